@@ -1,0 +1,967 @@
+"""The alert lifecycle: raise, offer, accept or decline, escalate, progress, close, cancel.
+
+Each transition is one transaction. It re-reads the alert, moves it with a guarded
+UPDATE, and writes what people must be told to the outbox before it commits. An
+illegal move comes back as a refusal; nothing here raises into a handler.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+import aiosqlite
+
+from bot.core import Caller, Core, resolve_scope
+from bot.dispatch import Candidate, rank_candidates
+from bot.domain import (
+    OPEN_STATES,
+    OWNED_STATES,
+    UNOWNED_STATES,
+    Alert,
+    AlertState,
+    Availability,
+    Deadline,
+    DeadlineKind,
+    Member,
+    Offer,
+    OfferAnswer,
+    Origin,
+    Outcome,
+    Squad,
+    new_alert_code,
+    normalise_code,
+)
+from bot.geo import CoordinateError, Point, find_coordinates, format_distance
+from bot.intents import (
+    Action,
+    Button,
+    Intent,
+    MessageRole,
+    Op,
+    Priority,
+    Reply,
+    Text,
+    refuse,
+    reply,
+)
+from bot.messages import format_age, t
+from bot.text import ALERT_TEXT_MAX, NOTE_MAX, TooLong, clean
+from data import alerts as alerts_q
+from data import outbox
+from data import squads as squads_q
+
+log = logging.getLogger(__name__)
+
+
+def _code_arg(args: list[str], command: str) -> str | Reply:
+    if not args:
+        return refuse("missing_code", command=command)
+    code = normalise_code(args[0])
+    if code is None:
+        return refuse("bad_code", raw=args[0][:16], command=command)
+    return code
+
+
+class Alerts:
+    """Use cases of the alert lifecycle."""
+
+    def __init__(self, core: Core) -> None:
+        self.core = core
+        self.settings = core.settings
+
+    # -- raising ----------------------------------------------------------------------
+
+    async def raise_alert(
+        self, caller: Caller, raw_text: str, reply_location: Point | None = None
+    ) -> Reply:
+        """Store a new alert, then start dispatch (or ask for a location)."""
+        try:
+            text = clean(raw_text, limit=ALERT_TEXT_MAX, single_line=False)
+        except TooLong as exc:
+            return refuse("too_long", limit=exc.limit)
+        async with self.core.store.transaction() as db:
+            scope = await resolve_scope(db, caller)
+            if isinstance(scope, Reply):
+                return scope
+            point, area, text = await self._locate(db, scope.squad, text, reply_location)
+            if isinstance(point, Reply):
+                return point
+            now = self.core.now()
+            code = await self._fresh_code(db)
+            alert = await alerts_q.insert_alert(
+                db,
+                squad_id=scope.squad.id,
+                code=code,
+                reporter_user_id=caller.user_id,
+                origin=Origin.PRIVATE if caller.private else Origin.GROUP,
+                origin_chat_id=caller.chat_id,
+                origin_message_id=caller.message_id,
+                text=text,
+                lat=point.lat if point else None,
+                lon=point.lon if point else None,
+                area_label=area,
+                now=now,
+            )
+            log.info("alert %s raised in squad %s", alert.code, alert.squad_id)
+            await self._card(
+                db, alert, Op.SEND, reply_to=None if caller.private else caller.message_id
+            )
+            if point is not None:
+                await self._offer_next(db, alert)
+            else:
+                await alerts_q.add_deadline(
+                    db,
+                    DeadlineKind.LOCATION,
+                    alert.id,
+                    now + self.settings.location_wait.total_seconds(),
+                )
+                if not caller.private:
+                    await self.core.tell(
+                        db,
+                        Intent(
+                            op=Op.SEND,
+                            chat_id=caller.chat_id,
+                            priority=Priority.URGENT,
+                            text=Text(
+                                "alert.need_location_group",
+                                {"code": code, "wait_s": self._wait_s()},
+                            ),
+                            alert_id=alert.id,
+                            role=MessageRole.LOCATION_PROMPT,
+                            reply_to=caller.message_id,
+                            force_reply=True,
+                        ),
+                    )
+        self.core.notify()
+        if not caller.private:
+            return Reply()  # the card, sent as a reply to the /alert, carries the code
+        key = "alert.received_squad"
+        lines: list[Any] = [t(key, code=code, squad=scope.squad.name)]
+        if point is None:
+            lines.append(t("alert.need_location_private", code=code, wait_s=self._wait_s()))
+        return Reply(text=Text("lines", {"lines": lines}), request_location=point is None)
+
+    def _wait_s(self) -> int:
+        return int(self.settings.location_wait.total_seconds())
+
+    async def _locate(
+        self, db: aiosqlite.Connection, squad: Squad, text: str, reply_location: Point | None
+    ) -> tuple[Point | Reply | None, str | None, str]:
+        """Location from the replied-to pin, written coordinates, or a saved place name."""
+        if reply_location is not None:
+            return reply_location, None, text
+        try:
+            point, rest = find_coordinates(text)
+        except CoordinateError as exc:
+            return refuse(exc.reason), None, text
+        if point is not None:
+            return point, None, rest
+        folded = text.casefold()
+        places = sorted(await squads_q.places_of(db, squad.id), key=lambda p: -len(p.name))
+        for place in places:
+            key = squads_q.place_key(place.name)
+            if re.search(rf"(?<!\w){re.escape(key)}(?!\w)", folded):
+                return Point(place.lat, place.lon), place.name, text
+        return None, None, text
+
+    async def _fresh_code(self, db: aiosqlite.Connection) -> str:
+        for length in (4, 4, 4, 5, 5, 6, 6, 6):
+            code = new_alert_code(length)
+            if not await alerts_q.code_taken(db, code):
+                return code
+        raise RuntimeError("could not find a free alert code")
+
+    # -- dispatch ---------------------------------------------------------------------
+
+    async def _candidates(self, db: aiosqlite.Connection, alert: Alert) -> list[Candidate]:
+        members = await squads_q.members_of_squad(db, alert.squad_id)
+        tried = {o.member_id for o in await alerts_q.offers_of(db, alert.id)}
+        locations = await squads_q.locations_of(db, [m.user_id for m in members])
+        point = (
+            Point(alert.lat, alert.lon) if alert.lat is not None and alert.lon is not None else None
+        )
+        return rank_candidates(
+            members,
+            locations,
+            point,
+            reporter_user_id=alert.reporter_user_id,
+            tried=tried,
+            now=self.core.now(),
+            ttl_s=self.settings.location_ttl.total_seconds(),
+        )
+
+    async def _offer_next(self, db: aiosqlite.Connection, alert: Alert) -> None:
+        """Offer the alert to the nearest untried candidate, or escalate."""
+        candidates = await self._candidates(db, alert)
+        if not candidates or alert.offers_made >= self.settings.max_offers:
+            await self._escalate(db, alert)
+            return
+        now = self.core.now()
+        best = candidates[0]
+        if not await alerts_q.transition(db, alert.id, UNOWNED_STATES, AlertState.OFFERED):
+            return
+        offer = await alerts_q.insert_offer(db, alert.id, best.member.id, best.distance_m, now)
+        if offer is None:  # already tried; ranking excludes this, so it means a bug
+            log.error("alert %s: duplicate offer suppressed", alert.code)
+            return
+        await alerts_q.bump_offers(db, alert.id)
+        await alerts_q.add_deadline(
+            db,
+            DeadlineKind.ACK,
+            alert.id,
+            now + self.settings.ack_timeout.total_seconds(),
+            offer.id,
+        )
+        await self._send_offer(db, alert, best)
+        fresh = await alerts_q.alert_by_id(db, alert.id)
+        assert fresh is not None
+        await self._card(db, fresh, Op.EDIT)
+        log.info("alert %s offered (offer %s)", alert.code, offer.id)
+
+    async def _send_offer(self, db: aiosqlite.Connection, alert: Alert, cand: Candidate) -> None:
+        member = cand.member
+        assert member.private_chat_id is not None
+        details = alert.text or t("alert.no_text")
+        if cand.distance_m is None:
+            text = Text("offer.text_nodistance", {"code": alert.code, "text": details})
+        else:
+            stale = (
+                ""
+                if cand.fresh or cand.location_age_s is None
+                else t("offer.stale", age=format_age(cand.location_age_s))
+            )
+            text = Text(
+                "offer.text",
+                {
+                    "code": alert.code,
+                    "text": details,
+                    "distance": format_distance(cand.distance_m),
+                    "stale": stale,
+                },
+            )
+        await self.core.tell(
+            db,
+            Intent(
+                op=Op.SEND,
+                chat_id=member.private_chat_id,
+                priority=Priority.URGENT,
+                text=text,
+                buttons=(
+                    (
+                        Button(Text("button.accept"), Action.ACCEPT, alert.id),
+                        Button(Text("button.decline"), Action.DECLINE, alert.id),
+                    ),
+                ),
+                alert_id=alert.id,
+                member_id=member.id,
+                role=MessageRole.OFFER,
+            ),
+        )
+
+    async def _broadcast(self, db: aiosqlite.Connection, alert: Alert) -> None:
+        """No location came: offer the alert to every candidate at once, without distance."""
+        candidates = await self._candidates(db, alert)
+        if not candidates:
+            await self._escalate(db, alert)
+            return
+        now = self.core.now()
+        if not await alerts_q.transition(
+            db, alert.id, (AlertState.NEW,), AlertState.OFFERED, broadcast=1
+        ):
+            return
+        for cand in candidates:
+            if await alerts_q.insert_offer(db, alert.id, cand.member.id, None, now):
+                await self._send_offer(db, alert, Candidate(cand.member, None, False, None))
+        await alerts_q.bump_offers(db, alert.id, len(candidates))
+        await alerts_q.add_deadline(
+            db, DeadlineKind.ACK, alert.id, now + self.settings.ack_timeout.total_seconds()
+        )
+        fresh = await alerts_q.alert_by_id(db, alert.id)
+        assert fresh is not None
+        await self._card(db, fresh, Op.EDIT)
+        log.info("alert %s broadcast to %d members", alert.code, len(candidates))
+
+    async def _escalate(self, db: aiosqlite.Connection, alert: Alert) -> None:
+        """Nobody acknowledged: tell the group (with Claim) and page every lead."""
+        now = self.core.now()
+        if not await alerts_q.transition(
+            db,
+            alert.id,
+            UNOWNED_STATES,
+            AlertState.ESCALATED,
+            escalations=alert.escalations + 1,
+        ):
+            return
+        squad = await squads_q.squad_by_id(db, alert.squad_id)
+        assert squad is not None
+        details = alert.text or t("alert.no_text")
+        claim = ((Button(Text("button.claim"), Action.CLAIM, alert.id),),)
+        await self.core.tell(
+            db,
+            Intent(
+                op=Op.SEND,
+                chat_id=squad.chat_id,
+                priority=Priority.URGENT,
+                text=Text("escalation.group", {"code": alert.code, "text": details}),
+                buttons=claim,
+                alert_id=alert.id,
+                role=MessageRole.ESCALATION,
+            ),
+        )
+        for member in await squads_q.members_of_squad(db, alert.squad_id):
+            if member.is_lead and member.private_chat_id is not None:
+                await self.core.tell(
+                    db,
+                    Intent(
+                        op=Op.SEND,
+                        chat_id=member.private_chat_id,
+                        priority=Priority.URGENT,
+                        text=Text(
+                            "escalation.lead",
+                            {"code": alert.code, "squad": squad.name, "text": details},
+                        ),
+                        buttons=claim,
+                        alert_id=alert.id,
+                        member_id=member.id,
+                        role=MessageRole.PAGE,
+                    ),
+                )
+        if alert.escalations + 1 < self.settings.max_escalations:
+            await alerts_q.add_deadline(
+                db,
+                DeadlineKind.ESCALATE,
+                alert.id,
+                now + self.settings.ack_timeout.total_seconds(),
+            )
+        fresh = await alerts_q.alert_by_id(db, alert.id)
+        assert fresh is not None
+        await self._card(db, fresh, Op.EDIT)
+        log.warning("alert %s escalated (%d)", alert.code, alert.escalations + 1)
+
+    # -- deadlines --------------------------------------------------------------------
+
+    async def on_deadline(self, deadline: Deadline) -> bool:
+        """A deadline is due. Fires at most once; re-reads the alert before acting."""
+        async with self.core.store.transaction() as db:
+            if not await alerts_q.claim_deadline(db, deadline.id, self.core.now()):
+                return False
+            alert = await alerts_q.alert_by_id(db, deadline.alert_id)
+            if alert is None:
+                return True
+            if deadline.kind is DeadlineKind.LOCATION:
+                if alert.state is AlertState.NEW and not alert.has_location:
+                    await self._broadcast(db, alert)
+            elif deadline.kind is DeadlineKind.ACK:
+                await self._ack_timeout(db, alert, deadline.offer_id)
+            elif deadline.kind is DeadlineKind.ESCALATE:
+                if (
+                    alert.state is AlertState.ESCALATED
+                    and alert.escalations < self.settings.max_escalations
+                ):
+                    await self._escalate(db, alert)
+        self.core.notify()
+        return True
+
+    async def _ack_timeout(
+        self, db: aiosqlite.Connection, alert: Alert, offer_id: int | None
+    ) -> None:
+        if alert.state is not AlertState.OFFERED:
+            return
+        if offer_id is None:  # a broadcast went unanswered
+            await self._escalate(db, alert)
+            return
+        offer = await alerts_q.offer_by_id(db, offer_id)
+        if offer is None or offer.answer is not None:
+            return
+        await alerts_q.answer_offer(db, offer.id, OfferAnswer.TIMEOUT, self.core.now())
+        await self._edit_offer(db, alert, offer.member_id, "offer.withdrawn")
+        log.info("alert %s: offer %s timed out", alert.code, offer.id)
+        await self._offer_next(db, alert)
+
+    async def _edit_offer(
+        self, db: aiosqlite.Connection, alert: Alert, member_id: int, key: str
+    ) -> None:
+        member = await squads_q.member_by_id(db, member_id)
+        if member is None or member.private_chat_id is None:
+            return
+        await self.core.tell(
+            db,
+            Intent(
+                op=Op.EDIT,
+                chat_id=member.private_chat_id,
+                priority=Priority.HIGH,
+                text=Text(key, {"code": alert.code}),
+                alert_id=alert.id,
+                member_id=member.id,
+                role=MessageRole.OFFER,
+            ),
+        )
+
+    # -- answering --------------------------------------------------------------------
+
+    async def press(self, caller: Caller, action: Action, alert_id: int, arg: str) -> Reply:
+        """A button was pressed. Permission and state are checked again on every press."""
+        if action is Action.CLAIM:
+            return await self._claim_by_id(caller, alert_id)
+        if action is Action.ACCEPT:
+            return await self._accept(caller, alert_id)
+        if action is Action.DECLINE:
+            return await self._decline(caller, alert_id)
+        if action in (Action.EN_ROUTE, Action.ARRIVED):
+            return await self._progress(caller, alert_id, action)
+        if action is Action.CLOSE:
+            return await self._close_prompt(caller, alert_id)
+        if action is Action.OUTCOME:
+            try:
+                outcome = Outcome(arg)
+            except ValueError:
+                return refuse("error")
+            return await self._close(caller, alert_id, outcome)
+        return refuse("error")
+
+    async def claim(self, caller: Caller, args: list[str]) -> Reply:
+        """``/claim CODE``."""
+        code = _code_arg(args, "claim")
+        if isinstance(code, Reply):
+            return code
+        alert = await self._alert_for_caller(caller, code)
+        if isinstance(alert, Reply):
+            return alert
+        return await self._claim_by_id(caller, alert.id)
+
+    async def _alert_for_caller(self, caller: Caller, code: str) -> Alert | Reply:
+        """Find an alert by code in the caller's squad (group) or their squads (private)."""
+        async with self.core.store.reading() as db:
+            if caller.private:
+                alert = await alerts_q.alert_by_code(db, None, code)
+                if alert is not None and await squads_q.member(db, alert.squad_id, caller.user_id):
+                    return alert
+                if alert is not None and alert.reporter_user_id == caller.user_id:
+                    return alert
+                return refuse("unknown_code", code=code)
+            squad = await squads_q.squad_by_chat(db, caller.chat_id)
+            if squad is None:
+                return refuse("not_set_up")
+            alert = await alerts_q.alert_by_code(db, squad.id, code)
+            if alert is None:
+                return refuse("unknown_code", code=code)
+            return alert
+
+    async def _claim_by_id(self, caller: Caller, alert_id: int) -> Reply:
+        async with self.core.store.transaction() as db:
+            alert = await alerts_q.alert_by_id(db, alert_id)
+            if alert is None:
+                return refuse("error")
+            member = await squads_q.member(db, alert.squad_id, caller.user_id)
+            if member is None:
+                return refuse("not_member")
+            if not alert.is_open:
+                return refuse("claim.closed", code=alert.code)
+            if alert.state not in UNOWNED_STATES:
+                return refuse("claim.taken", code=alert.code)
+            offer = await alerts_q.offer_for(db, alert.id, member.id)
+            if member.availability is not Availability.AVAILABLE and offer is None:
+                return refuse(
+                    "claim.not_available", availability=t(f"availability.{member.availability}")
+                )
+            if member.private_chat_id is None:
+                return refuse("claim.unreachable")
+            won = await self._take(db, alert, member)
+        if not won:
+            return refuse("claim.taken", code=alert.code)
+        self.core.notify()
+        return Reply(answer=Text("claim.won", {"code": alert.code}))
+
+    async def _accept(self, caller: Caller, alert_id: int) -> Reply:
+        async with self.core.store.transaction() as db:
+            alert = await alerts_q.alert_by_id(db, alert_id)
+            if alert is None:
+                return refuse("error")
+            member = await squads_q.member(db, alert.squad_id, caller.user_id)
+            if member is None:
+                return refuse("not_member")
+            offer = await alerts_q.offer_for(db, alert.id, member.id)
+            if offer is None:
+                return refuse("accept.not_yours")
+            if not alert.is_open:
+                return refuse("claim.closed", code=alert.code)
+            if alert.state not in UNOWNED_STATES:
+                return refuse("claim.taken", code=alert.code)
+            if member.private_chat_id is None:
+                return refuse("claim.unreachable")
+            won = await self._take(db, alert, member)
+        if not won:
+            return refuse("claim.taken", code=alert.code)
+        self.core.notify()
+        return Reply(answer=Text("claim.won", {"code": alert.code}))
+
+    async def _take(
+        self, db: aiosqlite.Connection, alert: Alert, member: Member, *, assigned: bool = False
+    ) -> bool:
+        """The first valid accept, claim or assignment wins; everyone else stands down."""
+        now = self.core.now()
+        if not await alerts_q.transition(
+            db,
+            alert.id,
+            UNOWNED_STATES,
+            AlertState.ACKNOWLEDGED,
+            owner_member_id=member.id,
+            acknowledged_at=now,
+        ):
+            return False
+        own = await alerts_q.offer_for(db, alert.id, member.id)
+        if own is not None and own.answer is None:
+            await alerts_q.answer_offer(db, own.id, OfferAnswer.ACCEPTED, now)
+        for other in await alerts_q.close_open_offers(db, alert.id, OfferAnswer.WITHDRAWN, now):
+            await self._edit_offer(db, alert, other.member_id, "offer.taken")
+        await alerts_q.cancel_deadlines(db, alert.id, now)
+        await squads_q.set_availability(db, [member.id], Availability.BUSY)
+        await outbox.audit(
+            db,
+            alert.squad_id,
+            member.user_id,
+            "assigned" if assigned else "acknowledged",
+            alert.code,
+            now,
+        )
+        fresh = await alerts_q.alert_by_id(db, alert.id)
+        assert fresh is not None and member.private_chat_id is not None
+        await self._brief_owner(db, fresh, member, assigned=assigned)
+        await self._card(db, fresh, Op.EDIT)
+        reporter_chat = await self._reporter_chat(db, fresh)
+        if reporter_chat is not None and fresh.reporter_user_id != member.user_id:
+            await self.core.tell(
+                db,
+                Intent(
+                    op=Op.SEND,
+                    chat_id=reporter_chat,
+                    priority=Priority.HIGH,
+                    text=Text("reporter.responding", {"code": alert.code}),
+                    alert_id=alert.id,
+                    role=MessageRole.REPORTER,
+                ),
+            )
+        log.info("alert %s acknowledged", alert.code)
+        return True
+
+    async def _brief_owner(
+        self, db: aiosqlite.Connection, alert: Alert, member: Member, *, assigned: bool
+    ) -> None:
+        """Tell the new owner, with progress buttons, then the precise location."""
+        assert member.private_chat_id is not None
+        lines: list[Any] = []
+        if assigned:
+            lines.append(t("owner.assigned", code=alert.code))
+        lines.append(t("owner.text", code=alert.code, text=alert.text or t("alert.no_text")))
+        if not alert.has_location:
+            lines.append(t("owner.no_location"))
+        await self.core.tell(
+            db,
+            Intent(
+                op=Op.SEND,
+                chat_id=member.private_chat_id,
+                priority=Priority.URGENT,
+                text=Text("lines", {"lines": lines}),
+                buttons=self._owner_buttons(alert.id),
+                alert_id=alert.id,
+                member_id=member.id,
+                role=MessageRole.OWNER,
+            ),
+        )
+        if alert.has_location:
+            await self._send_location(db, alert, member)
+
+    async def _send_location(self, db: aiosqlite.Connection, alert: Alert, member: Member) -> None:
+        assert member.private_chat_id is not None
+        await self.core.tell(
+            db,
+            Intent(
+                op=Op.LOCATION,
+                chat_id=member.private_chat_id,
+                priority=Priority.URGENT,
+                alert_id=alert.id,
+                member_id=member.id,
+                role=MessageRole.LOCATION,
+                lat=alert.lat,
+                lon=alert.lon,
+            ),
+        )
+
+    @staticmethod
+    def _owner_buttons(alert_id: int) -> tuple[tuple[Button, ...], ...]:
+        return (
+            (
+                Button(Text("button.en_route"), Action.EN_ROUTE, alert_id),
+                Button(Text("button.arrived"), Action.ARRIVED, alert_id),
+            ),
+            (Button(Text("button.close"), Action.CLOSE, alert_id),),
+        )
+
+    async def _reporter_chat(self, db: aiosqlite.Connection, alert: Alert) -> int | None:
+        if alert.origin is Origin.PRIVATE:
+            return alert.origin_chat_id
+        return await squads_q.private_chat_of(db, alert.reporter_user_id)
+
+    async def _decline(self, caller: Caller, alert_id: int) -> Reply:
+        async with self.core.store.transaction() as db:
+            alert = await alerts_q.alert_by_id(db, alert_id)
+            if alert is None:
+                return refuse("error")
+            member = await squads_q.member(db, alert.squad_id, caller.user_id)
+            if member is None:
+                return refuse("not_member")
+            offer = await alerts_q.offer_for(db, alert.id, member.id)
+            if offer is None:
+                return refuse("accept.not_yours")
+            now = self.core.now()
+            if not await alerts_q.answer_offer(db, offer.id, OfferAnswer.DECLINED, now):
+                return refuse("decline.stale")
+            await alerts_q.cancel_offer_deadline(db, offer.id, now)
+            await self._edit_offer(db, alert, member.id, "offer.withdrawn")
+            if alert.state is AlertState.OFFERED:
+                if not alert.broadcast:
+                    await self._offer_next(db, alert)
+                elif not await self._any_open_offer(db, alert.id):
+                    await self._escalate(db, alert)
+        self.core.notify()
+        log.info("alert %s: offer %s declined", alert.code, offer.id)
+        return Reply(answer=Text("decline.done"))
+
+    async def _any_open_offer(self, db: aiosqlite.Connection, alert_id: int) -> bool:
+        return any(o.answer is None for o in await alerts_q.offers_of(db, alert_id))
+
+    # -- progress and closure -----------------------------------------------------------
+
+    async def _progress(self, caller: Caller, alert_id: int, action: Action) -> Reply:
+        async with self.core.store.transaction() as db:
+            alert = await alerts_q.alert_by_id(db, alert_id)
+            if alert is None:
+                return refuse("error")
+            member = await squads_q.member(db, alert.squad_id, caller.user_id)
+            if member is None or alert.owner_member_id != member.id:
+                return refuse("progress.not_owner", code=alert.code)
+            if action is Action.EN_ROUTE:
+                moved = await alerts_q.transition(
+                    db, alert.id, (AlertState.ACKNOWLEDGED,), AlertState.EN_ROUTE
+                )
+            else:
+                moved = await alerts_q.transition(
+                    db,
+                    alert.id,
+                    (AlertState.ACKNOWLEDGED, AlertState.EN_ROUTE),
+                    AlertState.ON_SCENE,
+                )
+            if not moved:
+                return refuse("progress.bad_state", code=alert.code)
+            fresh = await alerts_q.alert_by_id(db, alert.id)
+            assert fresh is not None
+            await self._card(db, fresh, Op.EDIT)
+        self.core.notify()
+        return Reply(answer=Text("progress.done"))
+
+    async def close(self, caller: Caller, args: list[str]) -> Reply:
+        """``/close CODE``: offer the outcome buttons."""
+        code = _code_arg(args, "close")
+        if isinstance(code, Reply):
+            return code
+        alert = await self._alert_for_caller(caller, code)
+        if isinstance(alert, Reply):
+            return alert
+        return await self._close_prompt(caller, alert.id)
+
+    async def _may_close(
+        self, db: aiosqlite.Connection, caller: Caller, alert: Alert
+    ) -> Member | Reply:
+        member = await squads_q.member(db, alert.squad_id, caller.user_id)
+        if member is None:
+            return refuse("not_member")
+        if alert.owner_member_id != member.id and not member.is_lead:
+            return refuse("close.not_allowed", code=alert.code)
+        if alert.state not in OWNED_STATES:
+            return refuse("close.not_open", code=alert.code)
+        return member
+
+    async def _close_prompt(self, caller: Caller, alert_id: int) -> Reply:
+        async with self.core.store.reading() as db:
+            alert = await alerts_q.alert_by_id(db, alert_id)
+            if alert is None:
+                return refuse("error")
+            member = await self._may_close(db, caller, alert)
+            if isinstance(member, Reply):
+                return member
+        buttons = tuple(
+            tuple(
+                Button(Text(f"outcome.{o.value}"), Action.OUTCOME, alert.id, o.value) for o in pair
+            )
+            for pair in _pairs(list(Outcome))
+        )
+        return Reply(text=Text("close.pick", {"code": alert.code}), buttons=buttons)
+
+    async def _close(self, caller: Caller, alert_id: int, outcome: Outcome) -> Reply:
+        async with self.core.store.transaction() as db:
+            alert = await alerts_q.alert_by_id(db, alert_id)
+            if alert is None:
+                return refuse("error")
+            member = await self._may_close(db, caller, alert)
+            if isinstance(member, Reply):
+                return member
+            now = self.core.now()
+            if not await alerts_q.transition(
+                db, alert.id, OWNED_STATES, AlertState.CLOSED, outcome=outcome.value, closed_at=now
+            ):
+                return refuse("close.not_open", code=alert.code)
+            await alerts_q.cancel_deadlines(db, alert.id, now)
+            owner = (
+                await squads_q.member_by_id(db, alert.owner_member_id)
+                if alert.owner_member_id
+                else None
+            )
+            if owner is not None and owner.availability is Availability.BUSY:
+                await squads_q.set_availability(db, [owner.id], Availability.AVAILABLE)
+            await outbox.audit(db, alert.squad_id, caller.user_id, "closed", alert.code, now)
+            fresh = await alerts_q.alert_by_id(db, alert.id)
+            assert fresh is not None
+            await self._card(db, fresh, Op.EDIT)
+            reporter_chat = await self._reporter_chat(db, fresh)
+            if reporter_chat is not None and (
+                owner is None or owner.user_id != alert.reporter_user_id
+            ):
+                await self.core.tell(
+                    db,
+                    Intent(
+                        op=Op.SEND,
+                        chat_id=reporter_chat,
+                        priority=Priority.HIGH,
+                        text=Text("reporter.closed", {"code": alert.code}),
+                        alert_id=alert.id,
+                        role=MessageRole.REPORTER,
+                    ),
+                )
+        self.core.notify()
+        key = "close.done" if owner is not None and owner.id == member.id else "close.done_lead"
+        text = Text(key, {"code": alert.code, "outcome": t(f"outcome.{outcome.value}")})
+        return Reply(text=text, answer=Text("progress.done"))
+
+    async def note(self, caller: Caller, args: list[str], raw_text: str) -> Reply:
+        """``/note CODE text`` on a closed alert, by its owner or a lead."""
+        code = _code_arg(args, "note")
+        if isinstance(code, Reply):
+            return code
+        body = raw_text.strip()[len(args[0]) :] if raw_text.strip().startswith(args[0]) else ""
+        try:
+            note = clean(body, limit=NOTE_MAX, single_line=False)
+        except TooLong as exc:
+            return refuse("too_long", limit=exc.limit)
+        if not note:
+            return refuse("note.usage")
+        alert = await self._alert_for_caller(caller, code)
+        if isinstance(alert, Reply):
+            return alert
+        async with self.core.store.transaction() as db:
+            member = await squads_q.member(db, alert.squad_id, caller.user_id)
+            if member is None:
+                return refuse("not_member")
+            if alert.owner_member_id != member.id and not member.is_lead:
+                return refuse("close.not_allowed", code=alert.code)
+            if not await alerts_q.set_note(db, alert.id, note):
+                return refuse("note.not_closed", code=alert.code)
+        return reply("note.done", code=alert.code)
+
+    async def cancel(self, caller: Caller, args: list[str]) -> Reply:
+        """``/cancel CODE`` by the reporter or a lead: everyone holding it stands down."""
+        code = _code_arg(args, "cancel")
+        if isinstance(code, Reply):
+            return code
+        found = await self._alert_for_caller(caller, code)
+        if isinstance(found, Reply):
+            return found
+        async with self.core.store.transaction() as db:
+            alert = await alerts_q.alert_by_id(db, found.id)
+            assert alert is not None
+            member = await squads_q.member(db, alert.squad_id, caller.user_id)
+            is_lead = member is not None and member.is_lead
+            if alert.reporter_user_id != caller.user_id and not is_lead:
+                return refuse("cancel.not_allowed", code=alert.code)
+            if not alert.is_open:
+                return refuse("cancel.not_open", code=alert.code, state=t(f"state.{alert.state}"))
+            now = self.core.now()
+            if not await alerts_q.transition(
+                db, alert.id, OPEN_STATES, AlertState.CANCELLED, closed_at=now
+            ):
+                return refuse("cancel.not_open", code=alert.code, state=t(f"state.{alert.state}"))
+            await alerts_q.cancel_deadlines(db, alert.id, now)
+            for offer in await alerts_q.close_open_offers(db, alert.id, OfferAnswer.CANCELLED, now):
+                await self._edit_offer(db, alert, offer.member_id, "offer.cancelled")
+            if alert.owner_member_id is not None:
+                owner = await squads_q.member_by_id(db, alert.owner_member_id)
+                if owner is not None:
+                    if owner.availability is Availability.BUSY:
+                        await squads_q.set_availability(db, [owner.id], Availability.AVAILABLE)
+                    if owner.private_chat_id is not None:
+                        await self.core.tell(
+                            db,
+                            Intent(
+                                op=Op.SEND,
+                                chat_id=owner.private_chat_id,
+                                priority=Priority.URGENT,
+                                text=Text("offer.cancelled", {"code": alert.code}),
+                                alert_id=alert.id,
+                                member_id=owner.id,
+                                role=MessageRole.NOTICE,
+                            ),
+                        )
+            await outbox.audit(db, alert.squad_id, caller.user_id, "cancelled", alert.code, now)
+            fresh = await alerts_q.alert_by_id(db, alert.id)
+            assert fresh is not None
+            await self._card(db, fresh, Op.EDIT)
+        self.core.notify()
+        return reply("cancel.done", code=alert.code)
+
+    async def assign(self, caller: Caller, args: list[str]) -> Reply:
+        """``/assign CODE alias`` by a lead."""
+        code = _code_arg(args, "assign")
+        if isinstance(code, Reply):
+            return code
+        if len(args) < 2:
+            return refuse("assign.usage")
+        alias = " ".join(args[1:]).lstrip("@")
+        found = await self._alert_for_caller(caller, code)
+        if isinstance(found, Reply):
+            return found
+        async with self.core.store.transaction() as db:
+            alert = await alerts_q.alert_by_id(db, found.id)
+            assert alert is not None
+            lead = await squads_q.member(db, alert.squad_id, caller.user_id)
+            if lead is None or not lead.is_lead:
+                return refuse("leads_only")
+            matches = await squads_q.members_by_alias(db, alert.squad_id, alias)
+            if not matches:
+                return refuse("member.unknown", alias=alias)
+            if len(matches) > 1:
+                return refuse("member.ambiguous", alias=alias)
+            target = matches[0]
+            if alert.state not in UNOWNED_STATES:
+                return refuse("assign.not_open", code=alert.code)
+            if target.private_chat_id is None:
+                return refuse("assign.unreachable", alias=target.alias)
+            if not await self._take(db, alert, target, assigned=True):
+                return refuse("assign.not_open", code=alert.code)
+            await outbox.audit(
+                db, alert.squad_id, caller.user_id, "assign", alert.code, self.core.now()
+            )
+        self.core.notify()
+        return reply("assign.done", code=alert.code, alias=target.alias)
+
+    # -- locations for alerts -----------------------------------------------------------
+
+    async def attach_location(self, db: aiosqlite.Connection, alert: Alert, point: Point) -> None:
+        """A location arrived for an alert that had none (inside the caller's transaction)."""
+        if not await alerts_q.set_location(db, alert.id, point.lat, point.lon, None):
+            return
+        fresh = await alerts_q.alert_by_id(db, alert.id)
+        assert fresh is not None
+        if fresh.state is AlertState.NEW:
+            for deadline in await alerts_q.pending_deadlines(db, alert.id):
+                if deadline.kind is DeadlineKind.LOCATION:
+                    await alerts_q.claim_deadline(db, deadline.id, self.core.now())
+            await self._offer_next(db, fresh)
+        elif fresh.state in OWNED_STATES and fresh.owner_member_id is not None:
+            owner = await squads_q.member_by_id(db, fresh.owner_member_id)
+            if owner is not None and owner.private_chat_id is not None:
+                await self._send_location(db, fresh, owner)
+        else:
+            await self._card(db, fresh, Op.EDIT)
+
+    async def location_reply_in_group(
+        self, caller: Caller, replied_to: int, point: Point
+    ) -> Reply | None:
+        """A location sent in a group as a reply to our "where is it?" prompt."""
+        async with self.core.store.transaction() as db:
+            alert_id = await alerts_q.alert_for_message(
+                db, caller.chat_id, replied_to, MessageRole.LOCATION_PROMPT.value
+            )
+            if alert_id is None:
+                return None
+            alert = await alerts_q.alert_by_id(db, alert_id)
+            if alert is None or not alert.is_open or alert.has_location:
+                return None
+            await self.attach_location(db, alert, point)
+        self.core.notify()
+        return reply("location.alert_attached", code=alert.code)
+
+    # -- the group card ---------------------------------------------------------------
+
+    async def _card(
+        self, db: aiosqlite.Connection, alert: Alert, op: Op, reply_to: int | None = None
+    ) -> None:
+        """Send or edit the squad's one card for this alert. Never shows coordinates."""
+        squad = await squads_q.squad_by_id(db, alert.squad_id)
+        assert squad is not None
+        lines: list[Any] = [
+            t(
+                "card.header",
+                code=alert.code,
+                state=t(f"state.{alert.state}"),
+                text=alert.text or t("alert.no_text"),
+            )
+        ]
+        if alert.area_label:
+            lines.append(t("card.area", area=alert.area_label))
+        lines.append(await self._card_status(db, alert))
+        buttons: tuple[tuple[Button, ...], ...] = ()
+        if alert.state in UNOWNED_STATES:
+            buttons = ((Button(Text("button.claim"), Action.CLAIM, alert.id),),)
+        await self.core.tell(
+            db,
+            Intent(
+                op=op,
+                chat_id=squad.chat_id,
+                priority=Priority.HIGH,
+                text=Text("lines", {"lines": lines}),
+                buttons=buttons,
+                alert_id=alert.id,
+                role=MessageRole.CARD,
+                reply_to=reply_to,
+            ),
+        )
+
+    async def _card_status(self, db: aiosqlite.Connection, alert: Alert) -> Any:
+        state = alert.state
+        if state in OWNED_STATES and alert.owner_member_id is not None:
+            owner = await squads_q.member_by_id(db, alert.owner_member_id)
+            alias = owner.alias if owner else "?"
+            key = {
+                AlertState.ACKNOWLEDGED: "card.owner",
+                AlertState.EN_ROUTE: "card.en_route",
+                AlertState.ON_SCENE: "card.on_scene",
+            }[state]
+            return t(key, alias=alias)
+        if state is AlertState.CLOSED:
+            return t("card.closed", outcome=t(f"outcome.{alert.outcome}"))
+        if state is AlertState.CANCELLED:
+            return t("card.cancelled")
+        if state is AlertState.ESCALATED:
+            return t("card.escalated")
+        if state is AlertState.OFFERED:
+            open_offers = [o for o in await alerts_q.offers_of(db, alert.id) if o.answer is None]
+            if alert.broadcast:
+                return t("card.offered_many", count=len(open_offers))
+            if open_offers:
+                return await self._offered_line(db, open_offers[-1])
+        if not alert.has_location:
+            return t("card.waiting_location")
+        return t("state.new")
+
+    async def _offered_line(self, db: aiosqlite.Connection, offer: Offer) -> Any:
+        member = await squads_q.member_by_id(db, offer.member_id)
+        return t(
+            "card.offered",
+            alias=member.alias if member else "?",
+            distance=format_distance(offer.distance_m),
+        )
+
+
+def _pairs(items: list[Outcome]) -> list[list[Outcome]]:
+    return [items[i : i + 2] for i in range(0, len(items), 2)]

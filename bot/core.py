@@ -1,0 +1,91 @@
+"""Shared plumbing for the use cases: the store, settings, clock and the outbox."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import aiosqlite
+
+from bot.config import Settings
+from bot.domain import Member, Squad
+from bot.intents import Intent, Reply, refuse
+from data import outbox
+from data import squads as squads_q
+from data.store import Store
+
+Clock = Callable[[], float]
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is asking, and from where, in plain values."""
+
+    user_id: int
+    chat_id: int
+    private: bool
+    first_name: str = ""
+    message_id: int | None = None
+
+
+class Core:
+    """What every use case needs. ``on_outbox`` and ``on_deadline`` wake the workers."""
+
+    def __init__(self, store: Store, settings: Settings, clock: Clock = time.time) -> None:
+        self.store = store
+        self.settings = settings
+        self.clock = clock
+        self.on_outbox: Callable[[], None] = lambda: None
+        self.on_deadline: Callable[[], None] = lambda: None
+
+    def now(self) -> float:
+        return self.clock()
+
+    async def tell(self, db: aiosqlite.Connection, intent: Intent) -> None:
+        await outbox.enqueue(db, intent, self.now())
+
+    def notify(self) -> None:
+        """Call after a commit: the sender and the deadline runner re-check their queues."""
+        self.on_outbox()
+        self.on_deadline()
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The squad a command applies to, and the caller's membership in it (if any)."""
+
+    squad: Squad
+    member: Member | None
+
+    @property
+    def is_lead(self) -> bool:
+        return self.member is not None and self.member.is_lead
+
+
+async def resolve_scope(db: aiosqlite.Connection, caller: Caller) -> Scope | Reply:
+    """Group chat: that group's squad. Private chat: the caller's most recent squad.
+
+    A private caller in several squads gets their most recently joined squad;
+    commands that must not guess use :func:`resolve_single_scope` instead.
+    """
+    if not caller.private:
+        squad = await squads_q.squad_by_chat(db, caller.chat_id)
+        if squad is None:
+            return refuse("not_set_up")
+        return Scope(squad, await squads_q.member(db, squad.id, caller.user_id))
+    memberships = await squads_q.memberships_of_user(db, caller.user_id)
+    if not memberships:
+        return refuse("not_member_any")
+    squad = await squads_q.squad_by_id(db, memberships[0].squad_id)
+    assert squad is not None
+    return Scope(squad, memberships[0])
+
+
+async def resolve_single_scope(db: aiosqlite.Connection, caller: Caller) -> Scope | Reply:
+    """Like :func:`resolve_scope`, but refuses to guess between several squads."""
+    if caller.private:
+        memberships = await squads_q.memberships_of_user(db, caller.user_id)
+        if len(memberships) > 1:
+            return refuse("several_squads")
+    return await resolve_scope(db, caller)

@@ -1,0 +1,190 @@
+"""Plain domain types: roles, states, outcomes, rows and alert codes."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    LEAD = "lead"
+    MEMBER = "member"
+
+
+class Availability(StrEnum):
+    AVAILABLE = "available"
+    BUSY = "busy"
+    OFF = "off"
+
+
+class AlertState(StrEnum):
+    NEW = "new"
+    OFFERED = "offered"
+    ACKNOWLEDGED = "acknowledged"
+    EN_ROUTE = "en_route"
+    ON_SCENE = "on_scene"
+    ESCALATED = "escalated"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
+UNOWNED_STATES = (AlertState.NEW, AlertState.OFFERED, AlertState.ESCALATED)
+OWNED_STATES = (AlertState.ACKNOWLEDGED, AlertState.EN_ROUTE, AlertState.ON_SCENE)
+OPEN_STATES = UNOWNED_STATES + OWNED_STATES
+FINAL_STATES = (AlertState.CLOSED, AlertState.CANCELLED)
+
+
+class Outcome(StrEnum):
+    RESOLVED = "resolved"
+    HEALTH = "health"
+    LEGAL = "legal"
+    POLICE = "police"
+    UNREACHABLE = "unreachable"
+    FALSE_ALARM = "false_alarm"
+
+
+class OfferAnswer(StrEnum):
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    TIMEOUT = "timeout"
+    WITHDRAWN = "withdrawn"
+    CANCELLED = "cancelled"
+
+
+class DeadlineKind(StrEnum):
+    LOCATION = "location"
+    ACK = "ack"
+    ESCALATE = "escalate"
+
+
+class Origin(StrEnum):
+    GROUP = "group"
+    PRIVATE = "private"
+
+
+@dataclass(frozen=True)
+class Squad:
+    id: int
+    chat_id: int
+    name: str
+    invite_token: str
+
+
+@dataclass(frozen=True)
+class Member:
+    id: int
+    squad_id: int
+    user_id: int
+    alias: str
+    role: Role
+    availability: Availability
+    private_chat_id: int | None  # None: cannot be reached in private
+    joined_at: float
+
+    @property
+    def is_lead(self) -> bool:
+        return self.role is Role.LEAD
+
+    @property
+    def reachable(self) -> bool:
+        return self.private_chat_id is not None
+
+
+@dataclass(frozen=True)
+class Location:
+    lat: float
+    lon: float
+    at: float
+    accuracy: float | None = None
+    live_until: float | None = None
+
+
+@dataclass(frozen=True)
+class Place:
+    id: int
+    squad_id: int
+    name: str
+    lat: float
+    lon: float
+
+
+@dataclass(frozen=True)
+class Alert:
+    id: int
+    squad_id: int
+    code: str
+    reporter_user_id: int
+    origin: Origin
+    origin_chat_id: int
+    origin_message_id: int | None
+    text: str
+    lat: float | None
+    lon: float | None
+    area_label: str | None
+    state: AlertState
+    owner_member_id: int | None
+    broadcast: bool
+    offers_made: int
+    escalations: int
+    outcome: Outcome | None
+    note: str | None
+    created_at: float
+    acknowledged_at: float | None
+    closed_at: float | None
+
+    @property
+    def has_location(self) -> bool:
+        return self.lat is not None and self.lon is not None
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+
+@dataclass(frozen=True)
+class Offer:
+    id: int
+    alert_id: int
+    member_id: int
+    distance_m: float | None
+    offered_at: float
+    answer: OfferAnswer | None
+    answered_at: float | None
+
+
+@dataclass(frozen=True)
+class Deadline:
+    id: int
+    kind: DeadlineKind
+    alert_id: int
+    offer_id: int | None
+    due_at: float
+
+
+# Codes avoid characters that are easy to confuse on a small screen: 0/O, 1/I.
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+CODE_MIN_LEN = 4
+CODE_MAX_LEN = 6
+
+
+def new_alert_code(length: int = CODE_MIN_LEN) -> str:
+    """A random alert code of ``length`` characters from the unambiguous alphabet."""
+    if not CODE_MIN_LEN <= length <= CODE_MAX_LEN:
+        raise ValueError("code length out of range")
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
+
+
+def normalise_code(raw: str) -> str | None:
+    """Turn user input like ``#ab3k`` into ``AB3K``; ``None`` if it cannot be a code."""
+    code = raw.strip().lstrip("#").upper()
+    if not CODE_MIN_LEN <= len(code) <= CODE_MAX_LEN:
+        return None
+    if any(ch not in CODE_ALPHABET for ch in code):
+        return None
+    return code
+
+
+def new_invite_token() -> str:
+    """A deep-link token (Telegram allows A-Z, a-z, 0-9, _ and -; at most 64)."""
+    return secrets.token_urlsafe(16)

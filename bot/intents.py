@@ -1,0 +1,154 @@
+"""What to tell whom, free of Telegram types.
+
+The core returns a :class:`Reply` for the person who asked, and writes
+:class:`Intent` rows to the outbox for everyone else, in the same transaction as
+the state change that causes them.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from enum import IntEnum, StrEnum
+from typing import Any
+
+
+class Priority(IntEnum):
+    """Lower leaves first. Urgent kinds always go before routine ones."""
+
+    URGENT = 0  # offers, escalations, lead pages, precise locations
+    HIGH = 1  # reporter confirmations, card updates, stand-downs
+    ROUTINE = 2  # status, help, notes
+
+
+class Action(StrEnum):
+    """Button actions; the codec in handlers/buttons.py turns them into callback data."""
+
+    ACCEPT = "acc"
+    DECLINE = "dec"
+    CLAIM = "clm"
+    EN_ROUTE = "enr"
+    ARRIVED = "arr"
+    CLOSE = "cls"
+    OUTCOME = "out"
+
+
+class MessageRole(StrEnum):
+    """What a sent message is, so later edits can find it."""
+
+    CARD = "card"
+    OFFER = "offer"
+    ESCALATION = "escalation"
+    PAGE = "page"
+    OWNER = "owner"
+    LOCATION = "location"
+    LOCATION_PROMPT = "loc_prompt"
+    REPORTER = "reporter"
+    NOTICE = "notice"
+
+
+class Op(StrEnum):
+    SEND = "send"
+    EDIT = "edit"
+    LOCATION = "location"
+
+
+@dataclass(frozen=True)
+class Text:
+    """A catalogue key and its values; rendered to a string only when sent."""
+
+    key: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Button:
+    """An inline button: either an action on an alert, or a URL."""
+
+    label: Text
+    action: Action | None = None
+    alert_id: int | None = None
+    arg: str = ""
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Intent:
+    """One message to send, edit, or a location to deliver."""
+
+    op: Op
+    chat_id: int
+    priority: Priority
+    text: Text | None = None
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    alert_id: int | None = None
+    member_id: int | None = None
+    role: MessageRole = MessageRole.NOTICE
+    reply_to: int | None = None
+    lat: float | None = None
+    lon: float | None = None
+    request_location: bool = False
+    force_reply: bool = False
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), separators=(",", ":"), ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, raw: str) -> Intent:
+        data = json.loads(raw)
+        text = Text(**data["text"]) if data.get("text") else None
+        buttons = tuple(
+            tuple(
+                Button(
+                    label=Text(**b["label"]),
+                    action=Action(b["action"]) if b.get("action") else None,
+                    alert_id=b.get("alert_id"),
+                    arg=b.get("arg", ""),
+                    url=b.get("url"),
+                )
+                for b in row
+            )
+            for row in data.get("buttons", ())
+        )
+        return cls(
+            op=Op(data["op"]),
+            chat_id=data["chat_id"],
+            priority=Priority(data["priority"]),
+            text=text,
+            buttons=buttons,
+            alert_id=data.get("alert_id"),
+            member_id=data.get("member_id"),
+            role=MessageRole(data.get("role", MessageRole.NOTICE)),
+            reply_to=data.get("reply_to"),
+            lat=data.get("lat"),
+            lon=data.get("lon"),
+            request_location=data.get("request_location", False),
+            force_reply=data.get("force_reply", False),
+        )
+
+
+@dataclass(frozen=True)
+class Reply:
+    """The answer to the person who asked (a command reply or a button press).
+
+    ``answer`` is the short callback answer for a button press; ``text`` is a
+    message in the chat where they asked, or in their private chat when
+    ``private`` is set.
+    """
+
+    text: Text | None = None
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    answer: Text | None = None
+    request_location: bool = False
+    remove_keyboard: bool = False
+    private: bool = False
+    ok: bool = True
+
+
+def reply(key: str, **params: Any) -> Reply:
+    return Reply(text=Text(key, params))
+
+
+def refuse(key: str, **params: Any) -> Reply:
+    """A refusal: the caller is told why, nothing changed."""
+    return Reply(text=Text(key, params), answer=Text(key, params), ok=False)

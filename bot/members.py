@@ -1,0 +1,149 @@
+"""A member's own settings: alias, availability, location, and what the bot holds."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from bot.alerts import Alerts
+from bot.core import Caller, Core, resolve_scope
+from bot.domain import Availability, Location, Member
+from bot.geo import CoordinateError, Point, validate
+from bot.intents import Reply, Text, refuse, reply
+from bot.messages import format_age, t
+from bot.text import ALIAS_MAX, TooLong, clean
+from data import alerts as alerts_q
+from data import squads as squads_q
+
+log = logging.getLogger(__name__)
+
+
+class Members:
+    """Use cases a member runs about themselves."""
+
+    def __init__(self, core: Core, alerts: Alerts) -> None:
+        self.core = core
+        self.alerts = alerts
+        self.settings = core.settings
+
+    async def _mine(self, db: Any, caller: Caller) -> list[Member] | Reply:
+        """In a group: the membership there. In private: all of the caller's memberships."""
+        if caller.private:
+            memberships = await squads_q.memberships_of_user(db, caller.user_id)
+            return memberships or refuse("not_member_any")
+        scope = await resolve_scope(db, caller)
+        if isinstance(scope, Reply):
+            return scope
+        if scope.member is None:
+            return refuse("not_member")
+        return [scope.member]
+
+    async def set_alias(self, caller: Caller, raw: str) -> Reply:
+        try:
+            alias = clean(raw, limit=ALIAS_MAX)
+        except TooLong as exc:
+            return refuse("too_long", limit=exc.limit)
+        if not alias:
+            return refuse("alias.usage")
+        async with self.core.store.transaction() as db:
+            mine = await self._mine(db, caller)
+            if isinstance(mine, Reply):
+                return mine
+            await squads_q.set_alias(db, [m.id for m in mine], alias)
+        return reply("alias.done", alias=alias)
+
+    async def set_availability(self, caller: Caller, availability: Availability) -> Reply:
+        async with self.core.store.transaction() as db:
+            mine = await self._mine(db, caller)
+            if isinstance(mine, Reply):
+                return mine
+            await squads_q.set_availability(db, [m.id for m in mine], availability)
+        return reply("availability.done", availability=t(f"availability.{availability}"))
+
+    async def me(self, caller: Caller) -> Reply:
+        """What the bot holds about the caller; in a group it answers in private."""
+        async with self.core.store.reading() as db:
+            memberships = await squads_q.memberships_of_user(db, caller.user_id)
+            if not memberships:
+                return refuse("not_member_any")
+            private_chat = await squads_q.private_chat_of(db, caller.user_id)
+            loc = await squads_q.location_of(db, caller.user_id)
+            lines: list[Any] = [t("me.header")]
+            for m in memberships:
+                squad = await squads_q.squad_by_id(db, m.squad_id)
+                lines.append(
+                    t(
+                        "me.squad",
+                        squad=squad.name if squad else "?",
+                        alias=m.alias,
+                        role=t(f"role.{m.role}"),
+                        availability=t(f"availability.{m.availability}"),
+                    )
+                )
+        now = self.core.now()
+        if loc is None:
+            lines.append(t("me.location_none"))
+        elif loc.live_until is not None and loc.live_until >= now:
+            lines.append(t("me.location_live", age=format_age(now - loc.at)))
+        else:
+            fresh = now - loc.at <= self.settings.location_ttl.total_seconds()
+            lines.append(
+                t(
+                    "me.location",
+                    age=format_age(now - loc.at),
+                    freshness=t("me.fresh" if fresh else "me.stale"),
+                )
+            )
+        if private_chat is not None:
+            lines.append(t("me.reachable"))
+        if not caller.private and private_chat is None:
+            return refuse("me.open_private")
+        return Reply(text=Text("lines", {"lines": lines}), private=not caller.private)
+
+    async def private_location(
+        self,
+        caller: Caller,
+        lat: float,
+        lon: float,
+        *,
+        accuracy: float | None = None,
+        live_period: int | None = None,
+        edited: bool = False,
+    ) -> Reply | None:
+        """A location in the private chat: for the caller's waiting alert, else their own.
+
+        Live-location updates (``edited``) refresh the stored location quietly.
+        """
+        try:
+            point = validate(lat, lon)
+        except CoordinateError as exc:
+            return refuse(exc.reason)
+        now = self.core.now()
+        async with self.core.store.transaction() as db:
+            await squads_q.upsert_private_chat(db, caller.user_id, caller.chat_id, now)
+            if not edited:
+                waiting = await alerts_q.awaiting_location(db, caller.user_id, caller.chat_id)
+                if waiting is not None:
+                    await self.alerts.attach_location(db, waiting, Point(point.lat, point.lon))
+                    self.core.notify()
+                    return reply("location.alert_attached", code=waiting.code)
+            memberships = await squads_q.memberships_of_user(db, caller.user_id)
+            if not memberships:
+                return None if edited else reply("location.unused")
+            live_until = None
+            if live_period:
+                # Telegram's "forever" live period is 0x7FFFFFFF; cap what we trust.
+                live_until = now + min(live_period, 24 * 3600)
+            elif edited:
+                previous = await squads_q.location_of(db, caller.user_id)
+                live_until = previous.live_until if previous else None
+            await squads_q.save_location(
+                db, caller.user_id, Location(point.lat, point.lon, now, accuracy, live_until)
+            )
+        if edited:
+            return None
+        if live_until is not None:
+            return Reply(text=Text("location.saved_live"), remove_keyboard=True)
+        ttl_hours = round(self.settings.location_ttl.total_seconds() / 3600, 1)
+        ttl_text = int(ttl_hours) if ttl_hours.is_integer() else ttl_hours
+        return Reply(text=Text("location.saved", {"ttl_hours": ttl_text}), remove_keyboard=True)

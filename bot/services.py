@@ -1,0 +1,45 @@
+"""The core's services, built once and shared by every adapter (Telegram now, Signal later)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from bot.alerts import Alerts
+from bot.config import Settings
+from bot.core import Clock, Core
+from bot.deadlines import DeadlineRunner
+from bot.members import Members
+from bot.squads import Squads
+from data.store import Store
+
+
+@dataclass
+class Services:
+    core: Core
+    squads: Squads
+    members: Members
+    alerts: Alerts
+    deadlines: DeadlineRunner
+
+    @classmethod
+    def build(cls, settings: Settings, clock: Clock = time.time) -> Services:
+        store = Store(settings.database, settings.db_busy_timeout.total_seconds())
+        core = Core(store, settings, clock)
+        alerts = Alerts(core)
+        deadlines = DeadlineRunner(core, alerts)
+        core.on_deadline = deadlines.wake
+        return cls(
+            core=core,
+            squads=Squads(core),
+            members=Members(core, alerts),
+            alerts=alerts,
+            deadlines=deadlines,
+        )
+
+    async def open(self) -> None:
+        await self.core.store.open()
+
+    async def close(self) -> None:
+        await self.deadlines.stop()
+        await self.core.store.close()

@@ -1,0 +1,346 @@
+"""Running a squad: setup, joining, roles, saved places, help and status."""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import statistics
+from typing import Any
+
+from bot.core import Caller, Core, Scope, resolve_scope, resolve_single_scope
+from bot.domain import (
+    OPEN_STATES,
+    AlertState,
+    Availability,
+    Member,
+    Role,
+    new_invite_token,
+)
+from bot.geo import CoordinateError, find_coordinates
+from bot.intents import Button, Reply, Text, refuse, reply
+from bot.messages import format_age, t
+from bot.text import ALIAS_MAX, PLACE_NAME_MAX, SQUAD_NAME_MAX, TooLong, clean
+from data import alerts as alerts_q
+from data import outbox
+from data import squads as squads_q
+
+log = logging.getLogger(__name__)
+
+WEEK_S = 7 * 24 * 3600
+
+
+class Squads:
+    """Use cases for setting up and running a squad."""
+
+    def __init__(self, core: Core) -> None:
+        self.core = core
+        self.settings = core.settings
+
+    async def is_set_up(self, chat_id: int) -> bool:
+        async with self.core.store.reading() as db:
+            return await squads_q.squad_by_chat(db, chat_id) is not None
+
+    async def setup(self, caller: Caller, args: list[str], *, is_admin: bool) -> Reply:
+        """``/setup [code] <name>`` by a group administrator; the caller becomes the first lead."""
+        if caller.private:
+            return refuse("group_only")
+        expected = self.settings.setup_code.get_secret_value() if self.settings.setup_code else None
+        usage = "setup.usage_code" if expected else "setup.usage"
+        if expected:
+            if not args:
+                return refuse(usage)
+            if not hmac.compare_digest(args[0].encode(), expected.encode()):
+                return refuse("setup.bad_code")
+            args = args[1:]
+        if not is_admin:
+            return refuse("setup.not_admin")
+        try:
+            name = clean(" ".join(args), limit=SQUAD_NAME_MAX)
+        except TooLong as exc:
+            return refuse("too_long", limit=exc.limit)
+        if not name:
+            return refuse(usage)
+        try:
+            alias = clean(caller.first_name, limit=ALIAS_MAX) or "lead"
+        except TooLong:
+            alias = clean(caller.first_name[:ALIAS_MAX], limit=ALIAS_MAX) or "lead"
+        async with self.core.store.transaction() as db:
+            existing = await squads_q.squad_by_chat(db, caller.chat_id)
+            if existing is not None:
+                return refuse("setup.exists", name=existing.name)
+            now = self.core.now()
+            squad = await squads_q.insert_squad(db, caller.chat_id, name, new_invite_token(), now)
+            if squad is None:
+                return refuse("setup.exists", name=name)
+            await squads_q.insert_member(db, squad.id, caller.user_id, alias, Role.LEAD, now)
+            await outbox.audit(db, squad.id, caller.user_id, "setup", None, now)
+        log.info("squad %s set up", squad.id)
+        return reply("setup.done", name=name)
+
+    async def join(self, caller: Caller, bot_username: str) -> Reply:
+        """``/join`` in the group: a button with a deep link into a private chat."""
+        if caller.private:
+            return refuse("group_only")
+        async with self.core.store.reading() as db:
+            squad = await squads_q.squad_by_chat(db, caller.chat_id)
+        if squad is None:
+            return refuse("not_set_up")
+        url = f"https://t.me/{bot_username}?start={squad.invite_token}"
+        return Reply(
+            text=Text("join.prompt", {"name": squad.name}),
+            buttons=((Button(Text("join.button"), url=url),),),
+        )
+
+    async def start(self, caller: Caller, args: list[str]) -> Reply:
+        """``/start [token]`` in private: the user is reachable; with a token, they join."""
+        if not caller.private:
+            return reply("start.welcome")
+        async with self.core.store.transaction() as db:
+            now = self.core.now()
+            await squads_q.upsert_private_chat(db, caller.user_id, caller.chat_id, now)
+            if not args:
+                return Reply(text=Text("start.welcome"))
+            squad = await squads_q.squad_by_token(db, args[0][:64])
+            if squad is None:
+                return refuse("start.bad_token")
+            try:
+                alias = clean(caller.first_name, limit=ALIAS_MAX) or "member"
+            except TooLong:
+                alias = clean(caller.first_name[:ALIAS_MAX], limit=ALIAS_MAX) or "member"
+            added = await squads_q.insert_member(
+                db, squad.id, caller.user_id, alias, Role.MEMBER, now
+            )
+            member = await squads_q.member(db, squad.id, caller.user_id)
+            assert member is not None
+            if added:
+                await outbox.audit(db, squad.id, caller.user_id, "joined", None, now)
+        key = "start.joined" if added else "start.already"
+        return Reply(
+            text=Text(key, {"name": squad.name, "alias": member.alias}), request_location=True
+        )
+
+    async def set_role(
+        self, caller: Caller, args: list[str], target_user_id: int | None, *, make_lead: bool
+    ) -> Reply:
+        """``/lead`` or ``/remove``: a reply to the member's message, or their alias."""
+        usage = "lead.usage" if make_lead else "remove.usage"
+        async with self.core.store.transaction() as db:
+            scope = await resolve_single_scope(db, caller)
+            if isinstance(scope, Reply):
+                return scope
+            if not scope.is_lead:
+                return refuse("leads_only")
+            target = await self._target(scope, db, args, target_user_id)
+            if isinstance(target, Reply):
+                return target
+            if target is None:
+                return refuse(usage)
+            now = self.core.now()
+            if make_lead:
+                if not await squads_q.set_role(db, target.id, Role.LEAD):
+                    return refuse("lead.already", alias=target.alias)
+                await outbox.audit(
+                    db, scope.squad.id, caller.user_id, "role:lead", str(target.id), now
+                )
+                return reply("lead.done", alias=target.alias)
+            if target.is_lead and await squads_q.count_leads(db, scope.squad.id) <= 1:
+                return refuse("remove.last_lead")
+            await squads_q.delete_member(db, target.id)
+            await outbox.audit(
+                db, scope.squad.id, caller.user_id, "role:removed", str(target.id), now
+            )
+            return reply("remove.done", alias=target.alias)
+
+    async def _target(
+        self, scope: Scope, db: Any, args: list[str], target_user_id: int | None
+    ) -> Member | Reply | None:
+        if target_user_id is not None:
+            member = await squads_q.member(db, scope.squad.id, target_user_id)
+            if member is None:
+                return refuse("member.unknown", alias="?")
+            return member
+        if not args:
+            return None
+        alias = " ".join(args).lstrip("@")
+        matches = await squads_q.members_by_alias(db, scope.squad.id, alias)
+        if not matches:
+            return refuse("member.unknown", alias=alias[:ALIAS_MAX])
+        if len(matches) > 1:
+            return refuse("member.ambiguous", alias=alias)
+        return matches[0]
+
+    async def place(self, caller: Caller, args: list[str], raw: str) -> Reply:
+        """``/place add <name> <lat>, <lon>`` · ``/place list`` · ``/place remove <name>``."""
+        verb = args[0].lower() if args else ""
+        if verb not in ("add", "list", "remove"):
+            return refuse("place.usage")
+        async with self.core.store.transaction() as db:
+            scope = await resolve_single_scope(db, caller)
+            if isinstance(scope, Reply):
+                return scope
+            if scope.member is None:
+                return refuse("not_member")
+            if verb == "list":
+                places = await squads_q.places_of(db, scope.squad.id)
+                if not places:
+                    return reply("place.list_empty")
+                return reply("place.list", places="\n".join(f"• {p.name}" for p in places))
+            if not scope.is_lead:
+                return refuse("leads_only")
+            rest = raw.strip()[len(args[0]) :].strip()
+            if verb == "remove":
+                name = clean(rest, limit=PLACE_NAME_MAX * 2)
+                if not name:
+                    return refuse("place.usage")
+                if not await squads_q.remove_place(db, scope.squad.id, name):
+                    return refuse("place.unknown", name=name[:PLACE_NAME_MAX])
+                return reply("place.removed", name=name)
+            try:
+                point, name_part = find_coordinates(rest)
+            except CoordinateError as exc:
+                return refuse(exc.reason)
+            if point is None:
+                return refuse("place.usage")
+            try:
+                name = clean(name_part.strip(" ,;"), limit=PLACE_NAME_MAX)
+            except TooLong as exc:
+                return refuse("too_long", limit=exc.limit)
+            if not name:
+                return refuse("place.usage")
+            if not await squads_q.add_place(db, scope.squad.id, name, point.lat, point.lon):
+                return refuse("place.exists", name=name)
+            await outbox.audit(
+                db, scope.squad.id, caller.user_id, "place:add", None, self.core.now()
+            )
+            return reply("place.added", name=name)
+
+    async def help(self, caller: Caller) -> Reply:
+        """The commands that make sense for this caller, here."""
+        async with self.core.store.reading() as db:
+            if caller.private:
+                memberships = await squads_q.memberships_of_user(db, caller.user_id)
+                is_member = bool(memberships)
+                is_lead = any(m.is_lead for m in memberships)
+                set_up = True
+            else:
+                squad = await squads_q.squad_by_chat(db, caller.chat_id)
+                set_up = squad is not None
+                member = await squads_q.member(db, squad.id, caller.user_id) if squad else None
+                is_member = member is not None
+                is_lead = member is not None and member.is_lead
+        lines: list[Any] = [t("help.header")]
+        if not set_up:
+            lines.append(t("help.setup"))
+            return Reply(text=Text("lines", {"lines": lines}))
+        lines.append(t("help.everyone"))
+        if is_member:
+            lines.append(t("help.member"))
+        elif not caller.private:
+            lines.append(t("help.newcomer"))
+        if is_lead:
+            lines.append(t("help.lead"))
+        return Reply(text=Text("lines", {"lines": lines}))
+
+    async def status(self, caller: Caller) -> Reply:
+        """``/status`` for leads: open alerts, members, and the last 7 days."""
+        async with self.core.store.reading() as db:
+            if caller.private:
+                memberships = [
+                    m for m in await squads_q.memberships_of_user(db, caller.user_id) if m.is_lead
+                ]
+                if not memberships:
+                    return refuse("leads_only")
+                squad_ids = [m.squad_id for m in memberships]
+            else:
+                scope = await resolve_scope(db, caller)
+                if isinstance(scope, Reply):
+                    return scope
+                if not scope.is_lead:
+                    return refuse("leads_only")
+                squad_ids = [scope.squad.id]
+            blocks: list[Any] = []
+            for squad_id in squad_ids:
+                blocks.extend(await self._status_block(db, squad_id))
+        return Reply(text=Text("lines", {"lines": blocks}))
+
+    async def _status_block(self, db: Any, squad_id: int) -> list[Any]:
+        now = self.core.now()
+        squad = await squads_q.squad_by_id(db, squad_id)
+        assert squad is not None
+        members = await squads_q.members_of_squad(db, squad_id)
+        by_id = {m.id: m for m in members}
+        lines: list[Any] = [t("status.header", squad=squad.name)]
+        open_alerts = await alerts_q.alerts_in_states(db, squad_id, OPEN_STATES)
+        if not open_alerts:
+            lines.append(t("status.open_none"))
+        else:
+            lines.append(t("status.open"))
+            for alert in open_alerts:
+                who: Any = t("status.nobody")
+                if alert.owner_member_id is not None and alert.owner_member_id in by_id:
+                    who = by_id[alert.owner_member_id].alias
+                elif alert.state is AlertState.OFFERED:
+                    offered = [
+                        by_id[o.member_id].alias
+                        for o in await alerts_q.offers_of(db, alert.id)
+                        if o.answer is None and o.member_id in by_id
+                    ]
+                    if offered:
+                        who = t("status.offered_to", alias=", ".join(offered))
+                lines.append(
+                    t(
+                        "status.alert_owner",
+                        code=alert.code,
+                        state=t(f"state.{alert.state}"),
+                        who=who,
+                        age=format_age(now - alert.created_at),
+                    )
+                )
+        groups: dict[Availability, list[str]] = {a: [] for a in Availability}
+        for m in members:
+            groups[m.availability].append(m.alias)
+        lines.append(
+            t(
+                "status.members",
+                available=len(groups[Availability.AVAILABLE]),
+                busy=len(groups[Availability.BUSY]),
+                off=len(groups[Availability.OFF]),
+            )
+        )
+        for availability, key in (
+            (Availability.AVAILABLE, "status.available_list"),
+            (Availability.BUSY, "status.busy_list"),
+            (Availability.OFF, "status.off_list"),
+        ):
+            if groups[availability]:
+                lines.append(t(key, names=", ".join(groups[availability])))
+        locations = await squads_q.locations_of(db, [m.user_id for m in members])
+        ttl = self.settings.location_ttl.total_seconds()
+        stale = [
+            m.alias
+            for m in members
+            if m.user_id not in locations
+            or (
+                now - locations[m.user_id].at > ttl and (locations[m.user_id].live_until or 0) < now
+            )
+        ]
+        if stale:
+            lines.append(t("status.stale", names=", ".join(stale)))
+        unreachable = [m.alias for m in members if not m.reachable]
+        if unreachable:
+            lines.append(t("status.unreachable", names=", ".join(unreachable)))
+        week = await alerts_q.alerts_since(db, squad_id, now - WEEK_S)
+        acks = [a.acknowledged_at - a.created_at for a in week if a.acknowledged_at]
+        closes = [
+            a.closed_at - a.created_at for a in week if a.closed_at and a.state is AlertState.CLOSED
+        ]
+        lines.append(
+            t(
+                "status.week",
+                raised=len(week),
+                closed=sum(1 for a in week if a.state is AlertState.CLOSED),
+                ack=format_age(statistics.median(acks)) if acks else t("status.na"),
+                close=format_age(statistics.median(closes)) if closes else t("status.na"),
+            )
+        )
+        return lines

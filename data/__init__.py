@@ -1,0 +1,1 @@
+"""The store: aiosqlite, versioned migrations applied at start, and all SQL."""

@@ -1,0 +1,386 @@
+"""SQL for alerts, offers, deadlines and the message map.
+
+Every state change is a guarded ``UPDATE ... WHERE state IN (...)``; the row count
+tells the caller whether it won the race.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import aiosqlite
+
+from bot.domain import (
+    Alert,
+    AlertState,
+    Deadline,
+    DeadlineKind,
+    Offer,
+    OfferAnswer,
+    Origin,
+    Outcome,
+)
+
+
+def _alert(row: aiosqlite.Row) -> Alert:
+    return Alert(
+        id=row["id"],
+        squad_id=row["squad_id"],
+        code=row["code"],
+        reporter_user_id=row["reporter_user_id"],
+        origin=Origin(row["origin"]),
+        origin_chat_id=row["origin_chat_id"],
+        origin_message_id=row["origin_message_id"],
+        text=row["text"],
+        lat=row["lat"],
+        lon=row["lon"],
+        area_label=row["area_label"],
+        state=AlertState(row["state"]),
+        owner_member_id=row["owner_member_id"],
+        broadcast=bool(row["broadcast"]),
+        offers_made=row["offers_made"],
+        escalations=row["escalations"],
+        outcome=Outcome(row["outcome"]) if row["outcome"] else None,
+        note=row["note"],
+        created_at=row["created_at"],
+        acknowledged_at=row["acknowledged_at"],
+        closed_at=row["closed_at"],
+    )
+
+
+def _offer(row: aiosqlite.Row) -> Offer:
+    return Offer(
+        id=row["id"],
+        alert_id=row["alert_id"],
+        member_id=row["member_id"],
+        distance_m=row["distance_m"],
+        offered_at=row["offered_at"],
+        answer=OfferAnswer(row["answer"]) if row["answer"] else None,
+        answered_at=row["answered_at"],
+    )
+
+
+def _states(states: Sequence[AlertState]) -> tuple[str, list[str]]:
+    return ",".join("?" for _ in states), [s.value for s in states]
+
+
+# alerts ---------------------------------------------------------------------------
+
+
+async def code_taken(db: aiosqlite.Connection, code: str) -> bool:
+    async with db.execute("SELECT 1 FROM alerts WHERE code = ?", (code,)) as cur:
+        return await cur.fetchone() is not None
+
+
+async def insert_alert(
+    db: aiosqlite.Connection,
+    *,
+    squad_id: int,
+    code: str,
+    reporter_user_id: int,
+    origin: Origin,
+    origin_chat_id: int,
+    origin_message_id: int | None,
+    text: str,
+    lat: float | None,
+    lon: float | None,
+    area_label: str | None,
+    now: float,
+) -> Alert:
+    cur = await db.execute(
+        "INSERT INTO alerts(squad_id, code, reporter_user_id, origin, origin_chat_id,"
+        " origin_message_id, text, lat, lon, area_label, state, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?)",
+        (
+            squad_id,
+            code,
+            reporter_user_id,
+            origin.value,
+            origin_chat_id,
+            origin_message_id,
+            text,
+            lat,
+            lon,
+            area_label,
+            now,
+        ),
+    )
+    alert = await alert_by_id(db, int(cur.lastrowid or 0))
+    assert alert is not None
+    return alert
+
+
+async def alert_by_id(db: aiosqlite.Connection, alert_id: int) -> Alert | None:
+    async with db.execute("SELECT * FROM alerts WHERE id = ?", (alert_id,)) as cur:
+        row = await cur.fetchone()
+    return _alert(row) if row else None
+
+
+async def alert_by_code(db: aiosqlite.Connection, squad_id: int | None, code: str) -> Alert | None:
+    if squad_id is None:
+        sql, args = "SELECT * FROM alerts WHERE code = ?", (code,)
+    else:
+        sql, args = "SELECT * FROM alerts WHERE code = ? AND squad_id = ?", (code, squad_id)
+    async with db.execute(sql, args) as cur:
+        row = await cur.fetchone()
+    return _alert(row) if row else None
+
+
+async def alerts_in_states(
+    db: aiosqlite.Connection, squad_id: int, states: Sequence[AlertState]
+) -> list[Alert]:
+    marks, values = _states(states)
+    async with db.execute(
+        f"SELECT * FROM alerts WHERE squad_id = ? AND state IN ({marks}) ORDER BY created_at",
+        (squad_id, *values),
+    ) as cur:
+        return [_alert(r) for r in await cur.fetchall()]
+
+
+async def alerts_since(db: aiosqlite.Connection, squad_id: int, since: float) -> list[Alert]:
+    async with db.execute(
+        "SELECT * FROM alerts WHERE squad_id = ? AND created_at >= ?", (squad_id, since)
+    ) as cur:
+        return [_alert(r) for r in await cur.fetchall()]
+
+
+async def awaiting_location(
+    db: aiosqlite.Connection, reporter_user_id: int, origin_chat_id: int
+) -> Alert | None:
+    """The reporter's newest open alert from this chat that still has no location."""
+    async with db.execute(
+        "SELECT * FROM alerts WHERE reporter_user_id = ? AND origin_chat_id = ?"
+        " AND lat IS NULL AND state IN ('new', 'offered', 'escalated', 'acknowledged',"
+        " 'en_route', 'on_scene') ORDER BY id DESC LIMIT 1",
+        (reporter_user_id, origin_chat_id),
+    ) as cur:
+        row = await cur.fetchone()
+    return _alert(row) if row else None
+
+
+async def transition(
+    db: aiosqlite.Connection,
+    alert_id: int,
+    from_states: Sequence[AlertState],
+    to_state: AlertState,
+    **fields: object,
+) -> bool:
+    """Move an alert to ``to_state`` only if it is in one of ``from_states``."""
+    sets = ["state = ?"] + [f"{name} = ?" for name in fields]
+    marks, values = _states(from_states)
+    cur = await db.execute(
+        f"UPDATE alerts SET {', '.join(sets)} WHERE id = ? AND state IN ({marks})",
+        (to_state.value, *fields.values(), alert_id, *values),
+    )
+    return cur.rowcount == 1
+
+
+async def set_location(
+    db: aiosqlite.Connection, alert_id: int, lat: float, lon: float, area_label: str | None
+) -> bool:
+    cur = await db.execute(
+        "UPDATE alerts SET lat = ?, lon = ?, area_label = coalesce(?, area_label)"
+        " WHERE id = ? AND lat IS NULL",
+        (lat, lon, area_label, alert_id),
+    )
+    return cur.rowcount == 1
+
+
+async def bump_offers(db: aiosqlite.Connection, alert_id: int, count: int = 1) -> None:
+    await db.execute(
+        "UPDATE alerts SET offers_made = offers_made + ? WHERE id = ?", (count, alert_id)
+    )
+
+
+async def set_note(db: aiosqlite.Connection, alert_id: int, note: str) -> bool:
+    cur = await db.execute(
+        "UPDATE alerts SET note = ? WHERE id = ? AND state = 'closed'", (note, alert_id)
+    )
+    return cur.rowcount == 1
+
+
+# offers ---------------------------------------------------------------------------
+
+
+async def insert_offer(
+    db: aiosqlite.Connection, alert_id: int, member_id: int, distance_m: float | None, now: float
+) -> Offer | None:
+    cur = await db.execute(
+        "INSERT INTO offers(alert_id, member_id, distance_m, offered_at) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT(alert_id, member_id) DO NOTHING",
+        (alert_id, member_id, distance_m, now),
+    )
+    if cur.rowcount != 1:
+        return None
+    return await offer_by_id(db, int(cur.lastrowid or 0))
+
+
+async def offer_by_id(db: aiosqlite.Connection, offer_id: int) -> Offer | None:
+    async with db.execute("SELECT * FROM offers WHERE id = ?", (offer_id,)) as cur:
+        row = await cur.fetchone()
+    return _offer(row) if row else None
+
+
+async def offer_for(db: aiosqlite.Connection, alert_id: int, member_id: int) -> Offer | None:
+    async with db.execute(
+        "SELECT * FROM offers WHERE alert_id = ? AND member_id = ?", (alert_id, member_id)
+    ) as cur:
+        row = await cur.fetchone()
+    return _offer(row) if row else None
+
+
+async def offers_of(db: aiosqlite.Connection, alert_id: int) -> list[Offer]:
+    async with db.execute(
+        "SELECT * FROM offers WHERE alert_id = ? ORDER BY id", (alert_id,)
+    ) as cur:
+        return [_offer(r) for r in await cur.fetchall()]
+
+
+async def answer_offer(
+    db: aiosqlite.Connection, offer_id: int, answer: OfferAnswer, now: float
+) -> bool:
+    """Record an answer, but only to an offer that has none yet."""
+    cur = await db.execute(
+        "UPDATE offers SET answer = ?, answered_at = ? WHERE id = ? AND answer IS NULL",
+        (answer.value, now, offer_id),
+    )
+    return cur.rowcount == 1
+
+
+async def close_open_offers(
+    db: aiosqlite.Connection, alert_id: int, answer: OfferAnswer, now: float
+) -> list[Offer]:
+    """Answer every still-open offer of an alert; returns the offers that were open."""
+    async with db.execute(
+        "SELECT * FROM offers WHERE alert_id = ? AND answer IS NULL", (alert_id,)
+    ) as cur:
+        open_offers = [_offer(r) for r in await cur.fetchall()]
+    await db.execute(
+        "UPDATE offers SET answer = ?, answered_at = ? WHERE alert_id = ? AND answer IS NULL",
+        (answer.value, now, alert_id),
+    )
+    return open_offers
+
+
+# deadlines ------------------------------------------------------------------------
+
+
+async def add_deadline(
+    db: aiosqlite.Connection,
+    kind: DeadlineKind,
+    alert_id: int,
+    due_at: float,
+    offer_id: int | None = None,
+) -> int:
+    cur = await db.execute(
+        "INSERT INTO deadlines(kind, alert_id, offer_id, due_at) VALUES (?, ?, ?, ?)",
+        (kind.value, alert_id, offer_id, due_at),
+    )
+    return int(cur.lastrowid or 0)
+
+
+async def cancel_deadlines(db: aiosqlite.Connection, alert_id: int, now: float) -> int:
+    cur = await db.execute(
+        "UPDATE deadlines SET cancelled_at = ? WHERE alert_id = ?"
+        " AND fired_at IS NULL AND cancelled_at IS NULL",
+        (now, alert_id),
+    )
+    return cur.rowcount
+
+
+async def cancel_offer_deadline(db: aiosqlite.Connection, offer_id: int, now: float) -> int:
+    cur = await db.execute(
+        "UPDATE deadlines SET cancelled_at = ? WHERE offer_id = ?"
+        " AND fired_at IS NULL AND cancelled_at IS NULL",
+        (now, offer_id),
+    )
+    return cur.rowcount
+
+
+async def claim_deadline(db: aiosqlite.Connection, deadline_id: int, now: float) -> bool:
+    """Mark a deadline fired; only the first caller gets ``True``."""
+    cur = await db.execute(
+        "UPDATE deadlines SET fired_at = ? WHERE id = ? AND fired_at IS NULL"
+        " AND cancelled_at IS NULL",
+        (now, deadline_id),
+    )
+    return cur.rowcount == 1
+
+
+async def due_deadlines(db: aiosqlite.Connection, now: float, limit: int = 100) -> list[Deadline]:
+    async with db.execute(
+        "SELECT * FROM deadlines WHERE fired_at IS NULL AND cancelled_at IS NULL"
+        " AND due_at <= ? ORDER BY due_at, id LIMIT ?",
+        (now, limit),
+    ) as cur:
+        rows = await cur.fetchall()
+    return [
+        Deadline(r["id"], DeadlineKind(r["kind"]), r["alert_id"], r["offer_id"], r["due_at"])
+        for r in rows
+    ]
+
+
+async def next_due_at(db: aiosqlite.Connection) -> float | None:
+    async with db.execute(
+        "SELECT min(due_at) AS due FROM deadlines WHERE fired_at IS NULL AND cancelled_at IS NULL"
+    ) as cur:
+        row = await cur.fetchone()
+    return float(row["due"]) if row and row["due"] is not None else None
+
+
+async def pending_deadlines(db: aiosqlite.Connection, alert_id: int) -> list[Deadline]:
+    async with db.execute(
+        "SELECT * FROM deadlines WHERE alert_id = ? AND fired_at IS NULL AND cancelled_at IS NULL"
+        " ORDER BY due_at",
+        (alert_id,),
+    ) as cur:
+        rows = await cur.fetchall()
+    return [
+        Deadline(r["id"], DeadlineKind(r["kind"]), r["alert_id"], r["offer_id"], r["due_at"])
+        for r in rows
+    ]
+
+
+# message map ----------------------------------------------------------------------
+
+
+async def remember_message(
+    db: aiosqlite.Connection,
+    *,
+    alert_id: int | None,
+    member_id: int | None,
+    chat_id: int,
+    message_id: int,
+    role: str,
+    now: float,
+) -> None:
+    await db.execute(
+        "INSERT INTO messages(alert_id, member_id, chat_id, message_id, role, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(chat_id, message_id) DO UPDATE SET"
+        " alert_id = excluded.alert_id, member_id = excluded.member_id, role = excluded.role",
+        (alert_id, member_id, chat_id, message_id, role, now),
+    )
+
+
+async def find_message(
+    db: aiosqlite.Connection, alert_id: int, role: str, chat_id: int
+) -> int | None:
+    """The newest message of ``role`` about an alert in a chat, if one was sent."""
+    async with db.execute(
+        "SELECT message_id FROM messages WHERE alert_id = ? AND role = ? AND chat_id = ?"
+        " ORDER BY id DESC LIMIT 1",
+        (alert_id, role, chat_id),
+    ) as cur:
+        row = await cur.fetchone()
+    return int(row["message_id"]) if row else None
+
+
+async def alert_for_message(
+    db: aiosqlite.Connection, chat_id: int, message_id: int, role: str
+) -> int | None:
+    async with db.execute(
+        "SELECT alert_id FROM messages WHERE chat_id = ? AND message_id = ? AND role = ?",
+        (chat_id, message_id, role),
+    ) as cur:
+        row = await cur.fetchone()
+    return int(row["alert_id"]) if row and row["alert_id"] is not None else None

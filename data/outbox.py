@@ -1,0 +1,111 @@
+"""SQL for the outbox (the sender's durable queue) and the audit trail."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import aiosqlite
+
+from bot.intents import Intent, MessageRole, Op
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    id: int
+    intent: Intent
+    attempts: int
+
+
+async def enqueue(db: aiosqlite.Connection, intent: Intent, now: float) -> int:
+    """Queue an intent. A newer edit of the same message supersedes a pending one."""
+    if intent.op is Op.EDIT and intent.alert_id is not None:
+        await db.execute(
+            "UPDATE outbox SET state = 'superseded' WHERE state = 'pending' AND alert_id = ?"
+            " AND chat_id = ? AND coalesce(member_id, 0) = coalesce(?, 0)"
+            " AND json_extract(payload, '$.op') = 'edit'"
+            " AND json_extract(payload, '$.role') = ?",
+            (intent.alert_id, intent.chat_id, intent.member_id, intent.role.value),
+        )
+    cur = await db.execute(
+        "INSERT INTO outbox(priority, chat_id, alert_id, member_id, payload, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (
+            int(intent.priority),
+            intent.chat_id,
+            intent.alert_id,
+            intent.member_id,
+            intent.to_json(),
+            now,
+        ),
+    )
+    return int(cur.lastrowid or 0)
+
+
+async def next_batch(db: aiosqlite.Connection, now: float, limit: int = 50) -> list[OutboxRow]:
+    async with db.execute(
+        "SELECT id, payload, attempts FROM outbox WHERE state = 'pending' AND not_before <= ?"
+        " ORDER BY priority, id LIMIT ?",
+        (now, limit),
+    ) as cur:
+        rows = await cur.fetchall()
+    return [OutboxRow(r["id"], Intent.from_json(r["payload"]), r["attempts"]) for r in rows]
+
+
+async def next_not_before(db: aiosqlite.Connection) -> float | None:
+    async with db.execute("SELECT min(not_before) AS t FROM outbox WHERE state = 'pending'") as cur:
+        row = await cur.fetchone()
+    return float(row["t"]) if row and row["t"] is not None else None
+
+
+async def mark_sent(
+    db: aiosqlite.Connection, row_id: int, message_id: int | None, now: float
+) -> None:
+    await db.execute(
+        "UPDATE outbox SET state = 'sent', sent_at = ?, telegram_message_id = ?,"
+        " attempts = attempts + 1 WHERE id = ?",
+        (now, message_id, row_id),
+    )
+
+
+async def mark_failed(db: aiosqlite.Connection, row_id: int, error: str) -> None:
+    await db.execute(
+        "UPDATE outbox SET state = 'failed', error = ?, attempts = attempts + 1 WHERE id = ?",
+        (error, row_id),
+    )
+
+
+async def retry_later(db: aiosqlite.Connection, row_id: int, not_before: float, error: str) -> None:
+    await db.execute(
+        "UPDATE outbox SET not_before = ?, error = ?, attempts = attempts + 1 WHERE id = ?",
+        (not_before, error, row_id),
+    )
+
+
+async def pending_count(db: aiosqlite.Connection) -> int:
+    async with db.execute("SELECT count(*) AS n FROM outbox WHERE state = 'pending'") as cur:
+        row = await cur.fetchone()
+    return int(row["n"]) if row else 0
+
+
+async def pending_offer_for(db: aiosqlite.Connection, alert_id: int, member_id: int) -> bool:
+    async with db.execute(
+        "SELECT 1 FROM outbox WHERE state = 'pending' AND alert_id = ? AND member_id = ?"
+        " AND json_extract(payload, '$.role') = ?",
+        (alert_id, member_id, MessageRole.OFFER.value),
+    ) as cur:
+        return await cur.fetchone() is not None
+
+
+async def audit(
+    db: aiosqlite.Connection,
+    squad_id: int | None,
+    actor: int | None,
+    action: str,
+    target: str | None,
+    now: float,
+) -> None:
+    """Record who did what. Never pass free text or coordinates as ``target``."""
+    await db.execute(
+        "INSERT INTO audit(squad_id, actor, action, target, at) VALUES (?, ?, ?, ?, ?)",
+        (squad_id, actor, action, target, now),
+    )

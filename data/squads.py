@@ -1,0 +1,260 @@
+"""SQL for squads, members, users, member locations and saved places."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import aiosqlite
+
+from bot.domain import Availability, Location, Member, Place, Role, Squad
+
+_MEMBER_COLUMNS = (
+    "m.id, m.squad_id, m.user_id, m.alias, m.role, m.availability, m.joined_at,"
+    " CASE WHEN u.blocked = 0 THEN u.private_chat_id END AS private_chat_id"
+)
+_MEMBER_FROM = "members m LEFT JOIN users u ON u.user_id = m.user_id"
+
+
+def _squad(row: aiosqlite.Row) -> Squad:
+    return Squad(row["id"], row["chat_id"], row["name"], row["invite_token"])
+
+
+def _member(row: aiosqlite.Row) -> Member:
+    return Member(
+        id=row["id"],
+        squad_id=row["squad_id"],
+        user_id=row["user_id"],
+        alias=row["alias"],
+        role=Role(row["role"]),
+        availability=Availability(row["availability"]),
+        private_chat_id=row["private_chat_id"],
+        joined_at=row["joined_at"],
+    )
+
+
+async def _one(db: aiosqlite.Connection, sql: str, args: Sequence[object]) -> aiosqlite.Row | None:
+    async with db.execute(sql, args) as cur:
+        return await cur.fetchone()
+
+
+async def _all(db: aiosqlite.Connection, sql: str, args: Sequence[object]) -> list[aiosqlite.Row]:
+    async with db.execute(sql, args) as cur:
+        return list(await cur.fetchall())
+
+
+# squads ---------------------------------------------------------------------------
+
+
+async def squad_by_chat(db: aiosqlite.Connection, chat_id: int) -> Squad | None:
+    row = await _one(db, "SELECT * FROM squads WHERE chat_id = ?", (chat_id,))
+    return _squad(row) if row else None
+
+
+async def squad_by_id(db: aiosqlite.Connection, squad_id: int) -> Squad | None:
+    row = await _one(db, "SELECT * FROM squads WHERE id = ?", (squad_id,))
+    return _squad(row) if row else None
+
+
+async def squad_by_token(db: aiosqlite.Connection, token: str) -> Squad | None:
+    row = await _one(db, "SELECT * FROM squads WHERE invite_token = ?", (token,))
+    return _squad(row) if row else None
+
+
+async def insert_squad(
+    db: aiosqlite.Connection, chat_id: int, name: str, token: str, now: float
+) -> Squad | None:
+    """Create the squad; ``None`` if this group already has one (lost race included)."""
+    cur = await db.execute(
+        "INSERT INTO squads(chat_id, name, invite_token, created_at) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT(chat_id) DO NOTHING",
+        (chat_id, name, token, now),
+    )
+    if cur.rowcount != 1:
+        return None
+    return await squad_by_chat(db, chat_id)
+
+
+# users ----------------------------------------------------------------------------
+
+
+async def upsert_private_chat(
+    db: aiosqlite.Connection, user_id: int, private_chat_id: int, now: float
+) -> None:
+    """The user opened (or wrote in) a private chat with the bot: they are reachable."""
+    await db.execute(
+        "INSERT INTO users(user_id, private_chat_id, blocked, updated_at) VALUES (?, ?, 0, ?)"
+        " ON CONFLICT(user_id) DO UPDATE SET private_chat_id = excluded.private_chat_id,"
+        " blocked = 0, updated_at = excluded.updated_at",
+        (user_id, private_chat_id, now),
+    )
+
+
+async def private_chat_of(db: aiosqlite.Connection, user_id: int) -> int | None:
+    row = await _one(
+        db, "SELECT private_chat_id FROM users WHERE user_id = ? AND blocked = 0", (user_id,)
+    )
+    return row["private_chat_id"] if row else None
+
+
+async def mark_blocked(db: aiosqlite.Connection, private_chat_id: int, now: float) -> int:
+    cur = await db.execute(
+        "UPDATE users SET blocked = 1, updated_at = ? WHERE private_chat_id = ? AND blocked = 0",
+        (now, private_chat_id),
+    )
+    return cur.rowcount
+
+
+# members --------------------------------------------------------------------------
+
+
+async def member(db: aiosqlite.Connection, squad_id: int, user_id: int) -> Member | None:
+    row = await _one(
+        db,
+        f"SELECT {_MEMBER_COLUMNS} FROM {_MEMBER_FROM} WHERE m.squad_id = ? AND m.user_id = ?",
+        (squad_id, user_id),
+    )
+    return _member(row) if row else None
+
+
+async def member_by_id(db: aiosqlite.Connection, member_id: int) -> Member | None:
+    row = await _one(
+        db, f"SELECT {_MEMBER_COLUMNS} FROM {_MEMBER_FROM} WHERE m.id = ?", (member_id,)
+    )
+    return _member(row) if row else None
+
+
+async def members_of_squad(db: aiosqlite.Connection, squad_id: int) -> list[Member]:
+    rows = await _all(
+        db,
+        f"SELECT {_MEMBER_COLUMNS} FROM {_MEMBER_FROM} WHERE m.squad_id = ? ORDER BY m.id",
+        (squad_id,),
+    )
+    return [_member(r) for r in rows]
+
+
+async def memberships_of_user(db: aiosqlite.Connection, user_id: int) -> list[Member]:
+    """All of a user's memberships, most recently joined first."""
+    rows = await _all(
+        db,
+        f"SELECT {_MEMBER_COLUMNS} FROM {_MEMBER_FROM} WHERE m.user_id = ?"
+        " ORDER BY m.joined_at DESC, m.id DESC",
+        (user_id,),
+    )
+    return [_member(r) for r in rows]
+
+
+async def members_by_alias(db: aiosqlite.Connection, squad_id: int, alias: str) -> list[Member]:
+    rows = await _all(
+        db,
+        f"SELECT {_MEMBER_COLUMNS} FROM {_MEMBER_FROM}"
+        " WHERE m.squad_id = ? AND lower(m.alias) = lower(?)",
+        (squad_id, alias),
+    )
+    return [_member(r) for r in rows]
+
+
+async def insert_member(
+    db: aiosqlite.Connection, squad_id: int, user_id: int, alias: str, role: Role, now: float
+) -> bool:
+    cur = await db.execute(
+        "INSERT INTO members(squad_id, user_id, alias, role, joined_at) VALUES (?, ?, ?, ?, ?)"
+        " ON CONFLICT(squad_id, user_id) DO NOTHING",
+        (squad_id, user_id, alias, role.value, now),
+    )
+    return cur.rowcount == 1
+
+
+async def set_role(db: aiosqlite.Connection, member_id: int, role: Role) -> bool:
+    cur = await db.execute(
+        "UPDATE members SET role = ? WHERE id = ? AND role <> ?",
+        (role.value, member_id, role.value),
+    )
+    return cur.rowcount == 1
+
+
+async def count_leads(db: aiosqlite.Connection, squad_id: int) -> int:
+    row = await _one(
+        db, "SELECT count(*) AS n FROM members WHERE squad_id = ? AND role = 'lead'", (squad_id,)
+    )
+    return int(row["n"]) if row else 0
+
+
+async def delete_member(db: aiosqlite.Connection, member_id: int) -> bool:
+    cur = await db.execute("DELETE FROM members WHERE id = ?", (member_id,))
+    return cur.rowcount == 1
+
+
+async def set_alias(db: aiosqlite.Connection, member_ids: Sequence[int], alias: str) -> None:
+    await db.executemany(
+        "UPDATE members SET alias = ? WHERE id = ?", [(alias, mid) for mid in member_ids]
+    )
+
+
+async def set_availability(
+    db: aiosqlite.Connection, member_ids: Sequence[int], availability: Availability
+) -> None:
+    await db.executemany(
+        "UPDATE members SET availability = ? WHERE id = ?",
+        [(availability.value, mid) for mid in member_ids],
+    )
+
+
+# locations ------------------------------------------------------------------------
+
+
+async def save_location(db: aiosqlite.Connection, user_id: int, loc: Location) -> None:
+    await db.execute(
+        "INSERT INTO user_locations(user_id, lat, lon, accuracy, live_until, at)"
+        " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(user_id) DO UPDATE SET"
+        " lat = excluded.lat, lon = excluded.lon, accuracy = excluded.accuracy,"
+        " live_until = excluded.live_until, at = excluded.at",
+        (user_id, loc.lat, loc.lon, loc.accuracy, loc.live_until, loc.at),
+    )
+
+
+async def location_of(db: aiosqlite.Connection, user_id: int) -> Location | None:
+    row = await _one(db, "SELECT * FROM user_locations WHERE user_id = ?", (user_id,))
+    if row is None:
+        return None
+    return Location(row["lat"], row["lon"], row["at"], row["accuracy"], row["live_until"])
+
+
+async def locations_of(db: aiosqlite.Connection, user_ids: Sequence[int]) -> dict[int, Location]:
+    if not user_ids:
+        return {}
+    marks = ",".join("?" for _ in user_ids)
+    rows = await _all(db, f"SELECT * FROM user_locations WHERE user_id IN ({marks})", user_ids)
+    return {
+        r["user_id"]: Location(r["lat"], r["lon"], r["at"], r["accuracy"], r["live_until"])
+        for r in rows
+    }
+
+
+# places ---------------------------------------------------------------------------
+
+
+def place_key(name: str) -> str:
+    return " ".join(name.casefold().split())
+
+
+async def add_place(
+    db: aiosqlite.Connection, squad_id: int, name: str, lat: float, lon: float
+) -> bool:
+    cur = await db.execute(
+        "INSERT INTO places(squad_id, name, name_key, lat, lon) VALUES (?, ?, ?, ?, ?)"
+        " ON CONFLICT(squad_id, name_key) DO NOTHING",
+        (squad_id, name, place_key(name), lat, lon),
+    )
+    return cur.rowcount == 1
+
+
+async def remove_place(db: aiosqlite.Connection, squad_id: int, name: str) -> bool:
+    cur = await db.execute(
+        "DELETE FROM places WHERE squad_id = ? AND name_key = ?", (squad_id, place_key(name))
+    )
+    return cur.rowcount == 1
+
+
+async def places_of(db: aiosqlite.Connection, squad_id: int) -> list[Place]:
+    rows = await _all(db, "SELECT * FROM places WHERE squad_id = ? ORDER BY name_key", (squad_id,))
+    return [Place(r["id"], r["squad_id"], r["name"], r["lat"], r["lon"]) for r in rows]

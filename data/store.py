@@ -1,0 +1,137 @@
+"""The store: one aiosqlite connection, forward-only migrations, guarded transactions.
+
+There is exactly one writer. All access goes through an ``asyncio.Lock`` so that a
+transaction opened by one coroutine is never interleaved with statements from
+another. Read-modify-write runs under ``BEGIN IMMEDIATE``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib import resources
+from pathlib import Path
+
+import aiosqlite
+
+log = logging.getLogger(__name__)
+
+_MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+
+Db = aiosqlite.Connection
+
+
+def migration_files() -> list[tuple[int, str, str]]:
+    """Return (version, name, sql) for every bundled migration, in order."""
+    found = []
+    for entry in resources.files("data.migrations").iterdir():
+        match = _MIGRATION_NAME.match(entry.name)
+        if match:
+            found.append((int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))
+    found.sort()
+    versions = [v for v, _, _ in found]
+    if len(set(versions)) != len(versions):
+        raise RuntimeError("two migrations share a version number")
+    return found
+
+
+class Store:
+    """Owns the database connection. Open with :meth:`open`, close with :meth:`close`."""
+
+    def __init__(self, path: Path, busy_timeout_s: float = 5.0) -> None:
+        self.path = path
+        self._busy_timeout_ms = int(busy_timeout_s * 1000)
+        self._db: aiosqlite.Connection | None = None
+        self._lock = asyncio.Lock()
+
+    async def open(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        db = await aiosqlite.connect(self.path, isolation_level=None)
+        db.row_factory = aiosqlite.Row
+        await db.execute(f"PRAGMA busy_timeout = {self._busy_timeout_ms}")
+        await db.execute("PRAGMA journal_mode = WAL")
+        await db.execute("PRAGMA foreign_keys = ON")
+        await db.execute("PRAGMA synchronous = FULL")
+        self._db = db
+        await self.migrate()
+
+    async def close(self) -> None:
+        if self._db is not None:
+            await self._db.close()
+            self._db = None
+
+    @property
+    def db(self) -> aiosqlite.Connection:
+        if self._db is None:
+            raise RuntimeError("store is not open")
+        return self._db
+
+    async def migrate(self) -> list[str]:
+        """Apply every migration not yet applied, each in its own transaction."""
+        applied: list[str] = []
+        async with self._lock:
+            db = self.db
+            await db.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                " version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+                " applied_at TEXT NOT NULL DEFAULT (datetime('now')))"
+            )
+            async with db.execute("SELECT version FROM schema_migrations") as cur:
+                done = {row[0] for row in await cur.fetchall()}
+            for version, name, sql in migration_files():
+                if version in done:
+                    continue
+                await db.execute("BEGIN IMMEDIATE")
+                try:
+                    for statement in _split_sql(sql):
+                        await db.execute(statement)
+                    await db.execute(
+                        "INSERT INTO schema_migrations(version, name) VALUES (?, ?)",
+                        (version, name),
+                    )
+                    await db.commit()
+                except BaseException:
+                    await db.rollback()
+                    raise
+                log.info("applied migration %s", name)
+                applied.append(name)
+        return applied
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Db]:
+        """One write transaction (``BEGIN IMMEDIATE``); commits on success, else rolls back."""
+        async with self._lock:
+            db = self.db
+            await db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                await db.rollback()
+                raise
+            await db.commit()
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[Db]:
+        """Read-only access, serialised with writers on the one connection."""
+        async with self._lock:
+            yield self.db
+
+
+def _split_sql(script: str) -> list[str]:
+    """Split a migration into statements (our migrations hold no triggers)."""
+    statements = []
+    buf: list[str] = []
+    for line in script.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("--") or not stripped:
+            continue
+        buf.append(line)
+        if stripped.endswith(";"):
+            statements.append("\n".join(buf))
+            buf = []
+    if buf:
+        statements.append("\n".join(buf))
+    return statements

@@ -1,0 +1,131 @@
+"""Telegram adapters. Each handler parses the update, makes one core call, renders the result."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    Update,
+)
+from telegram.error import TelegramError
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.messages import render
+from handlers import alerts, buttons, members, squads
+from handlers.context import SquadContext
+from handlers.render import respond
+
+log = logging.getLogger(__name__)
+
+GROUP_COMMANDS = (
+    "alert",
+    "claim",
+    "close",
+    "cancel",
+    "status",
+    "join",
+    "available",
+    "busy",
+    "off",
+    "me",
+    "help",
+    "setup",
+)
+PRIVATE_COMMANDS = (
+    "alert",
+    "claim",
+    "close",
+    "note",
+    "cancel",
+    "status",
+    "assign",
+    "available",
+    "busy",
+    "off",
+    "alias",
+    "me",
+    "place",
+    "help",
+)
+
+
+def register(app: Application[Any, SquadContext, Any, Any, Any, Any]) -> None:
+    """Every handler, in one ordered place."""
+    # Group -1: guards that stop further handling.
+    app.add_handler(
+        MessageHandler(filters.COMMAND & filters.ChatType.GROUPS, squads.guard_unknown_group),
+        group=-1,
+    )
+
+    commands = {
+        "setup": squads.on_setup,
+        "join": squads.on_join,
+        "start": squads.on_start,
+        "lead": squads.on_lead,
+        "remove": squads.on_remove,
+        "place": squads.on_place,
+        "help": squads.on_help,
+        "status": squads.on_status,
+        "alias": members.on_alias,
+        "available": members.on_available,
+        "busy": members.on_busy,
+        "off": members.on_off,
+        "me": members.on_me,
+        "alert": alerts.on_alert,
+        "claim": alerts.on_claim,
+        "close": alerts.on_close,
+        "note": alerts.on_note,
+        "cancel": alerts.on_cancel,
+        "assign": alerts.on_assign,
+    }
+    for name, callback in commands.items():
+        app.add_handler(CommandHandler(name, callback))
+    app.add_handler(CallbackQueryHandler(buttons.on_button))
+    private_location = filters.ChatType.PRIVATE & filters.LOCATION
+    app.add_handler(
+        MessageHandler(private_location & filters.UpdateType.MESSAGES, members.on_private_location)
+    )
+    app.add_handler(
+        MessageHandler(
+            filters.ChatType.GROUPS & filters.LOCATION & filters.REPLY, alerts.on_group_location
+        )
+    )
+    app.add_handler(ChatMemberHandler(squads.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
+    app.add_error_handler(on_error)
+
+
+async def set_commands(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Register the command lists with Telegram, separately for groups and private chats."""
+
+    def listing(names: tuple[str, ...]) -> list[BotCommand]:
+        return [BotCommand(n, render(f"cmd.{n}")) for n in names]
+
+    try:
+        await app.bot.set_my_commands(listing(GROUP_COMMANDS), scope=BotCommandScopeAllGroupChats())
+        await app.bot.set_my_commands(
+            listing(PRIVATE_COMMANDS), scope=BotCommandScopeAllPrivateChats()
+        )
+    except TelegramError as exc:
+        log.warning("setMyCommands failed: %s", type(exc).__name__)
+
+
+async def on_error(update: object, context: SquadContext) -> None:
+    """Log the error (never the update's content), then tell the user briefly."""
+    error = context.error
+    log.error("handler error: %s", type(error).__name__, exc_info=error)
+    if isinstance(update, Update) and update.effective_chat is not None:
+        try:
+            await respond(update, context, context.refusal("error"))
+        except Exception as exc:  # the error path must never raise again
+            log.error("could not report the error to the user: %s", type(exc).__name__)

@@ -1,0 +1,56 @@
+"""The callback-data codec (one place to build and parse it) and button presses."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from telegram import Update
+
+from bot.intents import Action
+from handlers.context import SquadContext, caller_of
+from handlers.render import respond
+
+VERSION = "s1"
+_PATTERN = re.compile(r"^s1:([a-z]{3}):([1-9][0-9]{0,15})(?::([a-z_]{1,16}))?$")
+
+
+@dataclass(frozen=True)
+class Press:
+    action: Action
+    alert_id: int
+    arg: str = ""
+
+
+def encode(action: Action, alert_id: int, arg: str = "") -> str:
+    data = f"{VERSION}:{action.value}:{alert_id}" + (f":{arg}" if arg else "")
+    if len(data.encode()) > 64:
+        raise ValueError("callback data over 64 bytes")
+    return data
+
+
+def decode(data: str | None) -> Press | None:
+    """Parse callback data; ``None`` for anything stale, forged or malformed."""
+    if not data or len(data) > 64:
+        return None
+    match = _PATTERN.match(data)
+    if match is None:
+        return None
+    try:
+        action = Action(match.group(1))
+    except ValueError:
+        return None
+    return Press(action, int(match.group(2)), match.group(3) or "")
+
+
+async def on_button(update: Update, context: SquadContext) -> None:
+    """Any inline button: decode, check again in the core, answer."""
+    query = update.callback_query
+    assert query is not None
+    press = decode(query.data if isinstance(query.data, str) else None)
+    if press is None:
+        await respond(update, context, context.refusal("error"))
+        return
+    caller = caller_of(update)
+    result = await context.services.alerts.press(caller, press.action, press.alert_id, press.arg)
+    await respond(update, context, result)

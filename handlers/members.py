@@ -1,0 +1,58 @@
+"""Telegram adapters for a member's own settings and locations."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.domain import Availability
+from handlers.context import SquadContext, caller_of, command_text
+from handlers.render import respond
+
+
+async def on_alias(update: Update, context: SquadContext) -> None:
+    """/alias <name>: the name the squad sees."""
+    result = await context.services.members.set_alias(caller_of(update), command_text(update))
+    await respond(update, context, result)
+
+
+async def on_available(update: Update, context: SquadContext) -> None:
+    """/available."""
+    result = await context.services.members.set_availability(
+        caller_of(update), Availability.AVAILABLE
+    )
+    await respond(update, context, result)
+
+
+async def on_busy(update: Update, context: SquadContext) -> None:
+    """/busy."""
+    result = await context.services.members.set_availability(caller_of(update), Availability.BUSY)
+    await respond(update, context, result)
+
+
+async def on_off(update: Update, context: SquadContext) -> None:
+    """/off."""
+    result = await context.services.members.set_availability(caller_of(update), Availability.OFF)
+    await respond(update, context, result)
+
+
+async def on_me(update: Update, context: SquadContext) -> None:
+    """/me: what the bot holds about the caller."""
+    await respond(update, context, await context.services.members.me(caller_of(update)))
+
+
+async def on_private_location(update: Update, context: SquadContext) -> None:
+    """A location (static or live, new or edited) in the private chat."""
+    message = update.effective_message
+    assert message is not None and message.location is not None
+    loc = message.location
+    result = await context.services.members.private_location(
+        caller_of(update),
+        loc.latitude,
+        loc.longitude,
+        accuracy=loc.horizontal_accuracy,
+        live_period=int(loc.live_period.total_seconds())
+        if hasattr(loc.live_period, "total_seconds")
+        else loc.live_period,
+        edited=update.edited_message is not None,
+    )
+    await respond(update, context, result)

@@ -1,0 +1,105 @@
+"""Turns the core's replies and intents into Telegram objects and calls."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from telegram import (
+    ForceReply,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
+from telegram.error import BadRequest, Forbidden
+
+from bot.intents import Button, Reply, Text
+from bot.messages import render
+
+if TYPE_CHECKING:
+    from handlers.context import SquadContext
+
+log = logging.getLogger(__name__)
+
+ANSWER_MAX = 200  # Telegram cuts callback answers at 200 characters
+
+
+def text_of(text: Text | None) -> str:
+    return render(text.key, text.params) if text is not None else ""
+
+
+def inline_markup(rows: tuple[tuple[Button, ...], ...]) -> InlineKeyboardMarkup | None:
+    from handlers.buttons import encode
+
+    if not rows:
+        return None
+    keyboard = []
+    for row in rows:
+        line = []
+        for b in row:
+            label = text_of(b.label)
+            if b.url is not None:
+                line.append(InlineKeyboardButton(label, url=b.url))
+            elif b.action is not None and b.alert_id is not None:
+                line.append(
+                    InlineKeyboardButton(label, callback_data=encode(b.action, b.alert_id, b.arg))
+                )
+        keyboard.append(line)
+    return InlineKeyboardMarkup(keyboard)
+
+
+def location_keyboard() -> ReplyKeyboardMarkup:
+    return ReplyKeyboardMarkup(
+        [[KeyboardButton(render("start.location_button"), request_location=True)]],
+        resize_keyboard=True,
+        one_time_keyboard=True,
+    )
+
+
+def force_reply() -> ForceReply:
+    return ForceReply(selective=True)
+
+
+async def respond(update: Update, context: SquadContext, result: Reply | None) -> None:
+    """Answer the person who asked, then let the sender deliver what the core queued."""
+    if result is not None:
+        query = update.callback_query
+        if query is not None:
+            answer = text_of(result.answer)[:ANSWER_MAX] if result.answer else None
+            await query.answer(answer, show_alert=not result.ok and answer is not None)
+        if result.text is not None and (query is None or result.ok):
+            await _send_reply(update, context, result)
+    await context.sender.flush()
+
+
+async def _send_reply(update: Update, context: SquadContext, result: Reply) -> None:
+    chat = update.effective_chat
+    user = update.effective_user
+    message = update.effective_message
+    assert chat is not None and user is not None
+    markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
+    markup = inline_markup(result.buttons)
+    if result.request_location:
+        markup = location_keyboard()
+    elif result.remove_keyboard:
+        markup = ReplyKeyboardRemove()
+    text = text_of(result.text)
+    if result.private:
+        try:
+            await context.bot.send_message(user.id, text, reply_markup=markup)
+        except Forbidden:
+            log.info("private reply refused: the user has not opened a private chat")
+            return
+        if chat.type != "private" and message is not None:
+            await message.reply_text(render("me.sent_private"))
+        return
+    if message is not None and update.callback_query is None:
+        try:
+            await message.reply_text(text, reply_markup=markup, allow_sending_without_reply=True)
+            return
+        except BadRequest:
+            log.info("reply failed; sending without reply")
+    await context.bot.send_message(chat.id, text, reply_markup=markup)

@@ -1,0 +1,117 @@
+"""Telegram adapters for setting up and running a squad."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import ChatMember, Update
+from telegram.error import TelegramError
+from telegram.ext import ApplicationHandlerStop
+
+from handlers.context import SquadContext, caller_of, command_text
+from handlers.render import respond, text_of
+
+log = logging.getLogger(__name__)
+
+# Commands that work in a group that has not run /setup yet.
+OPEN_COMMANDS = frozenset({"setup", "help", "start"})
+
+
+async def guard_unknown_group(update: Update, context: SquadContext) -> None:
+    """In a group that never ran /setup, every command gets one short explanation."""
+    message = update.effective_message
+    chat = update.effective_chat
+    if message is None or chat is None or chat.type == "private" or not message.text:
+        return
+    command = message.text.split(maxsplit=1)[0][1:].split("@", 1)[0].lower()
+    if command in OPEN_COMMANDS:
+        return
+    if await context.services.squads.is_set_up(chat.id):
+        return
+    await respond(update, context, context.refusal("not_set_up"))
+    raise ApplicationHandlerStop
+
+
+async def on_setup(update: Update, context: SquadContext) -> None:
+    """/setup [code] <squad name>: group admins only (asked of Telegram)."""
+    caller = caller_of(update)
+    message = update.effective_message
+    is_admin = False
+    if not caller.private and message is not None:
+        if message.sender_chat is not None:
+            await respond(update, context, context.refusal("setup.anonymous"))
+            return
+        try:
+            member = await context.bot.get_chat_member(caller.chat_id, caller.user_id)
+            is_admin = member.status in (ChatMember.ADMINISTRATOR, ChatMember.OWNER)
+        except TelegramError as exc:
+            log.warning("getChatMember failed: %s", type(exc).__name__)
+    result = await context.services.squads.setup(
+        caller, list(context.args or ()), is_admin=is_admin
+    )
+    await respond(update, context, result)
+
+
+async def on_join(update: Update, context: SquadContext) -> None:
+    """/join: a button that opens the private chat with the squad's invite token."""
+    result = await context.services.squads.join(caller_of(update), context.bot.username)
+    await respond(update, context, result)
+
+
+async def on_start(update: Update, context: SquadContext) -> None:
+    """/start [token]: the private chat is open; with a token the user joins the squad."""
+    result = await context.services.squads.start(caller_of(update), list(context.args or ()))
+    await respond(update, context, result)
+
+
+async def _on_role(update: Update, context: SquadContext, *, make_lead: bool) -> None:
+    message = update.effective_message
+    target = None
+    if message is not None and message.reply_to_message is not None:
+        replied = message.reply_to_message.from_user
+        target = replied.id if replied is not None else None
+    result = await context.services.squads.set_role(
+        caller_of(update), list(context.args or ()), target, make_lead=make_lead
+    )
+    await respond(update, context, result)
+
+
+async def on_lead(update: Update, context: SquadContext) -> None:
+    """/lead (as a reply, or with an alias): make a member a lead."""
+    await _on_role(update, context, make_lead=True)
+
+
+async def on_remove(update: Update, context: SquadContext) -> None:
+    """/remove (as a reply, or with an alias): remove a member from the squad."""
+    await _on_role(update, context, make_lead=False)
+
+
+async def on_place(update: Update, context: SquadContext) -> None:
+    """/place add|list|remove: the squad's own gazetteer."""
+    result = await context.services.squads.place(
+        caller_of(update), list(context.args or ()), command_text(update)
+    )
+    await respond(update, context, result)
+
+
+async def on_help(update: Update, context: SquadContext) -> None:
+    """/help: the commands that make sense for the caller."""
+    await respond(update, context, await context.services.squads.help(caller_of(update)))
+
+
+async def on_status(update: Update, context: SquadContext) -> None:
+    """/status: leads only."""
+    await respond(update, context, await context.services.squads.status(caller_of(update)))
+
+
+async def on_my_chat_member(update: Update, context: SquadContext) -> None:
+    """The bot was added to a group: say how to set it up."""
+    change = update.my_chat_member
+    if change is None or change.chat.type == "private":
+        return
+    was_in = change.old_chat_member.status in (ChatMember.MEMBER, ChatMember.ADMINISTRATOR)
+    now_in = change.new_chat_member.status in (ChatMember.MEMBER, ChatMember.ADMINISTRATOR)
+    if now_in and not was_in and not await context.services.squads.is_set_up(change.chat.id):
+        from bot.intents import Text
+
+        await context.bot.send_message(change.chat.id, text_of(Text("bot.added")))
