@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
@@ -66,7 +67,7 @@ def run(settings: Settings) -> None:
     app = build_application(settings)
     app.run_polling(
         allowed_updates=ALLOWED_UPDATES,
-        timeout=int(settings.poll_timeout),
+        timeout=timedelta(seconds=settings.poll_timeout),
         poll_interval=0.0,
     )
 

@@ -21,7 +21,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.messages import render
+from bot.messages import render as render_text
 from handlers import alerts, buttons, members, squads
 from handlers.context import SquadContext
 from handlers.render import respond
@@ -109,7 +109,7 @@ async def set_commands(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Register the command lists with Telegram, separately for groups and private chats."""
 
     def listing(names: tuple[str, ...]) -> list[BotCommand]:
-        return [BotCommand(n, render(f"cmd.{n}")) for n in names]
+        return [BotCommand(n, render_text(f"cmd.{n}")) for n in names]
 
     try:
         await app.bot.set_my_commands(listing(GROUP_COMMANDS), scope=BotCommandScopeAllGroupChats())
