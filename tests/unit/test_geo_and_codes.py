@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+import pytest
+
+from bot.domain import CODE_ALPHABET, new_alert_code, normalise_code
+from bot.geo import CoordinateError, find_coordinates, format_distance
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "rest"),
+    [
+        ("-26.2041, 28.0473 help", (-26.2041, 28.0473), "help"),
+        ("robbed at -26.2041 28.0473", (-26.2041, 28.0473), "robbed at"),
+        ("2, 3 people hurt", None, "2, 3 people hurt"),
+        ("help me now", None, "help me now"),
+    ],
+)
+def test_find_coordinates(text: str, expected: tuple[float, float] | None, rest: str) -> None:
+    point, remaining = find_coordinates(text)
+    assert (None if point is None else (point.lat, point.lon)) == expected
+    assert remaining == rest
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("91, 28.0473", "coords.lat_range"),
+        ("91.5, 28.0473", "coords.lat_range"),
+        ("-26.2, 181.5", "coords.lon_range"),
+        ("abc, 28.0473", "coords.not_numbers"),
+        ("nan, 1.5", "coords.not_numbers"),
+    ],
+)
+def test_invalid_coordinates_are_refused(text: str, reason: str) -> None:
+    with pytest.raises(CoordinateError) as info:
+        find_coordinates(text)
+    assert info.value.reason == reason
+
+
+def test_codes_use_the_unambiguous_alphabet() -> None:
+    for length in (4, 5, 6):
+        for _ in range(200):
+            code = new_alert_code(length)
+            assert len(code) == length
+            assert set(code) <= set(CODE_ALPHABET)
+    assert not set("01OI") & set(CODE_ALPHABET)
+
+
+def test_normalise_code() -> None:
+    assert normalise_code("#ab3k") == "AB3K"
+    assert normalise_code("AB0K") is None  # zero is never in a code
+    assert normalise_code("ABC") is None
+    assert normalise_code("ABCDEFG") is None
+
+
+def test_format_distance() -> None:
+    assert format_distance(399) == "400 m"
+    assert format_distance(2010) == "2.0 km"
+    assert format_distance(None) == "?"
