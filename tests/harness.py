@@ -125,3 +125,25 @@ def bot_message(fake: FakeTelegram, call: Call) -> dict[str, Any]:
 async def settle(fake: FakeTelegram) -> None:
     await fake.idle()
     await asyncio.sleep(0)
+
+
+def db_snapshot(path: Path) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table, read with a separate connection (WAL allows it)."""
+    import sqlite3
+
+    conn = sqlite3.connect(path)
+    try:
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        return {t: conn.execute(f"SELECT * FROM {t} ORDER BY rowid").fetchall() for t in sorted(tables)}
+    finally:
+        conn.close()
+
+
+def db_rows(path: Path, sql: str, *args: Any) -> list[tuple[Any, ...]]:
+    import sqlite3
+
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute(sql, args).fetchall()
+    finally:
+        conn.close()
