@@ -629,6 +629,26 @@ class Alerts:
         log.info("alert %s: offer %s declined", alert.code, offer.id)
         return Reply(answer=Text("decline.done"))
 
+    async def offer_undeliverable(self, alert_id: int, member_id: int) -> None:
+        """Telegram refused the offer (403): that member is skipped and the next one offered."""
+        async with self.core.store.transaction() as db:
+            offer = await alerts_q.offer_for(db, alert_id, member_id)
+            if offer is None:
+                return
+            now = self.core.now()
+            if not await alerts_q.answer_offer(db, offer.id, OfferAnswer.WITHDRAWN, now):
+                return
+            await alerts_q.cancel_offer_deadline(db, offer.id, now)
+            alert = await alerts_q.alert_by_id(db, alert_id)
+            assert alert is not None
+            log.warning("alert %s: offer %s undeliverable, moving on", alert.code, offer.id)
+            if alert.state is AlertState.OFFERED:
+                if not alert.broadcast:
+                    await self._offer_next(db, alert)
+                elif not await self._any_open_offer(db, alert.id):
+                    await self._escalate(db, alert)
+        self.core.notify()
+
     async def _any_open_offer(self, db: aiosqlite.Connection, alert_id: int) -> bool:
         return any(o.answer is None for o in await alerts_q.offers_of(db, alert_id))
 
@@ -952,7 +972,7 @@ class Alerts:
                 return await self._offered_line(db, open_offers[-1])
         if not alert.has_location:
             return t("card.waiting_location")
-        return t("state.new")
+        return t("card.finding")
 
     async def _offered_line(self, db: aiosqlite.Connection, offer: Offer) -> Any:
         member = await squads_q.member_by_id(db, offer.member_id)

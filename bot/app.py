@@ -27,7 +27,7 @@ def build_application(settings: Settings, services: Services | None = None) -> S
 
     async def post_init(app: SquadApp) -> None:
         await services.open()
-        sender = Sender(app.bot, services.core)
+        sender = Sender(app.bot, services.core, services.alerts.offer_undeliverable)
         services.core.on_outbox = sender.kick
         app.bot_data.services = services
         app.bot_data.sender = sender

@@ -93,6 +93,7 @@ EN: dict[str, str] = {
     "card.header": "🚨 #{code} · {state}\n{text}",
     "card.area": "Area: {area}",
     "card.waiting_location": "Waiting for a location…",
+    "card.finding": "Finding the nearest available member…",
     "card.offered": "Offered to {alias} ({distance}).",
     "card.offered_many": "No location: offered to everyone available ({count}).",
     "card.escalated": "⚠️ Nobody has acknowledged yet. Any available member can claim it.",

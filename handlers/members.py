@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import Location, Update
 
 from bot.domain import Availability
 from handlers.context import SquadContext, caller_of, command_text
@@ -56,3 +56,9 @@ async def on_private_location(update: Update, context: SquadContext) -> None:
         edited=update.edited_message is not None,
     )
     await respond(update, context, result)
+
+
+def _live_period_s(loc: Location) -> int | None:
+    """Seconds a live location stays live (read from the wire form, whatever PTB's type)."""
+    value = loc.to_dict().get("live_period")
+    return int(value) if isinstance(value, int | float) else None

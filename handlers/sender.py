@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 
 from telegram import Bot, Message, ReplyParameters
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
@@ -29,9 +30,15 @@ MAX_ATTEMPTS = 12
 class Sender:
     """One sender owns all outgoing intent deliveries."""
 
-    def __init__(self, bot: Bot, core: Core) -> None:
+    def __init__(
+        self,
+        bot: Bot,
+        core: Core,
+        on_offer_undeliverable: Callable[[int, int], Awaitable[None]] | None = None,
+    ) -> None:
         self.bot = bot
         self.core = core
+        self.on_offer_undeliverable = on_offer_undeliverable
         self._wake = asyncio.Event()
         self._lock = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
@@ -96,6 +103,14 @@ class Sender:
                 await outbox.mark_failed(db, row.id, "forbidden")
                 if intent.chat_id > 0:
                     await squads_q.mark_blocked(db, intent.chat_id, self.core.now())
+            if (
+                intent.role is MessageRole.OFFER
+                and intent.op is Op.SEND
+                and intent.alert_id is not None
+                and intent.member_id is not None
+                and self.on_offer_undeliverable is not None
+            ):
+                await self.on_offer_undeliverable(intent.alert_id, intent.member_id)
             return
         except BadRequest as exc:
             description = str(exc).lower()
