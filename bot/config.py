@@ -5,8 +5,15 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+import re
+from typing import Any
+
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(s|m|h|d)?")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 class Settings(BaseSettings):
@@ -35,6 +42,19 @@ class Settings(BaseSettings):
     # SQLite busy timeout: how long a write waits for a lock before failing.
     db_busy_timeout: timedelta = timedelta(seconds=5)
     log_level: str = "INFO"
+
+    @field_validator(
+        "location_ttl", "location_wait", "ack_timeout", "db_busy_timeout", mode="before"
+    )
+    @classmethod
+    def _duration(cls, value: Any) -> Any:
+        """Durations: seconds ("180"), a unit ("90s", "3m", "12h", "2d") or ISO 8601."""
+        if isinstance(value, str):
+            match = _DURATION.fullmatch(value.strip().lower())
+            if match:
+                number = float(match.group(1))
+                return timedelta(seconds=number * _UNITS[match.group(2) or "s"])
+        return value
 
     @property
     def bot_api_base_url(self) -> str:

@@ -117,10 +117,10 @@ async def alert_by_id(db: aiosqlite.Connection, alert_id: int) -> Alert | None:
 
 
 async def alert_by_code(db: aiosqlite.Connection, squad_id: int | None, code: str) -> Alert | None:
-    if squad_id is None:
-        sql, args = "SELECT * FROM alerts WHERE code = ?", (code,)
-    else:
-        sql, args = "SELECT * FROM alerts WHERE code = ? AND squad_id = ?", (code, squad_id)
+    sql = "SELECT * FROM alerts WHERE code = ?"
+    args: tuple[object, ...] = (code,)
+    if squad_id is not None:
+        sql, args = sql + " AND squad_id = ?", (code, squad_id)
     async with db.execute(sql, args) as cur:
         row = await cur.fetchone()
     return _alert(row) if row else None

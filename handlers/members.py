@@ -50,9 +50,7 @@ async def on_private_location(update: Update, context: SquadContext) -> None:
         loc.latitude,
         loc.longitude,
         accuracy=loc.horizontal_accuracy,
-        live_period=int(loc.live_period.total_seconds())
-        if hasattr(loc.live_period, "total_seconds")
-        else loc.live_period,
+        live_period=_live_period_s(loc),
         edited=update.edited_message is not None,
     )
     await respond(update, context, result)

@@ -15,7 +15,11 @@ def _loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
     real_connect = socket.socket.connect
 
     def guarded(sock: socket.socket, address: object) -> object:
-        if isinstance(address, tuple) and address and address[0] not in ("127.0.0.1", "::1", "localhost"):
+        if (
+            isinstance(address, tuple)
+            and address
+            and address[0] not in ("127.0.0.1", "::1", "localhost")
+        ):
             raise AssertionError(f"test tried to reach the network: {address[0]}")
         return real_connect(sock, address)  # type: ignore[arg-type]
 

@@ -65,13 +65,17 @@ class Squad:
         self.invite_link: str | None = None
 
     @classmethod
-    async def set_up(cls, fake: FakeTelegram, name: str = "Hillbrow Squad", chat_id: int = -1001) -> Squad:
+    async def set_up(
+        cls, fake: FakeTelegram, name: str = "Hillbrow Squad", chat_id: int = -1001
+    ) -> Squad:
         lead = fake.user(100, "Nomsa")
         group = fake.group(chat_id, name, admins=(lead,))
         squad = cls(fake, group, lead)
         mark = len(fake.calls)
         await fake.send(lead, group, f"/setup {name}")
-        await fake.wait_for(lambda c: c.method == "sendMessage" and "is set up" in c.text, after=mark)
+        await fake.wait_for(
+            lambda c: c.method == "sendMessage" and "is set up" in c.text, after=mark
+        )
         await squad.join(lead)
         return squad
 
@@ -81,7 +85,9 @@ class Squad:
             mark = len(self.fake.calls)
             await self.fake.send(user, self.group, "/join")
             call = await self.fake.wait_for(
-                lambda c: c.method == "sendMessage" and bool(c.buttons()) and "url" in c.buttons()[0],
+                lambda c: (
+                    c.method == "sendMessage" and bool(c.buttons()) and "url" in c.buttons()[0]
+                ),
                 after=mark,
             )
             self.invite_link = call.buttons()[0]["url"]
@@ -89,30 +95,47 @@ class Squad:
         chat = self.fake.private_chat(user)
         mark = len(self.fake.calls)
         await self.fake.send(user, chat, f"/start {token}")
-        await self.fake.wait_for(lambda c: c.method == "sendMessage" and c.chat_id == user.id, after=mark)
+        await self.fake.wait_for(
+            lambda c: c.method == "sendMessage" and c.chat_id == user.id, after=mark
+        )
         if lat is not None and lon is not None:
             await self.share(user, lat, lon)
 
-    async def share(self, user: User, lat: float, lon: float, live: int | None = None) -> dict[str, Any]:
+    async def share(
+        self, user: User, lat: float, lon: float, live: int | None = None
+    ) -> dict[str, Any]:
         chat = self.fake.private_chat(user)
         mark = len(self.fake.calls)
         message = await self.fake.share_location(user, chat, lat, lon, live_period=live)
-        await self.fake.wait_for(lambda c: c.method == "sendMessage" and c.chat_id == user.id, after=mark)
+        await self.fake.wait_for(
+            lambda c: c.method == "sendMessage" and c.chat_id == user.id, after=mark
+        )
         return message
 
-    async def say(self, user: User, text: str, *, private: bool = False, reply_to: dict[str, Any] | None = None) -> int:
+    async def say(
+        self,
+        user: User,
+        text: str,
+        *,
+        private: bool = False,
+        reply_to: dict[str, Any] | None = None,
+    ) -> int:
         """Send text; returns the call-log mark to wait for the answer after."""
         chat = self.fake.private_chat(user) if private else self.group
         mark = len(self.fake.calls)
         await self.fake.send(user, chat, text, reply_to=reply_to)
         return mark
 
-    async def ask(self, user: User, text: str, *, private: bool = False, timeout: float = 10.0) -> Call:
+    async def ask(
+        self, user: User, text: str, *, private: bool = False, timeout: float = 10.0
+    ) -> Call:
         """Send text and wait for the bot's reply in that chat."""
         chat_id = user.id if private else self.group.id
         mark = await self.say(user, text, private=private)
         return await self.fake.wait_for(
-            lambda c: c.method == "sendMessage" and c.chat_id == chat_id, after=mark, timeout=timeout
+            lambda c: c.method == "sendMessage" and c.chat_id == chat_id,
+            after=mark,
+            timeout=timeout,
         )
 
 
@@ -134,7 +157,9 @@ def db_snapshot(path: Path) -> dict[str, list[tuple[Any, ...]]]:
     conn = sqlite3.connect(path)
     try:
         tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-        return {t: conn.execute(f"SELECT * FROM {t} ORDER BY rowid").fetchall() for t in sorted(tables)}
+        return {
+            t: conn.execute(f"SELECT * FROM {t} ORDER BY rowid").fetchall() for t in sorted(tables)
+        }
     finally:
         conn.close()
 

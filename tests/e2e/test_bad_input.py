@@ -61,9 +61,17 @@ CASES = [
 
 @pytest.mark.parametrize(("who", "text", "private", "expected"), CASES)
 async def test_bad_input_gets_a_clear_reply_and_changes_nothing(
-    squad: Squad, fake: FakeTelegram, db_path: Path, who: str, text: str, private: bool, expected: str
+    squad: Squad,
+    fake: FakeTelegram,
+    db_path: Path,
+    who: str,
+    text: str,
+    private: bool,
+    expected: str,
 ) -> None:
-    user = {"lead": squad.lead, "thandi": fake.users[201], "stranger": fake.user(300, "Zanele")}[who]
+    user = {"lead": squad.lead, "thandi": fake.users[201], "stranger": fake.user(300, "Zanele")}[
+        who
+    ]
     before = db_snapshot(db_path)
     reply = await squad.ask(user, text, private=private)
     assert expected in reply.text, reply.text

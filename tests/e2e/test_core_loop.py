@@ -42,7 +42,9 @@ async def test_setup_alert_decline_timeout_escalate_claim_close_status(
         zanele = fake.user(300, "Zanele")  # reports from the group; not a member
 
         lerato_before = len(fake.sent_to(lerato.id))
-        mark = await squad.say(zanele, f"/alert {ALERT_AT[0]}, {ALERT_AT[1]} assault at the taxi rank")
+        mark = await squad.say(
+            zanele, f"/alert {ALERT_AT[0]}, {ALERT_AT[1]} assault at the taxi rank"
+        )
         card = await fake.wait_for(is_send(squad.group.id, "#"), after=mark)
         code = code_of(card)
         assert "assault at the taxi rank" in card.text
@@ -67,7 +69,9 @@ async def test_setup_alert_decline_timeout_escalate_claim_close_status(
 
         # Sipho does not answer: after the ack timeout, max offers reached -> escalation.
         mark = len(fake.calls)
-        escalation = await fake.wait_for(is_send(squad.group.id, "Nobody has acknowledged"), after=mark, timeout=6)
+        escalation = await fake.wait_for(
+            is_send(squad.group.id, "Nobody has acknowledged"), after=mark, timeout=6
+        )
         await fake.wait_for(is_edit(sipho.id, "withdrawn"), after=mark)
         assert f"#{code}" in escalation.text
         page = await fake.wait_for(is_send(squad.lead.id, "Lead page"), after=mark)

@@ -29,13 +29,17 @@ async def test_group_alert_without_location_asks_and_a_reply_with_a_pin_dispatch
         prompt = await fake.wait_for(is_send(squad.group.id, "Reply to this message"), after=mark)
         assert prompt.params["reply_markup"] == {"force_reply": True, "selective": True}
         mark = len(fake.calls)
-        await fake.share_location(zanele, squad.group, *ALERT_AT, reply_to=bot_message(fake, prompt))
+        await fake.share_location(
+            zanele, squad.group, *ALERT_AT, reply_to=bot_message(fake, prompt)
+        )
         offer = await fake.wait_for(is_send(201, f"#{code_of(card)}"), after=mark)
         assert "400 m" in offer.text
         await fake.wait_for(is_send(squad.group.id, "Got the location"), after=mark)
 
 
-async def test_no_location_at_all_still_reaches_the_whole_squad(fake: FakeTelegram, db_path: Path) -> None:
+async def test_no_location_at_all_still_reaches_the_whole_squad(
+    fake: FakeTelegram, db_path: Path
+) -> None:
     async with running_bot(make_settings(fake, db_path, location_wait=timedelta(seconds=0.5))):
         squad = await Squad.set_up(fake)
         await two_members(fake, squad)
@@ -45,10 +49,14 @@ async def test_no_location_at_all_still_reaches_the_whole_squad(fake: FakeTelegr
         for uid in (100, 201, 202):  # lead and both members, without a distance
             offer = await fake.wait_for(is_send(uid, f"#{code}"), after=mark, timeout=5)
             assert "No location" in offer.text
-        await fake.wait_for(is_edit(squad.group.id, "offered to everyone available (3)"), after=mark)
+        await fake.wait_for(
+            is_edit(squad.group.id, "offered to everyone available (3)"), after=mark
+        )
 
 
-async def test_private_alert_asks_for_a_location_with_a_button(fake: FakeTelegram, db_path: Path) -> None:
+async def test_private_alert_asks_for_a_location_with_a_button(
+    fake: FakeTelegram, db_path: Path
+) -> None:
     async with running_bot(make_settings(fake, db_path, location_wait=timedelta(seconds=30))):
         squad = await Squad.set_up(fake)
         await two_members(fake, squad)
@@ -73,7 +81,9 @@ async def test_private_alert_asks_for_a_location_with_a_button(fake: FakeTelegra
         await fake.wait_for(is_send(thandi.id, "Someone from the squad is responding"), after=mark)
 
 
-async def test_alert_as_reply_to_a_location_and_a_saved_place(fake: FakeTelegram, db_path: Path) -> None:
+async def test_alert_as_reply_to_a_location_and_a_saved_place(
+    fake: FakeTelegram, db_path: Path
+) -> None:
     async with running_bot(make_settings(fake, db_path)):
         squad = await Squad.set_up(fake)
         await two_members(fake, squad)
@@ -84,14 +94,18 @@ async def test_alert_as_reply_to_a_location_and_a_saved_place(fake: FakeTelegram
         await fake.wait_for(is_send(201, "400 m"), after=mark)
         await fake.idle()
 
-        reply = await squad.ask(squad.lead, f"/place add Taxi Rank {ALERT_AT[0] + 0.018}, {ALERT_AT[1]}")
+        reply = await squad.ask(
+            squad.lead, f"/place add Taxi Rank {ALERT_AT[0] + 0.018}, {ALERT_AT[1]}"
+        )
         assert "Saved the place" in reply.text
         listing = await squad.ask(squad.lead, "/place list")
         assert "Taxi Rank" in listing.text and not COORD_RE.search(listing.text)
         mark = await squad.say(zanele, "/alert robbery at the taxi rank")
         card = await fake.wait_for(is_send(squad.group.id, "Area: Taxi Rank"), after=mark)
         assert not COORD_RE.search(card.text)
-        offer = await fake.wait_for(is_send(202, f"#{code_of(card)}"), after=mark)  # Sipho is at the rank
+        offer = await fake.wait_for(
+            is_send(202, f"#{code_of(card)}"), after=mark
+        )  # Sipho is at the rank
         assert "< 50 m" in offer.text
         removed = await squad.ask(squad.lead, "/place remove taxi rank")
         assert "Removed" in removed.text
@@ -109,7 +123,9 @@ async def test_live_location_updates_refresh_quietly(fake: FakeTelegram, db_path
         await fake.move_live_location(live, ALERT_AT[0] + 0.01, ALERT_AT[1])
         await fake.idle()
         assert not [c for c in fake.calls[mark:] if c.chat_id == thandi.id], "updates are quiet"
-        rows = db_rows(db_path, "SELECT lat, live_until IS NOT NULL FROM user_locations WHERE user_id = 201")
+        rows = db_rows(
+            db_path, "SELECT lat, live_until IS NOT NULL FROM user_locations WHERE user_id = 201"
+        )
         assert rows == [(ALERT_AT[0] + 0.01, 1)]
         me = await squad.ask(thandi, "/me", private=True)
         assert "live" in me.text and not COORD_RE.search(me.text)
@@ -184,7 +200,9 @@ async def test_setup_code_guards_enrolment(fake: FakeTelegram, db_path: Path) ->
             assert expected in reply.text
 
 
-async def test_blocked_member_is_skipped_and_shown_unreachable(fake: FakeTelegram, db_path: Path) -> None:
+async def test_blocked_member_is_skipped_and_shown_unreachable(
+    fake: FakeTelegram, db_path: Path
+) -> None:
     async with running_bot(make_settings(fake, db_path)):
         squad = await Squad.set_up(fake)
         await two_members(fake, squad)

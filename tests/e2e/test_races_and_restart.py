@@ -58,7 +58,9 @@ async def test_restart_with_a_pending_deadline_fires_it_exactly_once(
         code = code_of(offer)
         await fake.idle()
     # Stopped with Thandi's ack deadline pending. Let it become overdue while down.
-    pending = db_rows(db_path, "SELECT id FROM deadlines WHERE fired_at IS NULL AND cancelled_at IS NULL")
+    pending = db_rows(
+        db_path, "SELECT id FROM deadlines WHERE fired_at IS NULL AND cancelled_at IS NULL"
+    )
     assert len(pending) == 1
     await asyncio.sleep(settings.ack_timeout.total_seconds() + 0.2)
     mark = len(fake.calls)
@@ -69,15 +71,25 @@ async def test_restart_with_a_pending_deadline_fires_it_exactly_once(
     # And once more: a second restart must not fire it again.
     async with running_bot(settings):
         await fake.idle()
-    offers_to_sipho = [c for c in fake.calls[mark:] if c.method == "sendMessage" and c.chat_id == sipho.id]
-    withdrawals = [c for c in fake.calls[mark:] if c.method == "editMessageText" and c.chat_id == thandi.id]
+    offers_to_sipho = [
+        c for c in fake.calls[mark:] if c.method == "sendMessage" and c.chat_id == sipho.id
+    ]
+    withdrawals = [
+        c for c in fake.calls[mark:] if c.method == "editMessageText" and c.chat_id == thandi.id
+    ]
     assert len(offers_to_sipho) == 1
     assert len(withdrawals) == 1
-    fired = db_rows(db_path, "SELECT count(*) FROM deadlines WHERE id = ? AND fired_at IS NOT NULL", pending[0][0])
+    fired = db_rows(
+        db_path,
+        "SELECT count(*) FROM deadlines WHERE id = ? AND fired_at IS NOT NULL",
+        pending[0][0],
+    )
     assert fired == [(1,)]
 
 
-async def test_restart_with_a_future_deadline_fires_it_on_time(fake: FakeTelegram, db_path: Path) -> None:
+async def test_restart_with_a_future_deadline_fires_it_on_time(
+    fake: FakeTelegram, db_path: Path
+) -> None:
     settings = make_settings(fake, db_path)
     thandi, sipho = fake.user(201, "Thandi"), fake.user(202, "Sipho")
     async with running_bot(settings):

@@ -249,7 +249,12 @@ class FakeTelegram:
         return edited
 
     async def press(
-        self, user: User, message: dict[str, Any], *, button: str | None = None, data: str | None = None
+        self,
+        user: User,
+        message: dict[str, Any],
+        *,
+        button: str | None = None,
+        data: str | None = None,
     ) -> dict[str, Any]:
         """The user presses an inline button of ``message`` (by label or by raw data)."""
         current = self.messages.get((message["chat"]["id"], message["message_id"]), message)
@@ -319,7 +324,11 @@ class FakeTelegram:
     def sent_to(self, chat_id: int) -> list[Call]:
         """Successful sendMessage/sendLocation/editMessageText calls for a chat."""
         methods = ("sendMessage", "sendLocation", "editMessageText")
-        return [c for c in self.calls if c.method in methods and c.status == 200 and c.chat_id == chat_id]
+        return [
+            c
+            for c in self.calls
+            if c.method in methods and c.status == 200 and c.chat_id == chat_id
+        ]
 
     def message(self, chat_id: int, message_id: int) -> dict[str, Any]:
         return self.messages[(chat_id, message_id)]
@@ -337,7 +346,9 @@ class FakeTelegram:
                 remaining = deadline - asyncio.get_running_loop().time()
                 if remaining <= 0:
                     recent = [(c.method, c.chat_id, c.text[:60]) for c in self.calls[-15:]]
-                    raise AssertionError(f"no matching call within {timeout}s; last calls: {recent}")
+                    raise AssertionError(
+                        f"no matching call within {timeout}s; last calls: {recent}"
+                    )
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._changed.wait(), remaining)
 
@@ -425,7 +436,9 @@ class FakeTelegram:
         return self._error(fault.status, fault.description or "Internal Server Error")
 
     @staticmethod
-    def _error(code: int, description: str, parameters: dict[str, Any] | None = None) -> web.Response:
+    def _error(
+        code: int, description: str, parameters: dict[str, Any] | None = None
+    ) -> web.Response:
         body: dict[str, Any] = {"ok": False, "error_code": code, "description": description}
         if parameters:
             body["parameters"] = parameters
@@ -521,7 +534,10 @@ class FakeTelegram:
             original = self.messages.get((chat.id, int(reply_id)))
             if original is not None:
                 content["reply_to_message"] = original
-            elif not (reply.get("allow_sending_without_reply") or params.get("allow_sending_without_reply")):
+            elif not (
+                reply.get("allow_sending_without_reply")
+                or params.get("allow_sending_without_reply")
+            ):
                 raise ApiError(400, "Bad Request: message to be replied not found")
         message = self._message(chat, self.bot, **content)
         # ReplyKeyboard/ForceReply are not stored on the message in Telegram's answer.

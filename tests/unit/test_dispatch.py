@@ -11,7 +11,9 @@ TTL = 12 * 3600
 ALERT = Point(-26.2041, 28.0473)
 
 
-def member(mid: int, *, availability: Availability = Availability.AVAILABLE, reachable: bool = True) -> Member:
+def member(
+    mid: int, *, availability: Availability = Availability.AVAILABLE, reachable: bool = True
+) -> Member:
     return Member(
         id=mid, squad_id=1, user_id=1000 + mid, alias=f"m{mid}", role=Role.MEMBER,
         availability=availability, private_chat_id=1000 + mid if reachable else None, joined_at=0,

@@ -59,15 +59,21 @@ async def test_illegal_moves_are_refused_and_change_nothing(world: World) -> Non
 
     p = world.private
     # Unowned alert: no progress, no close.
-    await refused(world.alerts.press(p("Thandi"), Action.EN_ROUTE, alert.id, ""), "progress.not_owner")
-    await refused(world.alerts.press(p("Nomsa"), Action.OUTCOME, alert.id, "resolved"), "close.not_open")
+    await refused(
+        world.alerts.press(p("Thandi"), Action.EN_ROUTE, alert.id, ""), "progress.not_owner"
+    )
+    await refused(
+        world.alerts.press(p("Nomsa"), Action.OUTCOME, alert.id, "resolved"), "close.not_open"
+    )
     await refused(world.alerts.close(world.group("Nomsa"), [alert.code]), "close.not_open")
     # Only the offered member may accept or decline; strangers may not press at all.
     await refused(world.alerts.press(p("Sipho"), Action.ACCEPT, alert.id, ""), "accept.not_yours")
     await refused(world.alerts.press(p("Sipho"), Action.DECLINE, alert.id, ""), "accept.not_yours")
     await refused(world.alerts.press(p("Stranger"), Action.CLAIM, alert.id, ""), "not_member")
     # Notes wait for closure; cancel is for the reporter or a lead.
-    await refused(world.alerts.note(p("Nomsa"), [alert.code, "x"], f"{alert.code} x"), "note.not_closed")
+    await refused(
+        world.alerts.note(p("Nomsa"), [alert.code, "x"], f"{alert.code} x"), "note.not_closed"
+    )
     await refused(world.alerts.cancel(world.group("Thandi"), [alert.code]), "cancel.not_allowed")
     # Assign is for leads.
     await refused(world.alerts.assign(world.group("Thandi"), [alert.code, "Sipho"]), "leads_only")
@@ -75,20 +81,28 @@ async def test_illegal_moves_are_refused_and_change_nothing(world: World) -> Non
     # Sipho takes it; now a second claim, an assign and a decline are refused.
     assert (await world.alerts.press(p("Sipho"), Action.CLAIM, alert.id, "")).ok
     await refused(world.alerts.press(p("Lerato"), Action.CLAIM, alert.id, ""), "claim.taken")
-    await refused(world.alerts.assign(world.group("Nomsa"), [alert.code, "Lerato"]), "assign.not_open")
+    await refused(
+        world.alerts.assign(world.group("Nomsa"), [alert.code, "Lerato"]), "assign.not_open"
+    )
     await refused(world.alerts.press(p("Thandi"), Action.DECLINE, alert.id, ""), "decline.stale")
     await refused(world.alerts.press(p("Lerato"), Action.CLOSE, alert.id, ""), "close.not_allowed")
     # Arrived, then "on my way" is a step back.
     assert (await world.alerts.press(p("Sipho"), Action.ARRIVED, alert.id, "")).ok
-    await refused(world.alerts.press(p("Sipho"), Action.EN_ROUTE, alert.id, ""), "progress.bad_state")
+    await refused(
+        world.alerts.press(p("Sipho"), Action.EN_ROUTE, alert.id, ""), "progress.bad_state"
+    )
     # A forged outcome is refused.
     await refused(world.alerts.press(p("Sipho"), Action.OUTCOME, alert.id, "nonsense"), "error")
     # Close; then everything on it is refused.
     assert (await world.alerts.press(p("Sipho"), Action.OUTCOME, alert.id, "resolved")).ok
     assert (await world.get_member("Sipho")).availability is Availability.AVAILABLE
-    await refused(world.alerts.press(p("Sipho"), Action.OUTCOME, alert.id, "health"), "close.not_open")
+    await refused(
+        world.alerts.press(p("Sipho"), Action.OUTCOME, alert.id, "health"), "close.not_open"
+    )
     await refused(world.alerts.press(p("Lerato"), Action.CLAIM, alert.id, ""), "claim.closed")
-    await refused(world.alerts.press(p("Sipho"), Action.ARRIVED, alert.id, ""), "progress.bad_state")
+    await refused(
+        world.alerts.press(p("Sipho"), Action.ARRIVED, alert.id, ""), "progress.bad_state"
+    )
     await refused(world.alerts.cancel(world.group("Nomsa"), [alert.code]), "cancel.not_open")
     await refused(world.alerts.press(p("Nomsa"), Action.CLAIM, 987654, ""), "error")
     note = await world.alerts.note(p("Sipho"), [alert.code, "referred"], f"{alert.code} referred")
@@ -141,6 +155,8 @@ async def test_close_outcomes_are_all_accepted(world: World) -> None:
     for outcome in Outcome:
         alert = await world.alert("Zanele", f"{HERE[0]}, {HERE[1]}")
         assert (await world.alerts.press(world.private("Lerato"), Action.CLAIM, alert.id, "")).ok
-        done = await world.alerts.press(world.private("Nomsa"), Action.OUTCOME, alert.id, outcome.value)
+        done = await world.alerts.press(
+            world.private("Nomsa"), Action.OUTCOME, alert.id, outcome.value
+        )
         assert done.ok
         assert (await world.reload(alert)).outcome is outcome
