@@ -59,7 +59,9 @@ def test_run_without_a_token_names_the_setting_and_botfather(
     assert "SQUADLINE_BOT_TOKEN" in err and "BotFather" in err
 
 
-def test_settings_come_from_env_with_the_prefix(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_settings_come_from_env_with_the_prefix(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     from bot.config import Settings
 
     monkeypatch.chdir(tmp_path)
@@ -71,7 +73,9 @@ def test_settings_come_from_env_with_the_prefix(monkeypatch: pytest.MonkeyPatch,
     assert settings.bot_api_base_file_url == "http://127.0.0.1:9/file/bot"
 
 
-@pytest.mark.parametrize(("raw", "seconds"), [("180", 180), ("90s", 90), ("3m", 180), ("12h", 43200), ("PT2M", 120)])
+@pytest.mark.parametrize(
+    ("raw", "seconds"), [("180", 180), ("90s", 90), ("3m", 180), ("12h", 43200), ("PT2M", 120)]
+)
 def test_durations_accept_seconds_units_and_iso(raw: str, seconds: float) -> None:
     from bot.config import Settings
 
