@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         from bot.app import run
 
-        run(settings)
+        return run(settings)
     return 0
 
 

@@ -85,6 +85,11 @@ class Alerts:
             scope = await resolve_scope(db, caller)
             if isinstance(scope, Reply):
                 return scope
+            if caller.message_id is not None:
+                # The same /alert delivered again (a retry after a crash) has one effect.
+                seen = await alerts_q.alert_by_origin(db, caller.chat_id, caller.message_id)
+                if seen is not None:
+                    return self._received(caller, seen, scope.squad.name)
             point, area, text = await self._locate(db, scope.squad, text, reply_location)
             if isinstance(point, Reply):
                 return point
@@ -134,14 +139,18 @@ class Alerts:
                             force_reply=True,
                         ),
                     )
+        self.core.crash_point("alert_stored")
         self.core.notify()
+        return self._received(caller, alert, scope.squad.name)
+
+    def _received(self, caller: Caller, alert: Alert, squad_name: str) -> Reply:
+        """The reporter's confirmation. In a group the card (a reply to /alert) is it."""
         if not caller.private:
-            return Reply()  # the card, sent as a reply to the /alert, carries the code
-        key = "alert.received_squad"
-        lines: list[Any] = [t(key, code=code, squad=scope.squad.name)]
-        if point is None:
-            lines.append(t("alert.need_location_private", code=code, wait_s=self._wait_s()))
-        return Reply(text=Text("lines", {"lines": lines}), request_location=point is None)
+            return Reply()
+        lines: list[Any] = [t("alert.received_squad", code=alert.code, squad=squad_name)]
+        if not alert.has_location:
+            lines.append(t("alert.need_location_private", code=alert.code, wait_s=self._wait_s()))
+        return Reply(text=Text("lines", {"lines": lines}), request_location=not alert.has_location)
 
     def _wait_s(self) -> int:
         return int(self.settings.location_wait.total_seconds())
@@ -294,6 +303,7 @@ class Alerts:
             escalations=alert.escalations + 1,
         ):
             return
+        self.core.crash_point("escalation")
         squad = await squads_q.squad_by_id(db, alert.squad_id)
         assert squad is not None
         details = alert.text or t("alert.no_text")
@@ -356,7 +366,7 @@ class Alerts:
             elif deadline.kind is DeadlineKind.ACK:
                 await self._ack_timeout(db, alert, deadline.offer_id)
             elif deadline.kind is DeadlineKind.ESCALATE:
-                if (
+                if alert.state is AlertState.OFFERED or (
                     alert.state is AlertState.ESCALATED
                     and alert.escalations < self.settings.max_escalations
                 ):
@@ -511,6 +521,7 @@ class Alerts:
             acknowledged_at=now,
         ):
             return False
+        self.core.crash_point("claim")
         own = await alerts_q.offer_for(db, alert.id, member.id)
         if own is not None and own.answer is None:
             await alerts_q.answer_offer(db, own.id, OfferAnswer.ACCEPTED, now)
@@ -629,6 +640,35 @@ class Alerts:
         log.info("alert %s: offer %s declined", alert.code, offer.id)
         return Reply(answer=Text("decline.done"))
 
+    async def undeliverable(self, alert_id: int, member_id: int | None, role: MessageRole) -> None:
+        """An urgent message could not be delivered: move on, and tell the leads."""
+        if role is MessageRole.OFFER and member_id is not None:
+            await self.offer_undeliverable(alert_id, member_id)
+        if role is MessageRole.PAGE:
+            return  # a lead page failing is not paged again to the same leads
+        async with self.core.store.transaction() as db:
+            alert = await alerts_q.alert_by_id(db, alert_id)
+            if alert is None or not alert.is_open:
+                return
+            squad = await squads_q.squad_by_id(db, alert.squad_id)
+            assert squad is not None
+            text = Text("delivery.failed", {"code": alert.code})
+            # Another route: the group, and each lead's private chat.
+            await self.core.tell(
+                db,
+                Intent(op=Op.SEND, chat_id=squad.chat_id, priority=Priority.URGENT, text=text,
+                       alert_id=alert.id, role=MessageRole.NOTICE),
+            )  # fmt: skip
+            for member in await squads_q.members_of_squad(db, alert.squad_id):
+                if member.is_lead and member.private_chat_id is not None:
+                    await self.core.tell(
+                        db,
+                        Intent(op=Op.SEND, chat_id=member.private_chat_id,
+                               priority=Priority.URGENT, text=text, alert_id=alert.id,
+                               member_id=member.id, role=MessageRole.PAGE),
+                    )  # fmt: skip
+        self.core.notify()
+
     async def offer_undeliverable(self, alert_id: int, member_id: int) -> None:
         """Telegram refused the offer (403): that member is skipped and the next one offered."""
         async with self.core.store.transaction() as db:
@@ -732,6 +772,7 @@ class Alerts:
                 db, alert.id, OWNED_STATES, AlertState.CLOSED, outcome=outcome.value, closed_at=now
             ):
                 return refuse("close.not_open", code=alert.code)
+            self.core.crash_point("close")
             await alerts_q.cancel_deadlines(db, alert.id, now)
             owner = (
                 await squads_q.member_by_id(db, alert.owner_member_id)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
-from datetime import timedelta
+import signal
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
@@ -12,39 +16,21 @@ from bot.config import Settings
 from bot.services import Services
 from handlers import register, set_commands
 from handlers.context import BotData, SquadContext
+from handlers.intake import Intake
 from handlers.sender import Sender
 
 log = logging.getLogger(__name__)
 
 SquadApp = Application[Any, SquadContext, Any, Any, BotData, Any]
 
+EXIT_OK = 0
+EXIT_FATAL = 3
 
-def build_application(settings: Settings, services: Services | None = None) -> SquadApp:
-    """Everything is built here; nothing has side effects at import time."""
+
+def build_application(settings: Settings) -> SquadApp:
+    """The PTB Application with our handlers; no updater (the durable intake polls)."""
     if settings.bot_token is None:
         raise ValueError("SQUADLINE_BOT_TOKEN is not set")
-    services = services or Services.build(settings)
-
-    async def post_init(app: SquadApp) -> None:
-        await services.open()
-        sender = Sender(app.bot, services.core, services.alerts.offer_undeliverable)
-        services.core.on_outbox = sender.kick
-        app.bot_data.services = services
-        app.bot_data.sender = sender
-        # Overdue deadlines (after a restart) fire at once; future ones on time.
-        await services.deadlines.fire_due()
-        services.deadlines.start()
-        sender.start()
-        await set_commands(app)
-        log.info("squadline started")
-
-    async def post_shutdown(app: SquadApp) -> None:
-        sender = app.bot_data.sender
-        if sender is not None:
-            await sender.stop()
-        await services.close()
-        log.info("squadline stopped")
-
     context_types = ContextTypes(context=SquadContext, bot_data=BotData)
     app: SquadApp = (
         ApplicationBuilder()
@@ -52,24 +38,66 @@ def build_application(settings: Settings, services: Services | None = None) -> S
         .base_url(settings.bot_api_base_url)
         .base_file_url(settings.bot_api_base_file_url)
         .context_types(context_types)
-        .concurrent_updates(True)
-        .get_updates_read_timeout(settings.poll_timeout + 10)
-        .post_init(post_init)
-        .post_shutdown(post_shutdown)
+        .updater(None)
         .build()
     )
     register(app)
     return app
 
 
-def run(settings: Settings) -> None:
-    """Long-poll until interrupted."""
+@asynccontextmanager
+async def running(settings: Settings) -> AsyncIterator[SquadApp]:
+    """Start everything in order; stop everything in reverse, even after an error."""
+    services = Services.build(settings)
     app = build_application(settings)
-    app.run_polling(
-        allowed_updates=ALLOWED_UPDATES,
-        timeout=timedelta(seconds=settings.poll_timeout),
-        poll_interval=0.0,
-    )
+    await services.open()
+    try:
+        await app.initialize()
+        sender = Sender(app.bot, services.core, services.alerts.undeliverable)
+        intake = Intake(app, services.core, settings.poll_timeout)
+        services.core.on_outbox = sender.kick
+        app.bot_data.services = services
+        app.bot_data.sender = sender
+        app.bot_data.intake = intake
+        # What the last run committed but did not send goes first; then overdue deadlines.
+        await sender.flush()
+        await services.deadlines.fire_due()
+        services.deadlines.start()
+        services.auditor.start()
+        sender.start()
+        await set_commands(app)
+        await app.start()
+        await intake.start()
+        log.info("squadline started")
+        try:
+            yield app
+        finally:
+            await intake.stop()
+            await app.stop()
+            await sender.stop()
+            await app.shutdown()
+    finally:
+        await services.close()
+        log.info("squadline stopped")
 
 
-ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
+def run(settings: Settings) -> int:
+    """Long-poll until SIGINT/SIGTERM. Returns the process exit code."""
+
+    async def main() -> int:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError):
+                loop.add_signal_handler(sig, stop.set)
+        async with running(settings) as app:
+            intake = app.bot_data.intake
+            assert intake is not None
+            stopped = asyncio.create_task(intake.stopped.wait())
+            asked = asyncio.create_task(stop.wait())
+            await asyncio.wait({stopped, asked}, return_when=asyncio.FIRST_COMPLETED)
+            stopped.cancel()
+            asked.cancel()
+            return EXIT_FATAL if intake.fatal is not None else EXIT_OK
+
+    return asyncio.run(main())

@@ -40,9 +40,29 @@ class Settings(BaseSettings):
     # SQLite busy timeout: how long a write waits for a lock before failing.
     db_busy_timeout: timedelta = timedelta(seconds=5)
     log_level: str = "INFO"
+    # Telegram's sending limits (messages): overall per second, per group per minute,
+    # per private chat per second.
+    limit_global_per_s: int = Field(default=30, ge=1)
+    limit_group_per_min: int = Field(default=20, ge=1)
+    limit_private_per_s: int = Field(default=1, ge=1)
+    # A message that still cannot be sent after this long is given up, and leads are told.
+    send_give_up: timedelta = timedelta(seconds=60)
+    # How long handled updates stay in the inbox table before they are pruned.
+    inbox_retention: timedelta = timedelta(days=1)
+    # How often the auditor looks for open alerts that nothing is driving.
+    audit_interval: timedelta = timedelta(seconds=60)
+    # Test-only: SIGKILL the process at these named points (comma-separated). Off unless set.
+    crash_at: str | None = None
 
     @field_validator(
-        "location_ttl", "location_wait", "ack_timeout", "db_busy_timeout", mode="before"
+        "location_ttl",
+        "location_wait",
+        "ack_timeout",
+        "db_busy_timeout",
+        "inbox_retention",
+        "audit_interval",
+        "send_give_up",
+        mode="before",
     )
     @classmethod
     def _duration(cls, value: Any) -> Any:

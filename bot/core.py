@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+import os
+import signal
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,6 +19,8 @@ from data import squads as squads_q
 from data.store import Store
 
 Clock = Callable[[], float]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -44,6 +49,13 @@ class Core:
 
     async def tell(self, db: aiosqlite.Connection, intent: Intent) -> None:
         await outbox.enqueue(db, intent, self.now())
+
+    def crash_point(self, name: str) -> None:
+        """Test-only: die at a named point (``SQUADLINE_CRASH_AT``), as kill -9 would."""
+        armed = self.settings.crash_at
+        if armed and name in armed.split(","):
+            log.warning("crash point %s reached: killing the process", name)
+            os.kill(os.getpid(), signal.SIGKILL)
 
     def notify(self) -> None:
         """Call after a commit: the sender and the deadline runner re-check their queues."""

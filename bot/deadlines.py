@@ -52,6 +52,7 @@ class DeadlineRunner:
                 if await self.alerts.on_deadline(deadline):
                     count += 1
                     self.fired += 1
+                    self.core.crash_point("deadline_fired")
 
     async def _run(self) -> None:
         while True:

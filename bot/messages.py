@@ -117,6 +117,7 @@ EN: dict[str, str] = {
     "offer.taken": "#{code}: someone else is responding. Stand down, thank you.",
     "offer.cancelled": "#{code} was cancelled. Stand down, thank you.",
     "escalation.group": "⚠️ Nobody has acknowledged #{code} yet.\n{text}\nAny available member: press Claim.",
+    "delivery.failed": "⚠️ I could not deliver a message about #{code} (Telegram is refusing or unreachable). Leads: please check /status and follow up directly.",
     "escalation.lead": '⚠️ Lead page: nobody has acknowledged #{code} in "{squad}".\n{text}',
     "button.accept": "✅ Accept",
     "button.decline": "❌ Decline",

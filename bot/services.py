@@ -6,6 +6,7 @@ import time
 from dataclasses import dataclass
 
 from bot.alerts import Alerts
+from bot.auditor import Auditor
 from bot.config import Settings
 from bot.core import Clock, Core
 from bot.deadlines import DeadlineRunner
@@ -21,6 +22,7 @@ class Services:
     members: Members
     alerts: Alerts
     deadlines: DeadlineRunner
+    auditor: Auditor
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock = time.time) -> Services:
@@ -35,11 +37,13 @@ class Services:
             members=Members(core, alerts),
             alerts=alerts,
             deadlines=deadlines,
+            auditor=Auditor(core),
         )
 
     async def open(self) -> None:
         await self.core.store.open()
 
     async def close(self) -> None:
+        await self.auditor.stop()
         await self.deadlines.stop()
         await self.core.store.close()

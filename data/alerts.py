@@ -126,6 +126,17 @@ async def alert_by_code(db: aiosqlite.Connection, squad_id: int | None, code: st
     return _alert(row) if row else None
 
 
+async def alert_by_origin(
+    db: aiosqlite.Connection, origin_chat_id: int, origin_message_id: int
+) -> Alert | None:
+    async with db.execute(
+        "SELECT * FROM alerts WHERE origin_chat_id = ? AND origin_message_id = ?",
+        (origin_chat_id, origin_message_id),
+    ) as cur:
+        row = await cur.fetchone()
+    return _alert(row) if row else None
+
+
 async def alerts_in_states(
     db: aiosqlite.Connection, squad_id: int, states: Sequence[AlertState]
 ) -> list[Alert]:
@@ -140,6 +151,17 @@ async def alerts_in_states(
 async def alerts_since(db: aiosqlite.Connection, squad_id: int, since: float) -> list[Alert]:
     async with db.execute(
         "SELECT * FROM alerts WHERE squad_id = ? AND created_at >= ?", (squad_id, since)
+    ) as cur:
+        return [_alert(r) for r in await cur.fetchall()]
+
+
+async def stranded_alerts(db: aiosqlite.Connection) -> list[Alert]:
+    """Open alerts with no owner and no pending deadline: nothing would move them on."""
+    async with db.execute(
+        "SELECT * FROM alerts a WHERE a.state IN ('new', 'offered', 'escalated')"
+        " AND a.owner_member_id IS NULL AND NOT EXISTS (SELECT 1 FROM deadlines d"
+        " WHERE d.alert_id = a.id AND d.fired_at IS NULL AND d.cancelled_at IS NULL)"
+        " ORDER BY a.id"
     ) as cur:
         return [_alert(r) for r in await cur.fetchall()]
 

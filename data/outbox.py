@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import aiosqlite
 
-from bot.intents import Intent, MessageRole, Op
+from bot.intents import Intent, Op
 
 
 @dataclass(frozen=True)
@@ -14,6 +14,8 @@ class OutboxRow:
     id: int
     intent: Intent
     attempts: int
+    uncertain: bool  # a previous call started and its result was never recorded
+    created_at: float
 
 
 async def enqueue(db: aiosqlite.Connection, intent: Intent, now: float) -> int:
@@ -43,12 +45,29 @@ async def enqueue(db: aiosqlite.Connection, intent: Intent, now: float) -> int:
 
 async def next_batch(db: aiosqlite.Connection, now: float, limit: int = 50) -> list[OutboxRow]:
     async with db.execute(
-        "SELECT id, payload, attempts FROM outbox WHERE state = 'pending' AND not_before <= ?"
+        "SELECT id, payload, attempts, state, created_at FROM outbox"
+        " WHERE state IN ('pending', 'sending') AND not_before <= ?"
         " ORDER BY priority, id LIMIT ?",
         (now, limit),
     ) as cur:
         rows = await cur.fetchall()
-    return [OutboxRow(r["id"], Intent.from_json(r["payload"]), r["attempts"]) for r in rows]
+    return [
+        OutboxRow(
+            r["id"],
+            Intent.from_json(r["payload"]),
+            r["attempts"],
+            r["state"] == "sending",
+            r["created_at"],
+        )
+        for r in rows
+    ]
+
+
+async def mark_sending(db: aiosqlite.Connection, row_id: int) -> None:
+    """Recorded before the call: after a crash, this row's fate is unknown."""
+    await db.execute(
+        "UPDATE outbox SET state = 'sending', attempts = attempts + 1 WHERE id = ?", (row_id,)
+    )
 
 
 async def next_not_before(db: aiosqlite.Connection) -> float | None:
@@ -61,39 +80,31 @@ async def mark_sent(
     db: aiosqlite.Connection, row_id: int, message_id: int | None, now: float
 ) -> None:
     await db.execute(
-        "UPDATE outbox SET state = 'sent', sent_at = ?, telegram_message_id = ?,"
-        " attempts = attempts + 1 WHERE id = ?",
+        "UPDATE outbox SET state = 'sent', sent_at = ?, telegram_message_id = ? WHERE id = ?",
         (now, message_id, row_id),
     )
 
 
 async def mark_failed(db: aiosqlite.Connection, row_id: int, error: str) -> None:
     await db.execute(
-        "UPDATE outbox SET state = 'failed', error = ?, attempts = attempts + 1 WHERE id = ?",
+        "UPDATE outbox SET state = 'failed', error = ? WHERE id = ?",
         (error, row_id),
     )
 
 
 async def retry_later(db: aiosqlite.Connection, row_id: int, not_before: float, error: str) -> None:
     await db.execute(
-        "UPDATE outbox SET not_before = ?, error = ?, attempts = attempts + 1 WHERE id = ?",
+        "UPDATE outbox SET state = 'pending', not_before = ?, error = ? WHERE id = ?",
         (not_before, error, row_id),
     )
 
 
 async def pending_count(db: aiosqlite.Connection) -> int:
-    async with db.execute("SELECT count(*) AS n FROM outbox WHERE state = 'pending'") as cur:
+    async with db.execute(
+        "SELECT count(*) AS n FROM outbox WHERE state IN ('pending', 'sending')"
+    ) as cur:
         row = await cur.fetchone()
     return int(row["n"]) if row else 0
-
-
-async def pending_offer_for(db: aiosqlite.Connection, alert_id: int, member_id: int) -> bool:
-    async with db.execute(
-        "SELECT 1 FROM outbox WHERE state = 'pending' AND alert_id = ? AND member_id = ?"
-        " AND json_extract(payload, '$.role') = ?",
-        (alert_id, member_id, MessageRole.OFFER.value),
-    ) as cur:
-        return await cur.fetchone() is not None
 
 
 async def audit(

@@ -24,6 +24,7 @@ from telegram.ext import (
 from bot.messages import render as render_text
 from handlers import alerts, buttons, members, squads
 from handlers.context import SquadContext
+from handlers.intake import is_store_error, request_retry
 from handlers.render import respond
 
 log = logging.getLogger(__name__)
@@ -123,6 +124,10 @@ async def set_commands(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
 async def on_error(update: object, context: SquadContext) -> None:
     """Log the error (never the update's content), then tell the user briefly."""
     error = context.error
+    if is_store_error(error) and request_retry():
+        # The update stays in the inbox and is handled again; the user hears back then.
+        log.warning("store error while handling an update (%s); will retry", type(error).__name__)
+        return
     log.error("handler error: %s", type(error).__name__, exc_info=error)
     if isinstance(update, Update) and update.effective_chat is not None:
         try:

@@ -12,6 +12,7 @@ from bot.intents import Reply, refuse
 from bot.services import Services
 
 if TYPE_CHECKING:
+    from handlers.intake import Intake
     from handlers.sender import Sender
 
 
@@ -21,6 +22,7 @@ class BotData:
     def __init__(self) -> None:
         self.services: Services | None = None
         self.sender: Sender | None = None
+        self.intake: Intake | None = None
 
 
 class SquadContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):

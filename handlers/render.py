@@ -80,6 +80,7 @@ async def _send_reply(update: Update, context: SquadContext, result: Reply) -> N
     user = update.effective_user
     message = update.effective_message
     assert chat is not None and user is not None
+    await context.sender.limiter.acquire(user.id if result.private else chat.id)
     markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
     markup = inline_markup(result.buttons)
     if result.request_location:

@@ -1,21 +1,30 @@
-"""The sender: delivers outbox rows by priority and records Telegram's message ids."""
+"""The sender: the one owner of outgoing intent deliveries.
+
+It delivers outbox rows in priority order (urgent before routine), keeps within
+Telegram's limits, waits out 429s, retries 5xx and network errors with bounded
+backoff, records Telegram's message ids, and handles the known harmless errors
+quietly. A row is marked ``sending`` before its call, so after a crash it is sent
+again only when it is unknown whether Telegram got it.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
+from typing import Protocol
 
 from telegram import Bot, Message, ReplyParameters
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.core import Core
-from bot.intents import Intent, MessageRole, Op
+from bot.intents import Intent, MessageRole, Op, Priority
 from data import alerts as alerts_q
 from data import outbox
 from data import squads as squads_q
 from data.outbox import OutboxRow
+from handlers.limits import RateLimiter
 from handlers.render import force_reply, inline_markup, location_keyboard, text_of
 
 log = logging.getLogger(__name__)
@@ -23,25 +32,40 @@ log = logging.getLogger(__name__)
 # Telegram's errors that mean "nothing to do", matched on their description.
 NOT_MODIFIED = "message is not modified"
 EDIT_TARGET_GONE = ("message to edit not found", "message can't be edited")
-MAX_BACKOFF_S = 60.0
-MAX_ATTEMPTS = 12
+MAX_BACKOFF_S = 30.0
+
+
+class OnUndeliverable(Protocol):
+    def __call__(
+        self, alert_id: int, member_id: int | None, role: MessageRole, *, refused: bool
+    ) -> Awaitable[None]: ...
 
 
 class Sender:
-    """One sender owns all outgoing intent deliveries."""
+    """Delivers the outbox. ``flush`` is safe to call from handlers; one pass at a time."""
 
     def __init__(
         self,
         bot: Bot,
         core: Core,
-        on_offer_undeliverable: Callable[[int, int], Awaitable[None]] | None = None,
+        on_undeliverable: OnUndeliverable | None = None,
+        limiter: RateLimiter | None = None,
     ) -> None:
         self.bot = bot
         self.core = core
-        self.on_offer_undeliverable = on_offer_undeliverable
+        self.on_undeliverable = on_undeliverable
+        settings = core.settings
+        self.limiter = limiter or RateLimiter(
+            core.now,
+            global_per_s=settings.limit_global_per_s,
+            group_per_min=settings.limit_group_per_min,
+            private_per_s=settings.limit_private_per_s,
+        )
+        self.give_up_s = core.settings.send_give_up.total_seconds()
         self._wake = asyncio.Event()
         self._lock = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
+        self._next_try: float | None = None
 
     def kick(self) -> None:
         self._wake.set()
@@ -58,17 +82,33 @@ class Sender:
             self._task = None
 
     async def flush(self) -> int:
-        """Deliver everything that is due now; returns how many rows were handled."""
+        """Deliver every row that may go now; returns how many were delivered or settled."""
         handled = 0
         async with self._lock:
             while True:
                 async with self.core.store.reading() as db:
-                    batch = await outbox.next_batch(db, self.core.now())
-                if not batch:
-                    return handled
+                    batch = await outbox.next_batch(db, self.core.now(), limit=100)
+                progressed = 0
+                held: set[int] = set()  # chats that must wait: keep their order
+                self._next_try = None
                 for row in batch:
+                    chat = row.intent.chat_id
+                    if chat in held:
+                        continue
+                    wait = self.limiter.wait_for(chat)
+                    if wait > 0:
+                        held.add(chat)
+                        self._note_next_try(self.core.now() + wait)
+                        continue
+                    self.limiter.record(chat)
                     await self._deliver(row)
-                    handled += 1
+                    progressed += 1
+                handled += progressed
+                if progressed == 0:
+                    return handled
+
+    def _note_next_try(self, at: float) -> None:
+        self._next_try = at if self._next_try is None else min(self._next_try, at)
 
     async def _run(self) -> None:
         while True:
@@ -83,59 +123,72 @@ class Sender:
                 log.exception("sender loop failed; retrying in 1 s")
                 await asyncio.sleep(1.0)
                 continue
-            delay = 30.0 if next_at is None else min(max(next_at - self.core.now(), 0.05), 30.0)
+            candidates = [t for t in (next_at, self._next_try) if t is not None]
+            delay = 30.0
+            if candidates:
+                delay = min(max(min(candidates) - self.core.now(), 0.02), 30.0)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=delay)
 
     async def _deliver(self, row: OutboxRow) -> None:
         intent = row.intent
+        async with self.core.store.transaction() as db:
+            await outbox.mark_sending(db, row.id)
+        if intent.role is MessageRole.OFFER and intent.op is Op.SEND:
+            self.core.crash_point("before_offer_send")
         try:
             message = await self._call(intent)
         except RetryAfter as exc:
             wait = exc.retry_after
             seconds = wait.total_seconds() if hasattr(wait, "total_seconds") else float(wait)
-            log.warning("429 from Telegram; row %s waits %.1f s", row.id, seconds)
+            log.warning("429 from Telegram; chat held for %.1f s", seconds)
+            self.limiter.block(intent.chat_id, seconds)
             await self._later(row, seconds, "retry_after")
             return
         except Forbidden:
-            log.warning("403 for row %s (%s): recipient unreachable", row.id, intent.role)
+            log.warning("403 for a %s message: recipient unreachable", intent.role.value)
             async with self.core.store.transaction() as db:
                 await outbox.mark_failed(db, row.id, "forbidden")
                 if intent.chat_id > 0:
                     await squads_q.mark_blocked(db, intent.chat_id, self.core.now())
-            if (
-                intent.role is MessageRole.OFFER
-                and intent.op is Op.SEND
-                and intent.alert_id is not None
-                and intent.member_id is not None
-                and self.on_offer_undeliverable is not None
-            ):
-                await self.on_offer_undeliverable(intent.alert_id, intent.member_id)
+            await self._undeliverable(intent, refused=True)
             return
         except BadRequest as exc:
-            description = str(exc).lower()
-            if NOT_MODIFIED in description:
+            if NOT_MODIFIED in str(exc).lower():
                 await self._done(row, None)
                 return
-            log.warning("400 for row %s (%s): %s", row.id, intent.role, type(exc).__name__)
+            log.warning("400 for a %s message", intent.role.value)
             async with self.core.store.transaction() as db:
                 await outbox.mark_failed(db, row.id, "bad_request")
             return
-        except (TimedOut, NetworkError) as exc:
-            backoff = min(MAX_BACKOFF_S, 0.5 * (2 ** min(row.attempts, 8)))
-            log.warning(
-                "network error for row %s (%s); retry in %.1f s",
-                row.id,
-                type(exc).__name__,
-                backoff,
-            )
-            if row.attempts + 1 >= MAX_ATTEMPTS:
+        except (TimedOut, NetworkError) as exc:  # includes 5xx
+            backoff = min(MAX_BACKOFF_S, 0.25 * 2 ** min(row.attempts, 7))
+            if self.core.now() - row.created_at > self.give_up_s:
+                log.error(
+                    "giving up on a %s message after %d attempts",
+                    intent.role.value,
+                    row.attempts + 1,
+                )
                 async with self.core.store.transaction() as db:
                     await outbox.mark_failed(db, row.id, "network")
+                await self._undeliverable(intent, refused=False)
                 return
+            log.warning("send failed (%s); retry in %.2f s", type(exc).__name__, backoff)
             await self._later(row, backoff, "network")
             return
+        self.core.crash_point("after_send")
         await self._done(row, message)
+
+    async def _undeliverable(self, intent: Intent, *, refused: bool) -> None:
+        if (
+            intent.priority is Priority.URGENT
+            and intent.op is not Op.EDIT
+            and intent.alert_id is not None
+            and self.on_undeliverable is not None
+        ):
+            await self.on_undeliverable(
+                intent.alert_id, intent.member_id, intent.role, refused=refused
+            )
 
     async def _later(self, row: OutboxRow, seconds: float, error: str) -> None:
         async with self.core.store.transaction() as db:
@@ -177,17 +230,18 @@ class Sender:
                 except BadRequest as exc:
                     if not any(gone in str(exc).lower() for gone in EDIT_TARGET_GONE):
                         raise
-                    log.info("edit target gone for %s; sending a new message", intent.role)
+                    log.info("edit target gone for a %s message; sending anew", intent.role.value)
                 else:
                     return result if isinstance(result, Message) else None
             elif intent.role is MessageRole.OFFER:
-                return None  # the offer was never delivered; nothing to withdraw
-        markup = inline_markup(intent.buttons)
-        reply_markup = markup
-        if intent.request_location:
-            reply_markup = location_keyboard()  # type: ignore[assignment]
-        elif intent.force_reply:
-            reply_markup = force_reply()  # type: ignore[assignment]
+                return None  # the offer never reached them; nothing to withdraw
+        reply_markup = (
+            location_keyboard()
+            if intent.request_location
+            else force_reply()
+            if intent.force_reply
+            else inline_markup(intent.buttons)
+        )
         reply_parameters = (
             ReplyParameters(intent.reply_to, allow_sending_without_reply=True)
             if intent.reply_to

@@ -76,6 +76,9 @@ CREATE TABLE alerts (
     closed_at         REAL
 );
 CREATE INDEX alerts_squad_state ON alerts(squad_id, state);
+-- One alert per /alert message: a redelivered update cannot create a second one.
+CREATE UNIQUE INDEX alerts_origin ON alerts(origin_chat_id, origin_message_id)
+    WHERE origin_message_id IS NOT NULL;
 
 CREATE TABLE offers (
     id           INTEGER PRIMARY KEY,
@@ -122,8 +125,9 @@ CREATE TABLE outbox (
     alert_id             INTEGER REFERENCES alerts(id) ON DELETE CASCADE,
     member_id            INTEGER,
     payload              TEXT    NOT NULL,
+    -- sending: a call was started and its result is not recorded (unknown if delivered)
     state                TEXT    NOT NULL DEFAULT 'pending'
-                         CHECK (state IN ('pending', 'sent', 'failed', 'superseded')),
+                         CHECK (state IN ('pending', 'sending', 'sent', 'failed', 'superseded')),
     attempts             INTEGER NOT NULL DEFAULT 0,
     not_before           REAL    NOT NULL DEFAULT 0,
     created_at           REAL    NOT NULL,
@@ -131,7 +135,26 @@ CREATE TABLE outbox (
     telegram_message_id  INTEGER,
     error                TEXT
 );
-CREATE INDEX outbox_pending ON outbox(priority, id) WHERE state = 'pending';
+CREATE INDEX outbox_pending ON outbox(priority, id) WHERE state IN ('pending', 'sending');
+
+-- Durable intake: every fetched update is stored before the polling offset moves past it.
+CREATE TABLE inbox (
+    update_id    INTEGER PRIMARY KEY,
+    raw          TEXT    NOT NULL,
+    state        TEXT    NOT NULL DEFAULT 'pending'
+                 CHECK (state IN ('pending', 'done', 'failed')),
+    attempts     INTEGER NOT NULL DEFAULT 0,
+    not_before   REAL    NOT NULL DEFAULT 0,
+    received_at  REAL    NOT NULL,
+    done_at      REAL
+);
+CREATE INDEX inbox_pending ON inbox(update_id) WHERE state = 'pending';
+
+-- Small durable values, e.g. the polling offset.
+CREATE TABLE kv (
+    key    TEXT PRIMARY KEY,
+    value  TEXT NOT NULL
+);
 
 -- Who did what and when; never free text or coordinates.
 CREATE TABLE audit (

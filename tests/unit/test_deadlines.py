@@ -97,7 +97,7 @@ async def test_overdue_deadlines_fire_after_a_restart_and_future_ones_wait(tmp_p
     clock.advance(90)  # the first alert's deadline is 10 s overdue, the second's is 90 s away
     second = Services.build(unit_settings(path), clock=clock)
     await second.open()
-    w2 = World(second, clock, token=w.token, users=w.users)
+    w2 = World(second, clock, token=w.token, users=w.users, message_ids=w.message_ids)
     assert await w2.fire_due() == 1
     assert (await w2.reload(overdue)).offers_made == 2
     assert (await w2.reload(future)).offers_made == 1

@@ -160,3 +160,14 @@ async def test_close_outcomes_are_all_accepted(world: World) -> None:
         )
         assert done.ok
         assert (await world.reload(alert)).outcome is outcome
+
+
+async def test_the_same_alert_message_delivered_twice_creates_one_alert(world: World) -> None:
+    await squad_of_three(world)
+    world.users["Zanele"] = 901
+    caller = world.group("Zanele")
+    first = await world.alerts.raise_alert(caller, f"{HERE[0]}, {HERE[1]}")
+    before = await world.snapshot()
+    again = await world.alerts.raise_alert(caller, f"{HERE[0]}, {HERE[1]}")
+    assert first.ok and again.ok
+    assert await world.snapshot() == before

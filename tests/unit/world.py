@@ -36,13 +36,18 @@ class World:
     clock: Clock
     token: str = ""
     users: dict[str, int] = field(default_factory=dict)
+    message_ids: int = 0
 
     @property
     def alerts(self) -> Any:
         return self.services.alerts
 
     def group(self, name: str) -> Caller:
-        return Caller(self.users[name], GROUP, private=False, first_name=name, message_id=1)
+        """``name`` writing in the group; each call is a new message."""
+        self.message_ids += 1
+        return Caller(
+            self.users[name], GROUP, private=False, first_name=name, message_id=self.message_ids
+        )
 
     def private(self, name: str) -> Caller:
         uid = self.users[name]

@@ -1,0 +1,81 @@
+"""The auditor: a periodic check that every open alert is being driven by something.
+
+It guards against bugs, not only crashes: an open alert with no owner and no pending
+deadline would otherwise sit forever. It also prunes handled inbox rows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from bot.core import Core
+from bot.domain import AlertState, DeadlineKind
+from data import alerts as alerts_q
+from data import inbox
+
+log = logging.getLogger(__name__)
+
+
+class Auditor:
+    def __init__(self, core: Core) -> None:
+        self.core = core
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name="squadline-auditor")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _run(self) -> None:
+        interval = self.core.settings.audit_interval.total_seconds()
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                await self.check()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("auditor check failed")
+
+    async def check(self) -> list[str]:
+        """Re-arm stranded alerts; returns their codes (codes carry no personal data)."""
+        now = self.core.now()
+        settings = self.core.settings
+        rearmed: list[str] = []
+        async with self.core.store.transaction() as db:
+            for alert in await alerts_q.stranded_alerts(db):
+                if alert.state is AlertState.NEW:
+                    kind = DeadlineKind.LOCATION
+                elif alert.state is AlertState.OFFERED:
+                    kind = DeadlineKind.ACK
+                elif alert.escalations < settings.max_escalations:
+                    kind = DeadlineKind.ESCALATE
+                else:
+                    continue  # escalations exhausted: it waits for a claim, shown in /status
+                offer_id = None
+                if kind is DeadlineKind.ACK and not alert.broadcast:
+                    open_offers = [
+                        o for o in await alerts_q.offers_of(db, alert.id) if o.answer is None
+                    ]
+                    offer_id = open_offers[-1].id if open_offers else None
+                    if offer_id is None:
+                        kind = DeadlineKind.ESCALATE
+                await alerts_q.add_deadline(db, kind, alert.id, now, offer_id)
+                rearmed.append(alert.code)
+            pruned = await inbox.prune_done(db, now - settings.inbox_retention.total_seconds())
+        if rearmed:
+            log.warning(
+                "auditor re-armed %d stranded alert(s): %s", len(rearmed), ", ".join(rearmed)
+            )
+            self.core.notify()
+        if pruned:
+            log.info("auditor pruned %d handled inbox rows", pruned)
+        return rearmed

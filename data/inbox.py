@@ -1,0 +1,94 @@
+"""SQL for the durable inbox and the polling offset."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import aiosqlite
+
+OFFSET_KEY = "telegram.offset"
+
+
+@dataclass(frozen=True)
+class InboxRow:
+    update_id: int
+    raw: str
+    attempts: int
+
+
+async def store_updates(
+    db: aiosqlite.Connection, updates: Sequence[tuple[int, str]], now: float
+) -> int:
+    """Store fetched updates; one already stored (redelivered) is ignored."""
+    stored = 0
+    for update_id, raw in updates:
+        cur = await db.execute(
+            "INSERT INTO inbox(update_id, raw, received_at) VALUES (?, ?, ?)"
+            " ON CONFLICT(update_id) DO NOTHING",
+            (update_id, raw, now),
+        )
+        stored += cur.rowcount
+    return stored
+
+
+async def pending(db: aiosqlite.Connection, now: float, limit: int = 100) -> list[InboxRow]:
+    async with db.execute(
+        "SELECT update_id, raw, attempts FROM inbox WHERE state = 'pending' AND not_before <= ?"
+        " ORDER BY update_id LIMIT ?",
+        (now, limit),
+    ) as cur:
+        rows = await cur.fetchall()
+    return [InboxRow(r["update_id"], r["raw"], r["attempts"]) for r in rows]
+
+
+async def pending_count(db: aiosqlite.Connection) -> int:
+    async with db.execute("SELECT count(*) AS n FROM inbox WHERE state = 'pending'") as cur:
+        row = await cur.fetchone()
+    return int(row["n"]) if row else 0
+
+
+async def next_retry_at(db: aiosqlite.Connection) -> float | None:
+    async with db.execute("SELECT min(not_before) AS t FROM inbox WHERE state = 'pending'") as cur:
+        row = await cur.fetchone()
+    return float(row["t"]) if row and row["t"] is not None else None
+
+
+async def mark_done(db: aiosqlite.Connection, update_id: int, now: float) -> None:
+    await db.execute(
+        "UPDATE inbox SET state = 'done', done_at = ?, attempts = attempts + 1 WHERE update_id = ?",
+        (now, update_id),
+    )
+
+
+async def retry_later(
+    db: aiosqlite.Connection, update_id: int, not_before: float, give_up: bool
+) -> None:
+    await db.execute(
+        "UPDATE inbox SET attempts = attempts + 1, not_before = ?,"
+        " state = CASE WHEN ? THEN 'failed' ELSE state END WHERE update_id = ?",
+        (not_before, give_up, update_id),
+    )
+
+
+async def prune_done(db: aiosqlite.Connection, before: float) -> int:
+    cur = await db.execute(
+        "DELETE FROM inbox WHERE state IN ('done', 'failed')"
+        " AND coalesce(done_at, received_at) < ?",
+        (before,),
+    )
+    return cur.rowcount
+
+
+async def get_offset(db: aiosqlite.Connection) -> int:
+    async with db.execute("SELECT value FROM kv WHERE key = ?", (OFFSET_KEY,)) as cur:
+        row = await cur.fetchone()
+    return int(row["value"]) if row else 0
+
+
+async def set_offset(db: aiosqlite.Connection, offset: int) -> None:
+    await db.execute(
+        "INSERT INTO kv(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET"
+        " value = excluded.value WHERE CAST(kv.value AS INTEGER) < CAST(excluded.value AS INTEGER)",
+        (OFFSET_KEY, str(offset)),
+    )

@@ -1,0 +1,237 @@
+"""Durable intake: poll Telegram, store each update, then handle it and mark it done.
+
+PTB's own Updater confirms an update to Telegram as soon as it has fetched it, so a
+crash before the handler ran would lose it. Here the offset moves past an update only
+after the update is committed to the inbox table; on start, unfinished rows are
+handled first, in order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import sqlite3
+from collections import OrderedDict
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any
+
+from telegram import Update
+from telegram.error import InvalidToken, NetworkError, RetryAfter, TimedOut
+from telegram.ext import Application
+
+from bot.core import Core
+from data import inbox
+from data.inbox import InboxRow
+
+log = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
+MAX_PARALLEL = 8
+MAX_ATTEMPTS = 20
+RETRY_BASE_S = 0.5
+RETRY_MAX_S = 30.0
+
+
+@dataclass
+class Handling:
+    """Set while one inbox row is handled; the error handler marks it for a retry."""
+
+    update_id: int
+    retry: bool = False
+
+
+CURRENT: ContextVar[Handling | None] = ContextVar("squadline_inbox_row", default=None)
+
+
+def is_store_error(error: BaseException | None) -> bool:
+    return isinstance(error, sqlite3.Error)
+
+
+def request_retry() -> bool:
+    """Called by the error handler: leave the current update in the inbox to retry."""
+    handling = CURRENT.get()
+    if handling is None:
+        return False
+    handling.retry = True
+    return True
+
+
+class Intake:
+    """The poller and the inbox processor."""
+
+    def __init__(
+        self,
+        app: Application[Any, Any, Any, Any, Any, Any],
+        core: Core,
+        poll_timeout: float,
+    ) -> None:
+        self.app = app
+        self.core = core
+        self.poll_timeout = poll_timeout
+        self._wake = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+        self.fatal: BaseException | None = None
+        self.stopped = asyncio.Event()
+
+    def kick(self) -> None:
+        self._wake.set()
+
+    async def start(self) -> None:
+        """Handle what a previous run left unfinished, then start polling and processing."""
+        await self.drain()
+        self._tasks = [
+            asyncio.create_task(self._poll_loop(), name="squadline-poller"),
+            asyncio.create_task(self._process_loop(), name="squadline-inbox"),
+        ]
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks = []
+
+    # -- polling ------------------------------------------------------------------------
+
+    async def _poll_loop(self) -> None:
+        async with self.core.store.reading() as db:
+            offset = await inbox.get_offset(db)
+        failures = 0
+        while True:
+            try:
+                updates = await self.app.bot.get_updates(
+                    offset=offset or None,
+                    timeout=int(self.poll_timeout),
+                    allowed_updates=ALLOWED_UPDATES,
+                    read_timeout=self.poll_timeout + 10,
+                )
+            except RetryAfter as exc:
+                await asyncio.sleep(_seconds(exc.retry_after))
+                continue
+            except TimedOut:
+                continue
+            except InvalidToken as exc:
+                log.critical("Telegram rejected the bot token; stopping")
+                self.fatal = exc
+                self.stopped.set()
+                return
+            except NetworkError as exc:
+                failures += 1
+                delay = min(RETRY_MAX_S, RETRY_BASE_S * 2 ** min(failures, 6))
+                log.warning("getUpdates failed (%s); retry in %.1f s", type(exc).__name__, delay)
+                await asyncio.sleep(delay)
+                continue
+            failures = 0
+            if not updates:
+                continue
+            rows = [(u.update_id, json.dumps(u.to_dict(), ensure_ascii=False)) for u in updates]
+            next_offset = max(u.update_id for u in updates) + 1
+            try:
+                async with self.core.store.transaction() as db:
+                    await inbox.store_updates(db, rows, self.core.now())
+                    await inbox.set_offset(db, next_offset)
+            except sqlite3.Error as exc:
+                # Not stored, so not confirmed: Telegram delivers them again.
+                if _disk_full(exc):
+                    self._die_disk_full(exc)
+                    return
+                log.error("could not store updates (%s); fetching them again", type(exc).__name__)
+                await asyncio.sleep(1.0)
+                continue
+            offset = next_offset
+            self.core.crash_point("inbox_written")
+            self.kick()
+
+    # -- processing ---------------------------------------------------------------------
+
+    async def _process_loop(self) -> None:
+        while True:
+            self._wake.clear()
+            try:
+                handled = await self.drain()
+                async with self.core.store.reading() as db:
+                    retry_at = await inbox.next_retry_at(db)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("inbox processing failed; retrying in 1 s")
+                await asyncio.sleep(1.0)
+                continue
+            if handled:
+                continue
+            delay = 5.0 if retry_at is None else min(max(retry_at - self.core.now(), 0.05), 5.0)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=delay)
+
+    async def drain(self) -> int:
+        """Handle every pending row that is due. Rows of one person in one chat stay in order;
+        different people are handled concurrently."""
+        handled = 0
+        while True:
+            async with self.core.store.reading() as db:
+                rows = await inbox.pending(db, self.core.now())
+            if not rows:
+                return handled
+            lanes: OrderedDict[tuple[int, int], list[tuple[InboxRow, Update]]] = OrderedDict()
+            for row in rows:
+                update = Update.de_json(json.loads(row.raw), self.app.bot)
+                lanes.setdefault(_lane(update), []).append((row, update))
+            gate = asyncio.Semaphore(MAX_PARALLEL)
+            await asyncio.gather(*(self._run_lane(gate, items) for items in lanes.values()))
+            handled += len(rows)
+
+    async def _run_lane(
+        self, gate: asyncio.Semaphore, items: list[tuple[InboxRow, Update]]
+    ) -> None:
+        async with gate:
+            for row, update in items:
+                await self._handle(row, update)
+
+    async def _handle(self, row: InboxRow, update: Update) -> None:
+        handling = Handling(row.update_id)
+        token = CURRENT.set(handling)
+        try:
+            await self.app.process_update(update)
+        finally:
+            CURRENT.reset(token)
+        now = self.core.now()
+        try:
+            async with self.core.store.transaction() as db:
+                if handling.retry:
+                    give_up = row.attempts + 1 >= MAX_ATTEMPTS
+                    delay = min(RETRY_MAX_S, RETRY_BASE_S * 2 ** min(row.attempts, 6))
+                    await inbox.retry_later(db, row.update_id, now + delay, give_up)
+                    log.warning(
+                        "update %s left in the inbox to retry (attempt %d)",
+                        row.update_id,
+                        row.attempts + 1,
+                    )
+                else:
+                    await inbox.mark_done(db, row.update_id, now)
+        except sqlite3.Error as exc:
+            if _disk_full(exc):
+                self._die_disk_full(exc)
+            log.error("could not record the inbox row (%s)", type(exc).__name__)
+
+    def _die_disk_full(self, exc: BaseException) -> None:
+        log.critical("the disk is full: the database cannot be written; stopping")
+        self.fatal = exc
+        self.stopped.set()
+
+
+def _lane(update: Update) -> tuple[int, int]:
+    chat = update.effective_chat
+    user = update.effective_user
+    return (chat.id if chat else 0, user.id if user else 0)
+
+
+def _seconds(value: Any) -> float:
+    return float(value.total_seconds()) if hasattr(value, "total_seconds") else float(value)
+
+
+def _disk_full(exc: BaseException) -> bool:
+    return "full" in str(exc).lower()

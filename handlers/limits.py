@@ -1,0 +1,68 @@
+"""Telegram's sending limits, kept by one limiter that every outgoing message passes."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import Callable
+
+
+class RateLimiter:
+    """Sliding windows over what was sent; it never sleeps itself, it says how long to wait."""
+
+    def __init__(
+        self,
+        clock: Callable[[], float],
+        *,
+        global_per_s: int,
+        group_per_min: int,
+        private_per_s: int,
+    ) -> None:
+        self.clock = clock
+        self.global_per_s = global_per_s
+        self.group_per_min = group_per_min
+        self.private_per_s = private_per_s
+        self._global: deque[float] = deque()
+        self._chats: dict[int, deque[float]] = {}
+        self._blocked_until: dict[int, float] = {}
+
+    def _window(self, chat_id: int) -> tuple[int, float]:
+        if chat_id < 0:
+            return self.group_per_min, 60.0
+        return self.private_per_s, 1.0
+
+    def wait_for(self, chat_id: int) -> float:
+        """Seconds until one more message to ``chat_id`` keeps within every limit."""
+        now = self.clock()
+        waits = [self._blocked_until.get(chat_id, 0.0) - now]
+        while self._global and self._global[0] <= now - 1.0:
+            self._global.popleft()
+        if len(self._global) >= self.global_per_s:
+            waits.append(self._global[0] + 1.0 - now)
+        limit, span = self._window(chat_id)
+        sent = self._chats.get(chat_id)
+        if sent:
+            while sent and sent[0] <= now - span:
+                sent.popleft()
+            if len(sent) >= limit:
+                waits.append(sent[0] + span - now)
+        return max(0.0, *waits)
+
+    def record(self, chat_id: int) -> None:
+        now = self.clock()
+        self._global.append(now)
+        self._chats.setdefault(chat_id, deque()).append(now)
+
+    def block(self, chat_id: int, seconds: float) -> None:
+        """Telegram said 429 for this chat: nothing goes there until ``retry_after`` passed."""
+        self._blocked_until[chat_id] = max(
+            self._blocked_until.get(chat_id, 0.0), self.clock() + seconds
+        )
+
+    async def acquire(self, chat_id: int) -> None:
+        """Wait for a slot (for direct replies, which are not queued in the outbox)."""
+        wait = self.wait_for(chat_id)
+        while wait > 0:
+            await asyncio.sleep(wait)
+            wait = self.wait_for(chat_id)
+        self.record(chat_id)
