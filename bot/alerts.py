@@ -640,10 +640,18 @@ class Alerts:
         log.info("alert %s: offer %s declined", alert.code, offer.id)
         return Reply(answer=Text("decline.done"))
 
-    async def undeliverable(self, alert_id: int, member_id: int | None, role: MessageRole) -> None:
-        """An urgent message could not be delivered: move on, and tell the leads."""
+    async def undeliverable(
+        self, alert_id: int, member_id: int | None, role: MessageRole, *, refused: bool
+    ) -> None:
+        """An urgent message could not be delivered: move on, and tell the leads.
+
+        ``refused`` means Telegram said 403 (blocked, or never opened a private chat):
+        for an offer, trying the next member at once is the whole answer.
+        """
         if role is MessageRole.OFFER and member_id is not None:
             await self.offer_undeliverable(alert_id, member_id)
+            if refused:
+                return
         if role is MessageRole.PAGE:
             return  # a lead page failing is not paged again to the same leads
         async with self.core.store.transaction() as db:
