@@ -176,7 +176,8 @@ class Sender:
             log.warning("send failed (%s); retry in %.2f s", type(exc).__name__, backoff)
             await self._later(row, backoff, "network")
             return
-        self.core.crash_point("after_send")
+        if intent.role is MessageRole.OFFER and intent.op is Op.SEND:
+            self.core.crash_point("after_offer_send")
         await self._done(row, message)
 
     async def _undeliverable(self, intent: Intent, *, refused: bool) -> None:

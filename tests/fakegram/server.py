@@ -20,6 +20,11 @@ from typing import Any
 
 from aiohttp import web
 
+# Calls that count against Telegram's sending limits.
+SENDING_METHODS = frozenset(
+    {"sendMessage", "sendLocation", "editMessageText", "editMessageReplyMarkup"}
+)
+
 # Parameters that Telegram takes as plain strings (everything else is JSON-encoded by PTB).
 STRING_PARAMS = frozenset(
     {"text", "caption", "callback_query_id", "parse_mode", "description", "title", "address"}
@@ -123,6 +128,7 @@ class FakeTelegram:
         self._runner: web.AppRunner | None = None
         self.port: int | None = None
         self.confirmed_offset = 0
+        self.polls = 0
 
     # -- lifecycle --------------------------------------------------------------------
 
@@ -193,6 +199,14 @@ class FakeTelegram:
             self._updates.append(update)
             self._changed.notify_all()
         return update
+
+    async def deliver_again(self, update: dict[str, Any]) -> None:
+        """Deliver an update a second time, same update_id (as after a lost confirmation)."""
+        async with self._changed:
+            self._updates.append(update)
+            self._updates.sort(key=lambda u: u["update_id"])
+            self.confirmed_offset = min(self.confirmed_offset, update["update_id"])
+            self._changed.notify_all()
 
     async def send(
         self,
@@ -330,6 +344,59 @@ class FakeTelegram:
             if c.method in methods and c.status == 200 and c.chat_id == chat_id
         ]
 
+    def limit_violations(
+        self,
+        *,
+        global_per_s: int = 30,
+        group_per_min: int = 20,
+        private_per_s: int = 1,
+        slack: float = 0.05,
+    ) -> list[str]:
+        """Every place where the bot broke Telegram's sending limits, from the call log.
+
+        ``slack`` forgives clock jitter between the bot's limiter and this server.
+        """
+        sends = [c for c in self.calls if c.method in SENDING_METHODS and c.chat_id is not None]
+        problems: list[str] = []
+
+        def check(times: list[float], limit: int, span: float, what: str) -> None:
+            for i in range(limit, len(times)):
+                if times[i] - times[i - limit] < span * (1 - slack):
+                    problems.append(
+                        f"{what}: {limit + 1} sends within {times[i] - times[i - limit]:.3f}s"
+                    )
+                    return
+
+        check([c.at for c in sends], global_per_s, 1.0, "global")
+        by_chat: dict[int, list[float]] = {}
+        for c in sends:
+            by_chat.setdefault(c.chat_id or 0, []).append(c.at)
+        for chat_id, times in by_chat.items():
+            if chat_id < 0:
+                check(times, group_per_min, 60.0, f"group {chat_id}")
+            else:
+                check(times, private_per_s, 1.0, f"private {chat_id}")
+        return problems
+
+    def retry_after_violations(self) -> list[str]:
+        """Calls to a chat made before a 429's retry_after for that chat had passed."""
+        problems = []
+        for i, call in enumerate(self.calls):
+            if call.status != 429 or call.chat_id is None:
+                continue
+            until = call.at + float(call.result or 0)
+            for later in self.calls[i + 1 :]:
+                if (
+                    later.chat_id == call.chat_id
+                    and later.method in SENDING_METHODS
+                    and later.at < until - 0.05
+                ):
+                    problems.append(
+                        f"chat {call.chat_id}: call {later.at - call.at:.2f}s after a 429"
+                    )
+                    break
+        return problems
+
     def message(self, chat_id: int, message_id: int) -> dict[str, Any]:
         return self.messages[(chat_id, message_id)]
 
@@ -400,6 +467,8 @@ class FakeTelegram:
                 await asyncio.sleep(fault.delay)
             if fault.status != 200:
                 call.status = fault.status
+                if fault.status == 429:
+                    call.result = fault.retry_after or 1
                 await self._record(call)
                 return self._fault_response(fault)
         handler = getattr(self, f"_m_{method}", None)
@@ -473,6 +542,7 @@ class FakeTelegram:
         return True
 
     async def _m_getUpdates(self, params: dict[str, Any]) -> Any:
+        self.polls += 1
         offset = int(params.get("offset") or 0)
         limit = int(params.get("limit") or 100)
         timeout = float(params.get("timeout") or 0)
