@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     limit_global_per_s: int = Field(default=30, ge=1)
     limit_group_per_min: int = Field(default=20, ge=1)
     limit_private_per_s: int = Field(default=1, ge=1)
+    # The group limit's window (Telegram: a minute); tests shrink it to run in seconds.
+    limit_group_window: timedelta = timedelta(seconds=60)
     # A message that still cannot be sent after this long is given up, and leads are told.
     send_give_up: timedelta = timedelta(seconds=60)
     # How long handled updates stay in the inbox table before they are pruned.
@@ -62,6 +64,7 @@ class Settings(BaseSettings):
         "inbox_retention",
         "audit_interval",
         "send_give_up",
+        "limit_group_window",
         mode="before",
     )
     @classmethod

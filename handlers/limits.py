@@ -17,18 +17,20 @@ class RateLimiter:
         global_per_s: int,
         group_per_min: int,
         private_per_s: int,
+        group_window_s: float = 60.0,
     ) -> None:
         self.clock = clock
         self.global_per_s = global_per_s
         self.group_per_min = group_per_min
         self.private_per_s = private_per_s
+        self.group_window_s = group_window_s
         self._global: deque[float] = deque()
         self._chats: dict[int, deque[float]] = {}
         self._blocked_until: dict[int, float] = {}
 
     def _window(self, chat_id: int) -> tuple[int, float]:
         if chat_id < 0:
-            return self.group_per_min, 60.0
+            return self.group_per_min, self.group_window_s
         return self.private_per_s, 1.0
 
     def wait_for(self, chat_id: int) -> float:

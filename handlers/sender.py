@@ -60,6 +60,7 @@ class Sender:
             global_per_s=settings.limit_global_per_s,
             group_per_min=settings.limit_group_per_min,
             private_per_s=settings.limit_private_per_s,
+            group_window_s=settings.limit_group_window.total_seconds(),
         )
         self.give_up_s = core.settings.send_give_up.total_seconds()
         self._wake = asyncio.Event()

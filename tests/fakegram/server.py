@@ -350,13 +350,17 @@ class FakeTelegram:
         global_per_s: int = 30,
         group_per_min: int = 20,
         private_per_s: int = 1,
+        group_window_s: float = 60.0,
         slack: float = 0.05,
+        after: int = 0,
     ) -> list[str]:
         """Every place where the bot broke Telegram's sending limits, from the call log.
 
         ``slack`` forgives clock jitter between the bot's limiter and this server.
         """
-        sends = [c for c in self.calls if c.method in SENDING_METHODS and c.chat_id is not None]
+        sends = [
+            c for c in self.calls[after:] if c.method in SENDING_METHODS and c.chat_id is not None
+        ]
         problems: list[str] = []
 
         def check(times: list[float], limit: int, span: float, what: str) -> None:
@@ -373,7 +377,7 @@ class FakeTelegram:
             by_chat.setdefault(c.chat_id or 0, []).append(c.at)
         for chat_id, times in by_chat.items():
             if chat_id < 0:
-                check(times, group_per_min, 60.0, f"group {chat_id}")
+                check(times, group_per_min, group_window_s, f"group {chat_id}")
             else:
                 check(times, private_per_s, 1.0, f"private {chat_id}")
         return problems

@@ -1,0 +1,197 @@
+"""Injected faults (429, 5xx, 403, slow answers), Telegram's limits, priorities, duplicates."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from pathlib import Path
+
+from bot.intents import Intent, MessageRole, Op, Priority, Text
+from bot.messages import render
+from tests.e2e.test_core_loop import ALERT_AT, code_of, is_send
+from tests.fakegram.server import FakeTelegram
+from tests.harness import Squad, bot_message, db_rows, make_settings, running_bot
+
+# Telegram's real per-chat limits; the group window is shrunk from 60 s so the test is quick.
+REAL_LIMITS = {
+    "limit_global_per_s": 30,
+    "limit_private_per_s": 1,
+    "limit_group_per_min": 20,
+    "limit_group_window": timedelta(seconds=3),
+}
+
+
+async def squad_with_members(fake: FakeTelegram) -> Squad:
+    squad = await Squad.set_up(fake)
+    for i, (uid, name) in enumerate(((201, "Thandi"), (202, "Sipho"), (203, "Lerato"))):
+        await squad.join(fake.user(uid, name), ALERT_AT[0] + 0.005 * (i + 1), ALERT_AT[1])
+    await squad.ask(squad.lead, "/busy")
+    await fake.idle()
+    return squad
+
+
+async def test_429_is_waited_out_and_nothing_is_dropped(fake: FakeTelegram, db_path: Path) -> None:
+    async with running_bot(make_settings(fake, db_path, **REAL_LIMITS)):
+        squad = await squad_with_members(fake)
+        fake.fail("sendMessage", 429, chat_id=201, retry_after=2, times=1)
+        mark = await squad.say(fake.user(300, "Zanele"), f"/alert {ALERT_AT[0]}, {ALERT_AT[1]}")
+        offer = await fake.wait_for(is_send(201, "#"), after=mark, timeout=10)
+        refused = next(c for c in fake.calls[mark:] if c.status == 429)
+        assert offer.at - refused.at >= 2.0 - 0.05
+        assert fake.retry_after_violations() == []
+        assert fake.limit_violations(group_window_s=3) == []
+
+
+async def test_5xx_and_slow_answers_are_retried_until_delivered(
+    fake: FakeTelegram, db_path: Path
+) -> None:
+    async with running_bot(make_settings(fake, db_path, **REAL_LIMITS)):
+        squad = await squad_with_members(fake)
+        fake.fail("sendMessage", 502, chat_id=squad.group.id, times=2)
+        fake.fail("sendMessage", 500, chat_id=201, times=3)
+        fake.fail("editMessageText", 200, delay=0.5, times=2)  # slow, then fine
+        mark = await squad.say(fake.user(300, "Zanele"), f"/alert {ALERT_AT[0]}, {ALERT_AT[1]}")
+        card = await fake.wait_for(is_send(squad.group.id, "🚨 #"), after=mark, timeout=15)
+        await fake.wait_for(is_send(201, f"#{code_of(card)}"), after=mark, timeout=15)
+        failures = [c for c in fake.calls[mark:] if c.status >= 500]
+        assert len(failures) == 5
+        await fake.idle()
+        assert db_rows(db_path, "SELECT count(*) FROM outbox WHERE state = 'failed'") == [(0,)]
+
+
+async def test_a_send_that_keeps_failing_is_reported_to_the_leads(
+    fake: FakeTelegram, db_path: Path
+) -> None:
+    settings = make_settings(
+        fake, db_path, send_give_up=timedelta(seconds=1), ack_timeout=timedelta(seconds=10)
+    )
+    async with running_bot(settings):
+        squad = await squad_with_members(fake)
+        fake.fail("sendMessage", 503, chat_id=201, times=1000)
+        mark = await squad.say(fake.user(300, "Zanele"), f"/alert {ALERT_AT[0]}, {ALERT_AT[1]}")
+        card = await fake.wait_for(is_send(squad.group.id, "🚨 #"), after=mark)
+        code = code_of(card)
+        # Thandi is unreachable for too long: Sipho is offered, and the leads are told.
+        await fake.wait_for(is_send(202, f"#{code}"), after=mark, timeout=10)
+        await fake.wait_for(is_send(squad.lead.id, "could not deliver"), after=mark)
+        await fake.wait_for(is_send(squad.group.id, "could not deliver"), after=mark)
+        offered_to_thandi = db_rows(
+            db_path,
+            "SELECT answer FROM offers o JOIN members m ON m.id = o.member_id WHERE m.user_id = 201",
+        )
+        assert offered_to_thandi == [("withdrawn",)], "never counted as a live offer"
+
+
+async def test_403_marks_unreachable_and_offers_the_next_member_at_once(
+    fake: FakeTelegram, db_path: Path
+) -> None:
+    async with running_bot(make_settings(fake, db_path, **REAL_LIMITS)):
+        squad = await squad_with_members(fake)
+        fake.fail("sendMessage", 403, chat_id=201, times=1)
+        mark = await squad.say(fake.user(300, "Zanele"), f"/alert {ALERT_AT[0]}, {ALERT_AT[1]}")
+        offer = await fake.wait_for(is_send(202, "#"), after=mark, timeout=5)
+        refused = next(c for c in fake.calls[mark:] if c.status == 403)
+        assert offer.at - refused.at < 1.5, (
+            "the next member is offered at once, not after a timeout"
+        )
+        status = await squad.ask(squad.lead, "/status")
+        assert "can't get offers): Thandi" in status.text
+
+
+async def test_urgent_messages_leave_before_routine_ones(fake: FakeTelegram, db_path: Path) -> None:
+    """A backlog of mixed priorities to different chats, with room for one message a second."""
+    async with running_bot(make_settings(fake, db_path)) as app:
+        squad = await Squad.set_up(fake)
+        users = [fake.user(210 + i, f"U{i}") for i in range(6)]
+        for u in users:
+            await squad.join(u)
+        await fake.idle()
+        services = app.bot_data.services
+        sender = app.bot_data.sender
+        assert services is not None and sender is not None
+        await sender.stop()  # queue first, then let it go at one message a second
+        sender.limiter.global_per_s = 1
+        order = [
+            Priority.ROUTINE,
+            Priority.HIGH,
+            Priority.ROUTINE,
+            Priority.URGENT,
+            Priority.HIGH,
+            Priority.URGENT,
+        ]
+        async with services.core.store.transaction() as db:
+            for u, prio in zip(users, order, strict=True):
+                await services.core.tell(
+                    db,
+                    Intent(
+                        op=Op.SEND,
+                        chat_id=u.id,
+                        priority=prio,
+                        text=Text("lines", {"lines": [prio.name]}),
+                    ),
+                )
+        mark = len(fake.calls)
+        sender.start()
+        await fake.idle(quiet=1.5, timeout=20)
+        sent = [c.text for c in fake.calls[mark:] if c.method == "sendMessage"]
+        assert sent == ["URGENT", "URGENT", "HIGH", "HIGH", "ROUTINE", "ROUTINE"]
+        assert fake.limit_violations(global_per_s=1, after=mark) == []
+
+
+async def test_limits_hold_under_a_burst(fake: FakeTelegram, db_path: Path) -> None:
+    settings = make_settings(fake, db_path, ack_timeout=timedelta(seconds=60), **REAL_LIMITS)
+    async with running_bot(settings):
+        squad = await squad_with_members(fake)
+        zanele = fake.user(300, "Zanele")
+        mark = len(fake.calls)
+        for i in range(8):
+            await fake.send(
+                zanele, squad.group, f"/alert {ALERT_AT[0] + i * 0.001}, {ALERT_AT[1]} #{i}"
+            )
+        await fake.idle(quiet=1.5, timeout=60)
+        cards = [
+            c for c in fake.calls[mark:] if c.method == "sendMessage" and c.text.startswith("🚨 #")
+        ]
+        assert len(cards) == 8
+        assert fake.limit_violations(group_window_s=3) == []
+
+
+async def test_duplicate_updates_and_double_taps_have_one_effect(
+    fake: FakeTelegram, db_path: Path
+) -> None:
+    async with running_bot(make_settings(fake, db_path)) as app:
+        squad = await squad_with_members(fake)
+        zanele = fake.user(300, "Zanele")
+        # Hold the intake so both copies arrive in one batch.
+        intake = app.bot_data.intake
+        assert intake is not None
+        await intake.stop()
+        update = await fake.send(zanele, squad.group, f"/alert {ALERT_AT[0]}, {ALERT_AT[1]}")
+        await fake.deliver_again(fake._updates[-1])
+        mark = len(fake.calls)
+        await intake.start()
+        card = await fake.wait_for(is_send(squad.group.id, "🚨 #"), after=mark)
+        await fake.idle()
+        assert update is not None
+        assert db_rows(db_path, "SELECT count(*) FROM alerts") == [(1,)]
+        cards = [
+            c for c in fake.calls[mark:] if c.method == "sendMessage" and c.text.startswith("🚨 #")
+        ]
+        assert len(cards) == 1
+
+        # Lerato double-taps Claim: one claim, one location.
+        mark = len(fake.calls)
+        message = bot_message(fake, card)
+        lerato = fake.users[203]
+        await asyncio.gather(
+            fake.press(lerato, message, button=render("button.claim")),
+            fake.press(lerato, message, button=render("button.claim")),
+        )
+        await fake.idle()
+        assert len([c for c in fake.calls[mark:] if c.method == "sendLocation"]) == 1
+        assert len([c for c in fake.calls[mark:] if c.method == "answerCallbackQuery"]) == 2
+        assert db_rows(
+            db_path,
+            "SELECT count(*) FROM outbox WHERE json_extract(payload, '$.role') = ?",
+            MessageRole.LOCATION.value,
+        ) == [(1,)]
