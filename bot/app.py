@@ -60,6 +60,7 @@ async def running(settings: Settings) -> AsyncIterator[SquadApp]:
         app.bot_data.sender = sender
         app.bot_data.intake = intake
         # What the last run committed but did not send goes first; then overdue deadlines.
+        await sender.seed_limits()
         await sender.flush()
         await services.deadlines.fire_due()
         services.deadlines.start()

@@ -13,7 +13,7 @@ import logging
 from bot.core import Core
 from bot.domain import AlertState, DeadlineKind
 from data import alerts as alerts_q
-from data import inbox
+from data import inbox, outbox
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +71,8 @@ class Auditor:
                 await alerts_q.add_deadline(db, kind, alert.id, now, offer_id)
                 rearmed.append(alert.code)
             pruned = await inbox.prune_done(db, now - settings.inbox_retention.total_seconds())
+            window = max(120.0, 2 * settings.limit_group_window.total_seconds())
+            await outbox.prune_send_log(db, now - window)
         if rearmed:
             log.warning(
                 "auditor re-armed %d stranded alert(s): %s", len(rearmed), ", ".join(rearmed)

@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     poll_timeout: float = Field(default=30.0, ge=0)
     # SQLite busy timeout: how long a write waits for a lock before failing.
     db_busy_timeout: timedelta = timedelta(seconds=5)
+    # Optional cap on the database size, in SQLite pages (4 KiB each); unset: no cap.
+    db_max_pages: int | None = Field(default=None, ge=1)
     log_level: str = "INFO"
     # Telegram's sending limits (messages): overall per second, per group per minute,
     # per private chat per second.

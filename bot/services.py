@@ -26,7 +26,9 @@ class Services:
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock = time.time) -> Services:
-        store = Store(settings.database, settings.db_busy_timeout.total_seconds())
+        store = Store(
+            settings.database, settings.db_busy_timeout.total_seconds(), settings.db_max_pages
+        )
         core = Core(store, settings, clock)
         alerts = Alerts(core)
         deadlines = DeadlineRunner(core, alerts)

@@ -107,6 +107,22 @@ async def pending_count(db: aiosqlite.Connection) -> int:
     return int(row["n"]) if row else 0
 
 
+async def log_send(db: aiosqlite.Connection, chat_id: int, at: float) -> None:
+    await db.execute("INSERT INTO send_log(chat_id, at) VALUES (?, ?)", (chat_id, at))
+
+
+async def recent_sends(db: aiosqlite.Connection, since: float) -> list[tuple[int, float]]:
+    async with db.execute(
+        "SELECT chat_id, at FROM send_log WHERE at >= ? ORDER BY at", (since,)
+    ) as cur:
+        return [(int(r["chat_id"]), float(r["at"])) for r in await cur.fetchall()]
+
+
+async def prune_send_log(db: aiosqlite.Connection, before: float) -> int:
+    cur = await db.execute("DELETE FROM send_log WHERE at < ?", (before,))
+    return cur.rowcount
+
+
 async def audit(
     db: aiosqlite.Connection,
     squad_id: int | None,

@@ -41,8 +41,11 @@ def migration_files() -> list[tuple[int, str, str]]:
 class Store:
     """Owns the database connection. Open with :meth:`open`, close with :meth:`close`."""
 
-    def __init__(self, path: Path, busy_timeout_s: float = 5.0) -> None:
+    def __init__(
+        self, path: Path, busy_timeout_s: float = 5.0, max_pages: int | None = None
+    ) -> None:
         self.path = path
+        self._max_pages = max_pages
         self._busy_timeout_ms = int(busy_timeout_s * 1000)
         self._db: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
@@ -55,6 +58,8 @@ class Store:
         await db.execute("PRAGMA journal_mode = WAL")
         await db.execute("PRAGMA foreign_keys = ON")
         await db.execute("PRAGMA synchronous = FULL")
+        if self._max_pages is not None:
+            await db.execute(f"PRAGMA max_page_count = {int(self._max_pages)}")
         self._db = db
         await self.migrate()
 

@@ -50,10 +50,19 @@ class RateLimiter:
                 waits.append(sent[0] + span - now)
         return max(0.0, *waits)
 
-    def record(self, chat_id: int) -> None:
-        now = self.clock()
-        self._global.append(now)
-        self._chats.setdefault(chat_id, deque()).append(now)
+    def record(self, chat_id: int, at: float | None = None) -> None:
+        at = self.clock() if at is None else at
+        self._global.append(at)
+        self._chats.setdefault(chat_id, deque()).append(at)
+
+    def seed(self, sends: list[tuple[int, float]]) -> None:
+        """What an earlier run sent (from the send log), oldest first."""
+        for chat_id, at in sends:
+            self.record(chat_id, at)
+
+    @property
+    def longest_window_s(self) -> float:
+        return max(1.0, self.group_window_s)
 
     def block(self, chat_id: int, seconds: float) -> None:
         """Telegram said 429 for this chat: nothing goes there until ``retry_after`` passed."""
@@ -61,10 +70,11 @@ class RateLimiter:
             self._blocked_until.get(chat_id, 0.0), self.clock() + seconds
         )
 
-    async def acquire(self, chat_id: int) -> None:
+    async def acquire(self, chat_id: int) -> float:
         """Wait for a slot (for direct replies, which are not queued in the outbox)."""
         wait = self.wait_for(chat_id)
         while wait > 0:
             await asyncio.sleep(wait)
             wait = self.wait_for(chat_id)
         self.record(chat_id)
+        return self.clock()

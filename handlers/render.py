@@ -80,7 +80,7 @@ async def _send_reply(update: Update, context: SquadContext, result: Reply) -> N
     user = update.effective_user
     message = update.effective_message
     assert chat is not None and user is not None
-    await context.sender.limiter.acquire(user.id if result.private else chat.id)
+    await context.sender.log_direct(user.id if result.private else chat.id)
     markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
     markup = inline_markup(result.buttons)
     if result.request_location:
@@ -95,6 +95,7 @@ async def _send_reply(update: Update, context: SquadContext, result: Reply) -> N
             log.info("private reply refused: the user has not opened a private chat")
             return
         if chat.type != "private" and message is not None:
+            await context.sender.log_direct(chat.id)
             await message.reply_text(render("me.sent_private"))
         return
     if message is not None and update.callback_query is None:

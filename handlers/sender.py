@@ -82,6 +82,18 @@ class Sender:
                 await self._task
             self._task = None
 
+    async def seed_limits(self) -> None:
+        """Count what the previous run sent within the limit windows (it may have crashed)."""
+        since = self.core.now() - self.limiter.longest_window_s
+        async with self.core.store.reading() as db:
+            self.limiter.seed(await outbox.recent_sends(db, since))
+
+    async def log_direct(self, chat_id: int) -> None:
+        """A direct reply is about to go out: wait for a slot and log it like the outbox does."""
+        at = await self.limiter.acquire(chat_id)
+        async with self.core.store.transaction() as db:
+            await outbox.log_send(db, chat_id, at)
+
     async def flush(self) -> int:
         """Deliver every row that may go now; returns how many were delivered or settled."""
         handled = 0
@@ -135,6 +147,7 @@ class Sender:
         intent = row.intent
         async with self.core.store.transaction() as db:
             await outbox.mark_sending(db, row.id)
+            await outbox.log_send(db, intent.chat_id, self.core.now())
         if intent.role is MessageRole.OFFER and intent.op is Op.SEND:
             self.core.crash_point("before_offer_send")
         try:

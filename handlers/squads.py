@@ -114,4 +114,5 @@ async def on_my_chat_member(update: Update, context: SquadContext) -> None:
     if now_in and not was_in and not await context.services.squads.is_set_up(change.chat.id):
         from bot.intents import Text
 
+        await context.sender.log_direct(change.chat.id)
         await context.bot.send_message(change.chat.id, text_of(Text("bot.added")))

@@ -150,6 +150,14 @@ CREATE TABLE inbox (
 );
 CREATE INDEX inbox_pending ON inbox(update_id) WHERE state = 'pending';
 
+-- Every message the bot started to send, so Telegram's limits hold across a restart.
+CREATE TABLE send_log (
+    id       INTEGER PRIMARY KEY,
+    chat_id  INTEGER NOT NULL,
+    at       REAL    NOT NULL
+);
+CREATE INDEX send_log_at ON send_log(at);
+
 -- Small durable values, e.g. the polling offset.
 CREATE TABLE kv (
     key    TEXT PRIMARY KEY,

@@ -92,9 +92,8 @@ def check(db: Path, fake: FakeTelegram, *, max_escalations: int) -> Report:
             )
         escalation_rows = _outbox(db, a["id"], MessageRole.ESCALATION)
         if len(escalation_rows) != a["escalations"]:
-            report.problems.append(
-                f"#{a['code']}: {len(escalation_rows)} escalation posts, escalations={a['escalations']}"
-            )
+            posts, expected = len(escalation_rows), a["escalations"]
+            report.problems.append(f"#{a['code']}: {posts} escalation posts, expected {expected}")
 
     # 5. Every accepted member got the precise location (and every message that matters
     #    was delivered) exactly once, unless a crash hid whether Telegram had it.

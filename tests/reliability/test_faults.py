@@ -77,7 +77,8 @@ async def test_a_send_that_keeps_failing_is_reported_to_the_leads(
         await fake.wait_for(is_send(squad.group.id, "could not deliver"), after=mark)
         offered_to_thandi = db_rows(
             db_path,
-            "SELECT answer FROM offers o JOIN members m ON m.id = o.member_id WHERE m.user_id = 201",
+            "SELECT answer FROM offers o JOIN members m ON m.id = o.member_id"
+            " WHERE m.user_id = 201",
         )
         assert offered_to_thandi == [("withdrawn",)], "never counted as a live offer"
 
