@@ -19,7 +19,7 @@ from telegram import Bot, Message, ReplyParameters
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.core import Core
-from bot.intents import Intent, MessageRole, Op, Priority
+from bot.intents import Intent, MessageRole, Op, Priority, Text
 from data import alerts as alerts_q
 from data import outbox
 from data import squads as squads_q
@@ -151,7 +151,7 @@ class Sender:
         if intent.role is MessageRole.OFFER and intent.op is Op.SEND:
             self.core.crash_point("before_offer_send")
         try:
-            message = await self._call(intent)
+            message = await self._call(intent, row.uncertain)
         except RetryAfter as exc:
             wait = exc.retry_after
             seconds = wait.total_seconds() if hasattr(wait, "total_seconds") else float(wait)
@@ -225,7 +225,7 @@ class Sender:
                     now=now,
                 )
 
-    async def _call(self, intent: Intent) -> Message | None:
+    async def _call(self, intent: Intent, uncertain: bool = False) -> Message | None:
         if intent.op is Op.LOCATION:
             assert intent.lat is not None and intent.lon is not None
             return await self.bot.send_location(intent.chat_id, intent.lat, intent.lon)
@@ -262,9 +262,13 @@ class Sender:
             if intent.reply_to
             else None
         )
+        text = text_of(intent.text)
+        if uncertain and intent.role is MessageRole.OFFER:
+            # A crash hid whether the first copy arrived; both copies act on one offer.
+            text = f"{text}\n{text_of(Text('offer.resent'))}"
         return await self.bot.send_message(
             intent.chat_id,
-            text_of(intent.text),
+            text,
             reply_markup=reply_markup,
             reply_parameters=reply_parameters,
         )

@@ -106,3 +106,19 @@ async def test_overdue_deadlines_fire_after_a_restart_and_future_ones_wait(tmp_p
     assert await w2.fire_due() == 1
     assert (await w2.reload(future)).offers_made == 2
     await second.close()
+
+
+async def test_the_auditor_rearms_an_alert_that_nothing_drives(world: World) -> None:
+    await world.member("Thandi", HERE[0] + 0.004, HERE[1])
+    await world.member("Sipho", HERE[0] + 0.02, HERE[1])
+    alert = await world.alert("Zanele", f"{HERE[0]}, {HERE[1]}")
+    # A bug (simulated): the ack deadline vanished, so the offer would hang forever.
+    async with world.services.core.store.transaction() as db:
+        await db.execute("DELETE FROM deadlines WHERE alert_id = ?", (alert.id,))
+    world.clock.advance(500)
+    assert await world.fire_due() == 0
+    assert await world.services.auditor.check() == [alert.code]
+    assert await world.fire_due() == 1
+    fresh = await world.reload(alert)
+    assert fresh.offers_made == 2, "the stranded offer timed out and the next member was offered"
+    assert await world.services.auditor.check() == []
