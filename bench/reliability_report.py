@@ -1,6 +1,6 @@
 """The figures for the README's Reliability section.
 
-    .venv/bin/python bench/reliability_report.py [--rounds 30] [--alerts 20]
+    .venv/bin/python bench/reliability_report.py [--rounds 30] [--alerts 4]
 
 Runs the named crash points and the fault-injection tests (pytest), then the
 random-kill soak, and prints what was covered and what was lost.
@@ -42,7 +42,7 @@ def run_suite(path: str) -> Outcomes:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=30)
-    parser.add_argument("--alerts", type=int, default=20)
+    parser.add_argument("--alerts", type=int, default=4)
     parser.add_argument("--seed", type=int, default=random.SystemRandom().randrange(1_000_000))
     args = parser.parse_args()
     crashes = run_suite("tests/reliability/test_crash_points.py")

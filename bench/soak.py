@@ -1,6 +1,6 @@
 """Reliability soak: kill -9 the real bot at random moments for many rounds while alerts flow.
 
-    .venv/bin/python bench/soak.py [--rounds 30] [--alerts 20] [--seed N]
+    .venv/bin/python bench/soak.py [--rounds 30] [--alerts 4] [--seed N]
 
 Prints one line of figures: rounds, alerts sent and stored, alerts lost (must be 0),
 kills, faults injected, resends whose delivery a crash made uncertain, invariant
@@ -24,7 +24,7 @@ from tests.reliability.chaos import run_chaos
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=30)
-    parser.add_argument("--alerts", type=int, default=20, help="alerts sent in each round")
+    parser.add_argument("--alerts", type=int, default=4, help="alerts sent in each round")
     parser.add_argument("--seed", type=int, default=random.SystemRandom().randrange(1_000_000))
     parser.add_argument("--group-window", type=float, default=5.0)
     args = parser.parse_args()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import replace
 from typing import Any
 
 import aiosqlite
@@ -33,7 +34,7 @@ from bot.domain import (
     new_alert_code,
     normalise_code,
 )
-from bot.geo import CoordinateError, Point, find_coordinates, format_distance
+from bot.geo import CoordinateError, Point, find_coordinates, format_distance, grid_label
 from bot.intents import (
     Action,
     Button,
@@ -47,9 +48,11 @@ from bot.intents import (
     reply,
 )
 from bot.messages import format_age, t
+from bot.privacy import contact_intent
 from bot.text import ALERT_TEXT_MAX, NOTE_MAX, TooLong, clean
 from data import alerts as alerts_q
 from data import outbox
+from data import privacy as privacy_q
 from data import squads as squads_q
 
 log = logging.getLogger(__name__)
@@ -74,7 +77,11 @@ class Alerts:
     # -- raising ----------------------------------------------------------------------
 
     async def raise_alert(
-        self, caller: Caller, raw_text: str, reply_location: Point | None = None
+        self,
+        caller: Caller,
+        raw_text: str,
+        reply_location: Point | None = None,
+        location_message_id: int | None = None,
     ) -> Reply:
         """Store a new alert, then start dispatch (or ask for a location)."""
         try:
@@ -89,7 +96,7 @@ class Alerts:
                 # The same /alert delivered again (a retry after a crash) has one effect.
                 seen = await alerts_q.alert_by_origin(db, caller.chat_id, caller.message_id)
                 if seen is not None:
-                    return self._received(caller, seen, scope.squad.name)
+                    return self._received(caller, seen, scope.squad, location_message_id)
             point, area, text = await self._locate(db, scope.squad, text, reply_location)
             if isinstance(point, Reply):
                 return point
@@ -110,6 +117,12 @@ class Alerts:
                 now=now,
             )
             log.info("alert %s raised in squad %s", alert.code, alert.squad_id)
+            if caller.private:
+                # Shown to the squad instead of who they are; they choose about contact.
+                pseudonym = f"R-{new_alert_code(4)}"
+                await privacy_q.set_reporter_alias(db, alert.id, pseudonym)
+                alert = replace(alert, reporter_alias=pseudonym)
+                await self.core.tell(db, self._contact_question(alert, caller.chat_id))
             await self._card(
                 db, alert, Op.SEND, reply_to=None if caller.private else caller.message_id
             )
@@ -141,16 +154,35 @@ class Alerts:
                     )
         self.core.crash_point("alert_stored")
         self.core.notify()
-        return self._received(caller, alert, scope.squad.name)
+        return self._received(caller, alert, scope.squad, location_message_id)
 
-    def _received(self, caller: Caller, alert: Alert, squad_name: str) -> Reply:
-        """The reporter's confirmation. In a group the card (a reply to /alert) is it."""
+    def _received(
+        self, caller: Caller, alert: Alert, squad: Squad, location_message_id: int | None
+    ) -> Reply:
+        """The reporter's confirmation. In a group the card (a reply to /alert) is it, and
+        with hygiene on, the /alert (and the pin it answered) are deleted once captured."""
         if not caller.private:
-            return Reply()
-        lines: list[Any] = [t("alert.received_squad", code=alert.code, squad=squad_name)]
+            cleanup = (caller.message_id, location_message_id) if squad.hygiene else ()
+            return Reply(cleanup=tuple(m for m in cleanup if m is not None))
+        lines: list[Any] = [t("alert.received_squad", code=alert.code, squad=squad.name)]
         if not alert.has_location:
             lines.append(t("alert.need_location_private", code=alert.code, wait_s=self._wait_s()))
         return Reply(text=Text("lines", {"lines": lines}), request_location=not alert.has_location)
+
+    @staticmethod
+    def _contact_question(alert: Alert, chat_id: int) -> Intent:
+        return Intent(
+            op=Op.SEND,
+            chat_id=chat_id,
+            priority=Priority.URGENT,
+            text=Text("contact.ask", {"code": alert.code, "alias": alert.reporter_alias}),
+            buttons=(
+                (Button(Text("contact.button_no"), Action.CONTACT, alert.id, "no"),),
+                (Button(Text("contact.button_yes"), Action.CONTACT, alert.id, "yes"),),
+            ),
+            alert_id=alert.id,
+            role=MessageRole.REPORTER,
+        )
 
     def _wait_s(self) -> int:
         return int(self.settings.location_wait.total_seconds())
@@ -160,13 +192,13 @@ class Alerts:
     ) -> tuple[Point | Reply | None, str | None, str]:
         """Location from the replied-to pin, written coordinates, or a saved place name."""
         if reply_location is not None:
-            return reply_location, None, text
+            return reply_location, grid_label(reply_location), text
         try:
             point, rest = find_coordinates(text)
         except CoordinateError as exc:
             return refuse(exc.reason), None, text
         if point is not None:
-            return point, None, rest
+            return point, grid_label(point), rest
         folded = text.casefold()
         places = sorted(await squads_q.places_of(db, squad.id), key=lambda p: -len(p.name))
         for place in places:
@@ -467,6 +499,8 @@ class Alerts:
             member = await squads_q.member(db, alert.squad_id, caller.user_id)
             if member is None:
                 return refuse("not_member")
+            if not member.is_responder:
+                return refuse("observer.no")
             if not alert.is_open:
                 return refuse("claim.closed", code=alert.code)
             if alert.state not in UNOWNED_STATES:
@@ -568,6 +602,8 @@ class Alerts:
         lines.append(t("owner.text", code=alert.code, text=alert.text or t("alert.no_text")))
         if not alert.has_location:
             lines.append(t("owner.no_location"))
+        if alert.origin is Origin.PRIVATE and not alert.contact_ok:
+            lines.append(t("owner.anonymous", alias=alert.reporter_alias or "?"))
         await self.core.tell(
             db,
             Intent(
@@ -583,6 +619,13 @@ class Alerts:
         )
         if alert.has_location:
             await self._send_location(db, alert, member)
+        if alert.contact_ok:
+            await self.core.tell(
+                db,
+                contact_intent(
+                    alert.id, alert.code, member.private_chat_id, alert.reporter_user_id, member.id
+                ),
+            )
 
     async def _send_location(self, db: aiosqlite.Connection, alert: Alert, member: Member) -> None:
         assert member.private_chat_id is not None
@@ -781,6 +824,7 @@ class Alerts:
             ):
                 return refuse("close.not_open", code=alert.code)
             self.core.crash_point("close")
+            await privacy_q.coarsen(db, alert.id)
             await alerts_q.cancel_deadlines(db, alert.id, now)
             owner = (
                 await squads_q.member_by_id(db, alert.owner_member_id)
@@ -861,6 +905,7 @@ class Alerts:
             ):
                 return refuse("cancel.not_open", code=alert.code, state=t(f"state.{alert.state}"))
             await alerts_q.cancel_deadlines(db, alert.id, now)
+            await privacy_q.coarsen(db, alert.id)
             for offer in await alerts_q.close_open_offers(db, alert.id, OfferAnswer.CANCELLED, now):
                 await self._edit_offer(db, alert, offer.member_id, "offer.cancelled")
             if alert.owner_member_id is not None:
@@ -911,6 +956,8 @@ class Alerts:
             if len(matches) > 1:
                 return refuse("member.ambiguous", alias=alias)
             target = matches[0]
+            if not target.is_responder:
+                return refuse("assign.observer", alias=target.alias)
             if alert.state not in UNOWNED_STATES:
                 return refuse("assign.not_open", code=alert.code)
             if target.private_chat_id is None:
@@ -957,8 +1004,10 @@ class Alerts:
             if alert is None or not alert.is_open or alert.has_location:
                 return None
             await self.attach_location(db, alert, point)
+            squad = await squads_q.squad_by_id(db, alert.squad_id)
         self.core.notify()
-        return reply("location.alert_attached", code=alert.code)
+        cleanup = (caller.message_id,) if squad and squad.hygiene and caller.message_id else ()
+        return Reply(text=Text("location.alert_attached", {"code": alert.code}), cleanup=cleanup)
 
     # -- the group card ---------------------------------------------------------------
 
@@ -978,6 +1027,8 @@ class Alerts:
         ]
         if alert.area_label:
             lines.append(t("card.area", area=alert.area_label))
+        if alert.reporter_alias:
+            lines.append(t("card.reporter", alias=alert.reporter_alias))
         lines.append(await self._card_status(db, alert))
         buttons: tuple[tuple[Button, ...], ...] = ()
         if alert.state in UNOWNED_STATES:

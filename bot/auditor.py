@@ -12,15 +12,19 @@ import logging
 
 from bot.core import Core
 from bot.domain import AlertState, DeadlineKind
+from bot.intents import Intent, Op, Priority
+from bot.privacy import Privacy
 from data import alerts as alerts_q
 from data import inbox, outbox
+from data import privacy as privacy_q
 
 log = logging.getLogger(__name__)
 
 
 class Auditor:
-    def __init__(self, core: Core) -> None:
+    def __init__(self, core: Core, privacy: Privacy) -> None:
         self.core = core
+        self.privacy = privacy
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -40,6 +44,8 @@ class Auditor:
             await asyncio.sleep(interval)
             try:
                 await self.check()
+                await self.privacy.purge_expired()
+                await self.leave_unknown_groups()
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -81,3 +87,20 @@ class Auditor:
         if pruned:
             log.info("auditor pruned %d handled inbox rows", pruned)
         return rearmed
+
+    async def leave_unknown_groups(self) -> list[int]:
+        """Leave groups that added the bot but did not complete /setup in time."""
+        now = self.core.now()
+        grace = self.core.settings.setup_grace.total_seconds()
+        async with self.core.store.transaction() as db:
+            chats = await privacy_q.overdue_groups(db, now - grace)
+            for chat_id in chats:
+                await self.core.tell(
+                    db, Intent(op=Op.LEAVE, chat_id=chat_id, priority=Priority.ROUTINE)
+                )
+                await privacy_q.forget_group(db, chat_id)
+                await outbox.audit(db, None, None, "left_unknown_group", None, now)
+        if chats:
+            log.warning("leaving %d group(s) that never completed /setup", len(chats))
+            self.core.notify()
+        return chats

@@ -28,6 +28,17 @@ class Settings(BaseSettings):
     telegram_api_url: str = "https://api.telegram.org"
     database: Path = Path("./var/squadline.sqlite3")
     setup_code: SecretStr | None = None
+    # When set, the database is encrypted with SQLCipher under this key.
+    database_key: SecretStr | None = None
+    # A group the bot was added to leaves again if /setup does not follow within this time.
+    setup_grace: timedelta = timedelta(hours=1)
+    # After this many days, a finished alert's free text, notes and precise data are deleted.
+    retention_days: int = Field(default=30, ge=1)
+    # Delivered messages' rendered text is kept this long (for retries), then emptied.
+    outbox_retention: timedelta = timedelta(hours=1)
+    # Off by default: no third-party geocoding. "nominatim" turns it on for place names.
+    geocoder: str | None = None
+    geocoder_user_agent: str = "squadline-bot (https://github.com/squadline/squadline)"
 
     location_ttl: timedelta = timedelta(hours=12)
     location_wait: timedelta = timedelta(seconds=60)
@@ -67,6 +78,8 @@ class Settings(BaseSettings):
         "audit_interval",
         "send_give_up",
         "limit_group_window",
+        "setup_grace",
+        "outbox_retention",
         mode="before",
     )
     @classmethod

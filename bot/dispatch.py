@@ -18,9 +18,11 @@ class Candidate:
 
 
 def is_candidate(member: Member, reporter_user_id: int, tried: Collection[int]) -> bool:
-    """Available, reachable in private, not the reporter, not yet tried for this alert."""
+    """A responder (not an observer) who is available, reachable in private, not the
+    reporter, and not yet tried for this alert."""
     return (
-        member.availability is Availability.AVAILABLE
+        member.is_responder
+        and member.availability is Availability.AVAILABLE
         and member.reachable
         and member.user_id != reporter_user_id
         and member.id not in tried

@@ -10,6 +10,7 @@ from enum import StrEnum
 class Role(StrEnum):
     LEAD = "lead"
     MEMBER = "member"
+    OBSERVER = "observer"  # e.g. a police liaison or health partner: aggregate status only
 
 
 class Availability(StrEnum):
@@ -69,6 +70,7 @@ class Squad:
     chat_id: int
     name: str
     invite_token: str
+    hygiene: bool = True  # delete /alert and location messages in the group once captured
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,11 @@ class Member:
     @property
     def is_lead(self) -> bool:
         return self.role is Role.LEAD
+
+    @property
+    def is_responder(self) -> bool:
+        """Leads and members respond; observers never see identities or locations."""
+        return self.role is not Role.OBSERVER
 
     @property
     def reachable(self) -> bool:
@@ -132,6 +139,9 @@ class Alert:
     created_at: float
     acknowledged_at: float | None
     closed_at: float | None
+    reporter_alias: str | None = None  # the pseudonym of a reporter who alerted in private
+    contact_ok: bool = False  # the reporter lets the responder see their Telegram contact
+    coarsened: bool = False
 
     @property
     def has_location(self) -> bool:

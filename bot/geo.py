@@ -95,3 +95,15 @@ def format_distance(metres: float | None) -> str:
     if metres < 1000:
         return f"{round(metres / 50) * 50:.0f} m" if metres >= 50 else "< 50 m"
     return f"{metres / 1000:.1f} km"
+
+
+# A grid of cells about 500 m across, for showing where an alert is without showing it.
+GRID_DEG = 0.0045
+
+
+def grid_label(point: Point) -> str:
+    """A coarse label like ``grid 13676-46232``: the ~500 m cell the point falls in."""
+    row = math.floor((point.lat + 90.0) / GRID_DEG)
+    lon_step = GRID_DEG / max(math.cos(math.radians(point.lat)), 0.01)
+    col = math.floor((point.lon + 180.0) / lon_step)
+    return f"grid {row}-{col}"

@@ -31,6 +31,14 @@ class Action(StrEnum):
     ARRIVED = "arr"
     CLOSE = "cls"
     OUTCOME = "out"
+    CONTACT = "cnt"  # the reporter's choice: may the responder see their contact?
+    # Not about an alert: the id is the user (forget) or the squad (wipe).
+    FORGET = "fgt"
+    WIPE_1 = "wp1"
+    WIPE_2 = "wp2"
+
+
+ACCOUNT_ACTIONS = frozenset({Action.FORGET, Action.WIPE_1, Action.WIPE_2})
 
 
 class MessageRole(StrEnum):
@@ -51,6 +59,7 @@ class Op(StrEnum):
     SEND = "send"
     EDIT = "edit"
     LOCATION = "location"
+    LEAVE = "leave"  # leave a group that never completed /setup
 
 
 @dataclass(frozen=True)
@@ -143,6 +152,8 @@ class Reply:
     remove_keyboard: bool = False
     private: bool = False
     ok: bool = True
+    # Messages in the caller's chat to delete once answered (group hygiene).
+    cleanup: tuple[int, ...] = ()
 
 
 def reply(key: str, **params: Any) -> Reply:

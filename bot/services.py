@@ -11,6 +11,7 @@ from bot.config import Settings
 from bot.core import Clock, Core
 from bot.deadlines import DeadlineRunner
 from bot.members import Members
+from bot.privacy import Privacy
 from bot.squads import Squads
 from data.store import Store
 
@@ -23,14 +24,20 @@ class Services:
     alerts: Alerts
     deadlines: DeadlineRunner
     auditor: Auditor
+    privacy: Privacy
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock = time.time) -> Services:
+        key = settings.database_key.get_secret_value() if settings.database_key else None
         store = Store(
-            settings.database, settings.db_busy_timeout.total_seconds(), settings.db_max_pages
+            settings.database,
+            settings.db_busy_timeout.total_seconds(),
+            settings.db_max_pages,
+            key=key or None,
         )
         core = Core(store, settings, clock)
         alerts = Alerts(core)
+        privacy = Privacy(core)
         deadlines = DeadlineRunner(core, alerts)
         core.on_deadline = deadlines.wake
         return cls(
@@ -39,7 +46,8 @@ class Services:
             members=Members(core, alerts),
             alerts=alerts,
             deadlines=deadlines,
-            auditor=Auditor(core),
+            auditor=Auditor(core, privacy),
+            privacy=privacy,
         )
 
     async def open(self) -> None:

@@ -22,6 +22,7 @@ from bot.messages import format_age, t
 from bot.text import ALIAS_MAX, PLACE_NAME_MAX, SQUAD_NAME_MAX, TooLong, clean
 from data import alerts as alerts_q
 from data import outbox
+from data import privacy as privacy_q
 from data import squads as squads_q
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,24 @@ class Squads:
     def __init__(self, core: Core) -> None:
         self.core = core
         self.settings = core.settings
+
+    async def bot_added(self, chat_id: int) -> bool:
+        """The bot joined a group. Unless /setup follows in time, the auditor leaves it.
+        Returns whether the group still needs /setup."""
+        async with self.core.store.transaction() as db:
+            if await squads_q.squad_by_chat(db, chat_id) is not None:
+                return False
+            await privacy_q.bot_added(db, chat_id, self.core.now())
+        return True
+
+    async def bot_removed(self, chat_id: int) -> None:
+        async with self.core.store.transaction() as db:
+            await privacy_q.forget_group(db, chat_id)
+
+    async def user_blocked_bot(self, user_id: int) -> None:
+        """The user blocked the bot: they cannot be offered anything until they return."""
+        async with self.core.store.transaction() as db:
+            await squads_q.mark_blocked(db, user_id, self.core.now())
 
     async def is_set_up(self, chat_id: int) -> bool:
         async with self.core.store.reading() as db:
@@ -73,6 +92,7 @@ class Squads:
             if squad is None:
                 return refuse("setup.exists", name=name)
             await squads_q.insert_member(db, squad.id, caller.user_id, alias, Role.LEAD, now)
+            await privacy_q.forget_group(db, caller.chat_id)
             await outbox.audit(db, squad.id, caller.user_id, "setup", None, now)
         log.info("squad %s set up", squad.id)
         return reply("setup.done", name=name)
@@ -120,10 +140,11 @@ class Squads:
         )
 
     async def set_role(
-        self, caller: Caller, args: list[str], target_user_id: int | None, *, make_lead: bool
+        self, caller: Caller, args: list[str], target_user_id: int | None, role: Role | None
     ) -> Reply:
-        """``/lead`` or ``/remove``: a reply to the member's message, or their alias."""
-        usage = "lead.usage" if make_lead else "remove.usage"
+        """``/lead``, ``/member``, ``/observer`` or ``/remove`` (``role`` None): a reply to
+        the member's message, or their alias. Leads only; every change is audited."""
+        usage = f"{role.value}.usage" if role else "remove.usage"
         async with self.core.store.transaction() as db:
             scope = await resolve_single_scope(db, caller)
             if isinstance(scope, Reply):
@@ -136,14 +157,18 @@ class Squads:
             if target is None:
                 return refuse(usage)
             now = self.core.now()
-            if make_lead:
-                if not await squads_q.set_role(db, target.id, Role.LEAD):
-                    return refuse("lead.already", alias=target.alias)
+            last_lead = target.is_lead and await squads_q.count_leads(db, scope.squad.id) <= 1
+            if role is not None:
+                if target.role is role:
+                    return refuse("role.already", alias=target.alias, role=t(f"role.{role}"))
+                if last_lead:
+                    return refuse("remove.last_lead")
+                await squads_q.set_role(db, target.id, role)
                 await outbox.audit(
-                    db, scope.squad.id, caller.user_id, "role:lead", str(target.id), now
+                    db, scope.squad.id, caller.user_id, f"role:{role.value}", str(target.id), now
                 )
-                return reply("lead.done", alias=target.alias)
-            if target.is_lead and await squads_q.count_leads(db, scope.squad.id) <= 1:
+                return reply("role.done", alias=target.alias, role=t(f"role.{role}"))
+            if last_lead:
                 return refuse("remove.last_lead")
             await squads_q.delete_member(db, target.id)
             await outbox.audit(
@@ -180,6 +205,8 @@ class Squads:
                 return scope
             if scope.member is None:
                 return refuse("not_member")
+            if not scope.member.is_responder:
+                return refuse("observer.no")
             if verb == "list":
                 places = await squads_q.places_of(db, scope.squad.id)
                 if not places:
@@ -221,6 +248,7 @@ class Squads:
                 memberships = await squads_q.memberships_of_user(db, caller.user_id)
                 is_member = bool(memberships)
                 is_lead = any(m.is_lead for m in memberships)
+                is_observer = any(m.role is Role.OBSERVER for m in memberships)
                 set_up = True
             else:
                 squad = await squads_q.squad_by_chat(db, caller.chat_id)
@@ -228,33 +256,42 @@ class Squads:
                 member = await squads_q.member(db, squad.id, caller.user_id) if squad else None
                 is_member = member is not None
                 is_lead = member is not None and member.is_lead
+                is_observer = member is not None and member.role is Role.OBSERVER
         lines: list[Any] = [t("help.header")]
         if not set_up:
             lines.append(t("help.setup"))
             return Reply(text=Text("lines", {"lines": lines}))
         lines.append(t("help.everyone"))
-        if is_member:
+        if is_observer and not is_lead:
+            lines.append(t("help.observer"))
+        elif is_member:
             lines.append(t("help.member"))
+            lines.append(t("help.privacy"))
         elif not caller.private:
             lines.append(t("help.newcomer"))
         if is_lead:
             lines.append(t("help.lead"))
+            lines.append(t("help.lead_privacy"))
         return Reply(text=Text("lines", {"lines": lines}))
 
     async def status(self, caller: Caller) -> Reply:
         """``/status`` for leads: open alerts, members, and the last 7 days."""
         async with self.core.store.reading() as db:
             if caller.private:
-                memberships = [
-                    m for m in await squads_q.memberships_of_user(db, caller.user_id) if m.is_lead
-                ]
+                mine = await squads_q.memberships_of_user(db, caller.user_id)
+                memberships = [m for m in mine if m.is_lead]
                 if not memberships:
+                    observing = [m for m in mine if m.role is Role.OBSERVER]
+                    if observing:
+                        return await self._aggregate(db, observing[0].squad_id)
                     return refuse("leads_only")
                 squad_ids = [m.squad_id for m in memberships]
             else:
                 scope = await resolve_scope(db, caller)
                 if isinstance(scope, Reply):
                     return scope
+                if scope.member is not None and scope.member.role is Role.OBSERVER:
+                    return await self._aggregate(db, scope.squad.id)
                 if not scope.is_lead:
                     return refuse("leads_only")
                 squad_ids = [scope.squad.id]
@@ -262,6 +299,34 @@ class Squads:
             for squad_id in squad_ids:
                 blocks.extend(await self._status_block(db, squad_id))
         return Reply(text=Text("lines", {"lines": blocks}))
+
+    async def _aggregate(self, db: Any, squad_id: int) -> Reply:
+        """What an observer may see: counts only, never names, codes or places."""
+        squad = await squads_q.squad_by_id(db, squad_id)
+        assert squad is not None
+        members = await squads_q.members_of_squad(db, squad_id)
+        responders = [m for m in members if m.is_responder]
+        open_alerts = await alerts_q.alerts_in_states(db, squad_id, OPEN_STATES)
+        week = await alerts_q.alerts_since(db, squad_id, self.core.now() - WEEK_S)
+        acks = [a.acknowledged_at - a.created_at for a in week if a.acknowledged_at]
+        lines: list[Any] = [
+            t("status.header", squad=squad.name),
+            t(
+                "status.observer",
+                open=len(open_alerts),
+                available=sum(m.availability is Availability.AVAILABLE for m in responders),
+                busy=sum(m.availability is Availability.BUSY for m in responders),
+                off=sum(m.availability is Availability.OFF for m in responders),
+            ),
+            t(
+                "status.week",
+                raised=len(week),
+                closed=sum(1 for a in week if a.state is AlertState.CLOSED),
+                ack=format_age(statistics.median(acks)) if acks else t("status.na"),
+                close=t("status.na"),
+            ),
+        ]
+        return Reply(text=Text("lines", {"lines": lines}))
 
     async def _status_block(self, db: Any, squad_id: int) -> list[Any]:
         now = self.core.now()

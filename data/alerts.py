@@ -45,6 +45,9 @@ def _alert(row: aiosqlite.Row) -> Alert:
         created_at=row["created_at"],
         acknowledged_at=row["acknowledged_at"],
         closed_at=row["closed_at"],
+        reporter_alias=row["reporter_alias"],
+        contact_ok=bool(row["contact_ok"]),
+        coarsened=bool(row["coarsened"]),
     )
 
 

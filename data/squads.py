@@ -16,7 +16,7 @@ _MEMBER_FROM = "members m LEFT JOIN users u ON u.user_id = m.user_id"
 
 
 def _squad(row: aiosqlite.Row) -> Squad:
-    return Squad(row["id"], row["chat_id"], row["name"], row["invite_token"])
+    return Squad(row["id"], row["chat_id"], row["name"], row["invite_token"], bool(row["hygiene"]))
 
 
 def _member(row: aiosqlite.Row) -> Member:

@@ -10,10 +10,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import aiosqlite
 
@@ -22,6 +24,19 @@ log = logging.getLogger(__name__)
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 Db = aiosqlite.Connection
+
+try:  # SQLCipher, for encryption at rest (SQUADLINE_DATABASE_KEY)
+    import sqlcipher3
+except ImportError:  # pragma: no cover - it is a declared dependency
+    sqlcipher3 = None
+
+STORE_ERRORS: tuple[type[BaseException], ...] = (sqlite3.Error,) + (
+    (sqlcipher3.Error,) if sqlcipher3 is not None else ()
+)
+
+
+def is_store_error(error: BaseException | None) -> bool:
+    return isinstance(error, STORE_ERRORS)
 
 
 def migration_files() -> list[tuple[int, str, str]]:
@@ -42,26 +57,56 @@ class Store:
     """Owns the database connection. Open with :meth:`open`, close with :meth:`close`."""
 
     def __init__(
-        self, path: Path, busy_timeout_s: float = 5.0, max_pages: int | None = None
+        self,
+        path: Path,
+        busy_timeout_s: float = 5.0,
+        max_pages: int | None = None,
+        key: str | None = None,
     ) -> None:
         self.path = path
         self._max_pages = max_pages
+        self._key = key
         self._busy_timeout_ms = int(busy_timeout_s * 1000)
         self._db: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
 
     async def open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        db = await aiosqlite.connect(self.path, isolation_level=None)
-        db.row_factory = aiosqlite.Row
+        if self._key is None:
+            db = await aiosqlite.connect(self.path, isolation_level=None)
+            db.row_factory = aiosqlite.Row
+        else:
+            db = await aiosqlite.Connection(self._encrypted_connector(), 64)
+            db.row_factory = sqlcipher3.Row
+            # Fails here, clearly, when the key is wrong or the file is not encrypted.
+            await db.execute("SELECT count(*) FROM sqlite_master")
         await db.execute(f"PRAGMA busy_timeout = {self._busy_timeout_ms}")
         await db.execute("PRAGMA journal_mode = WAL")
         await db.execute("PRAGMA foreign_keys = ON")
         await db.execute("PRAGMA synchronous = FULL")
+        # Deleted content is overwritten, not just unlinked.
+        await db.execute("PRAGMA secure_delete = ON")
         if self._max_pages is not None:
             await db.execute(f"PRAGMA max_page_count = {int(self._max_pages)}")
         self._db = db
         await self.migrate()
+
+    def _encrypted_connector(self) -> Any:
+        if sqlcipher3 is None:
+            raise RuntimeError("SQUADLINE_DATABASE_KEY is set but sqlcipher3 is not installed")
+        path, key = str(self.path), self._key or ""
+
+        def connect() -> Any:
+            conn = sqlcipher3.connect(path, isolation_level=None, check_same_thread=False)
+            conn.execute(f"PRAGMA key = '{_quote(key)}'")
+            return conn
+
+        return connect
+
+    async def checkpoint(self) -> None:
+        """Fold the WAL into the file and truncate it, so erased rows leave no old copies."""
+        async with self._lock:
+            await self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     async def close(self) -> None:
         if self._db is not None:
@@ -123,6 +168,38 @@ class Store:
         """Read-only access, serialised with writers on the one connection."""
         async with self._lock:
             yield self.db
+
+
+def _quote(value: str) -> str:
+    return value.replace("'", "''")
+
+
+async def rekey(path: Path, old_key: str | None, new_key: str) -> None:
+    """Encrypt a plain database, or change an encrypted database's key (offline)."""
+    if sqlcipher3 is None:
+        raise RuntimeError("sqlcipher3 is not installed")
+
+    def work() -> None:
+        if old_key is None:
+            tmp = path.with_name(path.name + ".encrypting")
+            tmp.unlink(missing_ok=True)
+            conn = sqlcipher3.connect(str(path), isolation_level=None)
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            conn.execute(f"ATTACH DATABASE '{_quote(str(tmp))}' AS enc KEY '{_quote(new_key)}'")
+            conn.execute("SELECT sqlcipher_export('enc')")
+            conn.execute("DETACH DATABASE enc")
+            conn.close()
+            tmp.replace(path)
+            for suffix in ("-wal", "-shm"):
+                path.with_name(path.name + suffix).unlink(missing_ok=True)
+            return
+        conn = sqlcipher3.connect(str(path), isolation_level=None)
+        conn.execute(f"PRAGMA key = '{_quote(old_key)}'")
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.execute(f"PRAGMA rekey = '{_quote(new_key)}'")
+        conn.close()
+
+    await asyncio.to_thread(work)
 
 
 def _split_sql(script: str) -> list[str]:

@@ -22,9 +22,10 @@ from telegram.ext import (
 )
 
 from bot.messages import render as render_text
-from handlers import alerts, buttons, members, squads
+from data.store import is_store_error
+from handlers import alerts, buttons, members, privacy, squads
 from handlers.context import SquadContext
-from handlers.intake import is_store_error, request_retry
+from handlers.intake import request_retry
 from handlers.render import respond
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,8 @@ GROUP_COMMANDS = (
     "off",
     "me",
     "help",
+    "hygiene",
+    "wipe",
     "setup",
 )
 PRIVATE_COMMANDS = (
@@ -57,6 +60,9 @@ PRIVATE_COMMANDS = (
     "alias",
     "me",
     "place",
+    "pin",
+    "audit",
+    "forgetme",
     "help",
 )
 
@@ -74,6 +80,8 @@ def register(app: Application[Any, SquadContext, Any, Any, Any, Any]) -> None:
         "join": squads.on_join,
         "start": squads.on_start,
         "lead": squads.on_lead,
+        "member": squads.on_member,
+        "observer": squads.on_observer,
         "remove": squads.on_remove,
         "place": squads.on_place,
         "help": squads.on_help,
@@ -89,6 +97,11 @@ def register(app: Application[Any, SquadContext, Any, Any, Any, Any]) -> None:
         "note": alerts.on_note,
         "cancel": alerts.on_cancel,
         "assign": alerts.on_assign,
+        "pin": privacy.on_pin,
+        "audit": privacy.on_audit,
+        "hygiene": privacy.on_hygiene,
+        "forgetme": privacy.on_forgetme,
+        "wipe": privacy.on_wipe,
     }
     for name, callback in commands.items():
         app.add_handler(CommandHandler(name, callback))

@@ -13,16 +13,18 @@ async def on_alert(update: Update, context: SquadContext) -> None:
     """/alert [what happened]: stored first, then dispatched."""
     message = update.effective_message
     point = None
+    location_message_id = None
     if message is not None and message.reply_to_message is not None:
         loc = message.reply_to_message.location
         if loc is not None:
+            location_message_id = message.reply_to_message.message_id
             try:
                 point = validate(loc.latitude, loc.longitude)
             except CoordinateError as exc:
                 await respond(update, context, context.refusal(exc.reason))
                 return
     result = await context.services.alerts.raise_alert(
-        caller_of(update), command_text(update), point
+        caller_of(update), command_text(update), point, location_message_id
     )
     await respond(update, context, result)
 

@@ -52,5 +52,14 @@ async def on_button(update: Update, context: SquadContext) -> None:
         await respond(update, context, context.refusal("error"))
         return
     caller = caller_of(update)
-    result = await context.services.alerts.press(caller, press.action, press.alert_id, press.arg)
+    services = context.services
+    if press.action is Action.CONTACT:
+        result = await services.privacy.set_contact(caller, press.alert_id, press.arg == "yes")
+    elif press.action is Action.FORGET:
+        result = await services.privacy.forget(caller, press.alert_id)
+    elif press.action in (Action.WIPE_1, Action.WIPE_2):
+        step = 1 if press.action is Action.WIPE_1 else 2
+        result = await services.privacy.wipe(caller, press.alert_id, step)
+    else:
+        result = await services.alerts.press(caller, press.action, press.alert_id, press.arg)
     await respond(update, context, result)

@@ -12,7 +12,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import sqlite3
 from collections import OrderedDict
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from telegram.ext import Application
 from bot.core import Core
 from data import inbox
 from data.inbox import InboxRow
+from data.store import STORE_ERRORS
 
 log = logging.getLogger(__name__)
 
@@ -44,10 +44,6 @@ class Handling:
 
 
 CURRENT: ContextVar[Handling | None] = ContextVar("squadline_inbox_row", default=None)
-
-
-def is_store_error(error: BaseException | None) -> bool:
-    return isinstance(error, sqlite3.Error)
 
 
 def request_retry() -> bool:
@@ -134,7 +130,7 @@ class Intake:
                 async with self.core.store.transaction() as db:
                     await inbox.store_updates(db, rows, self.core.now())
                     await inbox.set_offset(db, next_offset)
-            except sqlite3.Error as exc:
+            except STORE_ERRORS as exc:
                 # Not stored, so not confirmed: Telegram delivers them again.
                 if _disk_full(exc):
                     self._die_disk_full(exc)
@@ -212,7 +208,7 @@ class Intake:
                     )
                 else:
                     await inbox.mark_done(db, row.update_id, now)
-        except sqlite3.Error as exc:
+        except STORE_ERRORS as exc:
             if _disk_full(exc):
                 self._die_disk_full(exc)
             log.error("could not record the inbox row (%s)", type(exc).__name__)

@@ -73,6 +73,17 @@ async def respond(update: Update, context: SquadContext, result: Reply | None) -
         if result.text is not None and (query is None or result.ok):
             await _send_reply(update, context, result)
     await context.sender.flush()
+    if result is not None and result.cleanup and update.effective_chat is not None:
+        await _clean_up(context, update.effective_chat.id, result.cleanup)
+
+
+async def _clean_up(context: SquadContext, chat_id: int, message_ids: tuple[int, ...]) -> None:
+    """Group hygiene: delete captured messages. Without admin rights this quietly fails."""
+    for message_id in message_ids:
+        try:
+            await context.bot.delete_message(chat_id, message_id)
+        except (BadRequest, Forbidden) as exc:
+            log.info("could not delete a captured message: %s", type(exc).__name__)
 
 
 async def _send_reply(update: Update, context: SquadContext, result: Reply) -> None:

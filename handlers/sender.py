@@ -226,6 +226,9 @@ class Sender:
                 )
 
     async def _call(self, intent: Intent, uncertain: bool = False) -> Message | None:
+        if intent.op is Op.LEAVE:
+            await self.bot.leave_chat(intent.chat_id)
+            return None
         if intent.op is Op.LOCATION:
             assert intent.lat is not None and intent.lon is not None
             return await self.bot.send_location(intent.chat_id, intent.lat, intent.lon)

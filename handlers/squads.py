@@ -8,6 +8,8 @@ from telegram import ChatMember, Update
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
 
+from bot.domain import Role
+from bot.intents import Text
 from handlers.context import SquadContext, caller_of, command_text
 from handlers.render import respond, text_of
 
@@ -64,26 +66,36 @@ async def on_start(update: Update, context: SquadContext) -> None:
     await respond(update, context, result)
 
 
-async def _on_role(update: Update, context: SquadContext, *, make_lead: bool) -> None:
+async def _on_role(update: Update, context: SquadContext, role: Role | None) -> None:
     message = update.effective_message
     target = None
     if message is not None and message.reply_to_message is not None:
         replied = message.reply_to_message.from_user
         target = replied.id if replied is not None else None
     result = await context.services.squads.set_role(
-        caller_of(update), list(context.args or ()), target, make_lead=make_lead
+        caller_of(update), list(context.args or ()), target, role
     )
     await respond(update, context, result)
 
 
 async def on_lead(update: Update, context: SquadContext) -> None:
     """/lead (as a reply, or with an alias): make a member a lead."""
-    await _on_role(update, context, make_lead=True)
+    await _on_role(update, context, Role.LEAD)
+
+
+async def on_member(update: Update, context: SquadContext) -> None:
+    """/member: make a lead or an observer a plain responding member."""
+    await _on_role(update, context, Role.MEMBER)
+
+
+async def on_observer(update: Update, context: SquadContext) -> None:
+    """/observer: aggregate status only, never offered alerts, never sees identities."""
+    await _on_role(update, context, Role.OBSERVER)
 
 
 async def on_remove(update: Update, context: SquadContext) -> None:
     """/remove (as a reply, or with an alias): remove a member from the squad."""
-    await _on_role(update, context, make_lead=False)
+    await _on_role(update, context, None)
 
 
 async def on_place(update: Update, context: SquadContext) -> None:
@@ -105,14 +117,21 @@ async def on_status(update: Update, context: SquadContext) -> None:
 
 
 async def on_my_chat_member(update: Update, context: SquadContext) -> None:
-    """The bot was added to a group: say how to set it up."""
+    """The bot was added to or removed from a chat, or blocked in private."""
     change = update.my_chat_member
-    if change is None or change.chat.type == "private":
+    if change is None:
         return
-    was_in = change.old_chat_member.status in (ChatMember.MEMBER, ChatMember.ADMINISTRATOR)
-    now_in = change.new_chat_member.status in (ChatMember.MEMBER, ChatMember.ADMINISTRATOR)
-    if now_in and not was_in and not await context.services.squads.is_set_up(change.chat.id):
-        from bot.intents import Text
-
-        await context.sender.log_direct(change.chat.id)
-        await context.bot.send_message(change.chat.id, text_of(Text("bot.added")))
+    present = (ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER)
+    was_in = change.old_chat_member.status in present
+    now_in = change.new_chat_member.status in present
+    squads = context.services.squads
+    if change.chat.type == "private":
+        if was_in and not now_in:
+            await squads.user_blocked_bot(change.chat.id)
+        return
+    if now_in and not was_in:
+        if await squads.bot_added(change.chat.id):
+            await context.sender.log_direct(change.chat.id)
+            await context.bot.send_message(change.chat.id, text_of(Text("bot.added")))
+    elif was_in and not now_in:
+        await squads.bot_removed(change.chat.id)

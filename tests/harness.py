@@ -136,8 +136,8 @@ async def settle(fake: FakeTelegram) -> None:
     await asyncio.sleep(0)
 
 
-# The intake's own bookkeeping changes with every update, whatever the update did.
-INTAKE_TABLES = {"inbox", "kv"}
+# Transport bookkeeping (intake, send log) changes with every update and reply.
+INTAKE_TABLES = {"inbox", "kv", "send_log"}
 
 
 def db_snapshot(path: Path) -> dict[str, list[tuple[Any, ...]]]:

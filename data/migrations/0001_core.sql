@@ -22,7 +22,7 @@ CREATE TABLE members (
     squad_id      INTEGER NOT NULL REFERENCES squads(id) ON DELETE CASCADE,
     user_id       INTEGER NOT NULL,
     alias         TEXT    NOT NULL,
-    role          TEXT    NOT NULL CHECK (role IN ('lead', 'member')),
+    role          TEXT    NOT NULL CHECK (role IN ('lead', 'member', 'observer')),
     availability  TEXT    NOT NULL DEFAULT 'available'
                   CHECK (availability IN ('available', 'busy', 'off')),
     joined_at     REAL    NOT NULL,

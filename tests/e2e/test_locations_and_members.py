@@ -152,7 +152,7 @@ async def test_roles_alias_availability_and_me(fake: FakeTelegram, db_path: Path
         note = await fake.wait_for(is_send(squad.group.id, "private chat"), after=mark)
         assert "Sipho" not in note.text
         private = await fake.wait_for(is_send(sipho.id, "What I hold"), after=mark)
-        assert '"Sipho", member, available' in private.text
+        assert '"Sipho", a member, available' in private.text
         assert "no longer in this squad" in (await squad.ask(thandi, "/remove Sipho")).text
         assert "not a member" in (await squad.ask(sipho, "/busy")).text
         help_lead = await squad.ask(squad.lead, "/help")

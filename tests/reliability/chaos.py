@@ -162,11 +162,14 @@ async def run_chaos(
         result.kills = bot.kills
         if not bot.alive:
             await bot.start(wait_ready=False)
-        await _settle(bot.db, timeout=90)
+        settled = await _settle(bot.db, timeout=180)
         await responders.stop()
         responders = None
-        await fake.idle(quiet=1.0, timeout=60)
+        with contextlib.suppress(AssertionError):
+            await fake.idle(quiet=1.0, timeout=30)
         await bot.stop()
+        if not settled:
+            result.problems.append("the bot did not settle within 180 s")
         report = invariants.check(bot.db, fake, max_escalations=MAX_ESCALATIONS)
         result.problems = list(report.problems)
         result.problems += fake.limit_violations(group_window_s=group_window_s)
@@ -209,7 +212,7 @@ def _inject(fake: FakeTelegram, rng: random.Random, squad: Squad, members: list[
     return count
 
 
-async def _settle(db: Path, timeout: float) -> None:
+async def _settle(db: Path, timeout: float) -> bool:
     """Until no alert is still looking for someone and nothing waits in the outbox."""
     end = time.monotonic() + timeout
     while time.monotonic() < end:
@@ -227,7 +230,8 @@ async def _settle(db: Path, timeout: float) -> None:
         except sqlite3.Error:
             continue
         if busy == 0:
-            return
+            return True
+    return False
 
 
 def _stored_origins(db: Path) -> set[int]:

@@ -1,0 +1,243 @@
+"""Least exposure: precise pins on request, the audit trail, erasure, retention, hygiene.
+
+Everything that deletes ends with a WAL checkpoint (TRUNCATE), and the store runs with
+``PRAGMA secure_delete``, so erased bytes do not linger in the file or the WAL.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from bot.core import Caller, Core, resolve_single_scope
+from bot.domain import OPEN_STATES, OWNED_STATES, normalise_code
+from bot.intents import Action, Button, Intent, MessageRole, Op, Priority, Reply, Text, refuse
+from bot.intents import reply as reply_text
+from bot.messages import t
+from data import alerts as alerts_q
+from data import outbox
+from data import privacy as privacy_q
+from data import squads as squads_q
+
+log = logging.getLogger(__name__)
+
+AUDIT_SHOWN = 20
+
+
+class Privacy:
+    def __init__(self, core: Core) -> None:
+        self.core = core
+        self.settings = core.settings
+
+    # -- precise location for a lead, on request --------------------------------------
+
+    async def pin(self, caller: Caller, args: list[str]) -> Reply:
+        """``/pin CODE``: a lead asks for an open alert's precise location, in private."""
+        if not args:
+            return refuse("missing_code", command="pin")
+        code = normalise_code(args[0])
+        if code is None:
+            return refuse("bad_code", raw=args[0][:16], command="pin")
+        if not caller.private:
+            return refuse("pin.private_only")
+        async with self.core.store.transaction() as db:
+            alert = await alerts_q.alert_by_code(db, None, code)
+            member = await squads_q.member(db, alert.squad_id, caller.user_id) if alert else None
+            if alert is None or member is None:
+                return refuse("unknown_code", code=code)
+            if not member.is_lead:
+                return refuse("leads_only")
+            if alert.state not in OPEN_STATES:
+                return refuse("pin.not_open", code=code)
+            if not alert.has_location:
+                return refuse("pin.no_location", code=code)
+            await self.core.tell(
+                db,
+                Intent(
+                    op=Op.LOCATION, chat_id=caller.chat_id, priority=Priority.URGENT,
+                    alert_id=alert.id, member_id=member.id, role=MessageRole.LOCATION,
+                    lat=alert.lat, lon=alert.lon,
+                ),
+            )  # fmt: skip
+            await outbox.audit(
+                db, alert.squad_id, caller.user_id, "pin_request", code, self.core.now()
+            )
+        self.core.notify()
+        return reply_text("pin.sent", code=code)
+
+    # -- the audit trail -----------------------------------------------------------------
+
+    async def audit_log(self, caller: Caller) -> Reply:
+        """``/audit``: the squad's recent audit entries (who, what, when; never content)."""
+        async with self.core.store.reading() as db:
+            scope = await resolve_single_scope(db, caller)
+            if isinstance(scope, Reply):
+                return scope
+            if not scope.is_lead:
+                return refuse("leads_only")
+            entries = await privacy_q.recent_audit(db, scope.squad.id, AUDIT_SHOWN)
+            members = {
+                m.user_id: m.alias for m in await squads_q.members_of_squad(db, scope.squad.id)
+            }
+        lines: list[Any] = [t("audit.header", squad=scope.squad.name)]
+        if not entries:
+            lines.append(t("audit.none"))
+        for actor, action, target, at in entries:
+            when = time.strftime("%Y-%m-%d %H:%M", time.gmtime(at))
+            who = (
+                members.get(actor, t("audit.someone")) if actor is not None else t("audit.someone")
+            )
+            lines.append(t("audit.entry", when=when, who=who, action=action, target=target or ""))
+        return Reply(text=Text("lines", {"lines": lines}), private=not caller.private)
+
+    # -- group hygiene -------------------------------------------------------------------
+
+    async def set_hygiene(self, caller: Caller, args: list[str]) -> Reply:
+        """``/hygiene on|off``: delete /alert and location messages in the group."""
+        choice = args[0].lower() if args else ""
+        if choice not in ("on", "off"):
+            return refuse("hygiene.usage")
+        async with self.core.store.transaction() as db:
+            scope = await resolve_single_scope(db, caller)
+            if isinstance(scope, Reply):
+                return scope
+            if not scope.is_lead:
+                return refuse("leads_only")
+            await privacy_q.set_hygiene(db, scope.squad.id, choice == "on")
+            await outbox.audit(
+                db, scope.squad.id, caller.user_id, f"hygiene:{choice}", None, self.core.now()
+            )
+        return reply_text(f"hygiene.{choice}")
+
+    # -- the reporter's choice -------------------------------------------------------------
+
+    async def set_contact(self, caller: Caller, alert_id: int, allow: bool) -> Reply:
+        """The reporter chooses whether the responder may see their Telegram contact."""
+        async with self.core.store.transaction() as db:
+            alert = await alerts_q.alert_by_id(db, alert_id)
+            if alert is None or alert.reporter_user_id != caller.user_id:
+                return refuse("contact.not_yours")
+            if not alert.is_open:
+                return refuse("claim.closed", code=alert.code)
+            await privacy_q.set_contact(db, alert.id, allow)
+            if allow and alert.state in OWNED_STATES and alert.owner_member_id is not None:
+                owner = await squads_q.member_by_id(db, alert.owner_member_id)
+                if owner is not None and owner.private_chat_id is not None:
+                    await self.core.tell(
+                        db,
+                        contact_intent(
+                            alert.id,
+                            alert.code,
+                            owner.private_chat_id,
+                            alert.reporter_user_id,
+                            owner.id,
+                        ),
+                    )
+        self.core.notify()
+        key = "contact.allowed" if allow else "contact.anonymous"
+        return Reply(text=Text(key, {"code": alert.code}), answer=Text(key, {"code": alert.code}))
+
+    # -- erasure -----------------------------------------------------------------------------
+
+    async def forget_request(self, caller: Caller) -> Reply:
+        """``/forgetme``: explain, and ask for a confirmation button (in private)."""
+        async with self.core.store.reading() as db:
+            blocker = await self._forget_blocker(db, caller.user_id)
+        if blocker is not None:
+            return blocker
+        button = Button(Text("forget.confirm_button"), Action.FORGET, caller.user_id)
+        return Reply(text=Text("forget.confirm"), buttons=((button,),), private=not caller.private)
+
+    async def _forget_blocker(self, db: Any, user_id: int) -> Reply | None:
+        for m in await squads_q.memberships_of_user(db, user_id):
+            if m.is_lead and await squads_q.count_leads(db, m.squad_id) <= 1:
+                if len(await squads_q.members_of_squad(db, m.squad_id)) > 1:
+                    return refuse("forget.last_lead")
+        owned = await privacy_q.open_alerts_owned_by(db, user_id)
+        if owned:
+            return refuse("forget.owns_alert", code=owned[0])
+        return None
+
+    async def forget(self, caller: Caller, user_id: int) -> Reply:
+        """Delete everything that identifies the caller; their cases stay, anonymised."""
+        if user_id != caller.user_id:
+            return refuse("forget.not_yours")
+        async with self.core.store.transaction() as db:
+            blocker = await self._forget_blocker(db, caller.user_id)
+            if blocker is not None:
+                return blocker
+            await privacy_q.forget_user(db, caller.user_id)
+            await outbox.audit(db, None, None, "forgetme", None, self.core.now())
+        await self.core.store.checkpoint()
+        log.info("a user was forgotten")
+        return Reply(text=Text("forget.done"), answer=Text("forget.done"), remove_keyboard=True)
+
+    async def wipe_request(self, caller: Caller) -> Reply:
+        """``/wipe``: a lead deletes the whole squad, after two confirmations."""
+        async with self.core.store.reading() as db:
+            scope = await resolve_single_scope(db, caller)
+            if isinstance(scope, Reply):
+                return scope
+            if not scope.is_lead:
+                return refuse("leads_only")
+        button = Button(Text("wipe.button_1"), Action.WIPE_1, scope.squad.id)
+        return Reply(text=Text("wipe.confirm_1", {"squad": scope.squad.name}), buttons=((button,),))
+
+    async def wipe(self, caller: Caller, squad_id: int, step: int) -> Reply:
+        async with self.core.store.transaction() as db:
+            squad = await squads_q.squad_by_id(db, squad_id)
+            member = await squads_q.member(db, squad_id, caller.user_id) if squad else None
+            if squad is None or member is None or not member.is_lead:
+                return refuse("leads_only")
+            if step == 1:
+                button = Button(Text("wipe.button_2"), Action.WIPE_2, squad.id)
+                return Reply(
+                    text=Text("wipe.confirm_2", {"squad": squad.name}),
+                    buttons=((button,),),
+                    answer=Text("wipe.step"),
+                )
+            await privacy_q.wipe_squad(db, squad.id, squad.chat_id)
+            await outbox.audit(db, squad.id, caller.user_id, "wipe", None, self.core.now())
+        await self.core.store.checkpoint()
+        log.warning("squad %s was wiped", squad_id)
+        return Reply(text=Text("wipe.done"), answer=Text("wipe.done"))
+
+    # -- retention -------------------------------------------------------------------------
+
+    async def purge_expired(self) -> int:
+        """Delete what is past its time: stale member locations, and the free text and any
+        precise data of alerts closed more than ``retention_days`` ago."""
+        now = self.core.now()
+        retention_s = self.settings.retention_days * 86400
+        ttl_s = self.settings.location_ttl.total_seconds()
+        async with self.core.store.transaction() as db:
+            locations = await privacy_q.delete_stale_locations(db, now - ttl_s, now)
+            alerts = await privacy_q.purge_closed_alerts(db, now - retention_s, now)
+            transport = await privacy_q.scrub_transport(
+                db, now - self.settings.outbox_retention.total_seconds()
+            )
+        changed = locations + alerts + transport
+        if changed:
+            await self.core.store.checkpoint()
+            log.info(
+                "purged %d stale locations, %d expired alerts, %d transport rows",
+                locations, alerts, transport,
+            )  # fmt: skip
+        return changed
+
+
+def contact_intent(
+    alert_id: int, code: str, chat_id: int, reporter_user_id: int, member_id: int
+) -> Intent:
+    """Tell the responder how to reach a reporter who allowed it."""
+    return Intent(
+        op=Op.SEND,
+        chat_id=chat_id,
+        priority=Priority.URGENT,
+        text=Text("contact.for_owner", {"code": code}),
+        buttons=((Button(Text("contact.button"), url=f"tg://user?id={reporter_user_id}"),),),
+        alert_id=alert_id,
+        member_id=member_id,
+        role=MessageRole.NOTICE,
+    )
