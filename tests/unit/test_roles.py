@@ -1,0 +1,151 @@
+"""The role × command table: every cell that says "no" is refused and changes nothing.
+
+The README's table is the same table; a row added there belongs here too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+
+from bot.core import Caller
+from bot.domain import Availability
+from bot.intents import Action, Reply
+from tests.unit.world import World
+
+HERE = (-26.2041, 28.0473)
+
+Cell = Callable[[World, Caller, dict[str, Any]], Awaitable[Reply]]
+
+# What each command does when pressed or sent by ``caller`` (``ctx`` holds alerts by name).
+COMMANDS: dict[str, Cell] = {
+    "claim": lambda w, c, x: w.alerts.claim(c, [x["open"].code]),
+    "Claim button": lambda w, c, x: w.alerts.press(c, Action.CLAIM, x["open"].id, ""),
+    "Accept button": lambda w, c, x: w.alerts.press(c, Action.ACCEPT, x["open"].id, ""),
+    "close": lambda w, c, x: w.alerts.close(c, [x["owned"].code]),
+    "outcome button": lambda w, c, x: w.alerts.press(c, Action.OUTCOME, x["owned"].id, "resolved"),
+    "progress button": lambda w, c, x: w.alerts.press(c, Action.ARRIVED, x["owned"].id, ""),
+    "note": lambda w, c, x: w.alerts.note(c, [x["closed"].code, "n"], f"{x['closed'].code} n"),
+    "cancel (not theirs)": lambda w, c, x: w.alerts.cancel(c, [x["open"].code]),
+    "assign": lambda w, c, x: w.alerts.assign(c, [x["open"].code, "Thandi"]),
+    "status": lambda w, c, x: w.services.squads.status(c),
+    "lead": lambda w, c, x: w.services.squads.set_role(c, ["Thandi"], None, _role("lead")),
+    "observer": lambda w, c, x: w.services.squads.set_role(c, ["Thandi"], None, _role("observer")),
+    "member": lambda w, c, x: w.services.squads.set_role(c, ["Olu"], None, _role("member")),
+    "remove": lambda w, c, x: w.services.squads.set_role(c, ["Thandi"], None, None),
+    "place add": lambda w, c, x: w.services.squads.place(c, ["add"], "add Rank -26.1, 28.1"),
+    "place remove": lambda w, c, x: w.services.squads.place(c, ["remove"], "remove Clinic"),
+    "place list": lambda w, c, x: w.services.squads.place(c, ["list"], "list"),
+    "pin": lambda w, c, x: w.services.privacy.pin(_private(c), [x["open"].code]),
+    "audit": lambda w, c, x: w.services.privacy.audit_log(c),
+    "hygiene": lambda w, c, x: w.services.privacy.set_hygiene(c, ["off"]),
+    "wipe": lambda w, c, x: w.services.privacy.wipe_request(c),
+    "wipe button": lambda w, c, x: w.services.privacy.wipe(c, x["squad_id"], 2),
+    "forget button (someone else)": lambda w, c, x: w.services.privacy.forget(c, 201),
+    "contact button (not the reporter)": lambda w, c, x: w.services.privacy.set_contact(
+        c, x["open"].id, True
+    ),
+    "alias": lambda w, c, x: w.services.members.set_alias(c, "Newname"),
+    "available": lambda w, c, x: w.services.members.set_availability(c, Availability.AVAILABLE),
+}
+
+LEAD_ONLY = ["assign", "lead", "observer", "member", "remove", "place add", "place remove",
+             "pin", "audit", "hygiene", "wipe", "wipe button"]  # fmt: skip
+RESPONDER = ["claim", "Claim button", "place list"]
+OWNER_OR_LEAD = ["close", "outcome button", "note"]
+EVERYONE_ELSE = ["forget button (someone else)", "contact button (not the reporter)"]
+
+# role -> the commands that role may NOT use
+NO: dict[str, list[str]] = {
+    "reporter": LEAD_ONLY + RESPONDER + OWNER_OR_LEAD + EVERYONE_ELSE
+    + ["Accept button", "progress button", "cancel (not theirs)", "status", "alias", "available"],
+    "observer": LEAD_ONLY + RESPONDER + OWNER_OR_LEAD + EVERYONE_ELSE
+    + ["Accept button", "progress button", "cancel (not theirs)"],
+    "member": LEAD_ONLY + OWNER_OR_LEAD + EVERYONE_ELSE
+    + ["Accept button", "progress button", "cancel (not theirs)", "status"],
+    "lead": ["Accept button", "progress button"] + EVERYONE_ELSE,
+}  # fmt: skip
+
+CELLS = [(role, command) for role, commands in NO.items() for command in commands]
+
+
+def _role(name: str) -> Any:
+    from bot.domain import Role
+
+    return Role(name)
+
+
+def _private(c: Caller) -> Caller:
+    return Caller(c.user_id, c.user_id, private=True, first_name=c.first_name)
+
+
+@pytest.fixture
+async def squad(world: World) -> dict[str, Any]:
+    """Nomsa leads; Thandi, Sipho, Lerato and Kagiso respond; Olu observes; Zanele reports."""
+    await world.member("Thandi", HERE[0] + 0.004, HERE[1])
+    await world.member("Sipho", HERE[0] + 0.01, HERE[1])
+    await world.member("Lerato", HERE[0] + 0.02, HERE[1])
+    await world.member("Olu", HERE[0] + 0.001, HERE[1])
+    await world.member("Kagiso")  # a plain member with no case of his own
+    assert (await world.services.squads.set_role(world.group("Nomsa"), ["Olu"], None, _role("observer"))).ok
+    await world.services.squads.place(world.group("Nomsa"), ["add"], "add Clinic -26.2, 28.04")
+    owned = await world.alert("Zanele", f"{HERE[0]}, {HERE[1]} owned")
+    assert (await world.alerts.press(world.private("Sipho"), Action.CLAIM, owned.id, "")).ok
+    closed = await world.alert("Zanele", f"{HERE[0]}, {HERE[1]} closed")
+    assert (await world.alerts.press(world.private("Lerato"), Action.CLAIM, closed.id, "")).ok
+    assert (await world.alerts.press(world.private("Lerato"), Action.OUTCOME, closed.id, "resolved")).ok
+    await world.services.members.set_availability(world.private("Lerato"), Availability.BUSY)
+    open_ = await world.alert("Zanele", f"{HERE[0]}, {HERE[1]} open")  # offered to Thandi
+    async with world.services.core.store.reading() as db:
+        async with db.execute("SELECT id FROM squads") as cur:
+            squad_id = (await cur.fetchone())["id"]
+    return {"owned": owned, "closed": closed, "open": open_, "squad_id": squad_id}
+
+
+def caller_for(world: World, role: str) -> Caller:
+    name = {"reporter": "Mallory", "observer": "Olu", "member": "Kagiso", "lead": "Nomsa"}[role]
+    world.users.setdefault(name, 950)
+    return world.group(name)
+
+
+@pytest.mark.parametrize(("role", "command"), CELLS, ids=[f"{r}:{c}" for r, c in CELLS])
+async def test_every_no_cell_is_refused_and_changes_nothing(
+    world: World, squad: dict[str, Any], role: str, command: str
+) -> None:
+    caller = caller_for(world, role)
+    before = await world.snapshot()
+    result = await COMMANDS[command](world, caller, squad)
+    assert not result.ok, (role, command, result)
+    assert await world.snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("role", "command"),
+    [("lead", "status"), ("lead", "assign"), ("member", "claim"), ("observer", "status"),
+     ("member", "place list"), ("lead", "pin"), ("observer", "alias")],  # fmt: skip
+)
+async def test_yes_cells_work(world: World, squad: dict[str, Any], role: str, command: str) -> None:
+    """The same harness can tell yes from no: these cells are allowed."""
+    result = await COMMANDS[command](world, caller_for(world, role), squad)
+    assert result.ok, (role, command, result)
+
+
+async def test_observer_status_shows_no_names_or_codes(world: World, squad: dict[str, Any]) -> None:
+    result = await world.services.squads.status(caller_for(world, "observer"))
+    from bot.messages import render
+
+    assert result.text is not None
+    text = render(result.text.key, result.text.params)
+    for secret in ("Thandi", "Sipho", "Lerato", "Nomsa", squad["open"].code, "Clinic"):
+        assert secret not in text
+    assert "Open alerts: 2" in text
+
+
+async def test_observers_are_never_offered_alerts(world: World, squad: dict[str, Any]) -> None:
+    from bot.intents import MessageRole, Op
+
+    olu = await world.get_member("Olu")
+    offers = [i for i in await world.outbox() if i.role is MessageRole.OFFER and i.op is Op.SEND]
+    assert offers and all(i.member_id != olu.id for i in offers)
