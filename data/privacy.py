@@ -126,8 +126,10 @@ async def purge_closed_alerts(db: aiosqlite.Connection, closed_before: float, no
             " coarsened = 1, purged_at = ? WHERE id = ?",
             (now, alert_id),
         )
+        # Anything still unsent about a long-finished alert is stale: drop it too.
         await db.execute(
-            "UPDATE outbox SET payload = '{}' WHERE alert_id = ? AND state <> 'pending'",
+            "UPDATE outbox SET payload = '{}', state = CASE WHEN state = 'pending'"
+            " THEN 'superseded' ELSE state END WHERE alert_id = ? AND state <> 'sending'",
             (alert_id,),
         )
     return len(ids)
