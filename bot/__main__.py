@@ -26,6 +26,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="squadline", description="Squadline crisis-response bot")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="start the bot (long polling)")
+    sub.add_parser(
+        "rekey",
+        help="encrypt the database, or change its key (bot stopped): "
+        "SQUADLINE_DATABASE_KEY is the current key (unset: a plain database), "
+        "SQUADLINE_NEW_DATABASE_KEY the new one",
+    )
     args = parser.parse_args(argv)
 
     try:
@@ -39,6 +45,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     # httpx logs every request URL, and the URL holds the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    if args.command == "rekey":
+        return _rekey(settings)
     if args.command == "run":
         if settings.bot_token is None or not settings.bot_token.get_secret_value().strip():
             print(NO_TOKEN, file=sys.stderr)
@@ -46,6 +54,24 @@ def main(argv: list[str] | None = None) -> int:
         from bot.app import run
 
         return run(settings)
+    return 0
+
+
+def _rekey(settings: Settings) -> int:
+    import asyncio
+
+    from data.store import rekey
+
+    new = settings.new_database_key.get_secret_value() if settings.new_database_key else ""
+    if not new:
+        print("Set SQUADLINE_NEW_DATABASE_KEY to the new key.", file=sys.stderr)
+        return 2
+    if not settings.database.exists():
+        print(f"No database at {settings.database}.", file=sys.stderr)
+        return 2
+    old = settings.database_key.get_secret_value() if settings.database_key else None
+    asyncio.run(rekey(settings.database, old, new))
+    print("Done. Start the bot with SQUADLINE_DATABASE_KEY set to the new key.")
     return 0
 
 

@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     setup_code: SecretStr | None = None
     # When set, the database is encrypted with SQLCipher under this key.
     database_key: SecretStr | None = None
+    # Only for `squadline rekey`: the key to change to (or to encrypt a plain database with).
+    new_database_key: SecretStr | None = None
     # A group the bot was added to leaves again if /setup does not follow within this time.
     setup_grace: timedelta = timedelta(hours=1)
     # After this many days, a finished alert's free text, notes and precise data are deleted.

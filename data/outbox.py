@@ -16,6 +16,8 @@ class OutboxRow:
     attempts: int
     uncertain: bool  # a previous call started and its result was never recorded
     created_at: float
+    first_failed_at: float | None = None
+    reported: bool = False
 
 
 async def enqueue(db: aiosqlite.Connection, intent: Intent, now: float) -> int:
@@ -45,7 +47,7 @@ async def enqueue(db: aiosqlite.Connection, intent: Intent, now: float) -> int:
 
 async def next_batch(db: aiosqlite.Connection, now: float, limit: int = 50) -> list[OutboxRow]:
     async with db.execute(
-        "SELECT id, payload, attempts, state, created_at FROM outbox"
+        "SELECT id, payload, attempts, state, created_at, first_failed_at, reported FROM outbox"
         " WHERE state IN ('pending', 'sending') AND not_before <= ?"
         " ORDER BY priority, id LIMIT ?",
         (now, limit),
@@ -58,6 +60,8 @@ async def next_batch(db: aiosqlite.Connection, now: float, limit: int = 50) -> l
             r["attempts"],
             r["state"] == "sending",
             r["created_at"],
+            r["first_failed_at"],
+            bool(r["reported"]),
         )
         for r in rows
     ]
@@ -92,11 +96,36 @@ async def mark_failed(db: aiosqlite.Connection, row_id: int, error: str) -> None
     )
 
 
-async def retry_later(db: aiosqlite.Connection, row_id: int, not_before: float, error: str) -> None:
+async def retry_later(
+    db: aiosqlite.Connection, row_id: int, not_before: float, error: str, now: float
+) -> None:
     await db.execute(
-        "UPDATE outbox SET state = 'pending', not_before = ?, error = ? WHERE id = ?",
-        (not_before, error, row_id),
+        "UPDATE outbox SET state = 'pending', not_before = ?, error = ?,"
+        " first_failed_at = CASE WHEN ? = 'network' THEN coalesce(first_failed_at, ?)"
+        " ELSE first_failed_at END WHERE id = ?",
+        (not_before, error, error, now, row_id),
     )
+
+
+async def mark_reported(db: aiosqlite.Connection, row_id: int) -> None:
+    await db.execute("UPDATE outbox SET reported = 1 WHERE id = ?", (row_id,))
+
+
+async def hold_chat(db: aiosqlite.Connection, chat_id: int, until: float) -> None:
+    """Telegram said 429 for this chat: remembered, so a restart keeps waiting too."""
+    await db.execute(
+        "INSERT INTO kv(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET"
+        " value = max(CAST(kv.value AS REAL), CAST(excluded.value AS REAL))",
+        (f"hold:{chat_id}", str(until)),
+    )
+
+
+async def active_holds(db: aiosqlite.Connection, now: float) -> list[tuple[int, float]]:
+    async with db.execute("SELECT key, value FROM kv WHERE key LIKE 'hold:%'") as cur:
+        rows = await cur.fetchall()
+    holds = [(int(r["key"].split(":", 1)[1]), float(r["value"])) for r in rows]
+    await db.execute("DELETE FROM kv WHERE key LIKE 'hold:%' AND CAST(value AS REAL) < ?", (now,))
+    return [(chat, until) for chat, until in holds if until > now]
 
 
 async def pending_count(db: aiosqlite.Connection) -> int:

@@ -78,8 +78,12 @@ class Store:
         else:
             db = await aiosqlite.Connection(self._encrypted_connector(), 64)
             db.row_factory = sqlcipher3.Row
-            # Fails here, clearly, when the key is wrong or the file is not encrypted.
-            await db.execute("SELECT count(*) FROM sqlite_master")
+            try:
+                # Fails here, clearly, when the key is wrong or the file is not encrypted.
+                await db.execute("SELECT count(*) FROM sqlite_master")
+            except BaseException:
+                await db.close()
+                raise
         await db.execute(f"PRAGMA busy_timeout = {self._busy_timeout_ms}")
         await db.execute("PRAGMA journal_mode = WAL")
         await db.execute("PRAGMA foreign_keys = ON")

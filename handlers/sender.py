@@ -84,9 +84,12 @@ class Sender:
 
     async def seed_limits(self) -> None:
         """Count what the previous run sent within the limit windows (it may have crashed)."""
-        since = self.core.now() - self.limiter.longest_window_s
-        async with self.core.store.reading() as db:
+        now = self.core.now()
+        since = now - self.limiter.longest_window_s
+        async with self.core.store.transaction() as db:
             self.limiter.seed(await outbox.recent_sends(db, since))
+            for chat_id, until in await outbox.active_holds(db, now):
+                self.limiter.block(chat_id, until - now)
 
     async def log_direct(self, chat_id: int) -> None:
         """A direct reply is about to go out: wait for a slot and log it like the outbox does."""
@@ -157,6 +160,8 @@ class Sender:
             seconds = wait.total_seconds() if hasattr(wait, "total_seconds") else float(wait)
             log.warning("429 from Telegram; chat held for %.1f s", seconds)
             self.limiter.block(intent.chat_id, seconds)
+            async with self.core.store.transaction() as db:
+                await outbox.hold_chat(db, intent.chat_id, self.core.now() + seconds)
             await self._later(row, seconds, "retry_after")
             return
         except Forbidden:
@@ -177,22 +182,30 @@ class Sender:
             return
         except (TimedOut, NetworkError) as exc:  # includes 5xx
             backoff = min(MAX_BACKOFF_S, 0.25 * 2 ** min(row.attempts, 7))
-            if self.core.now() - row.created_at > self.give_up_s:
-                log.error(
-                    "giving up on a %s message after %d attempts",
-                    intent.role.value,
-                    row.attempts + 1,
-                )
-                async with self.core.store.transaction() as db:
-                    await outbox.mark_failed(db, row.id, "network")
-                await self._undeliverable(intent, refused=False)
-                return
+            failing_since = row.first_failed_at or self.core.now()
+            if not row.reported and self.core.now() - failing_since > self.give_up_s:
+                await self._stuck(row)
+                if intent.role is MessageRole.OFFER:
+                    return  # the next member was offered instead; this one is dropped
             log.warning("send failed (%s); retry in %.2f s", type(exc).__name__, backoff)
             await self._later(row, backoff, "network")
             return
         if intent.role is MessageRole.OFFER and intent.op is Op.SEND:
             self.core.crash_point("after_offer_send")
         await self._done(row, message)
+
+    async def _stuck(self, row: OutboxRow) -> None:
+        """Failing for longer than the give-up time: an offer moves on to the next member;
+        anything else keeps being retried (nothing is dropped), and the leads are told once."""
+        intent = row.intent
+        log.error(
+            "a %s message is still failing after %d attempts", intent.role.value, row.attempts + 1
+        )
+        async with self.core.store.transaction() as db:
+            await outbox.mark_reported(db, row.id)
+            if intent.role is MessageRole.OFFER:
+                await outbox.mark_failed(db, row.id, "network")
+        await self._undeliverable(intent, refused=False)
 
     async def _undeliverable(self, intent: Intent, *, refused: bool) -> None:
         if (
@@ -206,8 +219,9 @@ class Sender:
             )
 
     async def _later(self, row: OutboxRow, seconds: float, error: str) -> None:
+        now = self.core.now()
         async with self.core.store.transaction() as db:
-            await outbox.retry_later(db, row.id, self.core.now() + seconds, error)
+            await outbox.retry_later(db, row.id, now + seconds, error, now)
 
     async def _done(self, row: OutboxRow, message: Message | None) -> None:
         intent = row.intent

@@ -130,6 +130,8 @@ CREATE TABLE outbox (
                          CHECK (state IN ('pending', 'sending', 'sent', 'failed', 'superseded')),
     attempts             INTEGER NOT NULL DEFAULT 0,
     not_before           REAL    NOT NULL DEFAULT 0,
+    first_failed_at      REAL,             -- when sending it first failed (network, 5xx)
+    reported             INTEGER NOT NULL DEFAULT 0,  -- leads were told it is stuck
     created_at           REAL    NOT NULL,
     sent_at              REAL,
     telegram_message_id  INTEGER,

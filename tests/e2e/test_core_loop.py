@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from bot.messages import render
 from tests.fakegram.server import Call, FakeTelegram
 from tests.harness import Squad, bot_message, make_settings, running_bot
@@ -27,10 +29,11 @@ def code_of(call: Call) -> str:
     return match.group(1)
 
 
+@pytest.mark.parametrize("database_key", [None, "a long passphrase"], ids=["plain", "sqlcipher"])
 async def test_setup_alert_decline_timeout_escalate_claim_close_status(
-    fake: FakeTelegram, db_path: Path
+    fake: FakeTelegram, db_path: Path, database_key: str | None
 ) -> None:
-    settings = make_settings(fake, db_path, max_offers=2)
+    settings = make_settings(fake, db_path, max_offers=2, database_key=database_key)
     async with running_bot(settings):
         squad = await Squad.set_up(fake)
         thandi = fake.user(201, "Thandi")  # ~400 m from the alert

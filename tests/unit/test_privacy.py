@@ -41,7 +41,9 @@ async def test_closing_coarsens_the_coordinates_to_about_a_kilometre(world: Worl
     await world.member("Thandi", HERE[0] + 0.004, HERE[1])
     alert = await world.alert("Zanele", f"{HERE[0]}, {HERE[1]}")
     assert (await world.alerts.press(world.private("Thandi"), Action.ACCEPT, alert.id, "")).ok
-    assert (await world.alerts.press(world.private("Thandi"), Action.OUTCOME, alert.id, "health")).ok
+    assert (
+        await world.alerts.press(world.private("Thandi"), Action.OUTCOME, alert.id, "health")
+    ).ok
     fresh = await world.reload(alert)
     assert (fresh.lat, fresh.lon) == (round(HERE[0], 2), round(HERE[1], 2))
 
@@ -59,7 +61,9 @@ async def test_retention_deletes_text_notes_and_precise_data(world: World) -> No
     assert (await world.alerts.press(world.private("Thandi"), Action.ACCEPT, alert.id, "")).ok
     assert (await world.alerts.press(world.private("Thandi"), Action.OUTCOME, alert.id, "legal")).ok
     code = alert.code
-    assert (await world.alerts.note(world.private("Thandi"), [code, "paralegal"], f"{code} paralegal")).ok
+    assert (
+        await world.alerts.note(world.private("Thandi"), [code, "paralegal"], f"{code} paralegal")
+    ).ok
     await world.deliver_all()
     world.clock.advance(29 * 86400)
     await world.services.privacy.purge_expired()
@@ -126,7 +130,9 @@ async def test_forgetme_erases_a_member_and_a_reporter_down_to_the_bytes(world: 
     await world.member("Thandi", HERE[0] + 0.02, HERE[1])
     # Lindiwe reports an alert from her private chat, then leaves for good.
     lindiwe = world.private("Lindiwe")
-    assert (await world.alerts.raise_alert(lindiwe, f"{HERE[0]}, {HERE[1]} Bongi hurt at Joubert Park")).ok
+    assert (
+        await world.alerts.raise_alert(lindiwe, f"{HERE[0]}, {HERE[1]} Bongi hurt at Joubert Park")
+    ).ok
     request = await world.services.privacy.forget_request(lindiwe)
     assert request.buttons and request.buttons[0][0].action is Action.FORGET
     await world.deliver_all()
@@ -134,11 +140,15 @@ async def test_forgetme_erases_a_member_and_a_reporter_down_to_the_bytes(world: 
     assert traces(before, "Lindiwe-Alias", "Bongi hurt", HERE[0])
     done = await world.services.privacy.forget(lindiwe, world.users["Lindiwe"])
     assert done.ok
-    left = traces(raw_bytes(world), "Lindiwe", "Bongi hurt", "Joubert Park", HERE[0], HERE[0] + 0.0041)
+    left = traces(
+        raw_bytes(world), "Lindiwe", "Bongi hurt", "Joubert Park", HERE[0], HERE[0] + 0.0041
+    )
     assert left == []
     # The case stays, anonymised.
     async with world.services.core.store.reading() as db:
-        async with db.execute("SELECT count(*) AS n, max(reporter_user_id) AS r FROM alerts") as cur:
+        async with db.execute(
+            "SELECT count(*) AS n, max(reporter_user_id) AS r FROM alerts"
+        ) as cur:
             row = await cur.fetchone()
     assert (row["n"], row["r"]) == (1, 0)
 
@@ -146,13 +156,17 @@ async def test_forgetme_erases_a_member_and_a_reporter_down_to_the_bytes(world: 
 async def test_someone_else_cannot_confirm_my_forgetting(world: World) -> None:
     await world.member("Thandi")
     before = await world.snapshot()
-    assert not (await world.services.privacy.forget(world.private("Nomsa"), world.users["Thandi"])).ok
+    assert not (
+        await world.services.privacy.forget(world.private("Nomsa"), world.users["Thandi"])
+    ).ok
     assert await world.snapshot() == before
 
 
 async def test_wipe_needs_two_confirmations_and_erases_the_squad(world: World) -> None:
     await world.member("Thandi", HERE[0] + 0.004, HERE[1])
-    await world.services.squads.place(world.group("Nomsa"), ["add"], "add Noord Taxi Rank -26.19, 28.05")
+    await world.services.squads.place(
+        world.group("Nomsa"), ["add"], "add Noord Taxi Rank -26.19, 28.05"
+    )
     await world.alert("Zanele", f"{HERE[0]}, {HERE[1]} Zodwa arrested")
     lead = world.group("Nomsa")
     first = await world.services.privacy.wipe_request(lead)
@@ -164,7 +178,9 @@ async def test_wipe_needs_two_confirmations_and_erases_the_squad(world: World) -
     assert await world.services.squads.is_set_up(GROUP)  # nothing deleted yet
     assert (await world.services.privacy.wipe(lead, squad_id, 2)).ok
     assert not await world.services.squads.is_set_up(GROUP)
-    left = traces(raw_bytes(world), "Hillbrow", "Thandi", "Noord Taxi", "Zodwa", HERE[0], HERE[0] + 0.004)
+    left = traces(
+        raw_bytes(world), "Hillbrow", "Thandi", "Noord Taxi", "Zodwa", HERE[0], HERE[0] + 0.004
+    )
     assert left == []
     async with world.services.core.store.reading() as db:
         async with db.execute("SELECT action FROM audit") as cur:

@@ -65,7 +65,7 @@ NO: dict[str, list[str]] = {
     + ["Accept button", "progress button", "cancel (not theirs)"],
     "member": LEAD_ONLY + OWNER_OR_LEAD + EVERYONE_ELSE
     + ["Accept button", "progress button", "cancel (not theirs)", "status"],
-    "lead": ["Accept button", "progress button"] + EVERYONE_ELSE,
+    "lead": ["Accept button", "progress button", *EVERYONE_ELSE],
 }  # fmt: skip
 
 CELLS = [(role, command) for role, commands in NO.items() for command in commands]
@@ -89,13 +89,17 @@ async def squad(world: World) -> dict[str, Any]:
     await world.member("Lerato", HERE[0] + 0.02, HERE[1])
     await world.member("Olu", HERE[0] + 0.001, HERE[1])
     await world.member("Kagiso")  # a plain member with no case of his own
-    assert (await world.services.squads.set_role(world.group("Nomsa"), ["Olu"], None, _role("observer"))).ok
+    assert (
+        await world.services.squads.set_role(world.group("Nomsa"), ["Olu"], None, _role("observer"))
+    ).ok
     await world.services.squads.place(world.group("Nomsa"), ["add"], "add Clinic -26.2, 28.04")
     owned = await world.alert("Zanele", f"{HERE[0]}, {HERE[1]} owned")
     assert (await world.alerts.press(world.private("Sipho"), Action.CLAIM, owned.id, "")).ok
     closed = await world.alert("Zanele", f"{HERE[0]}, {HERE[1]} closed")
     assert (await world.alerts.press(world.private("Lerato"), Action.CLAIM, closed.id, "")).ok
-    assert (await world.alerts.press(world.private("Lerato"), Action.OUTCOME, closed.id, "resolved")).ok
+    assert (
+        await world.alerts.press(world.private("Lerato"), Action.OUTCOME, closed.id, "resolved")
+    ).ok
     await world.services.members.set_availability(world.private("Lerato"), Availability.BUSY)
     open_ = await world.alert("Zanele", f"{HERE[0]}, {HERE[1]} open")  # offered to Thandi
     async with world.services.core.store.reading() as db:
@@ -123,8 +127,15 @@ async def test_every_no_cell_is_refused_and_changes_nothing(
 
 @pytest.mark.parametrize(
     ("role", "command"),
-    [("lead", "status"), ("lead", "assign"), ("member", "claim"), ("observer", "status"),
-     ("member", "place list"), ("lead", "pin"), ("observer", "alias")],  # fmt: skip
+    [
+        ("lead", "status"),
+        ("lead", "assign"),
+        ("member", "claim"),
+        ("observer", "status"),
+        ("member", "place list"),
+        ("lead", "pin"),
+        ("observer", "alias"),
+    ],
 )
 async def test_yes_cells_work(world: World, squad: dict[str, Any], role: str, command: str) -> None:
     """The same harness can tell yes from no: these cells are allowed."""
