@@ -45,9 +45,20 @@ def build_application(settings: Settings) -> SquadApp:
     return app
 
 
+# Libraries that log request bodies, URLs (which hold the token) or SQL parameters at
+# DEBUG/INFO. Names, alert text and coordinates must never reach a log.
+CHATTY_LOGGERS = ("telegram", "httpx", "httpcore", "aiosqlite", "hpack", "geopy")
+
+
+def quiet_libraries() -> None:
+    for name in CHATTY_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
 @asynccontextmanager
 async def running(settings: Settings) -> AsyncIterator[SquadApp]:
     """Start everything in order; stop everything in reverse, even after an error."""
+    quiet_libraries()
     services = Services.build(settings)
     app = build_application(settings)
     await services.open()

@@ -1,0 +1,121 @@
+"""Privacy end to end: group hygiene, unknown groups, logs without personal data, and no
+network but the Bot API."""
+
+from __future__ import annotations
+
+import logging
+import re
+import socket
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.messages import render
+from tests.e2e.test_core_loop import ALERT_AT, code_of, is_send
+from tests.fakegram.server import FakeTelegram
+from tests.harness import Squad, bot_message, make_settings, running_bot
+
+
+async def test_group_hygiene_deletes_captured_messages_unless_switched_off(
+    fake: FakeTelegram, db_path: Path
+) -> None:
+    async with running_bot(make_settings(fake, db_path)):
+        squad = await Squad.set_up(fake)
+        await squad.join(fake.user(201, "Thandi"), ALERT_AT[0] + 0.01, ALERT_AT[1])
+        zanele = fake.user(300, "Zanele")
+        pin = await fake.share_location(zanele, squad.group, *ALERT_AT)
+        mark = len(fake.calls)
+        alert = await fake.send(zanele, squad.group, "/alert here", reply_to=pin)
+        await fake.wait_for(is_send(squad.group.id, "🚨 #"), after=mark)
+        await fake.idle()
+        deleted = {c.params["message_id"] for c in fake.calls_to("deleteMessage")}
+        assert deleted == {alert["message_id"], pin["message_id"]}
+        assert (squad.group.id, alert["message_id"]) not in fake.messages
+
+        assert "Hygiene is off" in (await squad.ask(squad.lead, "/hygiene off")).text
+        mark = len(fake.calls)
+        await fake.send(zanele, squad.group, f"/alert {ALERT_AT[0]}, {ALERT_AT[1]} again")
+        await fake.wait_for(is_send(squad.group.id, "🚨 #"), after=mark)
+        await fake.idle()
+        assert not [c for c in fake.calls[mark:] if c.method == "deleteMessage"]
+
+
+async def test_a_group_that_never_sets_up_is_left(fake: FakeTelegram, db_path: Path) -> None:
+    settings = make_settings(
+        fake, db_path, setup_grace=timedelta(seconds=1), audit_interval=timedelta(seconds=0.3)
+    )
+    async with running_bot(settings):
+        someone = fake.user(500, "Someone")
+        stranger_group = fake.group(-4004, "Not ours", admins=(someone,))
+        squad_group = fake.group(-4005, "Ours", admins=(someone,))
+        mark = len(fake.calls)
+        await fake.add_bot_to_group(stranger_group, someone)
+        await fake.add_bot_to_group(squad_group, someone)
+        await fake.send(someone, squad_group, "/setup Ours")
+        left = await fake.wait_for(lambda c: c.method == "leaveChat", after=mark, timeout=10)
+        assert left.chat_id == stranger_group.id
+        await fake.idle(quiet=1.5)
+        assert [c.chat_id for c in fake.calls_to("leaveChat")] == [stranger_group.id]
+
+
+async def test_logs_at_debug_hold_no_names_text_token_or_coordinates(
+    fake: FakeTelegram, db_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    async with running_bot(make_settings(fake, db_path, max_offers=1)):
+        squad = await Squad.set_up(fake)
+        thandi = fake.user(201, "Thandeka")
+        await squad.join(thandi, ALERT_AT[0] + 0.0036, ALERT_AT[1])
+        await squad.ask(thandi, "/alias Lindelwa", private=True)
+        mark = await squad.say(
+            fake.user(300, "Zanele"), f"/alert {ALERT_AT[0]}, {ALERT_AT[1]} Nomvula was beaten"
+        )
+        offer = await fake.wait_for(is_send(thandi.id, "#"), after=mark)
+        await fake.press(thandi, bot_message(fake, offer), button=render("button.accept"))
+        brief = await fake.wait_for(is_send(thandi.id, "You have"), after=mark)
+        await fake.press(thandi, bot_message(fake, brief), button=render("button.close"))
+        picker = await fake.wait_for(is_send(thandi.id, "How did"), after=mark)
+        await fake.press(thandi, bot_message(fake, picker), button=render("outcome.resolved"))
+        await fake.wait_for(is_send(thandi.id, f"#{code_of(offer)} is closed"), after=mark)
+        await squad.ask(squad.lead, "/status")
+    text = "\n".join(r.getMessage() + (r.exc_text or "") for r in caplog.records)
+    assert len(caplog.records) > 5, "the capture works"
+    for secret in (
+        "Nomsa",
+        "Thandeka",
+        "Lindelwa",
+        "Zanele",
+        "Nomvula",
+        "beaten",
+        "Hillbrow",
+        fake.token,
+        fake.token.split(":")[1],
+    ):
+        assert secret not in text, secret
+    for coordinate in (ALERT_AT[0], ALERT_AT[1], ALERT_AT[0] + 0.0036):
+        assert f"{coordinate:.3f}" not in text
+    assert not re.search(r"-?\d{1,3}\.\d{3,}", text), "no coordinate-like numbers at all"
+
+
+async def test_with_the_defaults_only_the_bot_api_is_contacted(
+    fake: FakeTelegram, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    destinations: set[tuple[str, int]] = set()
+    real_connect = socket.socket.connect
+
+    def recording(sock: socket.socket, address: object) -> object:
+        if isinstance(address, tuple):
+            destinations.add((str(address[0]), int(address[1])))
+        return real_connect(sock, address)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket.socket, "connect", recording)
+    async with running_bot(make_settings(fake, db_path)):
+        squad = await Squad.set_up(fake)
+        await squad.join(fake.user(201, "Thandi"), *ALERT_AT)
+        await squad.ask(squad.lead, "/place add Park Station -26.1952, 28.0424")
+        mark = await squad.say(fake.user(300, "Zanele"), "/alert robbed near Park Station")
+        await fake.wait_for(is_send(201, "#"), after=mark)
+        mark = await squad.say(fake.user(300, "Zanele"), "/alert robbed at Braamfontein clinic")
+        await fake.wait_for(is_send(squad.group.id, "Reply to this message"), after=mark)
+    assert destinations == {("127.0.0.1", fake.port)}
