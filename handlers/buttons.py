@@ -12,7 +12,7 @@ from handlers.context import SquadContext, caller_of
 from handlers.render import respond
 
 VERSION = "s1"
-_PATTERN = re.compile(r"^s1:([a-z]{3}):([1-9][0-9]{0,15})(?::([a-z_]{1,16}))?$")
+_PATTERN = re.compile(r"^s1:([a-z0-9]{3}):([1-9][0-9]{0,15})(?::([a-z_]{1,16}))?$")
 
 
 @dataclass(frozen=True)

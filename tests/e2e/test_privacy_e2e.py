@@ -119,3 +119,26 @@ async def test_with_the_defaults_only_the_bot_api_is_contacted(
         mark = await squad.say(fake.user(300, "Zanele"), "/alert robbed at Braamfontein clinic")
         await fake.wait_for(is_send(squad.group.id, "Reply to this message"), after=mark)
     assert destinations == {("127.0.0.1", fake.port)}
+
+
+async def test_forgetme_and_wipe_through_their_buttons(fake: FakeTelegram, db_path: Path) -> None:
+    async with running_bot(make_settings(fake, db_path)):
+        squad = await Squad.set_up(fake)
+        thandi = fake.user(201, "Thandi")
+        await squad.join(thandi, *ALERT_AT)
+        ask = await squad.ask(thandi, "/forgetme", private=True)
+        assert "cannot be undone" in ask.text
+        mark = len(fake.calls)
+        await fake.press(thandi, bot_message(fake, ask), button="forget me")
+        await fake.wait_for(is_send(thandi.id, "deleted everything"), after=mark)
+        assert "not in any squad" in (await squad.ask(thandi, "/me", private=True)).text
+
+        first = await squad.ask(squad.lead, "/wipe")
+        mark = len(fake.calls)
+        await fake.press(squad.lead, bot_message(fake, first), button="delete the squad")
+        second = await fake.wait_for(is_send(squad.group.id, "Really delete"), after=mark)
+        assert "is set up" not in (await squad.ask(squad.lead, "/status")).text  # still there
+        mark = len(fake.calls)
+        await fake.press(squad.lead, bot_message(fake, second), button="Delete it now")
+        await fake.wait_for(is_send(squad.group.id, "The squad is deleted"), after=mark)
+        assert (await squad.ask(squad.lead, "/status")).text == render("not_set_up")

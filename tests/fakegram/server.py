@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import itertools
 import json
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -133,6 +134,8 @@ class FakeTelegram:
     # -- lifecycle --------------------------------------------------------------------
 
     async def start(self) -> str:
+        # A killed bot process drops its connections mid-request; that is expected here.
+        logging.getLogger("aiohttp.server").setLevel(logging.CRITICAL)
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
         app.router.add_route("*", "/file/bot{token}/{path:.*}", self._file)
