@@ -35,6 +35,7 @@ from bot.domain import (
     normalise_code,
 )
 from bot.geo import CoordinateError, Point, find_coordinates, format_distance, grid_label
+from bot.geocode import Geocoder
 from bot.intents import (
     Action,
     Button,
@@ -70,9 +71,10 @@ def _code_arg(args: list[str], command: str) -> str | Reply:
 class Alerts:
     """Use cases of the alert lifecycle."""
 
-    def __init__(self, core: Core) -> None:
+    def __init__(self, core: Core, geocoder: Geocoder | None = None) -> None:
         self.core = core
         self.settings = core.settings
+        self.geocoder = geocoder
 
     # -- raising ----------------------------------------------------------------------
 
@@ -88,6 +90,7 @@ class Alerts:
             text = clean(raw_text, limit=ALERT_TEXT_MAX, single_line=False)
         except TooLong as exc:
             return refuse("too_long", limit=exc.limit)
+        geocoded = await self._geocode(caller, text) if reply_location is None else None
         async with self.core.store.transaction() as db:
             scope = await resolve_scope(db, caller)
             if isinstance(scope, Reply):
@@ -97,7 +100,7 @@ class Alerts:
                 seen = await alerts_q.alert_by_origin(db, caller.chat_id, caller.message_id)
                 if seen is not None:
                     return self._received(caller, seen, scope.squad, location_message_id)
-            point, area, text = await self._locate(db, scope.squad, text, reply_location)
+            point, area, text = await self._locate(db, scope.squad, text, reply_location, geocoded)
             if isinstance(point, Reply):
                 return point
             now = self.core.now()
@@ -187,10 +190,40 @@ class Alerts:
     def _wait_s(self) -> int:
         return int(self.settings.location_wait.total_seconds())
 
+    async def _geocode(self, caller: Caller, text: str) -> Point | None:
+        """Only when an operator turned geocoding on, and only if nothing local answers."""
+        if self.geocoder is None or not self.geocoder.enabled or not text:
+            return None
+        try:
+            if find_coordinates(text)[0] is not None:
+                return None
+        except CoordinateError:
+            return None
+        async with self.core.store.reading() as db:
+            scope = await resolve_scope(db, caller)
+            if isinstance(scope, Reply) or await self._place_in(db, scope.squad, text):
+                return None
+        return await self.geocoder.lookup(text)
+
+    async def _place_in(self, db: aiosqlite.Connection, squad: Squad, text: str) -> Any:
+        folded = text.casefold()
+        places = sorted(await squads_q.places_of(db, squad.id), key=lambda p: -len(p.name))
+        for place in places:
+            key = squads_q.place_key(place.name)
+            if re.search(rf"(?<!\w){re.escape(key)}(?!\w)", folded):
+                return place
+        return None
+
     async def _locate(
-        self, db: aiosqlite.Connection, squad: Squad, text: str, reply_location: Point | None
+        self,
+        db: aiosqlite.Connection,
+        squad: Squad,
+        text: str,
+        reply_location: Point | None,
+        geocoded: Point | None = None,
     ) -> tuple[Point | Reply | None, str | None, str]:
-        """Location from the replied-to pin, written coordinates, or a saved place name."""
+        """Location from the replied-to pin, written coordinates, a saved place name, or
+        (only when an operator enabled it) a geocoder."""
         if reply_location is not None:
             return reply_location, grid_label(reply_location), text
         try:
@@ -199,12 +232,11 @@ class Alerts:
             return refuse(exc.reason), None, text
         if point is not None:
             return point, grid_label(point), rest
-        folded = text.casefold()
-        places = sorted(await squads_q.places_of(db, squad.id), key=lambda p: -len(p.name))
-        for place in places:
-            key = squads_q.place_key(place.name)
-            if re.search(rf"(?<!\w){re.escape(key)}(?!\w)", folded):
-                return Point(place.lat, place.lon), place.name, text
+        place = await self._place_in(db, squad, text)
+        if place is not None:
+            return Point(place.lat, place.lon), place.name, text
+        if geocoded is not None:
+            return geocoded, grid_label(geocoded), text
         return None, None, text
 
     async def _fresh_code(self, db: aiosqlite.Connection) -> str:

@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     # Off by default: no third-party geocoding. "nominatim" turns it on for place names.
     geocoder: str | None = None
     geocoder_user_agent: str = "squadline-bot (https://github.com/squadline/squadline)"
+    # Where the geocoder lives, for a self-hosted Nominatim (host[:port]); unset: its default.
+    geocoder_domain: str | None = None
+    geocoder_scheme: str = "https"
 
     location_ttl: timedelta = timedelta(hours=12)
     location_wait: timedelta = timedelta(seconds=60)

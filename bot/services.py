@@ -10,6 +10,7 @@ from bot.auditor import Auditor
 from bot.config import Settings
 from bot.core import Clock, Core
 from bot.deadlines import DeadlineRunner
+from bot.geocode import Geocoder
 from bot.members import Members
 from bot.privacy import Privacy
 from bot.squads import Squads
@@ -36,7 +37,7 @@ class Services:
             key=key or None,
         )
         core = Core(store, settings, clock)
-        alerts = Alerts(core)
+        alerts = Alerts(core, Geocoder(settings))
         privacy = Privacy(core)
         deadlines = DeadlineRunner(core, alerts)
         core.on_deadline = deadlines.wake

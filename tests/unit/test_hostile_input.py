@@ -39,12 +39,20 @@ def test_the_callback_codec_never_raises(data: str) -> None:
 
 
 @settings(max_examples=1000, deadline=None)
-@given(st.sampled_from(list(Action)), st.integers(1, 10**15), st.sampled_from(["", "resolved", "yes"]))
-def test_the_callback_codec_round_trips_under_64_bytes(action: Action, object_id: int, arg: str) -> None:
+@given(
+    st.sampled_from(list(Action)), st.integers(1, 10**15), st.sampled_from(["", "resolved", "yes"])
+)
+def test_the_callback_codec_round_trips_under_64_bytes(
+    action: Action, object_id: int, arg: str
+) -> None:
     data = encode(action, object_id, arg)
     assert len(data.encode()) <= 64
     press = decode(data)
-    assert press is not None and (press.action, press.alert_id, press.arg) == (action, object_id, arg)
+    assert press is not None and (press.action, press.alert_id, press.arg) == (
+        action,
+        object_id,
+        arg,
+    )
 
 
 @FAST
@@ -74,7 +82,10 @@ def test_cleaning_strips_invisible_controls_and_caps_length(text: str, limit: in
 
 
 @settings(max_examples=1000, deadline=None)
-@given(st.sampled_from(sorted(EN)), st.dictionaries(st.sampled_from(["code", "alias", "text", "x"]), TEXT))
+@given(
+    st.sampled_from(sorted(EN)),
+    st.dictionaries(st.sampled_from(["code", "alias", "text", "x"]), TEXT),
+)
 def test_rendering_never_raises(key: str, params: dict[str, Any]) -> None:
     assert isinstance(render(key, params), str)
 
@@ -123,7 +134,10 @@ def test_commands_refuse_generated_arguments_without_changing_anything(tmp_path:
     @given(
         st.sampled_from(["Mallory", "Thandi", "Nomsa"]),
         st.sampled_from(COMMANDS),
-        st.lists(st.one_of(TEXT, st.sampled_from(["add", "list", "remove", "#ZZZZ", "on", "Thandi"])), max_size=4),
+        st.lists(
+            st.one_of(TEXT, st.sampled_from(["add", "list", "remove", "#ZZZZ", "on", "Thandi"])),
+            max_size=4,
+        ),
         st.booleans(),
     )
     def check(who: str, command: str, args: list[str], private: bool) -> None:
