@@ -48,7 +48,7 @@ class FakeNominatim:
                     "place_id": 1,
                     "boundingbox": ["-26.2", "-26.19", "28.04", "28.05"],
                 }
-            ]  # fmt: skip
+            ]
         )
 
     async def stop(self) -> None:
