@@ -523,48 +523,44 @@ class Alerts:
                 return refuse("unknown_code", code=code)
             return alert
 
+    async def _load(
+        self, db: aiosqlite.Connection, caller: Caller, alert_id: int
+    ) -> tuple[Alert, Member] | Reply:
+        """The pressed alert and the caller's membership in its squad, or a refusal."""
+        alert = await alerts_q.alert_by_id(db, alert_id)
+        if alert is None:
+            return refuse("error")
+        member = await squads_q.member(db, alert.squad_id, caller.user_id)
+        if member is None:
+            return refuse("not_member")
+        return alert, member
+
     async def _claim_by_id(self, caller: Caller, alert_id: int) -> Reply:
+        return await self._claim(caller, alert_id, via_offer=False)
+
+    async def _accept(self, caller: Caller, alert_id: int) -> Reply:
+        return await self._claim(caller, alert_id, via_offer=True)
+
+    async def _claim(self, caller: Caller, alert_id: int, *, via_offer: bool) -> Reply:
+        """Claim (any available responder) or Accept (only on one's own offer, even late)."""
         async with self.core.store.transaction() as db:
-            alert = await alerts_q.alert_by_id(db, alert_id)
-            if alert is None:
-                return refuse("error")
-            member = await squads_q.member(db, alert.squad_id, caller.user_id)
-            if member is None:
-                return refuse("not_member")
+            loaded = await self._load(db, caller, alert_id)
+            if isinstance(loaded, Reply):
+                return loaded
+            alert, member = loaded
+            offer = await alerts_q.offer_for(db, alert.id, member.id)
+            if via_offer and offer is None:
+                return refuse("accept.not_yours")
             if not member.is_responder:
                 return refuse("observer.no")
             if not alert.is_open:
                 return refuse("claim.closed", code=alert.code)
             if alert.state not in UNOWNED_STATES:
                 return refuse("claim.taken", code=alert.code)
-            offer = await alerts_q.offer_for(db, alert.id, member.id)
             if member.availability is not Availability.AVAILABLE and offer is None:
                 return refuse(
                     "claim.not_available", availability=t(f"availability.{member.availability}")
                 )
-            if member.private_chat_id is None:
-                return refuse("claim.unreachable")
-            won = await self._take(db, alert, member)
-        if not won:
-            return refuse("claim.taken", code=alert.code)
-        self.core.notify()
-        return Reply(answer=Text("claim.won", {"code": alert.code}))
-
-    async def _accept(self, caller: Caller, alert_id: int) -> Reply:
-        async with self.core.store.transaction() as db:
-            alert = await alerts_q.alert_by_id(db, alert_id)
-            if alert is None:
-                return refuse("error")
-            member = await squads_q.member(db, alert.squad_id, caller.user_id)
-            if member is None:
-                return refuse("not_member")
-            offer = await alerts_q.offer_for(db, alert.id, member.id)
-            if offer is None:
-                return refuse("accept.not_yours")
-            if not alert.is_open:
-                return refuse("claim.closed", code=alert.code)
-            if alert.state not in UNOWNED_STATES:
-                return refuse("claim.taken", code=alert.code)
             if member.private_chat_id is None:
                 return refuse("claim.unreachable")
             won = await self._take(db, alert, member)
@@ -692,12 +688,10 @@ class Alerts:
 
     async def _decline(self, caller: Caller, alert_id: int) -> Reply:
         async with self.core.store.transaction() as db:
-            alert = await alerts_q.alert_by_id(db, alert_id)
-            if alert is None:
-                return refuse("error")
-            member = await squads_q.member(db, alert.squad_id, caller.user_id)
-            if member is None:
-                return refuse("not_member")
+            loaded = await self._load(db, caller, alert_id)
+            if isinstance(loaded, Reply):
+                return loaded
+            alert, member = loaded
             offer = await alerts_q.offer_for(db, alert.id, member.id)
             if offer is None:
                 return refuse("accept.not_yours")
@@ -779,11 +773,11 @@ class Alerts:
 
     async def _progress(self, caller: Caller, alert_id: int, action: Action) -> Reply:
         async with self.core.store.transaction() as db:
-            alert = await alerts_q.alert_by_id(db, alert_id)
-            if alert is None:
-                return refuse("error")
-            member = await squads_q.member(db, alert.squad_id, caller.user_id)
-            if member is None or alert.owner_member_id != member.id:
+            loaded = await self._load(db, caller, alert_id)
+            if isinstance(loaded, Reply):
+                return loaded
+            alert, member = loaded
+            if alert.owner_member_id != member.id:
                 return refuse("progress.not_owner", code=alert.code)
             if action is Action.EN_ROUTE:
                 moved = await alerts_q.transition(

@@ -6,14 +6,13 @@ deadline would otherwise sit forever. It also prunes handled inbox rows.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 
 from bot.core import Core
 from bot.domain import AlertState, DeadlineKind
 from bot.intents import Intent, Op, Priority
 from bot.privacy import Privacy
+from bot.worker import Worker
 from data import alerts as alerts_q
 from data import inbox, outbox
 from data import privacy as privacy_q
@@ -21,35 +20,21 @@ from data import privacy as privacy_q
 log = logging.getLogger(__name__)
 
 
-class Auditor:
+class Auditor(Worker):
+    name = "squadline-auditor"
+
     def __init__(self, core: Core, privacy: Privacy) -> None:
+        super().__init__()
         self.core = core
         self.privacy = privacy
-        self._task: asyncio.Task[None] | None = None
+        self.idle_s = core.settings.audit_interval.total_seconds()
 
-    def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._run(), name="squadline-auditor")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-
-    async def _run(self) -> None:
-        interval = self.core.settings.audit_interval.total_seconds()
-        while True:
-            await asyncio.sleep(interval)
-            try:
-                await self.check()
-                await self.privacy.purge_expired()
-                await self.leave_unknown_groups()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("auditor check failed")
+    async def pass_once(self) -> float | None:
+        """Runs every ``audit_interval`` (waking it early does no harm)."""
+        await self.check()
+        await self.privacy.purge_expired()
+        await self.leave_unknown_groups()
+        return None
 
     async def check(self) -> list[str]:
         """Re-arm stranded alerts; returns their codes (codes carry no personal data)."""

@@ -10,7 +10,6 @@ again only when it is unknown whether Telegram got it.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable
 from typing import Protocol
@@ -20,6 +19,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 
 from bot.core import Core
 from bot.intents import Intent, MessageRole, Op, Priority, Text
+from bot.worker import Worker
 from data import alerts as alerts_q
 from data import outbox
 from data import squads as squads_q
@@ -41,8 +41,10 @@ class OnUndeliverable(Protocol):
     ) -> Awaitable[None]: ...
 
 
-class Sender:
+class Sender(Worker):
     """Delivers the outbox. ``flush`` is safe to call from handlers; one pass at a time."""
+
+    name = "squadline-sender"
 
     def __init__(
         self,
@@ -51,6 +53,7 @@ class Sender:
         on_undeliverable: OnUndeliverable | None = None,
         limiter: RateLimiter | None = None,
     ) -> None:
+        super().__init__()
         self.bot = bot
         self.core = core
         self.on_undeliverable = on_undeliverable
@@ -63,24 +66,11 @@ class Sender:
             group_window_s=settings.limit_group_window.total_seconds(),
         )
         self.give_up_s = core.settings.send_give_up.total_seconds()
-        self._wake = asyncio.Event()
         self._lock = asyncio.Lock()
-        self._task: asyncio.Task[None] | None = None
         self._next_try: float | None = None
 
     def kick(self) -> None:
-        self._wake.set()
-
-    def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._run(), name="squadline-sender")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        self.wake()
 
     async def seed_limits(self) -> None:
         """Count what the previous run sent within the limit windows (it may have crashed)."""
@@ -126,25 +116,12 @@ class Sender:
     def _note_next_try(self, at: float) -> None:
         self._next_try = at if self._next_try is None else min(self._next_try, at)
 
-    async def _run(self) -> None:
-        while True:
-            self._wake.clear()
-            try:
-                await self.flush()
-                async with self.core.store.reading() as db:
-                    next_at = await outbox.next_not_before(db)
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("sender loop failed; retrying in 1 s")
-                await asyncio.sleep(1.0)
-                continue
-            candidates = [t for t in (next_at, self._next_try) if t is not None]
-            delay = 30.0
-            if candidates:
-                delay = min(max(min(candidates) - self.core.now(), 0.02), 30.0)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=delay)
+    async def pass_once(self) -> float | None:
+        await self.flush()
+        async with self.core.store.reading() as db:
+            next_at = await outbox.next_not_before(db)
+        due = [t for t in (next_at, self._next_try) if t is not None]
+        return max(min(due) - self.core.now(), 0.02) if due else None
 
     async def _deliver(self, row: OutboxRow) -> None:
         intent = row.intent
