@@ -87,6 +87,9 @@ async def running(settings: Settings) -> AsyncIterator[SquadApp]:
             await intake.stop()
             await app.stop()
             await sender.stop()
+            # A graceful stop delivers what is ready; the rest waits, durably, for next time.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(sender.flush(), timeout=5)
             await app.shutdown()
     finally:
         await services.close()

@@ -165,8 +165,10 @@ async def run_chaos(
         settled = await _settle(bot.db, timeout=180)
         await responders.stop()
         responders = None
+        # Presses queued just before the responders stopped are handled now: settle again.
         with contextlib.suppress(AssertionError):
             await fake.idle(quiet=1.0, timeout=30)
+        settled = settled and await _settle(bot.db, timeout=120)
         await bot.stop()
         if not settled:
             result.problems.append("the bot did not settle within 180 s")
