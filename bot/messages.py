@@ -116,7 +116,6 @@ EN: dict[str, str] = {
     "offer.text": "🚨 Can you respond to #{code}?\n{text}\nDistance: {distance}{stale}. The precise location comes when you accept.",
     "offer.text_nodistance": "🚨 Can you respond to #{code}?\n{text}\nNo location was shared yet. You get it when you accept if one arrives.",
     "offer.stale": " (from your location {age} ago)",
-    "offer.resent": "(Sent again after a restart. If you see this offer twice, both copies are the same offer.)",
     "offer.withdrawn": "#{code}: this offer was withdrawn. Thank you.",
     "offer.taken": "#{code}: someone else is responding. Stand down, thank you.",
     "offer.cancelled": "#{code} was cancelled. Stand down, thank you.",

@@ -8,10 +8,11 @@ another. Read-modify-write runs under ``BEGIN IMMEDIATE``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
@@ -156,22 +157,44 @@ class Store:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Db]:
-        """One write transaction (``BEGIN IMMEDIATE``); commits on success, else rolls back."""
+        """One write transaction (``BEGIN IMMEDIATE``); commits on success, else rolls back.
+
+        Cancellation (a worker stopping, a timeout) must never leave the one shared
+        connection inside a transaction: BEGIN, COMMIT and ROLLBACK always run to the end,
+        and a cancelled BEGIN is rolled back before the lock is given up.
+        """
         async with self._lock:
             db = self.db
-            await db.execute("BEGIN IMMEDIATE")
+            begin = asyncio.ensure_future(db.execute("BEGIN IMMEDIATE"))
+            try:
+                await asyncio.shield(begin)
+            except asyncio.CancelledError:
+                with contextlib.suppress(Exception):
+                    await begin
+                    await db.rollback()
+                raise
             try:
                 yield db
             except BaseException:
-                await db.rollback()
+                await _to_the_end(db.rollback())
                 raise
-            await db.commit()
+            await _to_the_end(db.commit())
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[Db]:
         """Read-only access, serialised with writers on the one connection."""
         async with self._lock:
             yield self.db
+
+
+async def _to_the_end(step: Awaitable[object]) -> None:
+    """Run ``step`` to completion even if the caller is cancelled meanwhile."""
+    task = asyncio.ensure_future(step)
+    try:
+        await asyncio.shield(task)
+    except asyncio.CancelledError:
+        await task
+        raise
 
 
 def _quote(value: str) -> str:

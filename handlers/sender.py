@@ -12,18 +12,20 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable
+from dataclasses import replace
 from typing import Protocol
 
 from telegram import Bot, Message, ReplyParameters
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.core import Core
-from bot.intents import Intent, MessageRole, Op, Priority, Text
+from bot.intents import Intent, MessageRole, Op, Priority
 from bot.worker import Worker
 from data import alerts as alerts_q
 from data import outbox
 from data import squads as squads_q
 from data.outbox import OutboxRow
+from data.store import Db
 from handlers.limits import RateLimiter
 from handlers.render import force_reply, inline_markup, location_keyboard, text_of
 
@@ -131,7 +133,7 @@ class Sender(Worker):
         if intent.role is MessageRole.OFFER and intent.op is Op.SEND:
             self.core.crash_point("before_offer_send")
         try:
-            message = await self._call(intent, row.uncertain)
+            message = await self._call(intent)
         except RetryAfter as exc:
             wait = exc.retry_after
             seconds = wait.total_seconds() if hasattr(wait, "total_seconds") else float(wait)
@@ -215,8 +217,24 @@ class Sender(Worker):
                     role=intent.role.value,
                     now=now,
                 )
+                if _is_offer_send(intent):
+                    await self._arm_offer(db, intent)
 
-    async def _call(self, intent: Intent, uncertain: bool = False) -> Message | None:
+    async def _arm_offer(self, db: Db, intent: Intent) -> None:
+        """Second phase of an offer: its buttons go onto the one message whose id is recorded.
+
+        An offer is first sent without buttons. If the bot dies before recording it, the
+        copy sent again after the restart is the one that gets buttons; the lost one never
+        does. So a member never holds two live offers for one alert. If the offer was
+        answered or withdrawn meanwhile, it is not armed.
+        """
+        assert intent.alert_id is not None and intent.member_id is not None
+        offer = await alerts_q.offer_for(db, intent.alert_id, intent.member_id)
+        if offer is None or offer.answer is not None:
+            return
+        await outbox.enqueue(db, replace(intent, op=Op.EDIT), self.core.now())
+
+    async def _call(self, intent: Intent) -> Message | None:
         if intent.op is Op.LEAVE:
             await self.bot.leave_chat(intent.chat_id)
             return None
@@ -256,13 +274,15 @@ class Sender(Worker):
             if intent.reply_to
             else None
         )
-        text = text_of(intent.text)
-        if uncertain and intent.role is MessageRole.OFFER:
-            # A crash hid whether the first copy arrived; both copies act on one offer.
-            text = f"{text}\n{text_of(Text('offer.resent'))}"
+        if _is_offer_send(intent):
+            reply_markup = None  # buttons come in the second phase (see _arm_offer)
         return await self.bot.send_message(
             intent.chat_id,
-            text,
+            text_of(intent.text),
             reply_markup=reply_markup,
             reply_parameters=reply_parameters,
         )
+
+
+def _is_offer_send(intent: Intent) -> bool:
+    return intent.role is MessageRole.OFFER and intent.op is Op.SEND

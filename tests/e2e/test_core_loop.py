@@ -58,7 +58,11 @@ async def test_setup_alert_decline_timeout_escalate_claim_close_status(
         offer = await fake.wait_for(is_send(thandi.id, f"#{code}"), after=mark)
         assert "400 m" in offer.text
         assert not COORD_RE.search(offer.text)
-        labels = [b["text"] for b in offer.buttons()]
+        # Two phases: the text first, then its buttons onto that same recorded message.
+        assert offer.buttons() == []
+        armed = await fake.wait_for(is_edit(thandi.id, f"#{code}"), after=mark)
+        assert armed.params["message_id"] == offer.result["message_id"]
+        labels = [b["text"] for b in armed.buttons()]
         assert labels == [render("button.accept"), render("button.decline")]
         await fake.wait_for(is_edit(squad.group.id, "Thandi"), after=mark)
 

@@ -273,11 +273,22 @@ class FakeTelegram:
         button: str | None = None,
         data: str | None = None,
     ) -> dict[str, Any]:
-        """The user presses an inline button of ``message`` (by label or by raw data)."""
-        current = self.messages.get((message["chat"]["id"], message["message_id"]), message)
+        """The user presses an inline button of ``message`` (by label or by raw data).
+
+        Like a person, it waits a moment for buttons that arrive with an edit."""
+        key = (message["chat"]["id"], message["message_id"])
+        current = self.messages.get(key, message)
         if data is None:
-            rows = (current.get("reply_markup") or {}).get("inline_keyboard", [])
-            matches = [b for row in rows for b in row if button is not None and button in b["text"]]
+            matches: list[dict[str, Any]] = []
+            for _ in range(40):
+                current = self.messages.get(key, message)
+                rows = (current.get("reply_markup") or {}).get("inline_keyboard", [])
+                matches = [
+                    b for row in rows for b in row if button is not None and button in b["text"]
+                ]
+                if matches:
+                    break
+                await asyncio.sleep(0.05)
             if not matches:
                 raise AssertionError(f"no button {button!r} on message {current.get('text')!r}")
             data = matches[0]["callback_data"]

@@ -76,7 +76,9 @@ class Responders:
                 await self._react(call)
 
     async def _react(self, call: Call) -> None:
-        if call.method != "sendMessage" or call.status != 200 or not isinstance(call.result, dict):
+        if call.method not in ("sendMessage", "editMessageText") or call.status != 200:
+            return
+        if not isinstance(call.result, dict):
             return
         labels = [b.get("text") for b in call.buttons()]
         roll = self.rng.random()
