@@ -497,13 +497,19 @@ class Alerts:
 
     async def claim(self, caller: Caller, args: list[str]) -> Reply:
         """``/claim CODE``."""
-        code = _code_arg(args, "claim")
-        if isinstance(code, Reply):
-            return code
-        alert = await self._alert_for_caller(caller, code)
+        alert = await self._alert_from_args(caller, args, "claim")
         if isinstance(alert, Reply):
             return alert
         return await self._claim_by_id(caller, alert.id)
+
+    async def _alert_from_args(
+        self, caller: Caller, args: list[str], command: str
+    ) -> Alert | Reply:
+        """``/command CODE …``: the alert the caller names, or why it cannot be used."""
+        code = _code_arg(args, command)
+        if isinstance(code, Reply):
+            return code
+        return await self._alert_for_caller(caller, code)
 
     async def _alert_for_caller(self, caller: Caller, code: str) -> Alert | Reply:
         """Find an alert by code in the caller's squad (group) or their squads (private)."""
@@ -800,10 +806,7 @@ class Alerts:
 
     async def close(self, caller: Caller, args: list[str]) -> Reply:
         """``/close CODE``: offer the outcome buttons."""
-        code = _code_arg(args, "close")
-        if isinstance(code, Reply):
-            return code
-        alert = await self._alert_for_caller(caller, code)
+        alert = await self._alert_from_args(caller, args, "close")
         if isinstance(alert, Reply):
             return alert
         return await self._close_prompt(caller, alert.id)
@@ -910,10 +913,7 @@ class Alerts:
 
     async def cancel(self, caller: Caller, args: list[str]) -> Reply:
         """``/cancel CODE`` by the reporter or a lead: everyone holding it stands down."""
-        code = _code_arg(args, "cancel")
-        if isinstance(code, Reply):
-            return code
-        found = await self._alert_for_caller(caller, code)
+        found = await self._alert_from_args(caller, args, "cancel")
         if isinstance(found, Reply):
             return found
         async with self.core.store.transaction() as db:
