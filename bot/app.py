@@ -87,9 +87,10 @@ async def running(settings: Settings) -> AsyncIterator[SquadApp]:
             await intake.stop()
             await app.stop()
             await sender.stop()
-            # A graceful stop delivers what is ready; the rest waits, durably, for next time.
+            # A graceful stop delivers what is ready, waiting briefly for rate limits;
+            # anything else waits, durably, for the next start.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(sender.flush(), timeout=5)
+                await asyncio.wait_for(sender.drain(), timeout=5)
             await app.shutdown()
     finally:
         await services.close()

@@ -115,6 +115,14 @@ class Sender(Worker):
                 if progressed == 0:
                     return handled
 
+    async def drain(self) -> None:
+        """Flush until nothing is left that a rate limit alone was holding back."""
+        while True:
+            await self.flush()
+            if self._next_try is None:
+                return
+            await asyncio.sleep(max(self._next_try - self.core.now(), 0.01))
+
     def _note_next_try(self, at: float) -> None:
         self._next_try = at if self._next_try is None else min(self._next_try, at)
 
