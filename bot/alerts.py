@@ -288,8 +288,7 @@ class Alerts:
             offer.id,
         )
         await self._send_offer(db, alert, best)
-        fresh = await alerts_q.alert_by_id(db, alert.id)
-        assert fresh is not None
+        fresh = await _reload(db, alert.id)
         await self._card(db, fresh, Op.EDIT)
         log.info("alert %s offered (offer %s)", alert.code, offer.id)
 
@@ -351,8 +350,7 @@ class Alerts:
         await alerts_q.add_deadline(
             db, DeadlineKind.ACK, alert.id, now + self.settings.ack_timeout.total_seconds()
         )
-        fresh = await alerts_q.alert_by_id(db, alert.id)
-        assert fresh is not None
+        fresh = await _reload(db, alert.id)
         await self._card(db, fresh, Op.EDIT)
         log.info("alert %s broadcast to %d members", alert.code, len(candidates))
 
@@ -409,8 +407,7 @@ class Alerts:
                 alert.id,
                 now + self.settings.ack_timeout.total_seconds(),
             )
-        fresh = await alerts_q.alert_by_id(db, alert.id)
-        assert fresh is not None
+        fresh = await _reload(db, alert.id)
         await self._card(db, fresh, Op.EDIT)
         log.warning("alert %s escalated (%d)", alert.code, alert.escalations + 1)
 
@@ -605,23 +602,11 @@ class Alerts:
             alert.code,
             now,
         )
-        fresh = await alerts_q.alert_by_id(db, alert.id)
-        assert fresh is not None and member.private_chat_id is not None
+        fresh = await _reload(db, alert.id)
+        assert member.private_chat_id is not None
         await self._brief_owner(db, fresh, member, assigned=assigned)
         await self._card(db, fresh, Op.EDIT)
-        reporter_chat = await self._reporter_chat(db, fresh)
-        if reporter_chat is not None and fresh.reporter_user_id != member.user_id:
-            await self.core.tell(
-                db,
-                Intent(
-                    op=Op.SEND,
-                    chat_id=reporter_chat,
-                    priority=Priority.HIGH,
-                    text=Text("reporter.responding", {"code": alert.code}),
-                    alert_id=alert.id,
-                    role=MessageRole.REPORTER,
-                ),
-            )
+        await self._tell_reporter(db, fresh, "reporter.responding", unless=member.user_id)
         log.info("alert %s acknowledged", alert.code)
         return True
 
@@ -685,6 +670,25 @@ class Alerts:
                 Button(Text("button.arrived"), Action.ARRIVED, alert_id),
             ),
             (Button(Text("button.close"), Action.CLOSE, alert_id),),
+        )
+
+    async def _tell_reporter(
+        self, db: aiosqlite.Connection, alert: Alert, key: str, *, unless: int | None
+    ) -> None:
+        """Tell the reporter in private, if they can be reached and are not ``unless``."""
+        chat = await self._reporter_chat(db, alert)
+        if chat is None or alert.reporter_user_id == unless:
+            return
+        await self.core.tell(
+            db,
+            Intent(
+                op=Op.SEND,
+                chat_id=chat,
+                priority=Priority.HIGH,
+                text=Text(key, {"code": alert.code}),
+                alert_id=alert.id,
+                role=MessageRole.REPORTER,
+            ),
         )
 
     async def _reporter_chat(self, db: aiosqlite.Connection, alert: Alert) -> int | None:
@@ -798,8 +802,7 @@ class Alerts:
                 )
             if not moved:
                 return refuse("progress.bad_state", code=alert.code)
-            fresh = await alerts_q.alert_by_id(db, alert.id)
-            assert fresh is not None
+            fresh = await _reload(db, alert.id)
             await self._card(db, fresh, Op.EDIT)
         self.core.notify()
         return Reply(answer=Text("progress.done"))
@@ -863,24 +866,11 @@ class Alerts:
             if owner is not None and owner.availability is Availability.BUSY:
                 await squads_q.set_availability(db, [owner.id], Availability.AVAILABLE)
             await outbox.audit(db, alert.squad_id, caller.user_id, "closed", alert.code, now)
-            fresh = await alerts_q.alert_by_id(db, alert.id)
-            assert fresh is not None
+            fresh = await _reload(db, alert.id)
             await self._card(db, fresh, Op.EDIT)
-            reporter_chat = await self._reporter_chat(db, fresh)
-            if reporter_chat is not None and (
-                owner is None or owner.user_id != alert.reporter_user_id
-            ):
-                await self.core.tell(
-                    db,
-                    Intent(
-                        op=Op.SEND,
-                        chat_id=reporter_chat,
-                        priority=Priority.HIGH,
-                        text=Text("reporter.closed", {"code": alert.code}),
-                        alert_id=alert.id,
-                        role=MessageRole.REPORTER,
-                    ),
-                )
+            await self._tell_reporter(
+                db, fresh, "reporter.closed", unless=owner.user_id if owner else None
+            )
         self.core.notify()
         key = "close.done" if owner is not None and owner.id == member.id else "close.done_lead"
         text = Text(key, {"code": alert.code, "outcome": t(f"outcome.{outcome.value}")})
@@ -953,8 +943,7 @@ class Alerts:
                             ),
                         )
             await outbox.audit(db, alert.squad_id, caller.user_id, "cancelled", alert.code, now)
-            fresh = await alerts_q.alert_by_id(db, alert.id)
-            assert fresh is not None
+            fresh = await _reload(db, alert.id)
             await self._card(db, fresh, Op.EDIT)
         self.core.notify()
         return reply("cancel.done", code=alert.code)
@@ -1002,8 +991,7 @@ class Alerts:
         """A location arrived for an alert that had none (inside the caller's transaction)."""
         if not await alerts_q.set_location(db, alert.id, point.lat, point.lon, None):
             return
-        fresh = await alerts_q.alert_by_id(db, alert.id)
-        assert fresh is not None
+        fresh = await _reload(db, alert.id)
         if fresh.state is AlertState.NEW:
             for deadline in await alerts_q.pending_deadlines(db, alert.id):
                 if deadline.kind is DeadlineKind.LOCATION:
@@ -1107,6 +1095,13 @@ class Alerts:
             alias=member.alias if member else "?",
             distance=format_distance(offer.distance_m),
         )
+
+
+async def _reload(db: aiosqlite.Connection, alert_id: int) -> Alert:
+    """The alert as it is now, after a change in the same transaction."""
+    alert = await alerts_q.alert_by_id(db, alert_id)
+    assert alert is not None
+    return alert
 
 
 def _pairs(items: list[Outcome]) -> list[list[Outcome]]:

@@ -42,12 +42,6 @@ async def pending(db: aiosqlite.Connection, now: float, limit: int = 100) -> lis
     return [InboxRow(r["update_id"], r["raw"], r["attempts"]) for r in rows]
 
 
-async def pending_count(db: aiosqlite.Connection) -> int:
-    async with db.execute("SELECT count(*) AS n FROM inbox WHERE state = 'pending'") as cur:
-        row = await cur.fetchone()
-    return int(row["n"]) if row else 0
-
-
 async def next_retry_at(db: aiosqlite.Connection) -> float | None:
     async with db.execute("SELECT min(not_before) AS t FROM inbox WHERE state = 'pending'") as cur:
         row = await cur.fetchone()

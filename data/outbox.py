@@ -128,14 +128,6 @@ async def active_holds(db: aiosqlite.Connection, now: float) -> list[tuple[int, 
     return [(chat, until) for chat, until in holds if until > now]
 
 
-async def pending_count(db: aiosqlite.Connection) -> int:
-    async with db.execute(
-        "SELECT count(*) AS n FROM outbox WHERE state IN ('pending', 'sending')"
-    ) as cur:
-        row = await cur.fetchone()
-    return int(row["n"]) if row else 0
-
-
 async def log_send(db: aiosqlite.Connection, chat_id: int, at: float) -> None:
     await db.execute("INSERT INTO send_log(chat_id, at) VALUES (?, ?)", (chat_id, at))
 
