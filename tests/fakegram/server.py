@@ -130,6 +130,7 @@ class FakeTelegram:
         self.port: int | None = None
         self.confirmed_offset = 0
         self.polls = 0
+        self.paused = False  # while set, getUpdates hands out nothing (updates queue up)
 
     # -- lifecycle --------------------------------------------------------------------
 
@@ -202,6 +203,14 @@ class FakeTelegram:
             self._updates.append(update)
             self._changed.notify_all()
         return update
+
+    async def pause_updates(self) -> None:
+        self.paused = True
+
+    async def resume_updates(self) -> None:
+        async with self._changed:
+            self.paused = False
+            self._changed.notify_all()
 
     async def deliver_again(self, update: dict[str, Any]) -> None:
         """Deliver an update a second time, same update_id (as after a lost confirmation)."""
@@ -573,6 +582,8 @@ class FakeTelegram:
         async with self._changed:
             while True:
                 ready = [u for u in self._updates if u["update_id"] >= offset][:limit]
+                if self.paused:
+                    ready = []
                 remaining = end - loop.time()
                 if ready or remaining <= 0:
                     self._changed.notify_all()

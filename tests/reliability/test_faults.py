@@ -160,17 +160,15 @@ async def test_limits_hold_under_a_burst(fake: FakeTelegram, db_path: Path) -> N
 async def test_duplicate_updates_and_double_taps_have_one_effect(
     fake: FakeTelegram, db_path: Path
 ) -> None:
-    async with running_bot(make_settings(fake, db_path)) as app:
+    async with running_bot(make_settings(fake, db_path)):
         squad = await squad_with_members(fake)
         zanele = fake.user(300, "Zanele")
-        # Hold the intake so both copies arrive in one batch.
-        intake = app.bot_data.intake
-        assert intake is not None
-        await intake.stop()
+        # Hold Telegram's delivery so both copies arrive in one batch.
+        await fake.pause_updates()
         update = await fake.send(zanele, squad.group, f"/alert {ALERT_AT[0]}, {ALERT_AT[1]}")
         await fake.deliver_again(fake._updates[-1])
         mark = len(fake.calls)
-        await intake.start()
+        await fake.resume_updates()
         card = await fake.wait_for(is_send(squad.group.id, "🚨 #"), after=mark)
         await fake.idle()
         assert update is not None
