@@ -14,6 +14,7 @@ from typing import Any
 
 import aiosqlite
 
+from bot import floods
 from bot.core import Caller, Core, resolve_scope
 from bot.dispatch import Candidate, rank_candidates
 from bot.domain import (
@@ -49,9 +50,11 @@ from bot.intents import (
     reply,
 )
 from bot.messages import format_age, t
+from bot.phones import clean_phones
 from bot.privacy import contact_intent
 from bot.text import ALERT_TEXT_MAX, NOTE_MAX, TooLong, clean
 from data import alerts as alerts_q
+from data import blocks as blocks_q
 from data import outbox
 from data import privacy as privacy_q
 from data import squads as squads_q
@@ -104,6 +107,19 @@ class Alerts:
             if isinstance(point, Reply):
                 return point
             now = self.core.now()
+            flood = floods.decide(
+                await alerts_q.open_alerts_of_reporter(db, scope.squad.id, caller.user_id),
+                point,
+                is_member=scope.member is not None and scope.member.approved,
+                blocked=await blocks_q.is_blocked(db, scope.squad.id, caller.user_id),
+                now=now,
+                rules=self._flood_rules(),
+            )
+            if isinstance(flood, floods.Merge):
+                merged = await self._merge(db, flood.alert, text, point, area)
+                self.core.notify()
+                return self._added(caller, merged, scope.squad, location_message_id)
+            held = isinstance(flood, floods.Hold)
             code = await self._fresh_code(db)
             alert = await alerts_q.insert_alert(
                 db,
@@ -125,39 +141,155 @@ class Alerts:
                 pseudonym = f"R-{new_alert_code(4)}"
                 await privacy_q.set_reporter_alias(db, alert.id, pseudonym)
                 alert = replace(alert, reporter_alias=pseudonym)
-                await self.core.tell(db, self._contact_question(alert, caller.chat_id))
-            await self._card(
-                db, alert, Op.SEND, reply_to=None if caller.private else caller.message_id
-            )
-            if point is not None:
-                await self._offer_next(db, alert)
+            if isinstance(flood, floods.Hold):
+                await alerts_q.set_held(db, alert.id, True)
+                alert = replace(alert, held=True)
+                await self._page_held(db, alert, flood.reason)
+                log.warning("alert %s held for a lead (%s)", alert.code, flood.reason.value)
             else:
-                await alerts_q.add_deadline(
-                    db,
-                    DeadlineKind.LOCATION,
-                    alert.id,
-                    now + self.settings.location_wait.total_seconds(),
+                if caller.private:
+                    await self.core.tell(db, self._contact_question(alert, caller.chat_id))
+                await self._start_dispatch(
+                    db, alert, reply_to=None if caller.private else caller.message_id
                 )
-                if not caller.private:
-                    await self.core.tell(
-                        db,
-                        Intent(
-                            op=Op.SEND,
-                            chat_id=caller.chat_id,
-                            priority=Priority.URGENT,
-                            text=Text(
-                                "alert.need_location_group",
-                                {"code": code, "wait_s": self._wait_s()},
-                            ),
-                            alert_id=alert.id,
-                            role=MessageRole.LOCATION_PROMPT,
-                            reply_to=caller.message_id,
-                            force_reply=True,
-                        ),
-                    )
         self.core.crash_point("alert_stored")
         self.core.notify()
+        if held:
+            return self._held_reply(caller, alert, scope.squad, location_message_id)
         return self._received(caller, alert, scope.squad, location_message_id)
+
+    async def _start_dispatch(
+        self, db: aiosqlite.Connection, alert: Alert, *, reply_to: int | None
+    ) -> None:
+        """Post the card, then offer the alert (or ask where it is, and wait)."""
+        await self._card(db, alert, Op.SEND, reply_to=reply_to)
+        if alert.has_location:
+            await self._offer_next(db, alert)
+            return
+        await alerts_q.add_deadline(
+            db,
+            DeadlineKind.LOCATION,
+            alert.id,
+            self.core.now() + self.settings.location_wait.total_seconds(),
+        )
+        if alert.origin is Origin.GROUP:
+            await self.core.tell(
+                db,
+                Intent(
+                    op=Op.SEND,
+                    chat_id=alert.origin_chat_id,
+                    priority=Priority.URGENT,
+                    text=Text(
+                        "alert.need_location_group",
+                        {"code": alert.code, "wait_s": self._wait_s()},
+                    ),
+                    alert_id=alert.id,
+                    role=MessageRole.LOCATION_PROMPT,
+                    reply_to=reply_to,
+                    force_reply=True,
+                ),
+            )
+
+    def _flood_rules(self) -> floods.FloodRules:
+        return floods.FloodRules(
+            window_s=self.settings.merge_window.total_seconds(),
+            radius_m=self.settings.merge_radius_m,
+            nonmember_cap=self.settings.max_open_alerts_nonmember,
+        )
+
+    async def _merge(
+        self,
+        db: aiosqlite.Connection,
+        alert: Alert,
+        text: str,
+        point: Point | None,
+        area: str | None,
+    ) -> Alert:
+        """A second /alert from the same person about the same emergency adds to the first."""
+        if text and text not in alert.text.split("\n"):
+            room = ALERT_TEXT_MAX - len(alert.text) - 1
+            if room > 0:
+                await alerts_q.append_text(db, alert.id, text[:room])
+        if point is not None and not alert.has_location:
+            await alerts_q.set_location(db, alert.id, point.lat, point.lon, area)
+            fresh = await _reload(db, alert.id)
+            if not fresh.held:
+                await self._located(db, fresh)
+        fresh = await _reload(db, alert.id)
+        if not fresh.held:
+            await self._card(db, fresh, Op.EDIT)
+        log.info("alert %s: a second alert from its reporter was added to it", alert.code)
+        return fresh
+
+    def _added(
+        self, caller: Caller, alert: Alert, squad: Squad, location_message_id: int | None
+    ) -> Reply:
+        cleanup = () if caller.private else self._cleanup(caller, squad, location_message_id)
+        return Reply(text=Text("alert.added", {"code": alert.code}), cleanup=cleanup)
+
+    def _held_reply(
+        self, caller: Caller, alert: Alert, squad: Squad, location_message_id: int | None
+    ) -> Reply:
+        """The same neutral answer whether the person is blocked or over the cap."""
+        cleanup = () if caller.private else self._cleanup(caller, squad, location_message_id)
+        return Reply(
+            text=Text("alert.held", {"code": alert.code}),
+            cleanup=cleanup,
+            request_location=caller.private and not alert.has_location,
+        )
+
+    @staticmethod
+    def _cleanup(caller: Caller, squad: Squad, location_message_id: int | None) -> tuple[int, ...]:
+        if not squad.hygiene:
+            return ()
+        return tuple(m for m in (caller.message_id, location_message_id) if m is not None)
+
+    async def _page_held(
+        self, db: aiosqlite.Connection, alert: Alert, reason: floods.HoldReason
+    ) -> None:
+        """Leads decide about a held alert: Dispatch or Dismiss."""
+        buttons = (
+            (
+                Button(Text("button.dispatch"), Action.DISPATCH, alert.id),
+                Button(Text("button.dismiss"), Action.DISMISS, alert.id),
+            ),
+        )
+        text = Text(
+            f"held.lead_{reason.value}",
+            {
+                "code": alert.code,
+                "text": alert.text or t("alert.no_text"),
+                "area": alert.area_label or t("held.no_area"),
+                "cap": self.settings.max_open_alerts_nonmember,
+            },
+        )
+        await self._page_leads(db, alert, text, buttons, MessageRole.HELD)
+
+    async def _page_leads(
+        self,
+        db: aiosqlite.Connection,
+        alert: Alert,
+        text: Text,
+        buttons: tuple[tuple[Button, ...], ...],
+        role: MessageRole,
+    ) -> None:
+        """The one way to page every lead of the alert's squad, in private."""
+        for lead in await squads_q.leads_of(db, alert.squad_id):
+            if lead.private_chat_id is None:
+                continue
+            await self.core.tell(
+                db,
+                Intent(
+                    op=Op.SEND,
+                    chat_id=lead.private_chat_id,
+                    priority=Priority.URGENT,
+                    text=text,
+                    buttons=buttons,
+                    alert_id=alert.id,
+                    member_id=lead.id,
+                    role=role,
+                ),
+            )
 
     def _received(
         self, caller: Caller, alert: Alert, squad: Squad, location_message_id: int | None
@@ -165,9 +297,9 @@ class Alerts:
         """The reporter's confirmation. In a group the card (a reply to /alert) is it, and
         with hygiene on, the /alert (and the pin it answered) are deleted once captured."""
         if not caller.private:
-            cleanup = (caller.message_id, location_message_id) if squad.hygiene else ()
-            return Reply(cleanup=tuple(m for m in cleanup if m is not None))
-        lines: list[Any] = [t("alert.received_squad", code=alert.code, squad=squad.name)]
+            return Reply(cleanup=self._cleanup(caller, squad, location_message_id))
+        # No squad name: a lock screen shows this first message.
+        lines: list[Any] = [t("alert.received", code=alert.code)]
         if not alert.has_location:
             lines.append(t("alert.need_location_private", code=alert.code, wait_s=self._wait_s()))
         return Reply(text=Text("lines", {"lines": lines}), request_location=not alert.has_location)
@@ -249,7 +381,12 @@ class Alerts:
     # -- dispatch ---------------------------------------------------------------------
 
     async def _candidates(self, db: aiosqlite.Connection, alert: Alert) -> list[Candidate]:
-        members = await squads_q.members_of_squad(db, alert.squad_id)
+        blocked = await blocks_q.blocked_users(db, alert.squad_id)
+        members = [
+            m
+            for m in await squads_q.members_of_squad(db, alert.squad_id)
+            if m.user_id not in blocked
+        ]
         tried = {o.member_id for o in await alerts_q.offers_of(db, alert.id)}
         locations = await squads_q.locations_of(db, [m.user_id for m in members])
         point = (
@@ -484,6 +621,10 @@ class Alerts:
             return await self._progress(caller, alert_id, action)
         if action is Action.CLOSE:
             return await self._close_prompt(caller, alert_id)
+        if action is Action.DISPATCH:
+            return await self._dispatch_held(caller, alert_id)
+        if action is Action.DISMISS:
+            return await self._dismiss_held(caller, alert_id)
         if action is Action.OUTCOME:
             try:
                 outcome = Outcome(arg)
@@ -554,8 +695,12 @@ class Alerts:
             offer = await alerts_q.offer_for(db, alert.id, member.id)
             if via_offer and offer is None:
                 return refuse("accept.not_yours")
+            if not member.approved:
+                return refuse("join.waiting")
             if not member.is_responder:
                 return refuse("observer.no")
+            if await blocks_q.is_blocked(db, alert.squad_id, member.user_id):
+                return refuse("claim.blocked")
             if not alert.is_open:
                 return refuse("claim.closed", code=alert.code)
             if alert.state not in UNOWNED_STATES:
@@ -858,6 +1003,7 @@ class Alerts:
             self.core.crash_point("close")
             await privacy_q.coarsen(db, alert.id)
             await alerts_q.cancel_deadlines(db, alert.id, now)
+            await clean_phones(db, alert, AlertState.CLOSED, now)
             owner = (
                 await squads_q.member_by_id(db, alert.owner_member_id)
                 if alert.owner_member_id
@@ -922,6 +1068,7 @@ class Alerts:
                 return refuse("cancel.not_open", code=alert.code, state=t(f"state.{alert.state}"))
             await alerts_q.cancel_deadlines(db, alert.id, now)
             await privacy_q.coarsen(db, alert.id)
+            await clean_phones(db, alert, AlertState.CANCELLED, now)
             for offer in await alerts_q.close_open_offers(db, alert.id, OfferAnswer.CANCELLED, now):
                 await self._edit_offer(db, alert, offer.member_id, "offer.cancelled")
             if alert.owner_member_id is not None:
@@ -971,8 +1118,12 @@ class Alerts:
             if len(matches) > 1:
                 return refuse("member.ambiguous", alias=alias)
             target = matches[0]
+            if not target.approved:
+                return refuse("assign.waiting", alias=target.alias)
             if not target.is_responder:
                 return refuse("assign.observer", alias=target.alias)
+            if await blocks_q.is_blocked(db, alert.squad_id, target.user_id):
+                return refuse("assign.blocked", alias=target.alias)
             if alert.state not in UNOWNED_STATES:
                 return refuse("assign.not_open", code=alert.code)
             if target.private_chat_id is None:
@@ -985,15 +1136,119 @@ class Alerts:
         self.core.notify()
         return reply("assign.done", code=alert.code, alias=target.alias)
 
+    # -- alerts held for a lead, and responders who leave ------------------------------
+
+    async def _held_for_lead(
+        self, db: aiosqlite.Connection, caller: Caller, alert_id: int
+    ) -> Alert | Reply:
+        alert = await alerts_q.alert_by_id(db, alert_id)
+        if alert is None:
+            return refuse("button.stale")
+        lead = await squads_q.member(db, alert.squad_id, caller.user_id)
+        if lead is None or not lead.is_lead:
+            return refuse("leads_only")
+        if not alert.held or alert.state is not AlertState.NEW:
+            return refuse("held.decided", code=alert.code)
+        return alert
+
+    async def _dispatch_held(self, caller: Caller, alert_id: int) -> Reply:
+        """A lead sends a held alert out, as if it had never been held."""
+        async with self.core.store.transaction() as db:
+            alert = await self._held_for_lead(db, caller, alert_id)
+            if isinstance(alert, Reply):
+                return alert
+            if not await alerts_q.set_held(db, alert.id, False):
+                return refuse("held.decided", code=alert.code)
+            now = self.core.now()
+            await outbox.audit(db, alert.squad_id, caller.user_id, "dispatched", alert.code, now)
+            fresh = await _reload(db, alert.id)
+            if fresh.origin is Origin.PRIVATE:
+                await self.core.tell(db, self._contact_question(fresh, fresh.origin_chat_id))
+            reply_to = fresh.origin_message_id if fresh.origin is Origin.GROUP else None
+            if fresh.has_location:
+                await self._start_dispatch(db, fresh, reply_to=reply_to)
+            else:  # a lead already looked at it: no more waiting for a location
+                await self._card(db, fresh, Op.SEND, reply_to=reply_to)
+                await self._broadcast(db, fresh)
+        self.core.notify()
+        log.info("alert %s dispatched by a lead", alert.code)
+        return Reply(answer=Text("held.dispatched", {"code": alert.code}))
+
+    async def _dismiss_held(self, caller: Caller, alert_id: int) -> Reply:
+        """A lead drops a held alert. Its reporter is not told (a flood gets no feedback)."""
+        async with self.core.store.transaction() as db:
+            alert = await self._held_for_lead(db, caller, alert_id)
+            if isinstance(alert, Reply):
+                return alert
+            now = self.core.now()
+            if not await alerts_q.transition(
+                db, alert.id, (AlertState.NEW,), AlertState.CANCELLED, closed_at=now
+            ):
+                return refuse("held.decided", code=alert.code)
+            await alerts_q.cancel_deadlines(db, alert.id, now)
+            await privacy_q.coarsen(db, alert.id)
+            await clean_phones(db, alert, AlertState.CANCELLED, now)
+            await outbox.audit(db, alert.squad_id, caller.user_id, "dismissed", alert.code, now)
+        self.core.notify()
+        return Reply(answer=Text("held.dismissed", {"code": alert.code}))
+
+    async def release(
+        self, db: aiosqlite.Connection, alert: Alert, owner_chat_id: int | None
+    ) -> bool:
+        """The responder of ``alert`` is gone (removed, blocked, erased): back into dispatch
+        at once, and the leads are told. Inside the caller's transaction."""
+        if not await alerts_q.release_owner(db, alert.id):
+            return False
+        now = self.core.now()
+        await alerts_q.cancel_deadlines(db, alert.id, now)
+        if owner_chat_id is not None:
+            await clean_phones(db, alert, AlertState.CANCELLED, now, chat_id=owner_chat_id)
+        await self._page_leads(
+            db, alert, Text("release.lead", {"code": alert.code}), (), MessageRole.PAGE
+        )
+        fresh = await _reload(db, alert.id)
+        if fresh.has_location:
+            await self._offer_next(db, fresh)
+        else:
+            await self._broadcast(db, fresh)
+        log.warning("alert %s: its responder left; offered again", alert.code)
+        return True
+
+    async def release_member(self, db: aiosqlite.Connection, member_id: int) -> list[str]:
+        """Release every open alert ``member_id`` is responding to; returns their codes."""
+        member = await squads_q.member_by_id(db, member_id)
+        chat = member.private_chat_id if member else None
+        codes = []
+        for alert in await alerts_q.open_alerts_owned_by_member(db, member_id):
+            if await self.release(db, alert, chat):
+                codes.append(alert.code)
+        return codes
+
+    async def release_orphans(self) -> list[str]:
+        """The auditor's check: alerts held by a responder who no longer exists."""
+        codes = []
+        async with self.core.store.transaction() as db:
+            for alert in await alerts_q.orphaned_alerts(db):
+                if await self.release(db, alert, None):
+                    codes.append(alert.code)
+        if codes:
+            self.core.notify()
+        return codes
+
     # -- locations for alerts -----------------------------------------------------------
 
     async def attach_location(self, db: aiosqlite.Connection, alert: Alert, point: Point) -> None:
         """A location arrived for an alert that had none (inside the caller's transaction)."""
-        if not await alerts_q.set_location(db, alert.id, point.lat, point.lon, None):
+        if not await alerts_q.set_location(db, alert.id, point.lat, point.lon, grid_label(point)):
             return
         fresh = await _reload(db, alert.id)
+        if not fresh.held:  # a held alert keeps its location for the lead who decides
+            await self._located(db, fresh)
+
+    async def _located(self, db: aiosqlite.Connection, fresh: Alert) -> None:
+        """The alert has just got its location: offer it, or send it to its responder."""
         if fresh.state is AlertState.NEW:
-            for deadline in await alerts_q.pending_deadlines(db, alert.id):
+            for deadline in await alerts_q.pending_deadlines(db, fresh.id):
                 if deadline.kind is DeadlineKind.LOCATION:
                     await alerts_q.claim_deadline(db, deadline.id, self.core.now())
             await self._offer_next(db, fresh)
@@ -1088,13 +1343,11 @@ class Alerts:
             return t("card.waiting_location")
         return t("card.finding")
 
-    async def _offered_line(self, db: aiosqlite.Connection, offer: Offer) -> Any:
-        member = await squads_q.member_by_id(db, offer.member_id)
-        return t(
-            "card.offered",
-            alias=member.alias if member else "?",
-            distance=format_distance(offer.distance_m),
-        )
+    @staticmethod
+    async def _offered_line(db: aiosqlite.Connection, offer: Offer) -> Any:
+        """Nobody is named and no distance is given until someone accepts: the group must
+        not learn who is near the scene, or how near."""
+        return t("card.offered")
 
 
 async def _reload(db: aiosqlite.Connection, alert_id: int) -> Alert:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 
+from bot.alerts import Alerts
 from bot.core import Core
 from bot.domain import AlertState, DeadlineKind
 from bot.intents import Intent, Op, Priority
@@ -23,15 +24,20 @@ log = logging.getLogger(__name__)
 class Auditor(Worker):
     name = "squadline-auditor"
 
-    def __init__(self, core: Core, privacy: Privacy) -> None:
+    def __init__(self, core: Core, privacy: Privacy, alerts: Alerts) -> None:
         super().__init__()
         self.core = core
         self.privacy = privacy
+        self.alerts = alerts
         self.idle_s = core.settings.audit_interval.total_seconds()
 
     async def pass_once(self) -> float | None:
         """Runs every ``audit_interval`` (waking it early does no harm)."""
         await self.check()
+        orphans = await self.alerts.release_orphans()
+        if orphans:
+            log.warning("auditor put %d alert(s) with no responder back: %s",
+                        len(orphans), ", ".join(orphans))  # fmt: skip
         await self.privacy.purge_expired()
         await self.leave_unknown_groups()
         return None

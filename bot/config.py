@@ -50,6 +50,15 @@ class Settings(BaseSettings):
     ack_timeout: timedelta = timedelta(seconds=180)
     max_offers: int = Field(default=3, ge=1)
     max_escalations: int = Field(default=5, ge=1)
+    # New members wait for a lead's approval before they are offered alerts or see a pin.
+    join_approval: bool = True
+    # A second /alert from the same person within this time and distance of their open one
+    # is added to it instead of making a new alert.
+    merge_window: timedelta = timedelta(minutes=5)
+    merge_radius_m: float = Field(default=300.0, ge=0)
+    # A person who is not a member may hold this many open alerts; past that, new ones wait
+    # for a lead (Dispatch or Dismiss) instead of being offered to members.
+    max_open_alerts_nonmember: int = Field(default=2, ge=0)
 
     # getUpdates long-poll timeout; tests shorten it so shutdown is quick.
     poll_timeout: float = Field(default=30.0, ge=0)
@@ -85,6 +94,7 @@ class Settings(BaseSettings):
         "limit_group_window",
         "setup_grace",
         "outbox_retention",
+        "merge_window",
         mode="before",
     )
     @classmethod

@@ -32,6 +32,7 @@ class Caller:
     private: bool
     first_name: str = ""
     message_id: int | None = None
+    username: str = ""
 
 
 class Core:

@@ -83,6 +83,7 @@ class Member:
     availability: Availability
     private_chat_id: int | None  # None: cannot be reached in private
     joined_at: float
+    approved: bool = True  # False: a join request that no lead has approved yet
 
     @property
     def is_lead(self) -> bool:
@@ -90,8 +91,9 @@ class Member:
 
     @property
     def is_responder(self) -> bool:
-        """Leads and members respond; observers never see identities or locations."""
-        return self.role is not Role.OBSERVER
+        """Approved leads and members respond; observers never see identities or locations,
+        and someone still waiting for a lead's approval is not offered anything."""
+        return self.role is not Role.OBSERVER and self.approved
 
     @property
     def reachable(self) -> bool:
@@ -142,6 +144,7 @@ class Alert:
     reporter_alias: str | None = None  # the pseudonym of a reporter who alerted in private
     contact_ok: bool = False  # the reporter lets the responder see their Telegram contact
     coarsened: bool = False
+    held: bool = False  # waits for a lead's Dispatch or Dismiss (blocked or over the cap)
 
     @property
     def has_location(self) -> bool:

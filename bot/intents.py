@@ -32,13 +32,21 @@ class Action(StrEnum):
     CLOSE = "cls"
     OUTCOME = "out"
     CONTACT = "cnt"  # the reporter's choice: may the responder see their contact?
-    # Not about an alert: the id is the user (forget) or the squad (wipe).
+    # An alert held for a lead (blocked reporter, or over the cap): offer it, or drop it.
+    DISPATCH = "dsp"
+    DISMISS = "dsm"
+    # Not about an alert: the id is the user (forget), the squad (wipe), or the member
+    # whose join request a lead answers (approve, reject).
     FORGET = "fgt"
     WIPE_1 = "wp1"
     WIPE_2 = "wp2"
+    APPROVE = "apv"
+    REJECT = "rej"
 
 
-ACCOUNT_ACTIONS = frozenset({Action.FORGET, Action.WIPE_1, Action.WIPE_2})
+ACCOUNT_ACTIONS = frozenset(
+    {Action.FORGET, Action.WIPE_1, Action.WIPE_2, Action.APPROVE, Action.REJECT}
+)
 
 
 class MessageRole(StrEnum):
@@ -53,6 +61,8 @@ class MessageRole(StrEnum):
     LOCATION_PROMPT = "loc_prompt"
     REPORTER = "reporter"
     NOTICE = "notice"
+    HELD = "held"  # an alert held for a lead, with Dispatch and Dismiss
+    JOIN_REQUEST = "join_request"
 
 
 class Op(StrEnum):
@@ -60,6 +70,7 @@ class Op(StrEnum):
     EDIT = "edit"
     LOCATION = "location"
     LEAVE = "leave"  # leave a group that never completed /setup
+    DELETE = "delete"  # delete one message (``message_id``)
 
 
 @dataclass(frozen=True)
@@ -98,6 +109,8 @@ class Intent:
     lon: float | None = None
     request_location: bool = False
     force_reply: bool = False
+    # An explicit target for EDIT or DELETE; otherwise an edit finds its message by role.
+    message_id: int | None = None
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), separators=(",", ":"), ensure_ascii=False)
@@ -133,6 +146,7 @@ class Intent:
             lon=data.get("lon"),
             request_location=data.get("request_location", False),
             force_reply=data.get("force_reply", False),
+            message_id=data.get("message_id"),
         )
 
 

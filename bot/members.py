@@ -58,7 +58,9 @@ class Members:
             if isinstance(mine, Reply):
                 return mine
             await squads_q.set_availability(db, [m.id for m in mine], availability)
-        return reply("availability.done", availability=t(f"availability.{availability}"))
+        # In the group the answer goes to the private chat: the group need not know.
+        text = Text("availability.done", {"availability": t(f"availability.{availability}")})
+        return Reply(text=text, private=not caller.private)
 
     async def me(self, caller: Caller) -> Reply:
         """What the bot holds about the caller; in a group it answers in private."""

@@ -7,10 +7,12 @@ from dataclasses import dataclass
 
 from bot.alerts import Alerts
 from bot.auditor import Auditor
+from bot.blocks import Blocks
 from bot.config import Settings
 from bot.core import Clock, Core
 from bot.deadlines import DeadlineRunner
 from bot.geocode import Geocoder
+from bot.joining import Joining
 from bot.members import Members
 from bot.privacy import Privacy
 from bot.squads import Squads
@@ -26,6 +28,8 @@ class Services:
     deadlines: DeadlineRunner
     auditor: Auditor
     privacy: Privacy
+    joining: Joining
+    blocks: Blocks
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock = time.time) -> Services:
@@ -43,12 +47,14 @@ class Services:
         core.on_deadline = deadlines.wake
         return cls(
             core=core,
-            squads=Squads(core),
+            squads=Squads(core, alerts),
             members=Members(core, alerts),
             alerts=alerts,
             deadlines=deadlines,
-            auditor=Auditor(core, privacy),
+            auditor=Auditor(core, privacy, alerts),
             privacy=privacy,
+            joining=Joining(core),
+            blocks=Blocks(core, alerts),
         )
 
     async def open(self) -> None:

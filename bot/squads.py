@@ -5,8 +5,10 @@ from __future__ import annotations
 import hmac
 import logging
 import statistics
+from dataclasses import replace
 from typing import Any
 
+from bot.alerts import Alerts
 from bot.core import Caller, Core, Scope, resolve_scope, resolve_single_scope
 from bot.domain import (
     OPEN_STATES,
@@ -17,10 +19,11 @@ from bot.domain import (
     new_invite_token,
 )
 from bot.geo import CoordinateError, find_coordinates
-from bot.intents import Button, Reply, Text, refuse, reply
+from bot.intents import Reply, Text, refuse, reply
 from bot.messages import format_age, t
 from bot.text import ALIAS_MAX, PLACE_NAME_MAX, SQUAD_NAME_MAX, TooLong, clean
 from data import alerts as alerts_q
+from data import blocks as blocks_q
 from data import outbox
 from data import privacy as privacy_q
 from data import squads as squads_q
@@ -33,8 +36,9 @@ WEEK_S = 7 * 24 * 3600
 class Squads:
     """Use cases for setting up and running a squad."""
 
-    def __init__(self, core: Core) -> None:
+    def __init__(self, core: Core, alerts: Alerts) -> None:
         self.core = core
+        self.alerts = alerts
         self.settings = core.settings
 
     async def bot_added(self, chat_id: int) -> bool:
@@ -97,48 +101,6 @@ class Squads:
         log.info("squad %s set up", squad.id)
         return reply("setup.done", name=name)
 
-    async def join(self, caller: Caller, bot_username: str) -> Reply:
-        """``/join`` in the group: a button with a deep link into a private chat."""
-        if caller.private:
-            return refuse("group_only")
-        async with self.core.store.reading() as db:
-            squad = await squads_q.squad_by_chat(db, caller.chat_id)
-        if squad is None:
-            return refuse("not_set_up")
-        url = f"https://t.me/{bot_username}?start={squad.invite_token}"
-        return Reply(
-            text=Text("join.prompt", {"name": squad.name}),
-            buttons=((Button(Text("join.button"), url=url),),),
-        )
-
-    async def start(self, caller: Caller, args: list[str]) -> Reply:
-        """``/start [token]`` in private: the user is reachable; with a token, they join."""
-        if not caller.private:
-            return reply("start.welcome")
-        async with self.core.store.transaction() as db:
-            now = self.core.now()
-            await squads_q.upsert_private_chat(db, caller.user_id, caller.chat_id, now)
-            if not args:
-                return Reply(text=Text("start.welcome"))
-            squad = await squads_q.squad_by_token(db, args[0][:64])
-            if squad is None:
-                return refuse("start.bad_token")
-            try:
-                alias = clean(caller.first_name, limit=ALIAS_MAX) or "member"
-            except TooLong:
-                alias = clean(caller.first_name[:ALIAS_MAX], limit=ALIAS_MAX) or "member"
-            added = await squads_q.insert_member(
-                db, squad.id, caller.user_id, alias, Role.MEMBER, now
-            )
-            member = await squads_q.member(db, squad.id, caller.user_id)
-            assert member is not None
-            if added:
-                await outbox.audit(db, squad.id, caller.user_id, "joined", None, now)
-        key = "start.joined" if added else "start.already"
-        return Reply(
-            text=Text(key, {"name": squad.name, "alias": member.alias}), request_location=True
-        )
-
     async def set_role(
         self, caller: Caller, args: list[str], target_user_id: int | None, role: Role | None
     ) -> Reply:
@@ -164,16 +126,21 @@ class Squads:
                 if last_lead:
                     return refuse("remove.last_lead")
                 await squads_q.set_role(db, target.id, role)
+                if role is Role.OBSERVER and await self.alerts.release_member(db, target.id):
+                    self.core.notify()
                 await outbox.audit(
                     db, scope.squad.id, caller.user_id, f"role:{role.value}", str(target.id), now
                 )
                 return reply("role.done", alias=target.alias, role=t(f"role.{role}"))
             if last_lead:
                 return refuse("remove.last_lead")
+            # Whatever they were responding to goes back into dispatch first.
+            await self.alerts.release_member(db, target.id)
             await squads_q.delete_member(db, target.id)
             await outbox.audit(
                 db, scope.squad.id, caller.user_id, "role:removed", str(target.id), now
             )
+            self.core.notify()
             return reply("remove.done", alias=target.alias)
 
     async def _target(
@@ -195,7 +162,22 @@ class Squads:
         return matches[0]
 
     async def place(self, caller: Caller, args: list[str], raw: str) -> Reply:
-        """``/place add <name> <lat>, <lon>`` · ``/place list`` · ``/place remove <name>``."""
+        """``/place add <name> <lat>, <lon>`` · ``/place list`` · ``/place remove <name>``.
+
+        ``/place add`` in the group leaves coordinates in the chat: the bot deletes that
+        message (when it is an admin there) and asks for places in private next time."""
+        result = await self._place(caller, args, raw)
+        verb = args[0].lower() if args else ""
+        if verb == "add" and not caller.private and caller.message_id is not None:
+            if result.ok:
+                result = replace(
+                    result,
+                    text=Text("place.added_group", result.text.params if result.text else {}),
+                )
+            result = replace(result, cleanup=(caller.message_id,))
+        return result
+
+    async def _place(self, caller: Caller, args: list[str], raw: str) -> Reply:
         verb = args[0].lower() if args else ""
         if verb not in ("add", "list", "remove"):
             return refuse("place.usage")
@@ -298,7 +280,8 @@ class Squads:
             blocks: list[Any] = []
             for squad_id in squad_ids:
                 blocks.extend(await self._status_block(db, squad_id))
-        return Reply(text=Text("lines", {"lines": blocks}))
+        # Never in the group: it names members and says who is where.
+        return Reply(text=Text("lines", {"lines": blocks}), private=not caller.private)
 
     async def _aggregate(self, db: Any, squad_id: int) -> Reply:
         """What an observer may see: counts only, never names, codes or places."""
@@ -326,7 +309,7 @@ class Squads:
                 close=t("status.na"),
             ),
         ]
-        return Reply(text=Text("lines", {"lines": lines}))
+        return Reply(text=Text("lines", {"lines": lines}), private=True)
 
     async def _status_block(self, db: Any, squad_id: int) -> list[Any]:
         now = self.core.now()
@@ -394,6 +377,12 @@ class Squads:
         unreachable = [m.alias for m in members if not m.reachable]
         if unreachable:
             lines.append(t("status.unreachable", names=", ".join(unreachable)))
+        waiting = [m.alias for m in members if not m.approved]
+        if waiting:
+            lines.append(t("status.waiting", names=", ".join(waiting)))
+        blocked = await blocks_q.count(db, squad_id)
+        if blocked:
+            lines.append(t("status.blocked", count=blocked))
         week = await alerts_q.alerts_since(db, squad_id, now - WEEK_S)
         acks = [a.acknowledged_at - a.created_at for a in week if a.acknowledged_at]
         closes = [

@@ -48,6 +48,7 @@ def _alert(row: aiosqlite.Row) -> Alert:
         reporter_alias=row["reporter_alias"],
         contact_ok=bool(row["contact_ok"]),
         coarsened=bool(row["coarsened"]),
+        held=bool(row["held"]),
     )
 
 
@@ -159,14 +160,72 @@ async def alerts_since(db: aiosqlite.Connection, squad_id: int, since: float) ->
 
 
 async def stranded_alerts(db: aiosqlite.Connection) -> list[Alert]:
-    """Open alerts with no owner and no pending deadline: nothing would move them on."""
+    """Open alerts with no owner and no pending deadline: nothing would move them on.
+    (An alert held for a lead waits for the lead, on purpose.)"""
     async with db.execute(
         "SELECT * FROM alerts a WHERE a.state IN ('new', 'offered', 'escalated')"
-        " AND a.owner_member_id IS NULL AND NOT EXISTS (SELECT 1 FROM deadlines d"
+        " AND a.held = 0 AND a.owner_member_id IS NULL AND NOT EXISTS (SELECT 1 FROM deadlines d"
         " WHERE d.alert_id = a.id AND d.fired_at IS NULL AND d.cancelled_at IS NULL)"
         " ORDER BY a.id"
     ) as cur:
         return [_alert(r) for r in await cur.fetchall()]
+
+
+async def orphaned_alerts(db: aiosqlite.Connection) -> list[Alert]:
+    """Alerts someone is responding to whose responder no longer exists."""
+    async with db.execute(
+        "SELECT * FROM alerts WHERE state IN ('acknowledged', 'en_route', 'on_scene')"
+        " AND (owner_member_id IS NULL OR NOT EXISTS"
+        " (SELECT 1 FROM members m WHERE m.id = alerts.owner_member_id)) ORDER BY id"
+    ) as cur:
+        return [_alert(r) for r in await cur.fetchall()]
+
+
+async def open_alerts_owned_by_member(db: aiosqlite.Connection, member_id: int) -> list[Alert]:
+    async with db.execute(
+        "SELECT * FROM alerts WHERE owner_member_id = ?"
+        " AND state IN ('acknowledged', 'en_route', 'on_scene') ORDER BY id",
+        (member_id,),
+    ) as cur:
+        return [_alert(r) for r in await cur.fetchall()]
+
+
+async def open_alerts_of_reporter(
+    db: aiosqlite.Connection, squad_id: int, reporter_user_id: int
+) -> list[Alert]:
+    """The reporter's open alerts in one squad, newest first."""
+    async with db.execute(
+        "SELECT * FROM alerts WHERE squad_id = ? AND reporter_user_id = ?"
+        " AND state IN ('new', 'offered', 'acknowledged', 'en_route', 'on_scene', 'escalated')"
+        " ORDER BY id DESC",
+        (squad_id, reporter_user_id),
+    ) as cur:
+        return [_alert(r) for r in await cur.fetchall()]
+
+
+async def append_text(db: aiosqlite.Connection, alert_id: int, text: str) -> None:
+    await db.execute(
+        "UPDATE alerts SET text = CASE WHEN text = '' THEN ? ELSE text || char(10) || ? END"
+        " WHERE id = ?",
+        (text, text, alert_id),
+    )
+
+
+async def set_held(db: aiosqlite.Connection, alert_id: int, held: bool) -> bool:
+    cur = await db.execute(
+        "UPDATE alerts SET held = ? WHERE id = ? AND held <> ?", (int(held), alert_id, int(held))
+    )
+    return cur.rowcount == 1
+
+
+async def release_owner(db: aiosqlite.Connection, alert_id: int) -> bool:
+    """Put an alert whose responder is gone back into dispatch (guarded by its state)."""
+    cur = await db.execute(
+        "UPDATE alerts SET state = 'new', owner_member_id = NULL, acknowledged_at = NULL"
+        " WHERE id = ? AND state IN ('acknowledged', 'en_route', 'on_scene')",
+        (alert_id,),
+    )
+    return cur.rowcount == 1
 
 
 async def awaiting_location(
@@ -398,6 +457,33 @@ async def find_message(
     ) as cur:
         row = await cur.fetchone()
     return int(row["message_id"]) if row else None
+
+
+async def private_messages_of(
+    db: aiosqlite.Connection, alert_id: int, chat_id: int | None = None
+) -> list[tuple[int, int, str]]:
+    """(chat id, message id, role) of every message about an alert in a private chat."""
+    sql = "SELECT chat_id, message_id, role FROM messages WHERE alert_id = ? AND chat_id > 0"
+    args: tuple[object, ...] = (alert_id,)
+    if chat_id is not None:
+        sql, args = sql + " AND chat_id = ?", (alert_id, chat_id)
+    async with db.execute(sql + " ORDER BY id", args) as cur:
+        return [(r["chat_id"], r["message_id"], r["role"]) for r in await cur.fetchall()]
+
+
+async def supersede_private_sends(
+    db: aiosqlite.Connection, alert_id: int, chat_id: int | None = None
+) -> int:
+    """Unsent messages about a finished alert to private chats are not sent any more."""
+    sql = (
+        "UPDATE outbox SET state = 'superseded' WHERE alert_id = ? AND chat_id > 0"
+        " AND state = 'pending'"
+    )
+    args: tuple[object, ...] = (alert_id,)
+    if chat_id is not None:
+        sql, args = sql + " AND chat_id = ?", (alert_id, chat_id)
+    cur = await db.execute(sql, args)
+    return cur.rowcount
 
 
 async def alert_for_message(

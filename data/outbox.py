@@ -144,6 +144,16 @@ async def prune_send_log(db: aiosqlite.Connection, before: float) -> int:
     return cur.rowcount
 
 
+async def forget_join_request(db: aiosqlite.Connection, member_id: int) -> None:
+    """A join request was answered: its copies (which name the person) are emptied."""
+    await db.execute(
+        "UPDATE outbox SET payload = '{}', state = CASE WHEN state = 'pending' THEN 'superseded'"
+        " ELSE state END WHERE member_id = ? AND state <> 'sending'"
+        " AND json_extract(payload, '$.role') = 'join_request'",
+        (member_id,),
+    )
+
+
 async def audit(
     db: aiosqlite.Connection,
     squad_id: int | None,

@@ -9,7 +9,7 @@ import aiosqlite
 from bot.domain import Availability, Location, Member, Place, Role, Squad
 
 _MEMBER_COLUMNS = (
-    "m.id, m.squad_id, m.user_id, m.alias, m.role, m.availability, m.joined_at,"
+    "m.id, m.squad_id, m.user_id, m.alias, m.role, m.availability, m.joined_at, m.approved,"
     " CASE WHEN u.blocked = 0 THEN u.private_chat_id END AS private_chat_id"
 )
 _MEMBER_FROM = "members m LEFT JOIN users u ON u.user_id = m.user_id"
@@ -29,6 +29,7 @@ def _member(row: aiosqlite.Row) -> Member:
         availability=Availability(row["availability"]),
         private_chat_id=row["private_chat_id"],
         joined_at=row["joined_at"],
+        approved=bool(row["approved"]),
     )
 
 
@@ -154,20 +155,71 @@ async def members_by_alias(db: aiosqlite.Connection, squad_id: int, alias: str) 
 
 
 async def insert_member(
-    db: aiosqlite.Connection, squad_id: int, user_id: int, alias: str, role: Role, now: float
+    db: aiosqlite.Connection,
+    squad_id: int,
+    user_id: int,
+    alias: str,
+    role: Role,
+    now: float,
+    *,
+    approved: bool = True,
 ) -> bool:
     cur = await db.execute(
-        "INSERT INTO members(squad_id, user_id, alias, role, joined_at) VALUES (?, ?, ?, ?, ?)"
-        " ON CONFLICT(squad_id, user_id) DO NOTHING",
-        (squad_id, user_id, alias, role.value, now),
+        "INSERT INTO members(squad_id, user_id, alias, role, joined_at, approved)"
+        " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(squad_id, user_id) DO NOTHING",
+        (squad_id, user_id, alias, role.value, now, int(approved)),
     )
     return cur.rowcount == 1
 
 
-async def set_role(db: aiosqlite.Connection, member_id: int, role: Role) -> bool:
+async def approve_member(db: aiosqlite.Connection, member_id: int) -> bool:
+    """A lead approved a join request; only the first approval counts."""
     cur = await db.execute(
-        "UPDATE members SET role = ? WHERE id = ? AND role <> ?",
-        (role.value, member_id, role.value),
+        "UPDATE members SET approved = 1 WHERE id = ? AND approved = 0", (member_id,)
+    )
+    return cur.rowcount == 1
+
+
+async def waiting_members(db: aiosqlite.Connection, squad_id: int) -> list[Member]:
+    """Join requests no lead has answered yet."""
+    rows = await _all(
+        db,
+        f"SELECT {_MEMBER_COLUMNS} FROM {_MEMBER_FROM} WHERE m.squad_id = ? AND m.approved = 0"
+        " ORDER BY m.id",
+        (squad_id,),
+    )
+    return [_member(r) for r in rows]
+
+
+async def leads_of(db: aiosqlite.Connection, squad_id: int) -> list[Member]:
+    rows = await _all(
+        db,
+        f"SELECT {_MEMBER_COLUMNS} FROM {_MEMBER_FROM} WHERE m.squad_id = ? AND m.role = 'lead'"
+        " ORDER BY m.id",
+        (squad_id,),
+    )
+    return [_member(r) for r in rows]
+
+
+async def set_invite_token(db: aiosqlite.Connection, squad_id: int, token: str) -> None:
+    await db.execute("UPDATE squads SET invite_token = ? WHERE id = ?", (token, squad_id))
+
+
+async def forget_user_if_unused(db: aiosqlite.Connection, user_id: int) -> None:
+    """Drop the private-chat record of someone who is no longer a member anywhere."""
+    await db.execute(
+        "DELETE FROM users WHERE user_id = ? AND NOT EXISTS"
+        " (SELECT 1 FROM members WHERE user_id = ?)",
+        (user_id, user_id),
+    )
+
+
+async def set_role(db: aiosqlite.Connection, member_id: int, role: Role) -> bool:
+    """Change a role; whoever a lead makes a lead needs no approval."""
+    cur = await db.execute(
+        "UPDATE members SET role = ?, approved = CASE WHEN ? = 'lead' THEN 1 ELSE approved END"
+        " WHERE id = ? AND role <> ?",
+        (role.value, role.value, member_id, role.value),
     )
     return cur.rowcount == 1
 

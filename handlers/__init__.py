@@ -43,6 +43,8 @@ GROUP_COMMANDS = (
     "me",
     "help",
     "hygiene",
+    "block",
+    "unblock",
     "wipe",
     "setup",
 )
@@ -83,6 +85,8 @@ def register(app: Application[Any, SquadContext, Any, Any, Any, Any]) -> None:
         "member": squads.on_member,
         "observer": squads.on_observer,
         "remove": squads.on_remove,
+        "block": squads.on_block,
+        "unblock": squads.on_unblock,
         "place": squads.on_place,
         "help": squads.on_help,
         "status": squads.on_status,

@@ -57,6 +57,10 @@ async def on_button(update: Update, context: SquadContext) -> None:
         result = await services.privacy.set_contact(caller, press.alert_id, press.arg == "yes")
     elif press.action is Action.FORGET:
         result = await services.privacy.forget(caller, press.alert_id)
+    elif press.action in (Action.APPROVE, Action.REJECT):
+        result = await services.joining.answer(
+            caller, press.alert_id, approve=press.action is Action.APPROVE
+        )
     elif press.action in (Action.WIPE_1, Action.WIPE_2):
         step = 1 if press.action is Action.WIPE_1 else 2
         result = await services.privacy.wipe(caller, press.alert_id, step)

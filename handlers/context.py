@@ -62,6 +62,7 @@ def caller_of(update: Update) -> Caller:
         chat_id=chat.id,
         private=chat.type == "private",
         first_name=user.first_name or "",
+        username=user.username or "",
         message_id=message.message_id
         if message is not None and update.callback_query is None
         else None,

@@ -20,6 +20,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 
 from bot.core import Core
 from bot.intents import Intent, MessageRole, Op, Priority
+from bot.phones import late_redaction
 from bot.worker import Worker
 from data import alerts as alerts_q
 from data import outbox
@@ -34,6 +35,7 @@ log = logging.getLogger(__name__)
 # Telegram's errors that mean "nothing to do", matched on their description.
 NOT_MODIFIED = "message is not modified"
 EDIT_TARGET_GONE = ("message to edit not found", "message can't be edited")
+DELETE_TARGET_GONE = ("message to delete not found", "message can't be deleted")
 MAX_BACKOFF_S = 30.0
 
 
@@ -215,7 +217,7 @@ class Sender(Worker):
         now = self.core.now()
         async with self.core.store.transaction() as db:
             await outbox.mark_sent(db, row.id, message.message_id if message else None, now)
-            if message is not None and intent.alert_id is not None:
+            if message is not None and intent.alert_id is not None and intent.message_id is None:
                 await alerts_q.remember_message(
                     db,
                     alert_id=intent.alert_id,
@@ -227,6 +229,10 @@ class Sender(Worker):
                 )
                 if _is_offer_send(intent):
                     await self._arm_offer(db, intent)
+                alert = await alerts_q.alert_by_id(db, intent.alert_id)
+                late = late_redaction(alert, intent, message.chat_id, message.message_id)
+                if late is not None:
+                    await outbox.enqueue(db, late, now)
 
     async def _arm_offer(self, db: Db, intent: Intent) -> None:
         """Second phase of an offer: its buttons go onto the one message whose id is recorded.
@@ -249,6 +255,27 @@ class Sender(Worker):
         if intent.op is Op.LOCATION:
             assert intent.lat is not None and intent.lon is not None
             return await self.bot.send_location(intent.chat_id, intent.lat, intent.lon)
+        if intent.op is Op.DELETE:
+            assert intent.message_id is not None
+            try:
+                await self.bot.delete_message(intent.chat_id, intent.message_id)
+            except BadRequest as exc:
+                if not any(gone in str(exc).lower() for gone in DELETE_TARGET_GONE):
+                    raise
+            return None
+        if intent.op is Op.EDIT and intent.message_id is not None:
+            try:
+                edited = await self.bot.edit_message_text(
+                    text_of(intent.text),
+                    chat_id=intent.chat_id,
+                    message_id=intent.message_id,
+                    reply_markup=inline_markup(intent.buttons),
+                )
+            except BadRequest as exc:
+                if not any(gone in str(exc).lower() for gone in EDIT_TARGET_GONE):
+                    raise
+                return None  # nothing left to clean
+            return edited if isinstance(edited, Message) else None
         if intent.op is Op.EDIT and intent.alert_id is not None:
             async with self.core.store.reading() as db:
                 target = await alerts_q.find_message(

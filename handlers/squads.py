@@ -55,23 +55,51 @@ async def on_setup(update: Update, context: SquadContext) -> None:
 
 
 async def on_join(update: Update, context: SquadContext) -> None:
-    """/join: a button that opens the private chat with the squad's invite token."""
-    result = await context.services.squads.join(caller_of(update), context.bot.username)
+    """/join: a button that opens the private chat with the squad's invite token.
+    /join reset (leads): a new invite link; the old ones stop working."""
+    args = [a.lower() for a in context.args or ()]
+    if args and args != ["reset"]:
+        await respond(update, context, context.refusal("join.usage"))
+        return
+    result = await context.services.joining.join(
+        caller_of(update), context.bot.username, reset=args == ["reset"]
+    )
     await respond(update, context, result)
 
 
 async def on_start(update: Update, context: SquadContext) -> None:
-    """/start [token]: the private chat is open; with a token the user joins the squad."""
-    result = await context.services.squads.start(caller_of(update), list(context.args or ()))
+    """/start [token]: the private chat is open; with a token the user asks to join."""
+    args = context.args or ()
+    result = await context.services.joining.start(caller_of(update), args[0] if args else None)
+    await respond(update, context, result)
+
+
+def _replied_user(update: Update) -> int | None:
+    message = update.effective_message
+    if message is not None and message.reply_to_message is not None:
+        replied = message.reply_to_message.from_user
+        return replied.id if replied is not None and not replied.is_bot else None
+    return None
+
+
+async def on_block(update: Update, context: SquadContext) -> None:
+    """/block (as a reply, or with an alias): hold that person's alerts for a lead."""
+    result = await context.services.blocks.set_blocked(
+        caller_of(update), command_text(update), _replied_user(update), blocked=True
+    )
+    await respond(update, context, result)
+
+
+async def on_unblock(update: Update, context: SquadContext) -> None:
+    """/unblock (as a reply, or with an alias)."""
+    result = await context.services.blocks.set_blocked(
+        caller_of(update), command_text(update), _replied_user(update), blocked=False
+    )
     await respond(update, context, result)
 
 
 async def _on_role(update: Update, context: SquadContext, role: Role | None) -> None:
-    message = update.effective_message
-    target = None
-    if message is not None and message.reply_to_message is not None:
-        replied = message.reply_to_message.from_user
-        target = replied.id if replied is not None else None
+    target = _replied_user(update)
     result = await context.services.squads.set_role(
         caller_of(update), list(context.args or ()), target, role
     )

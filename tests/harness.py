@@ -29,6 +29,10 @@ def make_settings(fake: FakeTelegram, db: Path, **overrides: Any) -> Settings:
         "limit_global_per_s": 1000,
         "limit_group_per_min": 100000,
         "limit_private_per_s": 1000,
+        # Scenarios raise several alerts from one reporter on purpose; the flood rules have
+        # their own tests, with the real defaults.
+        "merge_window": timedelta(0),
+        "max_open_alerts_nonmember": 1000,
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
@@ -65,8 +69,16 @@ class Squad:
         await squad.join(lead)
         return squad
 
-    async def join(self, user: User, lat: float | None = None, lon: float | None = None) -> None:
-        """The user taps /join, opens the private chat, and (optionally) shares a location."""
+    async def join(
+        self,
+        user: User,
+        lat: float | None = None,
+        lon: float | None = None,
+        *,
+        approve: bool = True,
+    ) -> None:
+        """The user taps /join and opens the private chat; unless ``approve`` is False the
+        lead presses Approve on the join request; then (optionally) they share a location."""
         if self.invite_link is None:
             mark = len(self.fake.calls)
             await self.fake.send(user, self.group, "/join")
@@ -81,9 +93,24 @@ class Squad:
         chat = self.fake.private_chat(user)
         mark = len(self.fake.calls)
         await self.fake.send(user, chat, f"/start {token}")
-        await self.fake.wait_for(
+        answer = await self.fake.wait_for(
             lambda c: c.method == "sendMessage" and c.chat_id == user.id, after=mark
         )
+        if approve and user.id != self.lead.id and "must approve" in answer.text:
+            request = await self.fake.wait_for(
+                lambda c: (
+                    c.method == "sendMessage"
+                    and c.chat_id == self.lead.id
+                    and "Join request" in c.text
+                    and f'"{user.first_name}"' in c.text
+                ),
+                after=mark,
+            )
+            mark = len(self.fake.calls)
+            await self.fake.press(self.lead, bot_message(self.fake, request), button="Approve")
+            await self.fake.wait_for(
+                lambda c: c.method == "sendMessage" and c.chat_id == user.id, after=mark
+            )
         if lat is not None and lon is not None:
             await self.share(user, lat, lon)
 

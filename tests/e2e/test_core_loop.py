@@ -64,7 +64,11 @@ async def test_setup_alert_decline_timeout_escalate_claim_close_status(
         assert armed.params["message_id"] == offer.result["message_id"]
         labels = [b["text"] for b in armed.buttons()]
         assert labels == [render("button.accept"), render("button.decline")]
-        await fake.wait_for(is_edit(squad.group.id, "Thandi"), after=mark)
+        offered = await fake.wait_for(is_edit(squad.group.id, "Offered to"), after=mark)
+        assert render("card.offered") in offered.text
+        assert "Thandi" not in offered.text and " m" not in offered.text.split("Area")[0], (
+            "the card names nobody and gives no distance until someone accepts"
+        )
 
         # Thandi declines: her offer is withdrawn and Sipho is next.
         mark = len(fake.calls)
@@ -117,7 +121,7 @@ async def test_setup_alert_decline_timeout_escalate_claim_close_status(
         await fake.wait_for(is_send(lerato.id, "is closed"), after=mark)
 
         # The lead's status: nothing open, Lerato available again, one alert raised and closed.
-        status = await squad.ask(squad.lead, "/status")
+        status = await squad.ask(squad.lead, "/status", private=True)
         assert "No open alerts" in status.text
         assert "Lerato" in status.text.split("Available:")[1].split("\n")[0]
         assert "1 raised, 1 closed" in status.text

@@ -95,7 +95,7 @@ async def test_403_marks_unreachable_and_offers_the_next_member_at_once(
         assert offer.at - refused.at < 1.5, (
             "the next member is offered at once, not after a timeout"
         )
-        status = await squad.ask(squad.lead, "/status")
+        status = await squad.ask(squad.lead, "/status", private=True)
         assert "can't get offers): Thandi" in status.text
 
 
