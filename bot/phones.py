@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import aiosqlite
 
-from bot.domain import FINAL_STATES, Alert, AlertState
+from bot.domain import FINAL_STATES, Alert, AlertState, Origin
 from bot.intents import Intent, MessageRole, Op, Priority, Text
 from bot.messages import t
 from data import alerts as alerts_q
@@ -57,6 +57,23 @@ async def clean_phones(
     count = 0
     for chat, message_id, role in await alerts_q.private_messages_of(db, alert.id, chat_id):
         await outbox.enqueue(db, redaction(alert, state, chat, message_id, role), now)
+        count += 1
+    reporter_chat = alert.origin_chat_id if alert.origin is Origin.PRIVATE else None
+    if reporter_chat and alert.origin_message_id and chat_id in (None, reporter_chat):
+        # A bot may delete what a person sent it in private: the reporter's own /alert,
+        # with their words, goes too.
+        await outbox.enqueue(
+            db,
+            Intent(
+                op=Op.DELETE,
+                chat_id=reporter_chat,
+                priority=Priority.HIGH,
+                alert_id=alert.id,
+                role=MessageRole.NOTICE,
+                message_id=alert.origin_message_id,
+            ),
+            now,
+        )
         count += 1
     return count
 

@@ -23,12 +23,20 @@ class OutboxRow:
 async def enqueue(db: aiosqlite.Connection, intent: Intent, now: float) -> int:
     """Queue an intent. A newer edit of the same message supersedes a pending one."""
     if intent.op is Op.EDIT and intent.alert_id is not None:
+        # The same message: by its explicit id, or else by its role in this chat.
         await db.execute(
             "UPDATE outbox SET state = 'superseded' WHERE state = 'pending' AND alert_id = ?"
             " AND chat_id = ? AND coalesce(member_id, 0) = coalesce(?, 0)"
             " AND json_extract(payload, '$.op') = 'edit'"
-            " AND json_extract(payload, '$.role') = ?",
-            (intent.alert_id, intent.chat_id, intent.member_id, intent.role.value),
+            " AND json_extract(payload, '$.role') = ?"
+            " AND coalesce(json_extract(payload, '$.message_id'), 0) = coalesce(?, 0)",
+            (
+                intent.alert_id,
+                intent.chat_id,
+                intent.member_id,
+                intent.role.value,
+                intent.message_id,
+            ),
         )
     cur = await db.execute(
         "INSERT INTO outbox(priority, chat_id, alert_id, member_id, payload, created_at)"

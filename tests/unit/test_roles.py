@@ -47,12 +47,21 @@ COMMANDS: dict[str, Cell] = {
     "contact button (not the reporter)": lambda w, c, x: w.services.privacy.set_contact(
         c, x["open"].id, True
     ),
+    "block": lambda w, c, x: w.services.blocks.set_blocked(c, "Kagiso", None, blocked=True),
+    "unblock": lambda w, c, x: w.services.blocks.set_blocked(c, "", 777, blocked=False),
+    "approve button": lambda w, c, x: w.services.joining.answer(c, x["waiting"], approve=True),
+    "reject button": lambda w, c, x: w.services.joining.answer(c, x["waiting"], approve=False),
+    "dispatch button": lambda w, c, x: w.alerts.press(c, Action.DISPATCH, x["held"].id, ""),
+    "dismiss button": lambda w, c, x: w.alerts.press(c, Action.DISMISS, x["held"].id, ""),
+    "join reset": lambda w, c, x: w.services.joining.join(c, "bot", reset=True),
     "alias": lambda w, c, x: w.services.members.set_alias(c, "Newname"),
     "available": lambda w, c, x: w.services.members.set_availability(c, Availability.AVAILABLE),
 }
 
 LEAD_ONLY = ["assign", "lead", "observer", "member", "remove", "place add", "place remove",
-             "pin", "audit", "hygiene", "wipe", "wipe button"]  # fmt: skip
+             "pin", "audit", "hygiene", "wipe", "wipe button", "block", "unblock",
+             "approve button", "reject button", "dispatch button", "dismiss button",
+             "join reset"]  # fmt: skip
 RESPONDER = ["claim", "Claim button", "place list"]
 OWNER_OR_LEAD = ["close", "outcome button", "note"]
 EVERYONE_ELSE = ["forget button (someone else)", "contact button (not the reporter)"]
@@ -102,10 +111,24 @@ async def squad(world: World) -> dict[str, Any]:
     ).ok
     await world.services.members.set_availability(world.private("Lerato"), Availability.BUSY)
     open_ = await world.alert("Zanele", f"{HERE[0]}, {HERE[1]} open")  # offered to Thandi
+    # Someone waits for approval; someone is blocked, and their alert waits for a lead.
+    waiting = await world.member("Wanda", approve=False)
+    world.users["Blocked"] = 777
+    blocked = await world.services.blocks.set_blocked(world.group("Nomsa"), "", 777, blocked=True)
+    assert blocked.ok, blocked
+    held = await world.alert("Blocked", f"{HERE[0]}, {HERE[1]} held")
+    assert held.held
     async with world.services.core.store.reading() as db:
         async with db.execute("SELECT id FROM squads") as cur:
             squad_id = (await cur.fetchone())["id"]
-    return {"owned": owned, "closed": closed, "open": open_, "squad_id": squad_id}
+    return {
+        "owned": owned,
+        "closed": closed,
+        "open": open_,
+        "squad_id": squad_id,
+        "waiting": waiting.id,
+        "held": held,
+    }
 
 
 def caller_for(world: World, role: str) -> Caller:
@@ -135,6 +158,13 @@ async def test_every_no_cell_is_refused_and_changes_nothing(
         ("member", "place list"),
         ("lead", "pin"),
         ("observer", "alias"),
+        ("lead", "block"),
+        ("lead", "unblock"),
+        ("lead", "approve button"),
+        ("lead", "reject button"),
+        ("lead", "dispatch button"),
+        ("lead", "dismiss button"),
+        ("lead", "join reset"),
     ],
 )
 async def test_yes_cells_work(world: World, squad: dict[str, Any], role: str, command: str) -> None:
@@ -151,7 +181,7 @@ async def test_observer_status_shows_no_names_or_codes(world: World, squad: dict
     text = render(result.text.key, result.text.params)
     for secret in ("Thandi", "Sipho", "Lerato", "Nomsa", squad["open"].code, "Clinic"):
         assert secret not in text
-    assert "Open alerts: 2" in text
+    assert "Open alerts: 3" in text
 
 
 async def test_observers_are_never_offered_alerts(world: World, squad: dict[str, Any]) -> None:
