@@ -856,7 +856,7 @@ class Alerts:
             ):
                 return refuse("close.not_open", code=alert.code)
             self.core.crash_point("close")
-            await privacy_q.coarsen(db, alert.id)
+            await privacy_q.finish(db, alert.id)
             await alerts_q.cancel_deadlines(db, alert.id, now)
             owner = (
                 await squads_q.member_by_id(db, alert.owner_member_id)
@@ -921,7 +921,7 @@ class Alerts:
             ):
                 return refuse("cancel.not_open", code=alert.code, state=t(f"state.{alert.state}"))
             await alerts_q.cancel_deadlines(db, alert.id, now)
-            await privacy_q.coarsen(db, alert.id)
+            await privacy_q.finish(db, alert.id)
             for offer in await alerts_q.close_open_offers(db, alert.id, OfferAnswer.CANCELLED, now):
                 await self._edit_offer(db, alert, offer.member_id, "offer.cancelled")
             if alert.owner_member_id is not None:

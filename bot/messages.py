@@ -255,6 +255,17 @@ EN: dict[str, str] = {
     "help.privacy": "/forgetme – delete everything about you",
     "help.lead_privacy": "/pin CODE – precise location (private, audited)\n/audit – recent audit entries\n/hygiene on|off – delete captured messages\n/observer, /member – change someone's role\n/wipe – delete the squad",
     "bot.added": "Hello! A group admin can make this group a Squadline squad with /setup <squad name>.",
+    # -- erasure and retention (H2)
+    "button.invalid": "This button is no longer valid.",
+    "forget.wipe_first": "You are the only member of a squad. Delete the squad first (/wipe in its group), then forget yourself.",
+    "forget.erased": "(erased)",
+    "me.none": "I hold nothing about you.",
+    "me.private_chat": "Private chat: known, so I can answer you in private.",
+    "me.alerts": "Alerts you reported:",
+    "me.alert": "• #{code} ({state}): {text}",
+    "me.alert_no_text": "• #{code} ({state}), without words",
+    "me.audit": "Audit entries about what you did:",
+    "me.audit_entry": "• {when} · {action} {target}",
     # durations
     "age.s": "{n} s",
     "age.m": "{n} min",

@@ -14,7 +14,7 @@ from bot.core import Caller, Core, resolve_single_scope
 from bot.domain import OPEN_STATES, OWNED_STATES, normalise_code
 from bot.intents import Action, Button, Intent, MessageRole, Op, Priority, Reply, Text, refuse
 from bot.intents import reply as reply_text
-from bot.messages import t
+from bot.messages import render, t
 from data import alerts as alerts_q
 from data import outbox
 from data import privacy as privacy_q
@@ -154,6 +154,9 @@ class Privacy:
             if m.is_lead and await squads_q.count_leads(db, m.squad_id) <= 1:
                 if len(await squads_q.members_of_squad(db, m.squad_id)) > 1:
                     return refuse("forget.last_lead")
+                # The only member: the squad (and its places) would be left with nobody to
+                # run or /wipe it, and its group could not /setup again.
+                return refuse("forget.wipe_first")
         owned = await privacy_q.open_alerts_owned_by(db, user_id)
         if owned:
             return refuse("forget.owns_alert", code=owned[0])
@@ -167,7 +170,7 @@ class Privacy:
             blocker = await self._forget_blocker(db, caller.user_id)
             if blocker is not None:
                 return blocker
-            await privacy_q.forget_user(db, caller.user_id)
+            await privacy_q.forget_user(db, caller.user_id, render("forget.erased"))
             await outbox.audit(db, None, None, "forgetme", None, self.core.now())
         await self.core.store.checkpoint()
         log.info("a user was forgotten")
