@@ -210,7 +210,8 @@ class Privacy:
 
     async def purge_expired(self) -> int:
         """Delete what is past its time: stale member locations, and the free text and any
-        precise data of alerts closed more than ``retention_days`` ago."""
+        precise data of alerts closed more than ``retention_days`` ago. Runs every
+        ``audit_interval`` and always ends with a TRUNCATE checkpoint."""
         now = self.core.now()
         retention_s = self.settings.retention_days * 86400
         ttl_s = self.settings.location_ttl.total_seconds()
@@ -221,8 +222,10 @@ class Privacy:
                 db, now - self.settings.outbox_retention.total_seconds()
             )
         changed = locations + alerts + transport
+        # Every pass, changed or not: the WAL still holds the old copies of pages changed
+        # since the last one (an emptied update, a coarsened close); this folds them away.
+        await self.core.store.checkpoint()
         if changed:
-            await self.core.store.checkpoint()
             log.info(
                 "purged %d stale locations, %d expired alerts, %d transport rows",
                 locations, alerts, transport,
