@@ -693,7 +693,7 @@ class Alerts:
 
     async def _reporter_chat(self, db: aiosqlite.Connection, alert: Alert) -> int | None:
         if alert.origin is Origin.PRIVATE:
-            return alert.origin_chat_id
+            return alert.origin_chat_id or None  # 0: unlinked (closed, or /forgetme)
         return await squads_q.private_chat_of(db, alert.reporter_user_id)
 
     async def _decline(self, caller: Caller, alert_id: int) -> Reply:
@@ -856,7 +856,6 @@ class Alerts:
             ):
                 return refuse("close.not_open", code=alert.code)
             self.core.crash_point("close")
-            await privacy_q.finish(db, alert.id)
             await alerts_q.cancel_deadlines(db, alert.id, now)
             owner = (
                 await squads_q.member_by_id(db, alert.owner_member_id)
@@ -871,6 +870,7 @@ class Alerts:
             await self._tell_reporter(
                 db, fresh, "reporter.closed", unless=owner.user_id if owner else None
             )
+            await privacy_q.finish(db, alert.id)  # after the reporter is told
         self.core.notify()
         key = "close.done" if owner is not None and owner.id == member.id else "close.done_lead"
         text = Text(key, {"code": alert.code, "outcome": t(f"outcome.{outcome.value}")})

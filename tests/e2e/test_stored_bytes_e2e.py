@@ -172,6 +172,9 @@ async def test_a_running_bots_file_after_forgetme_holds_nothing_of_the_person(
             ALERT_AT[0] + 0.02,
         )
         assert left == []
+        # Her "Done" reply's send-log row, and any rate-limit hold, went with the rest.
+        assert db_rows(db_path, "SELECT * FROM send_log WHERE chat_id = ?", thandeka.id) == []
+        assert db_rows(db_path, "SELECT * FROM kv WHERE key LIKE ?", f"%{thandeka.id}") == []
         assert (await squad.ask(sipho, "/status")).text  # still running, still answering
 
 
