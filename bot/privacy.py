@@ -221,14 +221,17 @@ class Privacy:
             transport = await privacy_q.scrub_transport(
                 db, now - self.settings.outbox_retention.total_seconds()
             )
-        changed = locations + alerts + transport
+            strangers = await privacy_q.forget_strangers(
+                db, now - self.settings.inbox_retention.total_seconds()
+            )
+        changed = locations + alerts + transport + strangers
         # Every pass, changed or not: the WAL still holds the old copies of pages changed
         # since the last one (an emptied update, a coarsened close); this folds them away.
         await self.core.store.checkpoint()
         if changed:
             log.info(
-                "purged %d stale locations, %d expired alerts, %d transport rows",
-                locations, alerts, transport,
+                "purged %d stale locations, %d expired alerts, %d transport rows, %d strangers",
+                locations, alerts, transport, strangers,
             )  # fmt: skip
         return changed
 

@@ -240,14 +240,36 @@ async def purge_closed_alerts(db: aiosqlite.Connection, closed_before: float, no
             "DELETE FROM outbox WHERE alert_id = ? AND state <> 'sending'", (alert_id,)
         )
         await db.execute("DELETE FROM messages WHERE alert_id = ?", (alert_id,))
+        # How far each member was: with the area, that would place them.
+        await db.execute("UPDATE offers SET distance_m = NULL WHERE alert_id = ?", (alert_id,))
     return len(ids)
 
 
 async def scrub_transport(db: aiosqlite.Connection, before: float) -> int:
-    """Delivered messages are only kept briefly (they hold rendered names and text)."""
+    """Delivered messages are only kept briefly (they hold rendered names and text). A
+    finished row about no alert then goes entirely (its chat id can be a person's); one
+    about an alert keeps its ids until that alert's retention."""
+    cur = await db.execute(
+        "DELETE FROM outbox WHERE alert_id IS NULL AND state IN ('sent', 'failed', 'superseded')"
+        " AND coalesce(sent_at, created_at) < ?",
+        (before,),
+    )
+    deleted = cur.rowcount
     cur = await db.execute(
         "UPDATE outbox SET payload = '{}' WHERE state IN ('sent', 'failed', 'superseded')"
         " AND payload <> '{}' AND coalesce(sent_at, created_at) < ?",
+        (before,),
+    )
+    return deleted + cur.rowcount
+
+
+async def forget_strangers(db: aiosqlite.Connection, before: float) -> int:
+    """The private-chat record of someone who is no member and no linked reporter, and has
+    not written since ``before``: nothing needs to reach them any more."""
+    cur = await db.execute(
+        "DELETE FROM users WHERE updated_at < ?"
+        " AND NOT EXISTS (SELECT 1 FROM members m WHERE m.user_id = users.user_id)"
+        " AND NOT EXISTS (SELECT 1 FROM alerts a WHERE a.reporter_user_id = users.user_id)",
         (before,),
     )
     return cur.rowcount

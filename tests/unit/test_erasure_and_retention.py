@@ -6,11 +6,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.intents import Action, MessageRole, Op
+from bot.intents import Action, Intent, MessageRole, Op, Priority
 from bot.messages import render
 from data import inbox
 from data import outbox as outbox_q
 from data import privacy as privacy_q
+from data import squads as squads_q
 from tests.unit.world import GROUP, World
 
 HERE = (-26.204137, 28.047391)
@@ -207,3 +208,29 @@ async def test_me_lists_the_alerts_reported_and_the_audit_entries(world: World) 
     assert f"cancelled {alert.code}" in text_of(lead)
     # Once the alert ends, it no longer points at her: /me has nothing left to show.
     assert not (await world.services.members.me(world.private("Zanele"))).ok
+
+
+# -- retention of transport rows, offers and strangers' private-chat records ----------------
+
+
+async def test_retention_leaves_no_ids_in_old_rows(world: World) -> None:
+    await world.member("Thandi", HERE[0] + 0.004, HERE[1])
+    stranger = 4242
+    async with world.services.core.store.transaction() as db:
+        await squads_q.upsert_private_chat(db, stranger, stranger, world.clock())
+        notice = Intent(op=Op.SEND, chat_id=stranger, priority=Priority.ROUTINE)
+        await outbox_q.enqueue(db, notice, world.clock())
+    alert = await world.alert("Zanele", f"{HERE[0]}, {HERE[1]}")
+    await accept_and_close(world, "Thandi", alert.id)
+    await world.deliver_all()
+    assert await rows(world, "SELECT count(*) FROM offers WHERE distance_m IS NOT NULL") == [(1,)]
+    world.clock.advance(2 * 3600)
+    await world.services.privacy.purge_expired()
+    assert await rows(world, "SELECT id FROM outbox WHERE chat_id = ?", stranger) == []
+    world.clock.advance(DAY)
+    await world.services.privacy.purge_expired()
+    assert await rows(world, "SELECT * FROM users WHERE user_id = ?", stranger) == []
+    assert await rows(world, "SELECT count(*) FROM users") == [(2,)]  # the members stay
+    world.clock.advance(30 * DAY)
+    await world.services.privacy.purge_expired()
+    assert await rows(world, "SELECT count(*) FROM offers WHERE distance_m IS NOT NULL") == [(0,)]
