@@ -73,7 +73,7 @@ class Members:
             loc = await squads_q.location_of(db, caller.user_id)
             reported = await privacy_q.alerts_reported_by(db, caller.user_id, ME_SHOWN)
             audited = await privacy_q.audit_by_actor(db, caller.user_id, ME_SHOWN)
-            if not (memberships or reported or audited or loc):
+            if not (memberships or reported or audited or loc or private_chat):
                 return refuse("not_member_any")
             lines: list[Any] = [t("me.header")]
             for m in memberships:

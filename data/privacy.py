@@ -95,7 +95,8 @@ async def open_alerts_owned_by(db: aiosqlite.Connection, user_id: int) -> list[s
 
 
 async def scrub_transport_all(db: aiosqlite.Connection) -> None:
-    """Handled updates and delivered messages hold names and text: empty them now."""
+    """Delivered messages hold names and text: empty them now. (A handled update is already
+    empty; its id stays, so a redelivery of it is still recognised.)"""
     await db.execute("UPDATE inbox SET raw = '' WHERE state <> 'pending' AND raw <> ''")
     await db.execute(
         "UPDATE outbox SET payload = '{}' WHERE state IN ('sent', 'failed', 'superseded')"
@@ -126,7 +127,6 @@ async def forget_user(db: aiosqlite.Connection, user_id: int, erased: str) -> No
     await db.execute("DELETE FROM send_log WHERE chat_id = ?", (user_id,))
     await db.execute("UPDATE audit SET actor = NULL WHERE actor = ?", (user_id,))
     await db.execute("DELETE FROM kv WHERE key = ?", (f"hold:{user_id}",))
-    await db.execute("DELETE FROM inbox WHERE state <> 'pending'")
     await scrub_transport_all(db)
 
 
@@ -207,7 +207,6 @@ async def wipe_squad(db: aiosqlite.Connection, squad_id: int, chat_id: int) -> N
             await db.execute("DELETE FROM users WHERE user_id = ?", (user_id,))
             await db.execute("DELETE FROM outbox WHERE chat_id = ?", (user_id,))
             await db.execute("DELETE FROM messages WHERE chat_id = ?", (user_id,))
-    await db.execute("DELETE FROM inbox WHERE state <> 'pending'")
     await scrub_transport_all(db)
 
 
