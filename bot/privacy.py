@@ -224,6 +224,7 @@ class Privacy:
             strangers = await privacy_q.forget_strangers(
                 db, now - self.settings.inbox_retention.total_seconds()
             )
+            await privacy_q.drop_expired_holds(db, now)
         changed = locations + alerts + transport + strangers
         # Every pass, changed or not: the WAL still holds the old copies of pages changed
         # since the last one (an emptied update, a coarsened close); this folds them away.

@@ -262,6 +262,14 @@ async def scrub_transport(db: aiosqlite.Connection, before: float) -> int:
     return deleted + cur.rowcount
 
 
+async def drop_expired_holds(db: aiosqlite.Connection, now: float) -> int:
+    """A rate-limit hold names a chat (often a person's): it goes once it has passed."""
+    cur = await db.execute(
+        "DELETE FROM kv WHERE key LIKE 'hold:%' AND CAST(value AS REAL) < ?", (now,)
+    )
+    return cur.rowcount
+
+
 async def forget_strangers(db: aiosqlite.Connection, before: float) -> int:
     """The private-chat record of someone who is no member and no linked reporter, and has
     not written since ``before``: nothing needs to reach them any more."""

@@ -220,6 +220,7 @@ async def test_retention_leaves_no_ids_in_old_rows(world: World) -> None:
         await squads_q.upsert_private_chat(db, stranger, stranger, world.clock())
         notice = Intent(op=Op.SEND, chat_id=stranger, priority=Priority.ROUTINE)
         await outbox_q.enqueue(db, notice, world.clock())
+        await outbox_q.hold_chat(db, stranger, world.clock() + 30)
     alert = await world.alert("Zanele", f"{HERE[0]}, {HERE[1]}")
     await accept_and_close(world, "Thandi", alert.id)
     await world.deliver_all()
@@ -227,6 +228,7 @@ async def test_retention_leaves_no_ids_in_old_rows(world: World) -> None:
     world.clock.advance(2 * 3600)
     await world.services.privacy.purge_expired()
     assert await rows(world, "SELECT id FROM outbox WHERE chat_id = ?", stranger) == []
+    assert await rows(world, "SELECT * FROM kv WHERE key LIKE 'hold:%'") == []
     world.clock.advance(DAY)
     await world.services.privacy.purge_expired()
     assert await rows(world, "SELECT * FROM users WHERE user_id = ?", stranger) == []
