@@ -173,6 +173,7 @@ class Privacy:
             await privacy_q.forget_user(db, caller.user_id, render("forget.erased"))
             await outbox.audit(db, None, None, "forgetme", None, self.core.now())
         await self.core.store.checkpoint()
+        self.core.erased(caller.user_id)
         log.info("a user was forgotten")
         return Reply(text=Text("forget.done"), answer=Text("forget.done"), remove_keyboard=True)
 
@@ -203,6 +204,7 @@ class Privacy:
             await privacy_q.wipe_squad(db, squad.id, squad.chat_id)
             await outbox.audit(db, squad.id, caller.user_id, "wipe", None, self.core.now())
         await self.core.store.checkpoint()
+        self.core.erased(squad.chat_id)
         log.warning("squad %s was wiped", squad_id)
         return Reply(text=Text("wipe.done"), answer=Text("wipe.done"))
 

@@ -9,7 +9,6 @@ from telegram import Update
 
 from bot.intents import Action
 from handlers.context import SquadContext, caller_of
-from handlers.intake import erasure_handled
 from handlers.render import respond
 
 VERSION = "s1"
@@ -58,13 +57,9 @@ async def on_button(update: Update, context: SquadContext) -> None:
         result = await services.privacy.set_contact(caller, press.alert_id, press.arg == "yes")
     elif press.action is Action.FORGET:
         result = await services.privacy.forget(caller, press.alert_id)
-        if result.ok:
-            erasure_handled(caller.user_id)
     elif press.action in (Action.WIPE_1, Action.WIPE_2):
         step = 1 if press.action is Action.WIPE_1 else 2
         result = await services.privacy.wipe(caller, press.alert_id, step)
-        if result.ok and step == 2:
-            erasure_handled(caller.chat_id)
     else:
         result = await services.alerts.press(caller, press.action, press.alert_id, press.arg)
     await respond(update, context, result)

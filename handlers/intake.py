@@ -59,8 +59,9 @@ def request_retry() -> bool:
 
 
 def erasure_handled(chat_id: int) -> None:
-    """Called after a confirmed /forgetme (the person's id) or /wipe (the group's id): once
-    the triggering update is marked done, its traces are cleared and the WAL truncated."""
+    """``Core.on_erasure``: after a confirmed /forgetme (the person's id) or /wipe (the
+    group's id). Once the triggering update is marked done, its traces are cleared and the
+    WAL is truncated."""
     handling = CURRENT.get()
     if handling is not None:
         handling.erased_chat = chat_id
