@@ -198,6 +198,7 @@ async def wipe_squad(db: aiosqlite.Connection, squad_id: int, chat_id: int) -> N
     await db.execute("DELETE FROM outbox WHERE chat_id = ?", (chat_id,))
     await db.execute("DELETE FROM messages WHERE chat_id = ?", (chat_id,))
     await db.execute("DELETE FROM send_log WHERE chat_id = ?", (chat_id,))
+    await db.execute("DELETE FROM kv WHERE key = ?", (f"hold:{chat_id}",))
     await db.execute("DELETE FROM audit WHERE squad_id = ?", (squad_id,))
     for user_id in users:
         async with db.execute("SELECT 1 FROM members WHERE user_id = ?", (user_id,)) as cur:
