@@ -236,3 +236,13 @@ async def test_retention_leaves_no_ids_in_old_rows(world: World) -> None:
     world.clock.advance(30 * DAY)
     await world.services.privacy.purge_expired()
     assert await rows(world, "SELECT count(*) FROM offers WHERE distance_m IS NOT NULL") == [(0,)]
+
+
+async def test_wipe_drops_the_groups_rate_limit_hold(world: World) -> None:
+    async with world.services.core.store.transaction() as db:
+        await outbox_q.hold_chat(db, GROUP, world.clock() + 60)
+    first = await world.services.privacy.wipe_request(world.group("Nomsa"))
+    squad_id = first.buttons[0][0].alert_id
+    assert squad_id is not None
+    assert (await world.services.privacy.wipe(world.group("Nomsa"), squad_id, 2)).ok
+    assert await rows(world, "SELECT * FROM kv WHERE key LIKE 'hold:%'") == []
