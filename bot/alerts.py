@@ -838,7 +838,7 @@ class Alerts:
 
     async def _reporter_chat(self, db: aiosqlite.Connection, alert: Alert) -> int | None:
         if alert.origin is Origin.PRIVATE:
-            return alert.origin_chat_id
+            return alert.origin_chat_id or None  # 0: unlinked (closed, or /forgetme)
         return await squads_q.private_chat_of(db, alert.reporter_user_id)
 
     async def _decline(self, caller: Caller, alert_id: int) -> Reply:
@@ -1001,7 +1001,6 @@ class Alerts:
             ):
                 return refuse("close.not_open", code=alert.code)
             self.core.crash_point("close")
-            await privacy_q.coarsen(db, alert.id)
             await alerts_q.cancel_deadlines(db, alert.id, now)
             await clean_phones(db, alert, AlertState.CLOSED, now)
             owner = (
@@ -1017,6 +1016,7 @@ class Alerts:
             await self._tell_reporter(
                 db, fresh, "reporter.closed", unless=owner.user_id if owner else None
             )
+            await privacy_q.finish(db, alert.id)  # after the reporter is told
         self.core.notify()
         key = "close.done" if owner is not None and owner.id == member.id else "close.done_lead"
         text = Text(key, {"code": alert.code, "outcome": t(f"outcome.{outcome.value}")})
@@ -1067,7 +1067,7 @@ class Alerts:
             ):
                 return refuse("cancel.not_open", code=alert.code, state=t(f"state.{alert.state}"))
             await alerts_q.cancel_deadlines(db, alert.id, now)
-            await privacy_q.coarsen(db, alert.id)
+            await privacy_q.finish(db, alert.id)
             await clean_phones(db, alert, AlertState.CANCELLED, now)
             for offer in await alerts_q.close_open_offers(db, alert.id, OfferAnswer.CANCELLED, now):
                 await self._edit_offer(db, alert, offer.member_id, "offer.cancelled")
@@ -1143,7 +1143,7 @@ class Alerts:
     ) -> Alert | Reply:
         alert = await alerts_q.alert_by_id(db, alert_id)
         if alert is None:
-            return refuse("button.stale")
+            return refuse("button.invalid")
         lead = await squads_q.member(db, alert.squad_id, caller.user_id)
         if lead is None or not lead.is_lead:
             return refuse("leads_only")
@@ -1186,7 +1186,7 @@ class Alerts:
             ):
                 return refuse("held.decided", code=alert.code)
             await alerts_q.cancel_deadlines(db, alert.id, now)
-            await privacy_q.coarsen(db, alert.id)
+            await privacy_q.finish(db, alert.id)
             await clean_phones(db, alert, AlertState.CANCELLED, now)
             await outbox.audit(db, alert.squad_id, caller.user_id, "dismissed", alert.code, now)
         self.core.notify()

@@ -16,7 +16,7 @@ from bot.config import Settings
 from bot.services import Services
 from handlers import register, set_commands
 from handlers.context import BotData, SquadContext
-from handlers.intake import Intake
+from handlers.intake import Intake, erasure_handled
 from handlers.sender import Sender
 
 log = logging.getLogger(__name__)
@@ -67,6 +67,7 @@ async def running(settings: Settings) -> AsyncIterator[SquadApp]:
         sender = Sender(app.bot, services.core, services.alerts.undeliverable)
         intake = Intake(app, services.core, settings.poll_timeout)
         services.core.on_outbox = sender.kick
+        services.core.on_erasure = erasure_handled
         app.bot_data.services = services
         app.bot_data.sender = sender
         app.bot_data.intake = intake

@@ -44,6 +44,8 @@ class Core:
         self.clock = clock
         self.on_outbox: Callable[[], None] = lambda: None
         self.on_deadline: Callable[[], None] = lambda: None
+        # An erasure (/forgetme: the person's id; /wipe: the group's) was committed.
+        self.on_erasure: Callable[[int], None] = lambda chat_id: None
 
     def now(self) -> float:
         return self.clock()
@@ -57,6 +59,11 @@ class Core:
         if armed and name in armed.split(","):
             log.warning("crash point %s reached: killing the process", name)
             os.kill(os.getpid(), signal.SIGKILL)
+
+    def erased(self, chat_id: int) -> None:
+        """Call after an erasure's commit: the intake clears the traces of the update that
+        asked for it once that update is handled."""
+        self.on_erasure(chat_id)
 
     def notify(self) -> None:
         """Call after a commit: the sender and the deadline runner re-check their queues."""

@@ -153,7 +153,7 @@ class Joining:
                             op=Op.SEND,
                             chat_id=member.private_chat_id,
                             priority=Priority.HIGH,
-                            text=Text("join.approved", {"name": squad.name, "alias": member.alias}),
+                            text=Text("join.approved", {"name": squad.name}),
                             member_id=member.id,
                             request_location=True,
                         ),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from bot.alerts import Alerts
@@ -13,9 +14,13 @@ from bot.intents import Reply, Text, refuse, reply
 from bot.messages import format_age, t
 from bot.text import ALIAS_MAX, TooLong, clean
 from data import alerts as alerts_q
+from data import privacy as privacy_q
 from data import squads as squads_q
 
 log = logging.getLogger(__name__)
+
+ME_SHOWN = 10  # alerts and audit entries /me lists (the newest)
+ME_TEXT_MAX = 200  # characters of an alert's words /me repeats
 
 
 class Members:
@@ -66,10 +71,12 @@ class Members:
         """What the bot holds about the caller; in a group it answers in private."""
         async with self.core.store.reading() as db:
             memberships = await squads_q.memberships_of_user(db, caller.user_id)
-            if not memberships:
-                return refuse("not_member_any")
             private_chat = await squads_q.private_chat_of(db, caller.user_id)
             loc = await squads_q.location_of(db, caller.user_id)
+            reported = await privacy_q.alerts_reported_by(db, caller.user_id, ME_SHOWN)
+            audited = await privacy_q.audit_by_actor(db, caller.user_id, ME_SHOWN)
+            if not (memberships or reported or audited or loc or private_chat):
+                return refuse("not_member_any")
             lines: list[Any] = [t("me.header")]
             for m in memberships:
                 squad = await squads_q.squad_by_id(db, m.squad_id)
@@ -97,7 +104,22 @@ class Members:
                 )
             )
         if private_chat is not None:
-            lines.append(t("me.reachable"))
+            lines.append(t("me.reachable" if memberships else "me.private_chat"))
+        if reported:
+            lines.append(t("me.alerts"))
+        for code, state, words in reported:
+            shown = words if len(words) <= ME_TEXT_MAX else words[: ME_TEXT_MAX - 1] + "…"
+            state_text = t(f"state.{state}")
+            lines.append(
+                t("me.alert", code=code, state=state_text, text=shown)
+                if words
+                else t("me.alert_no_text", code=code, state=state_text)
+            )
+        if audited:
+            lines.append(t("me.audit"))
+        for action, target, at in audited:
+            when = time.strftime("%Y-%m-%d %H:%M", time.gmtime(at))
+            lines.append(t("me.audit_entry", when=when, action=action, target=target or ""))
         if not caller.private and private_chat is None:
             return refuse("me.open_private")
         return Reply(text=Text("lines", {"lines": lines}), private=not caller.private)

@@ -8,17 +8,20 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.core import Caller, Core, resolve_single_scope
 from bot.domain import OPEN_STATES, OWNED_STATES, normalise_code
 from bot.intents import Action, Button, Intent, MessageRole, Op, Priority, Reply, Text, refuse
 from bot.intents import reply as reply_text
-from bot.messages import t
+from bot.messages import render, t
 from data import alerts as alerts_q
 from data import outbox
 from data import privacy as privacy_q
 from data import squads as squads_q
+
+if TYPE_CHECKING:  # bot.alerts imports this module (contact_intent)
+    from bot.alerts import Alerts
 
 log = logging.getLogger(__name__)
 
@@ -26,9 +29,10 @@ AUDIT_SHOWN = 20
 
 
 class Privacy:
-    def __init__(self, core: Core) -> None:
+    def __init__(self, core: Core, alerts: Alerts | None = None) -> None:
         self.core = core
         self.settings = core.settings
+        self.alerts = alerts  # to put back into dispatch what an erased responder held
 
     # -- precise location for a lead, on request --------------------------------------
 
@@ -154,9 +158,9 @@ class Privacy:
             if m.is_lead and await squads_q.count_leads(db, m.squad_id) <= 1:
                 if len(await squads_q.members_of_squad(db, m.squad_id)) > 1:
                     return refuse("forget.last_lead")
-        owned = await privacy_q.open_alerts_owned_by(db, user_id)
-        if owned:
-            return refuse("forget.owns_alert", code=owned[0])
+                # The only member: the squad (and its places) would be left with nobody to
+                # run or /wipe it, and its group could not /setup again.
+                return refuse("forget.wipe_first")
         return None
 
     async def forget(self, caller: Caller, user_id: int) -> Reply:
@@ -167,9 +171,14 @@ class Privacy:
             blocker = await self._forget_blocker(db, caller.user_id)
             if blocker is not None:
                 return blocker
-            await privacy_q.forget_user(db, caller.user_id)
+            if self.alerts is not None:
+                # What they were responding to goes back into dispatch first.
+                for membership in await squads_q.memberships_of_user(db, caller.user_id):
+                    await self.alerts.release_member(db, membership.id)
+            await privacy_q.forget_user(db, caller.user_id, render("forget.erased"))
             await outbox.audit(db, None, None, "forgetme", None, self.core.now())
         await self.core.store.checkpoint()
+        self.core.erased(caller.user_id)
         log.info("a user was forgotten")
         return Reply(text=Text("forget.done"), answer=Text("forget.done"), remove_keyboard=True)
 
@@ -200,6 +209,7 @@ class Privacy:
             await privacy_q.wipe_squad(db, squad.id, squad.chat_id)
             await outbox.audit(db, squad.id, caller.user_id, "wipe", None, self.core.now())
         await self.core.store.checkpoint()
+        self.core.erased(squad.chat_id)
         log.warning("squad %s was wiped", squad_id)
         return Reply(text=Text("wipe.done"), answer=Text("wipe.done"))
 
@@ -207,7 +217,8 @@ class Privacy:
 
     async def purge_expired(self) -> int:
         """Delete what is past its time: stale member locations, and the free text and any
-        precise data of alerts closed more than ``retention_days`` ago."""
+        precise data of alerts closed more than ``retention_days`` ago. Runs every
+        ``audit_interval`` and always ends with a TRUNCATE checkpoint."""
         now = self.core.now()
         retention_s = self.settings.retention_days * 86400
         ttl_s = self.settings.location_ttl.total_seconds()
@@ -217,12 +228,18 @@ class Privacy:
             transport = await privacy_q.scrub_transport(
                 db, now - self.settings.outbox_retention.total_seconds()
             )
-        changed = locations + alerts + transport
+            strangers = await privacy_q.forget_strangers(
+                db, now - self.settings.inbox_retention.total_seconds()
+            )
+            await privacy_q.drop_expired_holds(db, now)
+        changed = locations + alerts + transport + strangers
+        # Every pass, changed or not: the WAL still holds the old copies of pages changed
+        # since the last one (an emptied update, a coarsened close); this folds them away.
+        await self.core.store.checkpoint()
         if changed:
-            await self.core.store.checkpoint()
             log.info(
-                "purged %d stale locations, %d expired alerts, %d transport rows",
-                locations, alerts, transport,
+                "purged %d stale locations, %d expired alerts, %d transport rows, %d strangers",
+                locations, alerts, transport, strangers,
             )  # fmt: skip
         return changed
 

@@ -42,7 +42,7 @@ class Services:
         )
         core = Core(store, settings, clock)
         alerts = Alerts(core, Geocoder(settings))
-        privacy = Privacy(core)
+        privacy = Privacy(core, alerts)
         deadlines = DeadlineRunner(core, alerts)
         core.on_deadline = deadlines.wake
         return cls(

@@ -49,19 +49,24 @@ async def next_retry_at(db: aiosqlite.Connection) -> float | None:
 
 
 async def mark_done(db: aiosqlite.Connection, update_id: int, now: float) -> None:
+    """Handled: only the id, the state and the timestamps remain (the content is emptied)."""
     await db.execute(
-        "UPDATE inbox SET state = 'done', done_at = ?, attempts = attempts + 1 WHERE update_id = ?",
+        "UPDATE inbox SET state = 'done', done_at = ?, attempts = attempts + 1, raw = ''"
+        " WHERE update_id = ?",
         (now, update_id),
     )
 
 
 async def retry_later(
-    db: aiosqlite.Connection, update_id: int, not_before: float, give_up: bool
+    db: aiosqlite.Connection, update_id: int, not_before: float, give_up: bool, now: float
 ) -> None:
+    """Retry later; on giving up (``failed``) the content is emptied like a handled one."""
     await db.execute(
         "UPDATE inbox SET attempts = attempts + 1, not_before = ?,"
-        " state = CASE WHEN ? THEN 'failed' ELSE state END WHERE update_id = ?",
-        (not_before, give_up, update_id),
+        " state = CASE WHEN ? THEN 'failed' ELSE state END,"
+        " raw = CASE WHEN ? THEN '' ELSE raw END,"
+        " done_at = CASE WHEN ? THEN ? ELSE done_at END WHERE update_id = ?",
+        (not_before, give_up, give_up, give_up, now, update_id),
     )
 
 

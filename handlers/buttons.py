@@ -49,7 +49,7 @@ async def on_button(update: Update, context: SquadContext) -> None:
     assert query is not None
     press = decode(query.data if isinstance(query.data, str) else None)
     if press is None:
-        await respond(update, context, context.refusal("error"))
+        await respond(update, context, context.refusal("button.invalid"))
         return
     caller = caller_of(update)
     services = context.services

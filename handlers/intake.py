@@ -23,6 +23,7 @@ from telegram.ext import Application
 
 from bot.core import Core
 from data import inbox
+from data import privacy as privacy_q
 from data.inbox import InboxRow
 from data.store import STORE_ERRORS
 
@@ -41,6 +42,8 @@ class Handling:
 
     update_id: int
     retry: bool = False
+    # Set by an erasure (/forgetme, /wipe): whose traces to clear once this row is handled.
+    erased_chat: int | None = None
 
 
 CURRENT: ContextVar[Handling | None] = ContextVar("squadline_inbox_row", default=None)
@@ -53,6 +56,15 @@ def request_retry() -> bool:
         return False
     handling.retry = True
     return True
+
+
+def erasure_handled(chat_id: int) -> None:
+    """``Core.on_erasure``: after a confirmed /forgetme (the person's id) or /wipe (the
+    group's id). Once the triggering update is marked done, its traces are cleared and the
+    WAL is truncated."""
+    handling = CURRENT.get()
+    if handling is not None:
+        handling.erased_chat = chat_id
 
 
 class Intake:
@@ -200,7 +212,7 @@ class Intake:
                 if handling.retry:
                     give_up = row.attempts + 1 >= MAX_ATTEMPTS
                     delay = min(RETRY_MAX_S, RETRY_BASE_S * 2 ** min(row.attempts, 6))
-                    await inbox.retry_later(db, row.update_id, now + delay, give_up)
+                    await inbox.retry_later(db, row.update_id, now + delay, give_up, now)
                     log.warning(
                         "update %s left in the inbox to retry (attempt %d)",
                         row.update_id,
@@ -208,6 +220,10 @@ class Intake:
                     )
                 else:
                     await inbox.mark_done(db, row.update_id, now)
+                    if handling.erased_chat is not None:
+                        await privacy_q.after_erasure(db, handling.erased_chat, row.update_id)
+            if handling.erased_chat is not None and not handling.retry:
+                await self.core.store.checkpoint()
         except STORE_ERRORS as exc:
             if _disk_full(exc):
                 self._die_disk_full(exc)

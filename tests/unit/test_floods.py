@@ -98,3 +98,21 @@ async def test_the_auditor_puts_back_an_alert_whose_responder_vanished(world: Wo
     )
     pages = [i for i in await world.outbox() if i.role is MessageRole.PAGE]
     assert pages and pages[-1].text is not None and pages[-1].text.key == "release.lead"
+
+
+async def test_a_responder_who_forgets_themselves_releases_the_alert(world: World) -> None:
+    await world.member("Thandi", HERE.lat + 0.004, HERE.lon)
+    await world.member("Sipho", HERE.lat + 0.01, HERE.lon)
+    alert = await world.alert("Zanele", f"{HERE.lat}, {HERE.lon}")
+    assert (await world.alerts.press(world.private("Sipho"), Action.CLAIM, alert.id, "")).ok
+    asked = await world.services.privacy.forget_request(world.private("Sipho"))
+    assert asked.ok, "holding an alert no longer blocks /forgetme"
+    sipho_id = world.users["Sipho"]
+    assert (await world.services.privacy.forget(world.private("Sipho"), sipho_id)).ok
+    fresh = await world.reload(alert)
+    assert fresh.owner_member_id is None and fresh.state in (
+        AlertState.OFFERED,
+        AlertState.ESCALATED,
+    )
+    pages = [i for i in await world.outbox() if i.role is MessageRole.PAGE]
+    assert pages and pages[-1].text is not None and pages[-1].text.key == "release.lead"

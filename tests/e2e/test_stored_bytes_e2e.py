@@ -1,0 +1,224 @@
+"""What a seized database file holds, read byte by byte from the outside.
+
+Every needle below is something Squadline must NOT keep: Telegram usernames, the first
+names of people who are not members or who chose another alias, refused input, the
+words of an alert after its reporter's /forgetme, precise coordinates after close, and
+everything of a wiped squad. The file, its ``-wal`` and ``-shm`` are searched for each
+needle as UTF-8 text and, for coordinates, also as IEEE-754 doubles in both byte orders.
+"""
+
+from __future__ import annotations
+
+import struct
+from pathlib import Path
+
+from bot.messages import render
+from tests.e2e.test_core_loop import ALERT_AT, code_of, is_send
+from tests.fakegram.server import Call, Chat, FakeTelegram, User
+from tests.harness import Squad, bot_message, db_rows, make_settings, running_bot
+
+# Where the alerts happen (typed, so distinctive digits); members stand nearby.
+TYPED = (-26.204739, 28.045681)
+TYPED_TEXT = ("-26.204739", "28.045681")
+SETUP_CODE = "Kx9-squad-code"
+
+
+def file_bytes(db_path: Path) -> bytes:
+    data = b""
+    for suffix in ("", "-wal", "-shm"):
+        part = db_path.with_name(db_path.name + suffix)
+        if part.exists():
+            data += part.read_bytes()
+    return data
+
+
+def traces(data: bytes, *needles: str | float) -> list[str]:
+    """The needles found in ``data``: text as UTF-8; floats also as doubles (< and >)."""
+    found = []
+    for needle in needles:
+        if isinstance(needle, float):
+            forms = [
+                repr(needle).encode(),
+                struct.pack("<d", needle),
+                struct.pack(">d", needle),
+            ]
+        else:
+            forms = [needle.encode()]
+        if any(form in data for form in forms):
+            found.append(repr(needle))
+    return found
+
+
+async def set_up_with_code(fake: FakeTelegram, lead: User, name: str, chat_id: int) -> Squad:
+    group = fake.group(chat_id, name, admins=(lead,))
+    squad = Squad(fake, group, lead)
+    mark = len(fake.calls)
+    await fake.send(lead, group, f"/setup {SETUP_CODE} {name}")
+    await fake.wait_for(is_send(group.id, "is set up"), after=mark)
+    await squad.join(lead)
+    return squad
+
+
+async def in_sync(fake: FakeTelegram, user: User) -> Call:
+    """A harmless command and its answer: every update received before it is handled,
+    including whatever its handling does afterwards (the inbox works in batches)."""
+    chat: Chat = fake.private_chat(user)
+    mark = len(fake.calls)
+    await fake.send(user, chat, "/help")
+    call = await fake.wait_for(is_send(user.id), after=mark)
+    await fake.idle()
+    return call
+
+
+async def raise_and_close(fake: FakeTelegram, squad: Squad, reporter: User, responder: User) -> str:
+    mark = await squad.say(reporter, f"/alert {TYPED_TEXT[0]}, {TYPED_TEXT[1]} kept words")
+    offer = await fake.wait_for(is_send(responder.id, "#"), after=mark)
+    code = code_of(offer)
+    await fake.press(responder, bot_message(fake, offer), button=render("button.accept"))
+    brief = await fake.wait_for(is_send(responder.id, "You have"), after=mark)
+    await fake.wait_for(lambda c: c.method == "sendLocation", after=mark)
+    await fake.press(responder, bot_message(fake, brief), button=render("button.close"))
+    picker = await fake.wait_for(is_send(responder.id, "How did"), after=mark)
+    await fake.press(responder, bot_message(fake, picker), button=render("outcome.resolved"))
+    await fake.wait_for(is_send(responder.id, f"#{code} is closed"), after=mark)
+    return code
+
+
+async def test_a_stopped_bots_file_keeps_no_handled_update(
+    fake: FakeTelegram, db_path: Path
+) -> None:
+    settings = make_settings(fake, db_path, setup_code=SETUP_CODE)
+    async with running_bot(settings):
+        lead = fake.user(100, "Nomsa", username="nomsa_handle")
+        squad = await set_up_with_code(fake, lead, "Hillbrow Squad", -1001)
+        thandeka = fake.user(201, "Thandekazi", username="thandekazi_handle")
+        await squad.join(thandeka, ALERT_AT[0], ALERT_AT[1])
+        await squad.ask(thandeka, "/alias Lindelwa", private=True)
+
+        # A stranger's group, and its refused /setup with a wrong code.
+        mallory = fake.user(666, "Malloryanne", username="mallory_handle")
+        den = fake.group(-4040, "Malloryanne Den", admins=(mallory,))
+        await fake.add_bot_to_group(den, mallory)
+        mark = len(fake.calls)
+        await fake.send(mallory, den, "/setup Wrongcode77 Malloryanne Den")
+        await fake.wait_for(is_send(den.id), after=mark)
+
+        # A non-member reports; it is answered, closed, and its pin was sent.
+        zanele = fake.user(300, "Zanelephant", username="zanele_handle")
+        await raise_and_close(fake, squad, zanele, thandeka)
+        # Refused input: a 5,000-character alert and a place with bad coordinates.
+        assert (await squad.ask(zanele, "/alert " + "Qzrefusedword " * 380)).text
+        await squad.ask(lead, "/place add Secretplace Xq -95.123456, 200.654321")
+        await in_sync(fake, lead)
+
+    data = file_bytes(db_path)
+    assert traces(data, "Lindelwa", "kept words"), "the search finds what is kept by design"
+    assert db_rows(db_path, "SELECT count(*) FROM inbox WHERE raw <> ''") == [(0,)]
+    left = traces(
+        data,
+        "nomsa_handle",
+        "Thandekazi",
+        "thandekazi_handle",
+        "Malloryanne",
+        "mallory_handle",
+        "Wrongcode77",
+        "Zanelephant",
+        "zanele_handle",
+        "Qzrefusedword",
+        "Secretplace",
+        "-95.123456",
+        *TYPED_TEXT,
+        *TYPED,
+        SETUP_CODE,
+    )
+    assert left == []
+
+
+async def test_a_running_bots_file_after_forgetme_holds_nothing_of_the_person(
+    fake: FakeTelegram, db_path: Path
+) -> None:
+    async with running_bot(make_settings(fake, db_path)):
+        squad = await Squad.set_up(fake)
+        thandeka = fake.user(7301234567, "Thandekazi", username="thandekazi_handle")
+        sipho = fake.user(202, "Sipho")
+        await squad.join(thandeka, ALERT_AT[0] + 0.02, ALERT_AT[1])
+        await squad.ask(thandeka, "/alias Lindelwa", private=True)
+        await squad.join(sipho, ALERT_AT[0], ALERT_AT[1])
+        # She reports in private; Sipho is offered her words.
+        mark = await squad.say(
+            thandeka, f"/alert {TYPED_TEXT[0]}, {TYPED_TEXT[1]} Bongiwe hurt", private=True
+        )
+        await fake.wait_for(is_send(sipho.id, "Bongiwe"), after=mark)
+        refused = await squad.ask(thandeka, "/alert " + "Qzrefusedword " * 380, private=True)
+        assert refused.text
+        ask = await squad.ask(thandeka, "/forgetme", private=True)
+        mark = len(fake.calls)
+        await fake.press(thandeka, bot_message(fake, ask), button="forget me")
+        await fake.wait_for(is_send(thandeka.id, "deleted everything"), after=mark)
+        await in_sync(fake, sipho)
+
+        data = file_bytes(db_path)  # the bot is still running
+        assert traces(data, "Hillbrow"), "the search finds what is kept by design"
+        left = traces(
+            data,
+            "Thandekazi",
+            "thandekazi_handle",
+            "Lindelwa",
+            "7301234567",
+            "Bongiwe",
+            "Qzrefusedword",
+            *TYPED_TEXT,
+            *TYPED,
+            ALERT_AT[0] + 0.02,
+        )
+        assert left == []
+        # Her "Done" reply's send-log row, and any rate-limit hold, went with the rest.
+        assert db_rows(db_path, "SELECT * FROM send_log WHERE chat_id = ?", thandeka.id) == []
+        assert db_rows(db_path, "SELECT * FROM kv WHERE key LIKE ?", f"%{thandeka.id}") == []
+        assert (await squad.ask(sipho, "/status")).text  # still running, still answering
+
+
+async def test_a_running_bots_file_after_wipe_holds_nothing_of_the_squad(
+    fake: FakeTelegram, db_path: Path
+) -> None:
+    async with running_bot(make_settings(fake, db_path)):
+        squad = await Squad.set_up(fake, name="Ubuntuhaven Squad")
+        lead = squad.lead
+        thandeka = fake.user(201, "Thandekazi", username="thandekazi_handle")
+        await squad.join(thandeka, ALERT_AT[0], ALERT_AT[1])
+        await squad.ask(thandeka, "/alias Lindelwa", private=True)
+        await squad.ask(lead, "/place add Secret Taxi Rank -26.195271, 28.042493")
+        mark = await squad.say(
+            fake.user(300, "Zanelephant"), f"/alert {TYPED_TEXT[0]}, {TYPED_TEXT[1]} Zodwa held"
+        )
+        await fake.wait_for(is_send(thandeka.id, "Zodwa"), after=mark)
+        await fake.wait_for(is_send(squad.group.id, "Zodwa"), after=mark)
+        await fake.idle()
+        assert traces(file_bytes(db_path), "Ubuntuhaven", "Lindelwa"), "the search works"
+        first = await squad.ask(lead, "/wipe")
+        mark = len(fake.calls)
+        await fake.press(lead, bot_message(fake, first), button="delete the squad")
+        second = await fake.wait_for(is_send(squad.group.id, "Really delete"), after=mark)
+        mark = len(fake.calls)
+        await fake.press(lead, bot_message(fake, second), button="Delete it now")
+        await fake.wait_for(is_send(squad.group.id, "The squad is deleted"), after=mark)
+        await in_sync(fake, fake.user(999, "Someone"))
+
+        data = file_bytes(db_path)  # the bot is still running
+        left = traces(
+            data,
+            "Ubuntuhaven",
+            "Nomsa",
+            "Thandekazi",
+            "thandekazi_handle",
+            "Lindelwa",
+            "Zanelephant",
+            "Zodwa",
+            "Secret Taxi",
+            "-26.195271",
+            -26.195271,
+            *TYPED_TEXT,
+            *TYPED,
+            ALERT_AT[0],
+        )
+        assert left == []
