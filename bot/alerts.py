@@ -34,7 +34,14 @@ from bot.domain import (
     new_alert_code,
     normalise_code,
 )
-from bot.geo import CoordinateError, Point, find_coordinates, format_distance, grid_label
+from bot.geo import (
+    CoordinateError,
+    Point,
+    find_coordinates,
+    format_distance,
+    grid_label,
+    scrub_coordinates,
+)
 from bot.geocode import Geocoder
 from bot.intents import (
     Action,
@@ -195,9 +202,10 @@ class Alerts:
         if self.geocoder is None or not self.geocoder.enabled or not text:
             return None
         try:
-            if find_coordinates(text)[0] is not None:
-                return None
+            point, text = find_coordinates(text)  # the service never sees coordinates
         except CoordinateError:
+            return None
+        if point is not None:
             return None
         async with self.core.store.reading() as db:
             scope = await resolve_scope(db, caller)
@@ -223,21 +231,22 @@ class Alerts:
         geocoded: Point | None = None,
     ) -> tuple[Point | Reply | None, str | None, str]:
         """Location from the replied-to pin, written coordinates, a saved place name, or
-        (only when an operator enabled it) a geocoder."""
+        (only when an operator enabled it) a geocoder. The text kept (and shown on the
+        card, offers and pages) never holds coordinates, whichever source is used."""
         if reply_location is not None:
-            return reply_location, grid_label(reply_location), text
+            return reply_location, grid_label(reply_location), scrub_coordinates(text)
         try:
             point, rest = find_coordinates(text)
         except CoordinateError as exc:
             return refuse(exc.reason), None, text
         if point is not None:
             return point, grid_label(point), rest
-        place = await self._place_in(db, squad, text)
+        place = await self._place_in(db, squad, rest)
         if place is not None:
-            return Point(place.lat, place.lon), place.name, text
+            return Point(place.lat, place.lon), place.name, rest
         if geocoded is not None:
-            return geocoded, grid_label(geocoded), text
-        return None, None, text
+            return geocoded, grid_label(geocoded), rest
+        return None, None, rest
 
     async def _fresh_code(self, db: aiosqlite.Connection) -> str:
         for length in (4, 4, 4, 5, 5, 6, 6, 6):
