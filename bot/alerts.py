@@ -907,6 +907,9 @@ class Alerts:
             if alert.owner_member_id != member.id and not member.is_lead:
                 return refuse("close.not_allowed", code=alert.code)
             if not await alerts_q.set_note(db, alert.id, note):
+                if await alerts_q.is_purged(db, alert.id):
+                    days = self.settings.retention_days
+                    return refuse("note.purged", code=alert.code, days=days)
                 return refuse("note.not_closed", code=alert.code)
         return reply("note.done", code=alert.code)
 

@@ -24,6 +24,8 @@ EN: dict[str, str] = {
     "bad_code": '"{raw}" is not an alert code. Codes are 4 to 6 letters and digits, for example: /{command} K7QX',
     "error": "Sorry, something went wrong on my side. Your request was not lost if it was an alert; please try again otherwise.",
     "too_long": "That is too long: at most {limit} characters, please.",
+    # -- issue 8 fixes (H1)
+    "note.purged": "#{code} ended more than {days} days ago, so its records were deleted. A note can no longer be added.",
     # setup
     "setup.usage": "Send /setup <squad name>, for example: /setup Hillbrow Squad",
     "setup.usage_code": "Send /setup <setup code> <squad name>, for example: /setup 1234 Hillbrow Squad",
