@@ -117,12 +117,12 @@ class Squads:
             return reply("start.welcome")
         async with self.core.store.transaction() as db:
             now = self.core.now()
+            squad = await squads_q.squad_by_token(db, args[0][:64]) if args else None
+            if args and squad is None:
+                return refuse("start.bad_token")  # before anything is written
             await squads_q.upsert_private_chat(db, caller.user_id, caller.chat_id, now)
-            if not args:
-                return Reply(text=Text("start.welcome"))
-            squad = await squads_q.squad_by_token(db, args[0][:64])
             if squad is None:
-                return refuse("start.bad_token")
+                return Reply(text=Text("start.welcome"))
             try:
                 alias = clean(caller.first_name, limit=ALIAS_MAX) or "member"
             except TooLong:
@@ -216,7 +216,10 @@ class Squads:
                 return refuse("leads_only")
             rest = raw.strip()[len(args[0]) :].strip()
             if verb == "remove":
-                name = clean(rest, limit=PLACE_NAME_MAX * 2)
+                try:
+                    name = clean(rest, limit=PLACE_NAME_MAX * 2)
+                except TooLong:
+                    return refuse("too_long", limit=PLACE_NAME_MAX)
                 if not name:
                     return refuse("place.usage")
                 if not await squads_q.remove_place(db, scope.squad.id, name):
