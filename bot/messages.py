@@ -26,6 +26,7 @@ EN: dict[str, str] = {
     "too_long": "That is too long: at most {limit} characters, please.",
     # -- issue 8 fixes (H1)
     "private.open_first": "I answer that only in our private chat, and I can't reach you there yet. Tap my name, press Start, then send the command again.",
+    "offer.resent": "(Sent again: I could not tell whether the first copy reached you. Answer on this one.)",
     "note.purged": "#{code} ended more than {days} days ago, so its records were deleted. A note can no longer be added.",
     # setup
     "setup.usage": "Send /setup <squad name>, for example: /setup Hillbrow Squad",

@@ -19,7 +19,8 @@ from telegram import Bot, Message, ReplyParameters
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.core import Core
-from bot.intents import Intent, MessageRole, Op, Priority
+from bot.intents import Intent, MessageRole, Op, Priority, Text
+from bot.messages import t
 from bot.worker import Worker
 from data import alerts as alerts_q
 from data import outbox
@@ -134,6 +135,10 @@ class Sender(Worker):
         return max(min(due) - self.core.now(), 0.02) if due else None
 
     async def _deliver(self, row: OutboxRow) -> None:
+        if row.uncertain and _is_offer_send(row.intent) and row.intent.text is not None:
+            # A crash hid whether the first copy arrived: this copy says it was sent again
+            # (and so does the armed edit of it, see _arm_offer).
+            row = replace(row, intent=replace(row.intent, text=_resent(row.intent.text)))
         intent = row.intent
         async with self.core.store.transaction() as db:
             await outbox.mark_sending(db, row.id)
@@ -294,3 +299,11 @@ class Sender(Worker):
 
 def _is_offer_send(intent: Intent) -> bool:
     return intent.role is MessageRole.OFFER and intent.op is Op.SEND
+
+
+def _resent(text: Text) -> Text:
+    """The offer's text with a line saying it is a second copy."""
+    if text.key == "lines" and t("offer.resent") in text.params.get("lines", []):
+        return text
+    lines = [t(text.key, **text.params), t("offer.resent")]
+    return Text("lines", {"lines": lines})
