@@ -19,7 +19,7 @@ from bot.domain import (
 from bot.geo import CoordinateError, find_coordinates
 from bot.intents import Button, Reply, Text, refuse, reply
 from bot.messages import format_age, t
-from bot.text import ALIAS_MAX, PLACE_NAME_MAX, SQUAD_NAME_MAX, TooLong, clean
+from bot.text import ALIAS_MAX, PLACE_NAME_MAX, SQUAD_NAME_MAX, TooLong, clean, clean_cut
 from data import alerts as alerts_q
 from data import outbox
 from data import privacy as privacy_q
@@ -79,10 +79,7 @@ class Squads:
             return refuse("too_long", limit=exc.limit)
         if not name:
             return refuse(usage)
-        try:
-            alias = clean(caller.first_name, limit=ALIAS_MAX) or "lead"
-        except TooLong:
-            alias = clean(caller.first_name[:ALIAS_MAX], limit=ALIAS_MAX) or "lead"
+        alias = clean_cut(caller.first_name, limit=ALIAS_MAX) or "lead"
         async with self.core.store.transaction() as db:
             existing = await squads_q.squad_by_chat(db, caller.chat_id)
             if existing is not None:
@@ -123,10 +120,7 @@ class Squads:
             await squads_q.upsert_private_chat(db, caller.user_id, caller.chat_id, now)
             if squad is None:
                 return Reply(text=Text("start.welcome"))
-            try:
-                alias = clean(caller.first_name, limit=ALIAS_MAX) or "member"
-            except TooLong:
-                alias = clean(caller.first_name[:ALIAS_MAX], limit=ALIAS_MAX) or "member"
+            alias = clean_cut(caller.first_name, limit=ALIAS_MAX) or "member"
             added = await squads_q.insert_member(
                 db, squad.id, caller.user_id, alias, Role.MEMBER, now
             )

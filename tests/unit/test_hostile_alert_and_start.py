@@ -111,3 +111,13 @@ def test_start_never_raises_and_a_bad_token_records_nobody(tmp_path: Path) -> No
         loop.run_until_complete(services.close())
         loop.close()
     assert refused > 50
+
+
+async def test_a_first_name_that_nfkc_makes_too_long_is_cut_not_an_error(world: World) -> None:
+    """Found by the fuzz above: "¼" is 3 characters after NFKC, so cutting the raw name to
+    32 characters first was not enough and /start raised."""
+    name = "¼" * 30
+    result = await world.services.squads.start(Caller(777, 777, True, name), [world.token])
+    assert result.ok, result
+    alias = result.text.params["alias"] if result.text else ""
+    assert alias == ("1⁄4" * 11)[:32].strip() and len(alias) <= 32
