@@ -731,7 +731,8 @@ class Alerts:
     async def undeliverable(
         self, alert_id: int, member_id: int | None, role: MessageRole, *, refused: bool
     ) -> None:
-        """An urgent message could not be delivered: move on, and tell the leads.
+        """A message could not be delivered (an urgent one refused, or any one still
+        failing after the give-up time): move on, and tell the leads.
 
         ``refused`` means Telegram said 403 (blocked, or never opened a private chat):
         for an offer, trying the next member at once is the whole answer.
@@ -744,8 +745,10 @@ class Alerts:
             return  # a lead page failing is not paged again to the same leads
         async with self.core.store.transaction() as db:
             alert = await alerts_q.alert_by_id(db, alert_id)
-            if alert is None or not alert.is_open:
-                return
+            if alert is None or (not alert.is_open and role is MessageRole.OFFER):
+                return  # an offer of a finished alert no longer matters; anything else does
+            if not await alerts_q.mark_leads_told(db, alert.id, self.core.now()):
+                return  # the leads were told about this alert already
             squad = await squads_q.squad_by_id(db, alert.squad_id)
             assert squad is not None
             text = Text("delivery.failed", {"code": alert.code})

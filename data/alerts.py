@@ -227,6 +227,15 @@ async def set_note(db: aiosqlite.Connection, alert_id: int, note: str) -> bool:
     return cur.rowcount == 1
 
 
+async def mark_leads_told(db: aiosqlite.Connection, alert_id: int, now: float) -> bool:
+    """True the first time only: the leads are told once per alert that a message is stuck."""
+    cur = await db.execute(
+        "UPDATE alerts SET leads_told_at = ? WHERE id = ? AND leads_told_at IS NULL",
+        (now, alert_id),
+    )
+    return cur.rowcount == 1
+
+
 async def is_purged(db: aiosqlite.Connection, alert_id: int) -> bool:
     async with db.execute("SELECT purged_at FROM alerts WHERE id = ?", (alert_id,)) as cur:
         row = await cur.fetchone()

@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 NOT_MODIFIED = "message is not modified"
 EDIT_TARGET_GONE = ("message to edit not found", "message can't be edited")
 MAX_BACKOFF_S = 30.0
+DELIVERY_FAILED = "delivery.failed"  # the catalogue key of the leads' "could not deliver"
 
 
 class OnUndeliverable(Protocol):
@@ -200,15 +201,15 @@ class Sender(Worker):
         await self._undeliverable(intent, refused=False)
 
     async def _undeliverable(self, intent: Intent, *, refused: bool) -> None:
-        if (
-            intent.priority is Priority.URGENT
-            and intent.op is not Op.EDIT
-            and intent.alert_id is not None
-            and self.on_undeliverable is not None
-        ):
-            await self.on_undeliverable(
-                intent.alert_id, intent.member_id, intent.role, refused=refused
-            )
+        """Tell the core: an urgent message was refused (403), or any message about an
+        alert is still failing after the give-up time (then the leads are told once)."""
+        if intent.alert_id is None or self.on_undeliverable is None:
+            return
+        if intent.text is not None and intent.text.key == DELIVERY_FAILED:
+            return  # the notice that a message is stuck is never itself reported: no loop
+        if refused and (intent.priority is not Priority.URGENT or intent.op is Op.EDIT):
+            return  # a 403 on anything else: the recipient is marked unreachable, that's all
+        await self.on_undeliverable(intent.alert_id, intent.member_id, intent.role, refused=refused)
 
     async def _later(self, row: OutboxRow, seconds: float, error: str) -> None:
         now = self.core.now()
