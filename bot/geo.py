@@ -22,12 +22,12 @@ _DEGREE = r"(?:°|º|˚|\s?\u030a|o(?=\s?\d{1,2}(?:[.,]\d+)?\s?['′’]))"
 _MINUTE_MARK = r"['′’](?!['′’])"
 _SECOND_MARK = r"(?:\"|″|”|′′|''|’’)"
 _COMPONENT = re.compile(
-    rf"(?:(?<![\w.])(?P<pre>{_HEMI})\s?|(?<![\w.]))"
+    rf"(?:(?<![\w.])(?:(?P<pre>{_HEMI})\s?|(?P<prel>[nsew]))|(?<![\d.]))"
     r"(?P<sign>[-+−])?(?P<int>\d{1,3})(?:(?P<dsep>[.,])(?P<frac>\d+))?(?!\d)(?!\.\d)"
     rf"(?:\s?(?P<deg>{_DEGREE})"
     rf"(?:\s?(?P<min>\d{{1,2}}(?:[.,]\d+)?)\s?{_MINUTE_MARK}"
     rf"(?:\s?(?P<sec>\d{{1,2}}(?:[.,]\d+)?)\s?{_SECOND_MARK})?)?)?"
-    rf"(?(pre)|(?:(?:\s?(?P<suf>{_HEMI})|(?P<sufl>[nsew]))(?![A-Za-z]))?)"
+    rf"(?(pre)|(?(prel)|(?:(?:\s?(?P<suf>{_HEMI})|(?P<sufl>[nsew]))(?![A-Za-z]))?))"
 )
 # What may stand between the two halves of a pair: "-26.2, 28.0", "-26.2; 28.0",
 # "-26.2 / 28.0", "-26.2 lon 28.0".
@@ -92,7 +92,7 @@ class _Component:
 
 
 def _component(match: re.Match[str]) -> _Component:
-    letter = match.group("pre") or match.group("suf") or match.group("sufl")
+    letter = match.group("pre") or match.group("prel") or match.group("suf") or match.group("sufl")
     negative = match.group("sign") in ("-", "−")
     axis = None
     if letter:

@@ -94,7 +94,9 @@ def written_pair(draw: st.DrawFn) -> Written:
         space = draw(st.sampled_from(["", " "]))
         if style in ("suffix", "prefix"):
             letter = hemi(v, axis)
-            if letter.islower():  # a lower-case letter only counts right after the number
+            if letter.islower():  # a lower-case letter only counts right next to the number
+                if style == "prefix":
+                    return f"{letter}{abs(v):.{d}f}", 0.5 * 10**-d, True
                 return f"{abs(v):.{d}f}{letter}", 0.5 * 10**-d, True
             if style == "suffix":
                 return f"{abs(v):.{d}f}{space}{letter}", 0.5 * 10**-d, True
@@ -175,6 +177,8 @@ def test_several_pairs_and_plus_codes_are_all_removed_and_the_first_is_the_locat
         ("meet at 5G6R+QX near the clinic", "meet at near the clinic"),
         ("still here at 26.2041S", "still here at"),
         ("-26.2041 then gone", "then gone"),
+        ("s26.2041 e28.0473 help", "help"),
+        ("at26.2041,28.0473 now", "at now"),
     ],
 )
 def test_scrubbing_removes_what_the_issue_reported(text: str, rest: str) -> None:
