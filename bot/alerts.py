@@ -35,7 +35,14 @@ from bot.domain import (
     new_alert_code,
     normalise_code,
 )
-from bot.geo import CoordinateError, Point, find_coordinates, format_distance, grid_label
+from bot.geo import (
+    CoordinateError,
+    Point,
+    find_coordinates,
+    format_distance,
+    grid_label,
+    scrub_coordinates,
+)
 from bot.geocode import Geocoder
 from bot.intents import (
     Action,
@@ -327,9 +334,10 @@ class Alerts:
         if self.geocoder is None or not self.geocoder.enabled or not text:
             return None
         try:
-            if find_coordinates(text)[0] is not None:
-                return None
+            point, text = find_coordinates(text)  # the service never sees coordinates
         except CoordinateError:
+            return None
+        if point is not None:
             return None
         async with self.core.store.reading() as db:
             scope = await resolve_scope(db, caller)
@@ -355,21 +363,22 @@ class Alerts:
         geocoded: Point | None = None,
     ) -> tuple[Point | Reply | None, str | None, str]:
         """Location from the replied-to pin, written coordinates, a saved place name, or
-        (only when an operator enabled it) a geocoder."""
+        (only when an operator enabled it) a geocoder. The text kept (and shown on the
+        card, offers and pages) never holds coordinates, whichever source is used."""
         if reply_location is not None:
-            return reply_location, grid_label(reply_location), text
+            return reply_location, grid_label(reply_location), scrub_coordinates(text)
         try:
             point, rest = find_coordinates(text)
         except CoordinateError as exc:
             return refuse(exc.reason), None, text
         if point is not None:
             return point, grid_label(point), rest
-        place = await self._place_in(db, squad, text)
+        place = await self._place_in(db, squad, rest)
         if place is not None:
-            return Point(place.lat, place.lon), place.name, text
+            return Point(place.lat, place.lon), place.name, rest
         if geocoded is not None:
-            return geocoded, grid_label(geocoded), text
-        return None, None, text
+            return geocoded, grid_label(geocoded), rest
+        return None, None, rest
 
     async def _fresh_code(self, db: aiosqlite.Connection) -> str:
         for length in (4, 4, 4, 5, 5, 6, 6, 6):
@@ -867,7 +876,8 @@ class Alerts:
     async def undeliverable(
         self, alert_id: int, member_id: int | None, role: MessageRole, *, refused: bool
     ) -> None:
-        """An urgent message could not be delivered: move on, and tell the leads.
+        """A message could not be delivered (an urgent one refused, or any one still
+        failing after the give-up time): move on, and tell the leads.
 
         ``refused`` means Telegram said 403 (blocked, or never opened a private chat):
         for an offer, trying the next member at once is the whole answer.
@@ -880,8 +890,10 @@ class Alerts:
             return  # a lead page failing is not paged again to the same leads
         async with self.core.store.transaction() as db:
             alert = await alerts_q.alert_by_id(db, alert_id)
-            if alert is None or not alert.is_open:
-                return
+            if alert is None or (not alert.is_open and role is MessageRole.OFFER):
+                return  # an offer of a finished alert no longer matters; anything else does
+            if not await alerts_q.mark_leads_told(db, alert.id, self.core.now()):
+                return  # the leads were told about this alert already
             squad = await squads_q.squad_by_id(db, alert.squad_id)
             assert squad is not None
             text = Text("delivery.failed", {"code": alert.code})
@@ -1044,6 +1056,9 @@ class Alerts:
             if alert.owner_member_id != member.id and not member.is_lead:
                 return refuse("close.not_allowed", code=alert.code)
             if not await alerts_q.set_note(db, alert.id, note):
+                if await alerts_q.is_purged(db, alert.id):
+                    days = self.settings.retention_days
+                    return refuse("note.purged", code=alert.code, days=days)
                 return refuse("note.not_closed", code=alert.code)
         return reply("note.done", code=alert.code)
 

@@ -8,18 +8,46 @@ from dataclasses import dataclass
 
 from geopy.distance import geodesic
 
-_INT = r"[-+−]?\d{1,3}"
-_DEC = r"[-+−]?\d{1,3}\.\d+"
-# "-26.2041, 28.0473", "-26.2041 28.0473" or "91, 28.5": at least one side must have
-# decimals so that "/alert 2, 3 people hurt" stays text.
-_PAIR = re.compile(
-    rf"(?<![\w.])(?:(?P<a>{_DEC})\s*[,;]?\s*(?P<b>{_DEC})"
-    rf"|(?P<c>{_INT})\s*,\s*(?P<d>{_DEC})|(?P<e>{_DEC})\s*,\s*(?P<f>{_INT}))(?![\w.])"
+# -- reading coordinates in free text -------------------------------------------------
+#
+# Text is scanned for single coordinate values ("components"): a signed number with a
+# dot or comma decimal, optionally with degrees, minutes and seconds (26°12'14.8"S) and a
+# hemisphere letter or word before or after it. Two components next to each other form a
+# pair. Every pair, every lone component that looks like a coordinate, and every Open
+# Location Code ("plus code", 5G6R+QX) is removed from the text shown to anyone; the first
+# pair is the location.
+
+_HEMI = r"(?:[Nn]orth|[Ss]outh|[Ee]ast|[Ww]est|NORTH|SOUTH|EAST|WEST|[NSEW])"
+_DEGREE = r"(?:°|º|˚|\s?\u030a|o(?=\s?\d{1,2}(?:[.,]\d+)?\s?['′’]))"
+_MINUTE_MARK = r"['′’](?!['′’])"
+_SECOND_MARK = r"(?:\"|″|”|′′|''|’’)"
+_COMPONENT = re.compile(
+    rf"(?:(?<![\w.])(?:(?P<pre>{_HEMI})\s?|(?P<prel>[nsew]))|(?<![\d.]))"
+    r"(?P<sign>[-+−])?(?P<int>\d{1,3})(?:(?P<dsep>[.,])(?P<frac>\d+))?(?!\d)(?!\.\d)"
+    rf"(?:\s?(?P<deg>{_DEGREE})"
+    rf"(?:\s?(?P<min>\d{{1,2}}(?:[.,]\d+)?)\s?{_MINUTE_MARK}"
+    rf"(?:\s?(?P<sec>\d{{1,2}}(?:[.,]\d+)?)\s?{_SECOND_MARK})?)?)?"
+    rf"(?(pre)|(?(prel)|(?:(?:\s?(?P<suf>{_HEMI})|(?P<sufl>[nsew]))(?![A-Za-z]))?))"
+)
+# What may stand between the two halves of a pair: "-26.2, 28.0", "-26.2; 28.0",
+# "-26.2 / 28.0", "-26.2 lon 28.0".
+_GAP = re.compile(r"\s*[,;/]?\s*(?:(?:[Ll]on|[Ll]ng|[Ll]ong|[Ll]ongitude)\s?[:=]?\s*)?")
+_LAT_LABEL = re.compile(r"(?:[Ll]at|[Ll]atitude)\s?[:=]?\s*$")
+# 1,000,000 is a number, not the start of a pair.
+_THOUSANDS = re.compile(r"(?<![\d,.])\d{1,3}(?:,\d{3}){2,}(?![\d,])")
+# Open Location Codes: 8 characters (or padded) + 2-3, or a short code of 4 or 6 + 2-3.
+_OLC = "[23456789CFGHJMPQRVWXcfghjmpqrvwx]"
+_PLUS_CODE = re.compile(
+    rf"(?<![\w+])(?:{_OLC}{{2}}(?:{_OLC}{{2}}|00){{3}}\+(?:{_OLC}{{2,3}})?"
+    rf"|(?:{_OLC}{{6}}|{_OLC}{{4}})\+{_OLC}{{2,3}})(?![\w+])"
 )
 # An attempt at a pair that is not numbers, e.g. "abc, 28.04" or "nan, 1.5".
 _BROKEN_PAIR = re.compile(
     r"^\s*(?:(?P<word>[^\s,]+)\s*,\s*[-+−]?\d+\.\d+|[-+−]?\d+\.\d+\s*,\s*(?P<word2>[^\s,]+))"
 )
+_SPACES = re.compile(r"[ \t]+")
+_SPACE_BEFORE_PUNCT = re.compile(r" +([,.;:!?)])")
+_EMPTY_BRACKETS = re.compile(r"\(\s*\)|\[\s*\]")
 
 
 class CoordinateError(ValueError):
@@ -51,31 +79,139 @@ def _to_float(raw: str) -> float:
     return float(raw.replace("−", "-").replace(",", "."))
 
 
-def find_coordinates(text: str) -> tuple[Point | None, str]:
-    """Find a coordinate pair in free text.
+@dataclass(frozen=True)
+class _Component:
+    """One coordinate value found in text, and where."""
 
-    Returns the point (or ``None``) and the text with the pair removed. Raises
-    :class:`CoordinateError` when the text holds a pair that is out of range or
-    is half a number ("abc, 28.0473").
+    start: int
+    end: int
+    value: float | None  # None: written like a coordinate but not one (61 minutes)
+    axis: str | None  # "lat" or "lon" when a hemisphere letter says which
+    decimal: bool  # has decimals or degrees, so it is not just a count ("2 people")
+    alone: bool  # looks like a coordinate even without a partner: removed anyway
+
+
+def _component(match: re.Match[str]) -> _Component:
+    letter = match.group("pre") or match.group("prel") or match.group("suf") or match.group("sufl")
+    negative = match.group("sign") in ("-", "−")
+    axis = None
+    if letter:
+        first = letter[0].upper()
+        axis = "lat" if first in "NS" else "lon"
+        negative = negative or first in "SW"
+    frac, minutes, seconds = match.group("frac"), match.group("min"), match.group("sec")
+    value: float | None = float(f"{match.group('int')}.{frac or 0}")
+    if minutes is not None and value is not None:
+        extra_m, extra_s = _to_float(minutes), _to_float(seconds) if seconds else 0.0
+        if frac is not None or extra_m >= 60 or extra_s >= 60:
+            value = None
+        else:
+            value += extra_m / 60 + extra_s / 3600
+    if value is not None and negative:
+        value = -value
+    degrees = match.group("deg") is not None
+    long_fraction = frac is not None and len(frac) >= (3 if match.group("dsep") == "." else 4)
+    alone = minutes is not None or long_fraction or (bool(letter) and (frac is not None or degrees))
+    return _Component(match.start(), match.end(), value, axis, frac is not None or degrees, alone)
+
+
+def _is_pair(text: str, a: _Component, b: _Component) -> bool:
+    gap = text[a.end : b.start]
+    if not _GAP.fullmatch(gap):
+        return False
+    if not gap and text[a.end - 1].isdigit() and not text[b.start].isalpha():
+        return False  # "12.5-13.5" is a range
+    if a.axis is not None and a.axis == b.axis:
+        return False  # "26.2N 28.0S": two latitudes
+    if a.decimal and b.decimal:
+        return True
+    if a.axis is not None and b.axis is not None:
+        return True  # "26S 28E"
+    if a.axis is not None or b.axis is not None:
+        return False
+    # "91, 28.5" is a pair, but "2, 3 people hurt" and "at 5 26.2" are not.
+    return (a.decimal or b.decimal) and "," in gap
+
+
+def _lat_lon(a: _Component, b: _Component) -> tuple[float | None, float | None]:
+    if a.axis == "lon" or b.axis == "lat":
+        a, b = b, a
+    return a.value, b.value
+
+
+def _scan(text: str) -> tuple[list[tuple[_Component, _Component]], str]:
+    """The pairs in ``text`` (in order) and the text with every coordinate removed."""
+    masked = _THOUSANDS.sub(lambda m: "_" * len(m.group()), text)
+    found = [_component(m) for m in _COMPONENT.finditer(masked)]
+    pairs: list[tuple[_Component, _Component]] = []
+    spans: list[tuple[int, int]] = []
+    i = 0
+    while i < len(found):
+        a = found[i]
+        if i + 1 < len(found) and _is_pair(text, a, found[i + 1]):
+            b = found[i + 1]
+            pairs.append((a, b))
+            label = _LAT_LABEL.search(text, 0, a.start)
+            start = label.start() if label and _word_start(text, label.start()) else a.start
+            spans.append((start, b.end))
+            i += 2
+            continue
+        if a.alone:
+            spans.append((a.start, a.end))
+        i += 1
+    spans.extend(m.span() for m in _PLUS_CODE.finditer(text))
+    return pairs, _remove(text, spans)
+
+
+def _word_start(text: str, at: int) -> bool:
+    return at == 0 or not text[at - 1].isalpha()
+
+
+def _remove(text: str, spans: list[tuple[int, int]]) -> str:
+    if not spans:
+        return text
+    parts: list[str] = []
+    pos = 0
+    for start, end in sorted(spans):
+        if end <= pos:
+            continue
+        parts.append(text[pos : max(start, pos)])
+        parts.append(" ")
+        pos = end
+    parts.append(text[pos:])
+    lines = []
+    for line in _EMPTY_BRACKETS.sub(" ", "".join(parts)).split("\n"):
+        line = _SPACE_BEFORE_PUNCT.sub(r"\1", _SPACES.sub(" ", line)).strip(" ,;")
+        if line:
+            lines.append(line)
+    return "\n".join(lines)
+
+
+def scrub_coordinates(text: str) -> str:
+    """``text`` with every coordinate-like pattern removed. Never raises."""
+    return _scan(text)[1]
+
+
+def find_coordinates(text: str) -> tuple[Point | None, str]:
+    """Find the location written in free text.
+
+    Returns the first coordinate pair (or ``None``) and the text with every
+    coordinate-like pattern removed (all pairs, lone values such as ``26.2041S``, and
+    plus codes). Raises :class:`CoordinateError` when the first pair is out of range,
+    or the text starts with half a number ("abc, 28.0473").
     """
-    match = _PAIR.search(text)
-    if match is None:
+    pairs, rest = _scan(text)
+    if not pairs:
         broken = _BROKEN_PAIR.match(text)
         if broken is not None:
             word = broken.group("word") or broken.group("word2") or ""
             if not _looks_like_word(word):
                 raise CoordinateError("coords.not_numbers")
-        return None, text
-    lat_raw = match.group("a") or match.group("c") or match.group("e")
-    lon_raw = match.group("b") or match.group("d") or match.group("f")
-    try:
-        point = validate(_to_float(lat_raw), _to_float(lon_raw))
-    except ValueError as exc:
-        if isinstance(exc, CoordinateError):
-            raise
-        raise CoordinateError("coords.not_numbers") from exc
-    rest = (text[: match.start()] + " " + text[match.end() :]).strip()
-    return point, " ".join(rest.split())
+        return None, rest
+    lat, lon = _lat_lon(*pairs[0])
+    if lat is None or lon is None:
+        raise CoordinateError("coords.not_numbers")
+    return validate(lat, lon), rest
 
 
 def _looks_like_word(word: str) -> bool:

@@ -15,7 +15,7 @@ import aiosqlite
 from bot.core import Caller, Core, resolve_single_scope
 from bot.domain import Member, Role, Squad, new_invite_token
 from bot.intents import Action, Button, Intent, MessageRole, Op, Priority, Reply, Text, refuse
-from bot.text import ALIAS_MAX, TooLong, clean
+from bot.text import ALIAS_MAX, clean_cut
 from data import outbox
 from data import squads as squads_q
 
@@ -118,7 +118,7 @@ class Joining:
                         "join.request",
                         {
                             "squad": squad.name,
-                            "name": clean(caller.first_name[:64], limit=64),
+                            "name": clean_cut(caller.first_name, limit=64),
                             "username": username,
                         },
                     ),
@@ -171,7 +171,4 @@ class Joining:
 
 
 def _alias_from(first_name: str, fallback: str) -> str:
-    try:
-        return clean(first_name, limit=ALIAS_MAX) or fallback
-    except TooLong:
-        return clean(first_name[:ALIAS_MAX], limit=ALIAS_MAX) or fallback
+    return clean_cut(first_name, limit=ALIAS_MAX) or fallback

@@ -24,6 +24,10 @@ EN: dict[str, str] = {
     "bad_code": '"{raw}" is not an alert code. Codes are 4 to 6 letters and digits, for example: /{command} K7QX',
     "error": "Sorry, something went wrong on my side. Your request was not lost if it was an alert; please try again otherwise.",
     "too_long": "That is too long: at most {limit} characters, please.",
+    # -- issue 8 fixes (H1)
+    "private.open_first": "I answer that only in our private chat, and I can't reach you there yet. Tap my name, press Start, then send the command again.",
+    "offer.resent": "(Sent again: I could not tell whether the first copy reached you. Answer on this one.)",
+    "note.purged": "#{code} ended more than {days} days ago, so its records were deleted. A note can no longer be added.",
     # setup
     "setup.usage": "Send /setup <squad name>, for example: /setup Hillbrow Squad",
     "setup.usage_code": "Send /setup <setup code> <squad name>, for example: /setup 1234 Hillbrow Squad",

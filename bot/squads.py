@@ -21,7 +21,7 @@ from bot.domain import (
 from bot.geo import CoordinateError, find_coordinates
 from bot.intents import Reply, Text, refuse, reply
 from bot.messages import format_age, t
-from bot.text import ALIAS_MAX, PLACE_NAME_MAX, SQUAD_NAME_MAX, TooLong, clean
+from bot.text import ALIAS_MAX, PLACE_NAME_MAX, SQUAD_NAME_MAX, TooLong, clean, clean_cut
 from data import alerts as alerts_q
 from data import blocks as blocks_q
 from data import outbox
@@ -83,10 +83,7 @@ class Squads:
             return refuse("too_long", limit=exc.limit)
         if not name:
             return refuse(usage)
-        try:
-            alias = clean(caller.first_name, limit=ALIAS_MAX) or "lead"
-        except TooLong:
-            alias = clean(caller.first_name[:ALIAS_MAX], limit=ALIAS_MAX) or "lead"
+        alias = clean_cut(caller.first_name, limit=ALIAS_MAX) or "lead"
         async with self.core.store.transaction() as db:
             existing = await squads_q.squad_by_chat(db, caller.chat_id)
             if existing is not None:
@@ -198,7 +195,10 @@ class Squads:
                 return refuse("leads_only")
             rest = raw.strip()[len(args[0]) :].strip()
             if verb == "remove":
-                name = clean(rest, limit=PLACE_NAME_MAX * 2)
+                try:
+                    name = clean(rest, limit=PLACE_NAME_MAX * 2)
+                except TooLong:
+                    return refuse("too_long", limit=PLACE_NAME_MAX)
                 if not name:
                     return refuse("place.usage")
                 if not await squads_q.remove_place(db, scope.squad.id, name):

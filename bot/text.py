@@ -47,3 +47,9 @@ def clean(raw: str, *, limit: int, single_line: bool = True) -> str:
     if len(text) > limit:
         raise TooLong(limit)
     return text
+
+
+def clean_cut(raw: str, *, limit: int) -> str:
+    """Like :func:`clean`, but cut to ``limit`` instead of refusing: for names we did not
+    ask for (a Telegram first name). NFKC can make a name longer ("¼" is "1⁄4")."""
+    return clean(raw, limit=18 * len(raw) + limit)[:limit].strip()  # NFKC grows 18x at most

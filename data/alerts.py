@@ -277,10 +277,28 @@ async def bump_offers(db: aiosqlite.Connection, alert_id: int, count: int = 1) -
 
 
 async def set_note(db: aiosqlite.Connection, alert_id: int, note: str) -> bool:
+    """Only on a closed alert whose records retention has not purged yet (the purge runs
+    once per alert, so a note written after it would be kept for ever)."""
     cur = await db.execute(
-        "UPDATE alerts SET note = ? WHERE id = ? AND state = 'closed'", (note, alert_id)
+        "UPDATE alerts SET note = ? WHERE id = ? AND state = 'closed' AND purged_at IS NULL",
+        (note, alert_id),
     )
     return cur.rowcount == 1
+
+
+async def mark_leads_told(db: aiosqlite.Connection, alert_id: int, now: float) -> bool:
+    """True the first time only: the leads are told once per alert that a message is stuck."""
+    cur = await db.execute(
+        "UPDATE alerts SET leads_told_at = ? WHERE id = ? AND leads_told_at IS NULL",
+        (now, alert_id),
+    )
+    return cur.rowcount == 1
+
+
+async def is_purged(db: aiosqlite.Connection, alert_id: int) -> bool:
+    async with db.execute("SELECT purged_at FROM alerts WHERE id = ?", (alert_id,)) as cur:
+        row = await cur.fetchone()
+    return row is not None and row["purged_at"] is not None
 
 
 # offers ---------------------------------------------------------------------------

@@ -104,11 +104,28 @@ async def _send_reply(update: Update, context: SquadContext, result: Reply) -> N
             await context.bot.send_message(user.id, text, reply_markup=markup)
         except Forbidden:
             log.info("private reply refused: the user has not opened a private chat")
+            if chat.type != "private":
+                # Say where the answer would be, and nothing of what it holds.
+                await context.sender.log_direct(chat.id)
+                await _reply_here(update, context, render("private.open_first"), None)
             return
         if chat.type != "private" and message is not None:
             await context.sender.log_direct(chat.id)
             await message.reply_text(render("me.sent_private"))
         return
+    await _reply_here(update, context, text, markup)
+
+
+async def _reply_here(
+    update: Update,
+    context: SquadContext,
+    text: str,
+    markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None,
+) -> None:
+    """Answer in the chat where the update came from (as a reply, if it was a message)."""
+    chat = update.effective_chat
+    message = update.effective_message
+    assert chat is not None
     if message is not None and update.callback_query is None:
         try:
             await message.reply_text(text, reply_markup=markup, allow_sending_without_reply=True)

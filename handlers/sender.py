@@ -19,7 +19,8 @@ from telegram import Bot, Message, ReplyParameters
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.core import Core
-from bot.intents import Intent, MessageRole, Op, Priority
+from bot.intents import Intent, MessageRole, Op, Priority, Text
+from bot.messages import t
 from bot.phones import late_redaction
 from bot.worker import Worker
 from data import alerts as alerts_q
@@ -37,6 +38,7 @@ NOT_MODIFIED = "message is not modified"
 EDIT_TARGET_GONE = ("message to edit not found", "message can't be edited")
 DELETE_TARGET_GONE = ("message to delete not found", "message can't be deleted")
 MAX_BACKOFF_S = 30.0
+DELIVERY_FAILED = "delivery.failed"  # the catalogue key of the leads' "could not deliver"
 
 
 class OnUndeliverable(Protocol):
@@ -136,6 +138,10 @@ class Sender(Worker):
         return max(min(due) - self.core.now(), 0.02) if due else None
 
     async def _deliver(self, row: OutboxRow) -> None:
+        if row.uncertain and _is_offer_send(row.intent) and row.intent.text is not None:
+            # A crash hid whether the first copy arrived: this copy says it was sent again
+            # (and so does the armed edit of it, see _arm_offer).
+            row = replace(row, intent=replace(row.intent, text=_resent(row.intent.text)))
         intent = row.intent
         async with self.core.store.transaction() as db:
             await outbox.mark_sending(db, row.id)
@@ -197,15 +203,15 @@ class Sender(Worker):
         await self._undeliverable(intent, refused=False)
 
     async def _undeliverable(self, intent: Intent, *, refused: bool) -> None:
-        if (
-            intent.priority is Priority.URGENT
-            and intent.op is not Op.EDIT
-            and intent.alert_id is not None
-            and self.on_undeliverable is not None
-        ):
-            await self.on_undeliverable(
-                intent.alert_id, intent.member_id, intent.role, refused=refused
-            )
+        """Tell the core: an urgent message was refused (403), or any message about an
+        alert is still failing after the give-up time (then the leads are told once)."""
+        if intent.alert_id is None or self.on_undeliverable is None:
+            return
+        if intent.text is not None and intent.text.key == DELIVERY_FAILED:
+            return  # the notice that a message is stuck is never itself reported: no loop
+        if refused and (intent.priority is not Priority.URGENT or intent.op is Op.EDIT):
+            return  # a 403 on anything else: the recipient is marked unreachable, that's all
+        await self.on_undeliverable(intent.alert_id, intent.member_id, intent.role, refused=refused)
 
     async def _later(self, row: OutboxRow, seconds: float, error: str) -> None:
         now = self.core.now()
@@ -321,3 +327,11 @@ class Sender(Worker):
 
 def _is_offer_send(intent: Intent) -> bool:
     return intent.role is MessageRole.OFFER and intent.op is Op.SEND
+
+
+def _resent(text: Text) -> Text:
+    """The offer's text with a line saying it is a second copy."""
+    if text.key == "lines" and t("offer.resent") in text.params.get("lines", []):
+        return text
+    lines = [t(text.key, **text.params), t("offer.resent")]
+    return Text("lines", {"lines": lines})

@@ -547,6 +547,9 @@ class FakeTelegram:
         if chat_id is None:
             raise ApiError(400, "Bad Request: chat_id is empty")
         chat = self.chats.get(int(chat_id))
+        if chat is None and int(chat_id) in self.users:
+            # A real user who never opened a private chat: Telegram says 403, not 400.
+            raise ApiError(403, "Forbidden: bot can't initiate conversation with a user")
         if chat is None:
             raise ApiError(400, "Bad Request: chat not found")
         if chat.type == "private":

@@ -168,7 +168,8 @@ def _signature_of_call(call: object) -> tuple[object, ...]:
     assert isinstance(call, Call)
     if call.method == "sendLocation":
         return ("loc", call.chat_id, *_coarse(call.params["latitude"], call.params["longitude"]))
-    return ("msg", call.chat_id, call.text)
+    # A copy sent again after a crash says so; it is still the same message.
+    return ("msg", call.chat_id, call.text.removesuffix("\n" + render("offer.resent")))
 
 
 def _coarse(lat: object, lon: object) -> tuple[object, object]:

@@ -123,9 +123,18 @@ async def test_crash_after_the_send_before_it_is_marked_sent(rig: Rig) -> None:
         c for c in rig.fake.calls[mark:] if c.method == "sendMessage" and c.chat_id == rig.thandi.id
     ]
     # Telegram got it, but the bot died before recording that: the only case where a
-    # row is sent again. Both copies act on the one offer row.
+    # row is sent again. The second copy says so, and only it gets the buttons.
     assert len(offers) == 2
     assert report.uncertain_resends == 1
+    resent = render("offer.resent")
+    assert resent not in offers[0].text
+    assert offers[1].text.endswith(resent), offers[1].text
+    # If the offer was still open after the restart (its 1.5 s may have run out while
+    # the bot was down), its buttons went onto the second copy, which still says so.
+    for edit in rig.fake.calls[mark:]:
+        if edit.method == "editMessageText" and edit.chat_id == rig.thandi.id and edit.buttons():
+            assert edit.params["message_id"] == offers[1].result["message_id"]
+            assert edit.text.endswith(resent), edit.text
 
 
 async def test_crash_in_the_middle_of_an_escalation(rig: Rig) -> None:

@@ -1,0 +1,181 @@
+"""What the sender promises in the README's Reliability section (issue 8, items 7 and 11)."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+from bot.messages import render
+from tests.e2e.test_core_loop import ALERT_AT, code_of, is_edit, is_send
+from tests.fakegram.server import FakeTelegram
+from tests.harness import Squad, bot_message, make_settings, running_bot
+
+
+def _as_if_the_bot_died_after_sending_the_offer(db: Path) -> None:
+    """The offer's call was made, but the bot died before recording it: the row stays
+    ``sending`` with no result and no remembered message (so it was never armed)."""
+    conn = sqlite3.connect(db)
+    try:
+        with conn:
+            conn.execute(
+                "UPDATE outbox SET state = 'sending', sent_at = NULL, telegram_message_id = NULL"
+                " WHERE json_extract(payload, '$.role') = 'offer'"
+                " AND json_extract(payload, '$.op') = 'send'"
+            )
+            conn.execute("DELETE FROM messages WHERE role = 'offer'")
+    finally:
+        conn.close()
+
+
+async def test_an_offer_sent_again_after_a_crash_says_so_and_is_the_one_armed(
+    fake: FakeTelegram, db_path: Path
+) -> None:
+    settings = make_settings(fake, db_path, ack_timeout=timedelta(seconds=60))
+    thandi = fake.user(201, "Thandi")
+    async with running_bot(settings):
+        squad = await Squad.set_up(fake)
+        await squad.join(thandi, ALERT_AT[0] + 0.0036, ALERT_AT[1])
+        mark = await squad.say(fake.user(300, "Zanele"), f"/alert {ALERT_AT[0]}, {ALERT_AT[1]}")
+        first = await fake.wait_for(is_send(thandi.id, "#"), after=mark)
+        code = code_of(first)
+        await fake.wait_for(is_edit(thandi.id, f"#{code}"), after=mark)
+        await fake.idle()
+    resent = render("offer.resent")
+    assert resent not in first.text
+    _as_if_the_bot_died_after_sending_the_offer(db_path)
+
+    mark = len(fake.calls)
+    async with running_bot(settings):
+        second = await fake.wait_for(is_send(thandi.id, f"#{code}"), after=mark)
+        assert second.text.endswith(resent), second.text
+        assert second.text.startswith(first.text)
+        armed = await fake.wait_for(
+            lambda c: is_edit(thandi.id, f"#{code}")(c) and bool(c.buttons()), after=mark
+        )
+        assert armed.params["message_id"] == second.result["message_id"]
+        assert armed.text == second.text
+        # The second copy acts on the one offer row.
+        await fake.press(thandi, bot_message(fake, second), button=render("button.accept"))
+        await fake.wait_for(is_send(thandi.id, f"You have #{code}"), after=mark)
+        await fake.idle()
+        offers = [c for c in fake.calls[mark:] if is_send(thandi.id, "can you help?")(c)]
+        assert offers == [second], "sent again once, never a third time"
+
+
+def _rows(db: Path, sql: str) -> list[tuple[object, ...]]:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
+
+
+def _delivery_failed_rows(db: Path) -> list[tuple[object, ...]]:
+    return _rows(
+        db,
+        "SELECT chat_id, state, reported FROM outbox"
+        " WHERE json_extract(payload, '$.text.key') = 'delivery.failed' ORDER BY id",
+    )
+
+
+async def _until(check: Callable[[], bool], timeout: float = 15.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not check():
+        assert asyncio.get_running_loop().time() < deadline, "timed out"
+        await asyncio.sleep(0.1)
+
+
+async def test_a_stuck_card_edit_is_reported_to_the_leads_once(
+    fake: FakeTelegram, db_path: Path
+) -> None:
+    """A routine message (here the card's edit) that keeps failing is not silent."""
+    settings = make_settings(
+        fake, db_path, send_give_up=timedelta(seconds=1), ack_timeout=timedelta(seconds=60)
+    )
+    async with running_bot(settings):
+        squad = await Squad.set_up(fake)
+        await squad.join(fake.user(201, "Thandi"), ALERT_AT[0] + 0.0036, ALERT_AT[1])
+        await fake.idle()
+        fake.fail("editMessageText", 503, chat_id=squad.group.id, times=10_000)
+        mark = await squad.say(fake.user(300, "Zanele"), f"/alert {ALERT_AT[0]}, {ALERT_AT[1]}")
+        card = await fake.wait_for(is_send(squad.group.id, "🚨 #"), after=mark)
+        code = code_of(card)
+        told = await fake.wait_for(is_send(squad.lead.id, "could not deliver"), after=mark)
+        assert f"#{code}" in told.text
+        await fake.wait_for(is_send(squad.group.id, "could not deliver"), after=mark)
+        # The edit keeps being retried (nothing is dropped), and is not reported again.
+        edits = (
+            "json_extract(payload, '$.op') = 'edit' AND json_extract(payload, '$.role') = 'card'"
+        )
+        stuck = _rows(db_path, f"SELECT id, attempts FROM outbox WHERE {edits} AND reported = 1")
+        assert len(stuck) == 1
+        row_id, attempts = stuck[0]
+        await _until(
+            lambda: (
+                _rows(db_path, f"SELECT attempts FROM outbox WHERE id = {row_id}")[0][0] > attempts
+            )  # type: ignore[operator]
+        )
+        assert _rows(db_path, f"SELECT state FROM outbox WHERE id = {row_id}") == [("pending",)]
+        lead_notices = [
+            c for c in fake.calls_to("sendMessage", squad.lead.id) if "could not" in c.text
+        ]
+        assert len(lead_notices) == 1
+        assert len(_delivery_failed_rows(db_path)) == 2  # one in the group, one to the lead
+
+
+async def test_a_group_that_keeps_failing_reports_once_and_never_loops(
+    fake: FakeTelegram, db_path: Path
+) -> None:
+    """Everything to the group fails: the card is reported to the lead in private, and
+    the group's own "could not deliver" notice, stuck too, reports nothing more."""
+    settings = make_settings(
+        fake, db_path, send_give_up=timedelta(seconds=1), ack_timeout=timedelta(seconds=60)
+    )
+    async with running_bot(settings):
+        squad = await Squad.set_up(fake)
+        thandi = fake.user(201, "Thandi")
+        await squad.join(thandi, ALERT_AT[0] + 0.0036, ALERT_AT[1])
+        await fake.idle()
+        fake.fail(None, 502, chat_id=squad.group.id, times=100_000)
+        mark = await squad.say(thandi, f"/alert {ALERT_AT[0]}, {ALERT_AT[1]}", private=True)
+        told = await fake.wait_for(is_send(squad.lead.id, "could not deliver"), after=mark)
+        assert "#" in told.text
+        # The group's notice fails past the give-up time too, and is retried after that.
+        group = squad.group.id
+        await _until(
+            lambda: any(c == group and r == 1 for c, _, r in _delivery_failed_rows(db_path))
+        )
+        notice = f"chat_id = {group} AND json_extract(payload, '$.text.key') = 'delivery.failed'"
+        (attempts,) = _rows(db_path, f"SELECT attempts FROM outbox WHERE {notice}")[0]
+        await _until(
+            lambda: _rows(db_path, f"SELECT attempts FROM outbox WHERE {notice}")[0][0] > attempts  # type: ignore[operator]
+        )
+        await fake.idle()
+        rows = _delivery_failed_rows(db_path)
+        assert sorted(chat for chat, _, _ in rows) == [group, squad.lead.id], rows
+        lead_notices = [
+            c for c in fake.calls_to("sendMessage", squad.lead.id) if "could not" in c.text
+        ]
+        assert len(lead_notices) == 1
+
+
+async def test_a_stuck_lead_page_is_not_paged_again_to_the_leads(
+    fake: FakeTelegram, db_path: Path
+) -> None:
+    settings = make_settings(fake, db_path, send_give_up=timedelta(seconds=1), max_offers=1)
+    async with running_bot(settings):
+        squad = await Squad.set_up(fake)
+        await squad.join(fake.user(201, "Thandi"), ALERT_AT[0] + 0.0036, ALERT_AT[1])
+        await fake.idle()
+        fake.fail("sendMessage", 503, chat_id=squad.lead.id, times=100_000)
+        mark = await squad.say(fake.user(300, "Zanele"), f"/alert {ALERT_AT[0]}, {ALERT_AT[1]}")
+        await fake.wait_for(is_send(squad.group.id, "Nobody has acknowledged"), after=mark)
+        page = f"chat_id = {squad.lead.id} AND json_extract(payload, '$.role') = 'page'"
+        await _until(
+            lambda: bool(_rows(db_path, f"SELECT 1 FROM outbox WHERE {page} AND reported"))
+        )
+        await fake.idle()
+        assert _delivery_failed_rows(db_path) == []
