@@ -68,6 +68,9 @@ from data import squads as squads_q
 
 log = logging.getLogger(__name__)
 
+# The start parameter of the "📍 Send my location privately" link: this prefix and the code.
+PIN_LINK_PREFIX = "pin-"
+
 
 def _code_arg(args: list[str], command: str) -> str | Reply:
     if not args:
@@ -154,8 +157,6 @@ class Alerts:
                 await self._page_held(db, alert, flood.reason)
                 log.warning("alert %s held for a lead (%s)", alert.code, flood.reason.value)
             else:
-                if caller.private:
-                    await self.core.tell(db, self._contact_question(alert, caller.chat_id))
                 await self._start_dispatch(
                     db, alert, reply_to=None if caller.private else caller.message_id
                 )
@@ -171,6 +172,7 @@ class Alerts:
         """Post the card, then offer the alert (or ask where it is, and wait)."""
         await self._card(db, alert, Op.SEND, reply_to=reply_to)
         if alert.has_location:
+            await self._ask_contact_once(db, alert)
             await self._offer_next(db, alert)
             return
         await alerts_q.add_deadline(
@@ -190,10 +192,19 @@ class Alerts:
                         "alert.need_location_group",
                         {"code": alert.code, "wait_s": self._wait_s()},
                     ),
+                    # The private way keeps the pin out of the group, and works for a
+                    # reporter who is not a member.
+                    buttons=(
+                        (
+                            Button(
+                                Text("button.private_pin"),
+                                deep_link=f"{PIN_LINK_PREFIX}{alert.code}",
+                            ),
+                        ),
+                    ),
                     alert_id=alert.id,
                     role=MessageRole.LOCATION_PROMPT,
                     reply_to=reply_to,
-                    force_reply=True,
                 ),
             )
 
@@ -305,11 +316,20 @@ class Alerts:
         with hygiene on, the /alert (and the pin it answered) are deleted once captured."""
         if not caller.private:
             return Reply(cleanup=self._cleanup(caller, squad, location_message_id))
-        # No squad name: a lock screen shows this first message.
-        lines: list[Any] = [t("alert.received", code=alert.code)]
+        # One first message, and it names no squad (a lock screen shows it). Without a
+        # location it is only the question; nothing is claimed before a location is known.
         if not alert.has_location:
-            lines.append(t("alert.need_location_private", code=alert.code, wait_s=self._wait_s()))
-        return Reply(text=Text("lines", {"lines": lines}), request_location=not alert.has_location)
+            text = Text("alert.where_private", {"code": alert.code, "wait_s": self._wait_s()})
+            return Reply(text=text, request_location=True)
+        return Reply(text=Text("alert.received", {"code": alert.code}))
+
+    async def _ask_contact_once(self, db: aiosqlite.Connection, alert: Alert) -> None:
+        """A private reporter is asked about contact once the location is settled (it came,
+        or the wait is over), so the question never pushes the location request away."""
+        if alert.origin is not Origin.PRIVATE or alert.held or not alert.origin_chat_id:
+            return
+        if await alerts_q.mark_contact_asked(db, alert.id):
+            await self.core.tell(db, self._contact_question(alert, alert.origin_chat_id))
 
     @staticmethod
     def _contact_question(alert: Alert, chat_id: int) -> Intent:
@@ -341,11 +361,23 @@ class Alerts:
             return None
         async with self.core.store.reading() as db:
             scope = await resolve_scope(db, caller)
-            if isinstance(scope, Reply) or await self._place_in(db, scope.squad, text):
+            if isinstance(scope, Reply) or await self.place_in(db, scope.squad, text):
                 return None
         return await self.geocoder.lookup(text)
 
-    async def _place_in(self, db: aiosqlite.Connection, squad: Squad, text: str) -> Any:
+    async def geocode_text(self, text: str) -> Point | None:
+        """Only when an operator turned geocoding on; never raises."""
+        if self.geocoder is None or not self.geocoder.enabled or not text:
+            return None
+        return await self.geocoder.lookup(text)
+
+    async def show_words(self, db: aiosqlite.Connection, alert_id: int) -> None:
+        """The alert's words changed: the card shows them (the card never shows coordinates)."""
+        fresh = await _reload(db, alert_id)
+        if not fresh.held:
+            await self._card(db, fresh, Op.EDIT)
+
+    async def place_in(self, db: aiosqlite.Connection, squad: Squad, text: str) -> Any:
         folded = text.casefold()
         places = sorted(await squads_q.places_of(db, squad.id), key=lambda p: -len(p.name))
         for place in places:
@@ -373,7 +405,7 @@ class Alerts:
             return refuse(exc.reason), None, text
         if point is not None:
             return point, grid_label(point), rest
-        place = await self._place_in(db, squad, rest)
+        place = await self.place_in(db, squad, rest)
         if place is not None:
             return Point(place.lat, place.lon), place.name, rest
         if geocoded is not None:
@@ -480,6 +512,7 @@ class Alerts:
 
     async def _broadcast(self, db: aiosqlite.Connection, alert: Alert) -> None:
         """No location came: offer the alert to every candidate at once, without distance."""
+        await self._ask_contact_once(db, alert)
         candidates = await self._candidates(db, alert)
         if not candidates:
             await self._escalate(db, alert)
@@ -595,6 +628,7 @@ class Alerts:
         await alerts_q.answer_offer(db, offer.id, OfferAnswer.TIMEOUT, self.core.now())
         await self._edit_offer(db, alert, offer.member_id, "offer.withdrawn")
         log.info("alert %s: offer %s timed out", alert.code, offer.id)
+        await self._tell_reporter(db, alert, "reporter.still_looking", unless=None)
         await self._offer_next(db, alert)
 
     async def _edit_offer(
@@ -630,6 +664,8 @@ class Alerts:
             return await self._progress(caller, alert_id, action)
         if action is Action.CLOSE:
             return await self._close_prompt(caller, alert_id)
+        if action is Action.NOTE:
+            return await self._request_note(caller, alert_id)
         if action is Action.DISPATCH:
             return await self._dispatch_held(caller, alert_id)
         if action is Action.DISMISS:
@@ -769,27 +805,7 @@ class Alerts:
     ) -> None:
         """Tell the new owner, with progress buttons, then the precise location."""
         assert member.private_chat_id is not None
-        lines: list[Any] = []
-        if assigned:
-            lines.append(t("owner.assigned", code=alert.code))
-        lines.append(t("owner.text", code=alert.code, text=alert.text or t("alert.no_text")))
-        if not alert.has_location:
-            lines.append(t("owner.no_location"))
-        if alert.origin is Origin.PRIVATE and not alert.contact_ok:
-            lines.append(t("owner.anonymous", alias=alert.reporter_alias or "?"))
-        await self.core.tell(
-            db,
-            Intent(
-                op=Op.SEND,
-                chat_id=member.private_chat_id,
-                priority=Priority.URGENT,
-                text=Text("lines", {"lines": lines}),
-                buttons=self._owner_buttons(alert.id),
-                alert_id=alert.id,
-                member_id=member.id,
-                role=MessageRole.OWNER,
-            ),
-        )
+        await self.core.tell(db, self._brief(alert, member, Op.SEND, assigned=assigned))
         if alert.has_location:
             await self._send_location(db, alert, member)
         if alert.contact_ok:
@@ -799,6 +815,44 @@ class Alerts:
                     alert.id, alert.code, member.private_chat_id, alert.reporter_user_id, member.id
                 ),
             )
+
+    def _brief(self, alert: Alert, member: Member, op: Op, *, assigned: bool = False) -> Intent:
+        """The owner's brief, as it stands: the step they are at, and only the buttons that
+        can still be pressed."""
+        assert member.private_chat_id is not None
+        lines: list[Any] = []
+        if assigned:
+            lines.append(t("owner.assigned", code=alert.code))
+        lines.append(t("owner.text", code=alert.code, text=alert.text or t("alert.no_text")))
+        if alert.state is AlertState.EN_ROUTE:
+            lines.append(t("owner.step_en_route"))
+        elif alert.state is AlertState.ON_SCENE:
+            lines.append(t("owner.step_arrived"))
+        if not alert.has_location:
+            lines.append(t("owner.no_location"))
+        if alert.origin is Origin.PRIVATE and not alert.contact_ok:
+            # Never report a choice that was not made.
+            key = "owner.anonymous" if alert.contact_answered else "owner.contact_unknown"
+            lines.append(t(key, alias=alert.reporter_alias or "?"))
+        return Intent(
+            op=op,
+            chat_id=member.private_chat_id,
+            priority=Priority.URGENT if op is Op.SEND else Priority.HIGH,
+            text=Text("lines", {"lines": lines}),
+            buttons=self._owner_buttons(alert),
+            alert_id=alert.id,
+            member_id=member.id,
+            role=MessageRole.OWNER,
+        )
+
+    async def refresh_brief(self, db: aiosqlite.Connection, alert_id: int) -> None:
+        """Edit the owner's brief to how the alert stands now (inside a transaction)."""
+        alert = await alerts_q.alert_by_id(db, alert_id)
+        if alert is None or alert.state not in OWNED_STATES or alert.owner_member_id is None:
+            return
+        owner = await squads_q.member_by_id(db, alert.owner_member_id)
+        if owner is not None and owner.private_chat_id is not None:
+            await self.core.tell(db, self._brief(alert, owner, Op.EDIT))
 
     async def _send_location(self, db: aiosqlite.Connection, alert: Alert, member: Member) -> None:
         assert member.private_chat_id is not None
@@ -817,14 +871,14 @@ class Alerts:
         )
 
     @staticmethod
-    def _owner_buttons(alert_id: int) -> tuple[tuple[Button, ...], ...]:
-        return (
-            (
-                Button(Text("button.en_route"), Action.EN_ROUTE, alert_id),
-                Button(Text("button.arrived"), Action.ARRIVED, alert_id),
-            ),
-            (Button(Text("button.close"), Action.CLOSE, alert_id),),
-        )
+    def _owner_buttons(alert: Alert) -> tuple[tuple[Button, ...], ...]:
+        steps: list[Button] = []
+        if alert.state is AlertState.ACKNOWLEDGED:
+            steps.append(Button(Text("button.en_route"), Action.EN_ROUTE, alert.id))
+        if alert.state in (AlertState.ACKNOWLEDGED, AlertState.EN_ROUTE):
+            steps.append(Button(Text("button.arrived"), Action.ARRIVED, alert.id))
+        close = (Button(Text("button.close"), Action.CLOSE, alert.id),)
+        return (tuple(steps), close) if steps else (close,)
 
     async def _tell_reporter(
         self, db: aiosqlite.Connection, alert: Alert, key: str, *, unless: int | None
@@ -961,8 +1015,11 @@ class Alerts:
                 return refuse("progress.bad_state", code=alert.code)
             fresh = await _reload(db, alert.id)
             await self._card(db, fresh, Op.EDIT)
+            await self.core.tell(db, self._brief(fresh, member, Op.EDIT))
+            step = "on_the_way" if action is Action.EN_ROUTE else "arrived"
+            await self._tell_reporter(db, fresh, f"reporter.{step}", unless=member.user_id)
         self.core.notify()
-        return Reply(answer=Text("progress.done"))
+        return Reply(answer=Text(f"progress.marked_{step}", {"code": alert.code}))
 
     async def close(self, caller: Caller, args: list[str]) -> Reply:
         """``/close CODE``: offer the outcome buttons."""
@@ -997,7 +1054,11 @@ class Alerts:
             )
             for pair in _pairs(list(Outcome))
         )
-        return Reply(text=Text("close.pick", {"code": alert.code}), buttons=buttons)
+        return Reply(
+            text=Text("close.pick", {"code": alert.code}),
+            buttons=buttons,
+            answer=Text("close.pick_answer", {"code": alert.code}),
+        )
 
     async def _close(self, caller: Caller, alert_id: int, outcome: Outcome) -> Reply:
         async with self.core.store.transaction() as db:
@@ -1032,7 +1093,38 @@ class Alerts:
         self.core.notify()
         key = "close.done" if owner is not None and owner.id == member.id else "close.done_lead"
         text = Text(key, {"code": alert.code, "outcome": t(f"outcome.{outcome.value}")})
-        return Reply(text=text, answer=Text("progress.done"))
+        # The picker becomes the closing message: its outcome buttons go, "Add note" comes.
+        return Reply(
+            text=text,
+            answer=Text("close.closed_answer", {"code": alert.code}),
+            buttons=((Button(Text("button.add_note"), Action.NOTE, alert.id),),),
+            edit_pressed=True,
+        )
+
+    async def _request_note(self, caller: Caller, alert_id: int) -> Reply:
+        """ "📝 Add note": the next text this person sends in private is the note."""
+        async with self.core.store.transaction() as db:
+            loaded = await self._load(db, caller, alert_id)
+            if isinstance(loaded, Reply):
+                return loaded
+            alert, member = loaded
+            if alert.owner_member_id != member.id and not member.is_lead:
+                return refuse("close.not_allowed", code=alert.code)
+            if alert.state is not AlertState.CLOSED:
+                return refuse("note.not_closed", code=alert.code)
+            until = self.core.now() + self.settings.note_wait.total_seconds()
+            await alerts_q.request_note(db, caller.user_id, alert.id, until)
+        text = Text("note.ask", {"code": alert.code})
+        return Reply(text=text, answer=text, private=not caller.private)
+
+    async def typed_note(self, caller: Caller, raw_text: str) -> Reply | None:
+        """A text in private after "Add note" was pressed; ``None``: no note was asked for."""
+        async with self.core.store.transaction() as db:
+            alert_id = await alerts_q.take_note_request(db, caller.user_id, self.core.now())
+            alert = await alerts_q.alert_by_id(db, alert_id) if alert_id else None
+        if alert is None:
+            return None
+        return await self._save_note(caller, alert, raw_text)
 
     async def note(self, caller: Caller, args: list[str], raw_text: str) -> Reply:
         """``/note CODE text`` on a closed alert, by its owner or a lead."""
@@ -1040,15 +1132,20 @@ class Alerts:
         if isinstance(code, Reply):
             return code
         body = raw_text.strip()[len(args[0]) :] if raw_text.strip().startswith(args[0]) else ""
+        if not body.strip():
+            return refuse("note.usage")
+        alert = await self._alert_for_caller(caller, code)
+        if isinstance(alert, Reply):
+            return alert
+        return await self._save_note(caller, alert, body)
+
+    async def _save_note(self, caller: Caller, alert: Alert, body: str) -> Reply:
         try:
             note = clean(body, limit=NOTE_MAX, single_line=False)
         except TooLong as exc:
             return refuse("too_long", limit=exc.limit)
         if not note:
             return refuse("note.usage")
-        alert = await self._alert_for_caller(caller, code)
-        if isinstance(alert, Reply):
-            return alert
         async with self.core.store.transaction() as db:
             member = await squads_q.member(db, alert.squad_id, caller.user_id)
             if member is None:
@@ -1177,8 +1274,6 @@ class Alerts:
             now = self.core.now()
             await outbox.audit(db, alert.squad_id, caller.user_id, "dispatched", alert.code, now)
             fresh = await _reload(db, alert.id)
-            if fresh.origin is Origin.PRIVATE:
-                await self.core.tell(db, self._contact_question(fresh, fresh.origin_chat_id))
             reply_to = fresh.origin_message_id if fresh.origin is Origin.GROUP else None
             if fresh.has_location:
                 await self._start_dispatch(db, fresh, reply_to=reply_to)
@@ -1252,9 +1347,12 @@ class Alerts:
 
     # -- locations for alerts -----------------------------------------------------------
 
-    async def attach_location(self, db: aiosqlite.Connection, alert: Alert, point: Point) -> None:
+    async def attach_location(
+        self, db: aiosqlite.Connection, alert: Alert, point: Point, area: str | None = None
+    ) -> None:
         """A location arrived for an alert that had none (inside the caller's transaction)."""
-        if not await alerts_q.set_location(db, alert.id, point.lat, point.lon, grid_label(point)):
+        label = area or grid_label(point)
+        if not await alerts_q.set_location(db, alert.id, point.lat, point.lon, label):
             return
         fresh = await _reload(db, alert.id)
         if not fresh.held:  # a held alert keeps its location for the lead who decides
@@ -1262,6 +1360,7 @@ class Alerts:
 
     async def _located(self, db: aiosqlite.Connection, fresh: Alert) -> None:
         """The alert has just got its location: offer it, or send it to its responder."""
+        await self._ask_contact_once(db, fresh)
         if fresh.state is AlertState.NEW:
             for deadline in await alerts_q.pending_deadlines(db, fresh.id):
                 if deadline.kind is DeadlineKind.LOCATION:
@@ -1273,25 +1372,6 @@ class Alerts:
                 await self._send_location(db, fresh, owner)
         else:
             await self._card(db, fresh, Op.EDIT)
-
-    async def location_reply_in_group(
-        self, caller: Caller, replied_to: int, point: Point
-    ) -> Reply | None:
-        """A location sent in a group as a reply to our "where is it?" prompt."""
-        async with self.core.store.transaction() as db:
-            alert_id = await alerts_q.alert_for_message(
-                db, caller.chat_id, replied_to, MessageRole.LOCATION_PROMPT.value
-            )
-            if alert_id is None:
-                return None
-            alert = await alerts_q.alert_by_id(db, alert_id)
-            if alert is None or not alert.is_open or alert.has_location:
-                return None
-            await self.attach_location(db, alert, point)
-            squad = await squads_q.squad_by_id(db, alert.squad_id)
-        self.core.notify()
-        cleanup = (caller.message_id,) if squad and squad.hygiene and caller.message_id else ()
-        return Reply(text=Text("location.alert_attached", {"code": alert.code}), cleanup=cleanup)
 
     # -- the group card ---------------------------------------------------------------
 

@@ -17,6 +17,7 @@ from bot.services import Services
 from handlers import register, set_commands
 from handlers.context import BotData, SquadContext
 from handlers.intake import Intake, erasure_handled
+from handlers.render import DeepLinks
 from handlers.sender import Sender
 
 log = logging.getLogger(__name__)
@@ -64,6 +65,7 @@ async def running(settings: Settings) -> AsyncIterator[SquadApp]:
     await services.open()
     try:
         await app.initialize()
+        DeepLinks.bot_username = app.bot.username
         sender = Sender(app.bot, services.core, services.alerts.undeliverable)
         intake = Intake(app, services.core, settings.poll_timeout)
         services.core.on_outbox = sender.kick

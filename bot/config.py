@@ -59,6 +59,8 @@ class Settings(BaseSettings):
     # A person who is not a member may hold this many open alerts; past that, new ones wait
     # for a lead (Dispatch or Dismiss) instead of being offered to members.
     max_open_alerts_nonmember: int = Field(default=2, ge=0)
+    # After "📝 Add note", the responder's next private text within this time is the note.
+    note_wait: timedelta = timedelta(minutes=10)
 
     # getUpdates long-poll timeout; tests shorten it so shutdown is quick.
     poll_timeout: float = Field(default=30.0, ge=0)
@@ -95,6 +97,7 @@ class Settings(BaseSettings):
         "setup_grace",
         "outbox_retention",
         "merge_window",
+        "note_wait",
         mode="before",
     )
     @classmethod

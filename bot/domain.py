@@ -145,6 +145,8 @@ class Alert:
     contact_ok: bool = False  # the reporter lets the responder see their Telegram contact
     coarsened: bool = False
     held: bool = False  # waits for a lead's Dispatch or Dismiss (blocked or over the cap)
+    contact_asked: bool = False  # the private reporter was asked about contact
+    contact_answered: bool = False  # ... and answered (contact_ok then says what they chose)
 
     @property
     def has_location(self) -> bool:

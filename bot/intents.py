@@ -32,6 +32,8 @@ class Action(StrEnum):
     CLOSE = "cls"
     OUTCOME = "out"
     CONTACT = "cnt"  # the reporter's choice: may the responder see their contact?
+    NOTE = "not"  # "Add note" on a closed alert: the next private text is its note
+    ALERT_NOW = "aln"  # "Send an alert" in a private chat (the id is the user)
     # An alert held for a lead (blocked reporter, or over the cap): offer it, or drop it.
     DISPATCH = "dsp"
     DISMISS = "dsm"
@@ -90,6 +92,9 @@ class Button:
     alert_id: int | None = None
     arg: str = ""
     url: str | None = None
+    # A start parameter for a link into the private chat with the bot; the adapter builds
+    # the link (the core knows nothing of t.me).
+    deep_link: str | None = None
 
 
 @dataclass(frozen=True)
@@ -127,6 +132,7 @@ class Intent:
                     alert_id=b.get("alert_id"),
                     arg=b.get("arg", ""),
                     url=b.get("url"),
+                    deep_link=b.get("deep_link"),
                 )
                 for b in row
             )
@@ -168,6 +174,9 @@ class Reply:
     ok: bool = True
     # Messages in the caller's chat to delete once answered (group hygiene).
     cleanup: tuple[int, ...] = ()
+    # For a button press: show ``text`` (and ``buttons``) in place of the message whose
+    # button was pressed, instead of as a new message.
+    edit_pressed: bool = False
 
 
 def reply(key: str, **params: Any) -> Reply:

@@ -6,6 +6,7 @@ import time
 from dataclasses import dataclass
 
 from bot.alerts import Alerts
+from bot.assist import Assist
 from bot.auditor import Auditor
 from bot.blocks import Blocks
 from bot.config import Settings
@@ -13,6 +14,7 @@ from bot.core import Clock, Core
 from bot.deadlines import DeadlineRunner
 from bot.geocode import Geocoder
 from bot.joining import Joining
+from bot.locating import Locating
 from bot.members import Members
 from bot.privacy import Privacy
 from bot.squads import Squads
@@ -30,6 +32,8 @@ class Services:
     privacy: Privacy
     joining: Joining
     blocks: Blocks
+    locating: Locating
+    assist: Assist
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock = time.time) -> Services:
@@ -55,6 +59,8 @@ class Services:
             privacy=privacy,
             joining=Joining(core),
             blocks=Blocks(core, alerts),
+            locating=Locating(core, alerts),
+            assist=Assist(core),
         )
 
     async def open(self) -> None:

@@ -243,6 +243,10 @@ class Squads:
         if not set_up:
             lines.append(t("help.setup"))
             return Reply(text=Text("lines", {"lines": lines}))
+        if not caller.private:
+            # Short enough for one glance; the rest is in the private chat.
+            lines += [t("help.group"), t("help.more_private")]
+            return Reply(text=Text("lines", {"lines": lines}))
         lines.append(t("help.everyone"))
         if is_observer and not is_lead:
             lines.append(t("help.observer"))

@@ -49,6 +49,8 @@ def _alert(row: aiosqlite.Row) -> Alert:
         contact_ok=bool(row["contact_ok"]),
         coarsened=bool(row["coarsened"]),
         held=bool(row["held"]),
+        contact_asked=bool(row["contact_asked"]),
+        contact_answered=bool(row["contact_answered"]),
     )
 
 
@@ -211,6 +213,51 @@ async def append_text(db: aiosqlite.Connection, alert_id: int, text: str) -> Non
     )
 
 
+async def mark_contact_asked(db: aiosqlite.Connection, alert_id: int) -> bool:
+    """Only the first caller gets ``True``: the reporter is asked about contact once."""
+    cur = await db.execute(
+        "UPDATE alerts SET contact_asked = 1 WHERE id = ? AND contact_asked = 0", (alert_id,)
+    )
+    return cur.rowcount == 1
+
+
+async def open_unowned_in_squads(
+    db: aiosqlite.Connection, squad_ids: Sequence[int], limit: int = 10
+) -> list[Alert]:
+    """Alerts nobody has taken yet (and no lead is holding), oldest first: what /claim lists."""
+    if not squad_ids:
+        return []
+    marks = ",".join("?" for _ in squad_ids)
+    async with db.execute(
+        f"SELECT * FROM alerts WHERE squad_id IN ({marks}) AND held = 0"
+        " AND state IN ('new', 'offered', 'escalated') ORDER BY id LIMIT ?",
+        (*squad_ids, limit),
+    ) as cur:
+        return [_alert(r) for r in await cur.fetchall()]
+
+
+async def request_note(
+    db: aiosqlite.Connection, user_id: int, alert_id: int, until: float
+) -> None:
+    await db.execute(
+        "INSERT INTO note_requests(user_id, alert_id, until) VALUES (?, ?, ?)"
+        " ON CONFLICT(user_id) DO UPDATE SET alert_id = excluded.alert_id, until = excluded.until",
+        (user_id, alert_id, until),
+    )
+
+
+async def take_note_request(db: aiosqlite.Connection, user_id: int, now: float) -> int | None:
+    """The alert this person's next text is a note for, if they pressed Add note recently."""
+    async with db.execute(
+        "SELECT alert_id, until FROM note_requests WHERE user_id = ?", (user_id,)
+    ) as cur:
+        row = await cur.fetchone()
+    if row is None:
+        return None
+    await db.execute("DELETE FROM note_requests WHERE user_id = ?", (user_id,))
+    return int(row["alert_id"]) if row["until"] >= now else None
+
+
 async def set_held(db: aiosqlite.Connection, alert_id: int, held: bool) -> bool:
     cur = await db.execute(
         "UPDATE alerts SET held = ? WHERE id = ? AND held <> ?", (int(held), alert_id, int(held))
@@ -228,15 +275,33 @@ async def release_owner(db: aiosqlite.Connection, alert_id: int) -> bool:
     return cur.rowcount == 1
 
 
+_WAITING = (
+    "SELECT * FROM alerts WHERE reporter_user_id = ? AND reporter_user_id <> 0 AND lat IS NULL"
+    " AND state IN ('new', 'offered', 'escalated', 'acknowledged', 'en_route', 'on_scene')"
+)
+
+
 async def awaiting_location(
-    db: aiosqlite.Connection, reporter_user_id: int, origin_chat_id: int
+    db: aiosqlite.Connection, reporter_user_id: int, private_chat_id: int
 ) -> Alert | None:
-    """The reporter's newest open alert from this chat that still has no location."""
+    """For a pin sent in private: the reporter's newest open alert with no location, raised
+    in this private chat or in a group (the group asked them to send it privately)."""
     async with db.execute(
-        "SELECT * FROM alerts WHERE reporter_user_id = ? AND origin_chat_id = ?"
-        " AND lat IS NULL AND state IN ('new', 'offered', 'escalated', 'acknowledged',"
-        " 'en_route', 'on_scene') ORDER BY id DESC LIMIT 1",
-        (reporter_user_id, origin_chat_id),
+        _WAITING + " AND (origin_chat_id = ? OR origin = 'group') ORDER BY id DESC LIMIT 1",
+        (reporter_user_id, private_chat_id),
+    ) as cur:
+        row = await cur.fetchone()
+    return _alert(row) if row else None
+
+
+async def awaiting_location_in_group(
+    db: aiosqlite.Connection, reporter_user_id: int, group_chat_id: int
+) -> Alert | None:
+    """For a pin (or a typed answer) in a group: the sender's newest alert raised there that
+    still has no location."""
+    async with db.execute(
+        _WAITING + " AND origin_chat_id = ? ORDER BY id DESC LIMIT 1",
+        (reporter_user_id, group_chat_id),
     ) as cur:
         row = await cur.fetchone()
     return _alert(row) if row else None

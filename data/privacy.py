@@ -55,7 +55,10 @@ async def set_hygiene(db: aiosqlite.Connection, squad_id: int, on: bool) -> None
 
 
 async def set_contact(db: aiosqlite.Connection, alert_id: int, allow: bool) -> None:
-    await db.execute("UPDATE alerts SET contact_ok = ? WHERE id = ?", (int(allow), alert_id))
+    await db.execute(
+        "UPDATE alerts SET contact_ok = ?, contact_answered = 1 WHERE id = ?",
+        (int(allow), alert_id),
+    )
 
 
 async def set_reporter_alias(db: aiosqlite.Connection, alert_id: int, alias: str) -> None:

@@ -30,6 +30,8 @@ from handlers.render import respond
 
 log = logging.getLogger(__name__)
 
+ALERT_CAPTION = r"^/alert(@\w+)?(\s|$)"
+
 GROUP_COMMANDS = (
     "alert",
     "claim",
@@ -110,13 +112,33 @@ def register(app: Application[Any, SquadContext, Any, Any, Any, Any]) -> None:
     for name, callback in commands.items():
         app.add_handler(CommandHandler(name, callback))
     app.add_handler(CallbackQueryHandler(buttons.on_button))
+    # A photo or document captioned "/alert ..." is an alert (the image is not stored).
+    app.add_handler(MessageHandler(filters.CaptionRegex(ALERT_CAPTION), alerts.on_alert))
     private_location = filters.ChatType.PRIVATE & filters.LOCATION
     app.add_handler(
         MessageHandler(private_location & filters.UpdateType.MESSAGES, members.on_private_location)
     )
     app.add_handler(
         MessageHandler(
-            filters.ChatType.GROUPS & filters.LOCATION & filters.REPLY, alerts.on_group_location
+            filters.ChatType.GROUPS & filters.LOCATION & filters.UpdateType.MESSAGE,
+            alerts.on_group_location,
+        )
+    )
+    app.add_handler(
+        MessageHandler(
+            filters.ChatType.GROUPS & filters.TEXT & ~filters.COMMAND & filters.REPLY,
+            alerts.on_group_text_reply,
+        )
+    )
+    # Nothing in private is met with silence.
+    app.add_handler(
+        MessageHandler(
+            filters.ChatType.PRIVATE
+            & filters.UpdateType.MESSAGE
+            & ~filters.COMMAND
+            & ~filters.LOCATION
+            & ~filters.StatusUpdate.ALL,
+            alerts.on_private_message,
         )
     )
     app.add_handler(ChatMemberHandler(squads.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))

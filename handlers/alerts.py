@@ -30,8 +30,12 @@ async def on_alert(update: Update, context: SquadContext) -> None:
 
 
 async def on_claim(update: Update, context: SquadContext) -> None:
-    """/claim CODE."""
-    result = await context.services.alerts.claim(caller_of(update), list(context.args or ()))
+    """/claim CODE; without a code, the open alerts as Claim buttons."""
+    args = list(context.args or ())
+    if not args:
+        result = await context.services.assist.claim_list(caller_of(update))
+    else:
+        result = await context.services.alerts.claim(caller_of(update), args)
     await respond(update, context, result)
 
 
@@ -62,16 +66,44 @@ async def on_assign(update: Update, context: SquadContext) -> None:
 
 
 async def on_group_location(update: Update, context: SquadContext) -> None:
-    """A location in a group, sent as a reply to our "where is it?" prompt."""
+    """A location in a group: a reply to our question or to the card, or the reporter's pin."""
     message = update.effective_message
-    if message is None or message.location is None or message.reply_to_message is None:
+    if message is None or message.location is None:
         return
     try:
         point: Point = validate(message.location.latitude, message.location.longitude)
     except CoordinateError as exc:
         await respond(update, context, context.refusal(exc.reason))
         return
-    result = await context.services.alerts.location_reply_in_group(
-        caller_of(update), message.reply_to_message.message_id, point
+    replied = message.reply_to_message.message_id if message.reply_to_message else None
+    result = await context.services.locating.group_pin(caller_of(update), replied, point)
+    if result is not None:
+        await respond(update, context, result)
+
+
+async def on_group_text_reply(update: Update, context: SquadContext) -> None:
+    """Text in a group, as a reply to our "where is it?" question or to a card."""
+    message = update.effective_message
+    if message is None or message.reply_to_message is None or not message.text:
+        return
+    result = await context.services.locating.typed_answer(
+        caller_of(update), message.text, message.reply_to_message.message_id
     )
+    if result is not None:
+        await respond(update, context, result)
+
+
+async def on_private_message(update: Update, context: SquadContext) -> None:
+    """Anything in private that is not a command or a location: a note the responder was
+    asked for, a typed answer to "where are you?", or else a short answer with a button."""
+    message = update.effective_message
+    caller = caller_of(update)
+    services = context.services
+    result = None
+    if message is not None and message.text:
+        result = await services.alerts.typed_note(caller, message.text)
+        if result is None:
+            result = await services.locating.typed_answer(caller, message.text, None)
+    if result is None:
+        result = await services.assist.private_message(caller)
     await respond(update, context, result)

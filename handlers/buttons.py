@@ -57,6 +57,8 @@ async def on_button(update: Update, context: SquadContext) -> None:
         result = await services.privacy.set_contact(caller, press.alert_id, press.arg == "yes")
     elif press.action is Action.FORGET:
         result = await services.privacy.forget(caller, press.alert_id)
+    elif press.action is Action.ALERT_NOW:
+        result = await services.alerts.raise_alert(caller, "")
     elif press.action in (Action.APPROVE, Action.REJECT):
         result = await services.joining.answer(
             caller, press.alert_id, approve=press.action is Action.APPROVE

@@ -27,6 +27,18 @@ log = logging.getLogger(__name__)
 ANSWER_MAX = 200  # Telegram cuts callback answers at 200 characters
 
 
+class DeepLinks:
+    """Telegram's ``t.me`` links are built here, on the adapter's side, never in the core:
+    the core names a start parameter (``Button.deep_link``), this turns it into a link.
+    The composition root sets the bot's username once it is known."""
+
+    bot_username = ""
+
+    @classmethod
+    def url(cls, start: str) -> str:
+        return f"https://t.me/{cls.bot_username}?start={start}"
+
+
 def text_of(text: Text | None) -> str:
     return render(text.key, text.params) if text is not None else ""
 
@@ -43,6 +55,8 @@ def inline_markup(rows: tuple[tuple[Button, ...], ...]) -> InlineKeyboardMarkup 
             label = text_of(b.label)
             if b.url is not None:
                 line.append(InlineKeyboardButton(label, url=b.url))
+            elif b.deep_link is not None:
+                line.append(InlineKeyboardButton(label, url=DeepLinks.url(b.deep_link)))
             elif b.action is not None and b.alert_id is not None:
                 line.append(
                     InlineKeyboardButton(label, callback_data=encode(b.action, b.alert_id, b.arg))
@@ -71,10 +85,33 @@ async def respond(update: Update, context: SquadContext, result: Reply | None) -
             answer = text_of(result.answer)[:ANSWER_MAX] if result.answer else None
             await query.answer(answer, show_alert=not result.ok and answer is not None)
         if result.text is not None and (query is None or result.ok):
-            await _send_reply(update, context, result)
+            edited = result.edit_pressed and await _edit_pressed(context, result, update)
+            if not edited:
+                await _send_reply(update, context, result)
     await context.sender.flush()
     if result is not None and result.cleanup and update.effective_chat is not None:
         await _clean_up(context, update.effective_chat.id, result.cleanup)
+
+
+async def _edit_pressed(context: SquadContext, result: Reply, update: Update) -> bool:
+    """Show the answer in place of the message whose button was pressed; ``False`` if that
+    message cannot be edited (then the answer goes as a new message)."""
+    query = update.callback_query
+    message = query.message if query is not None else None
+    if message is None or update.effective_chat is None:
+        return False
+    await context.sender.log_direct(update.effective_chat.id)
+    try:
+        await context.bot.edit_message_text(
+            text_of(result.text),
+            chat_id=update.effective_chat.id,
+            message_id=message.message_id,
+            reply_markup=inline_markup(result.buttons),
+        )
+    except BadRequest as exc:
+        log.info("could not edit the pressed message: %s", type(exc).__name__)
+        return False
+    return True
 
 
 async def _clean_up(context: SquadContext, chat_id: int, message_ids: tuple[int, ...]) -> None:

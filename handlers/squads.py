@@ -8,8 +8,10 @@ from telegram import ChatMember, Update
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
 
-from bot.domain import Role
+from bot.assist import ALERT_LINK
+from bot.domain import Role, normalise_code
 from bot.intents import Text
+from bot.locating import PIN_LINK_PREFIX
 from handlers.context import SquadContext, caller_of, command_text
 from handlers.render import respond, text_of
 
@@ -30,7 +32,10 @@ async def guard_unknown_group(update: Update, context: SquadContext) -> None:
         return
     if await context.services.squads.is_set_up(chat.id):
         return
-    await respond(update, context, context.refusal("not_set_up"))
+    result = None
+    if command == "alert":  # a member of some squad can raise it in private instead
+        result = await context.services.assist.wrong_group(caller_of(update))
+    await respond(update, context, result or context.refusal("not_set_up"))
     raise ApplicationHandlerStop
 
 
@@ -68,9 +73,24 @@ async def on_join(update: Update, context: SquadContext) -> None:
 
 
 async def on_start(update: Update, context: SquadContext) -> None:
-    """/start [token]: the private chat is open; with a token the user asks to join."""
+    """/start [token]: the private chat is open; with an invite token the user asks to join.
+    Two other links lead here: ``alert`` (raise an alert in private) and ``pin-CODE`` (send
+    the location of a group alert privately)."""
     args = context.args or ()
-    result = await context.services.joining.start(caller_of(update), args[0] if args else None)
+    start = args[0] if args else None
+    caller = caller_of(update)
+    services = context.services
+    if start == ALERT_LINK and caller.private:
+        result = await services.alerts.raise_alert(caller, "")
+    elif start is not None and start.startswith(PIN_LINK_PREFIX) and caller.private:
+        code = normalise_code(start[len(PIN_LINK_PREFIX) :])
+        result = (
+            await services.locating.pin_link(caller, code)
+            if code
+            else context.refusal("pin_link.unknown")
+        )
+    else:
+        result = await services.joining.start(caller, start)
     await respond(update, context, result)
 
 

@@ -41,8 +41,8 @@ async def test_a_private_alert_with_coordinates_shows_none_in_the_group(
         assert "Distance: 2.0 km" in offer.text, offer.text
         assert "help" in card.text and "help" in offer.text
         # Nobody answers: the alert escalates in the group and pages the lead.
-        await fake.wait_for(is_send(squad.group.id, "Nobody has acknowledged"), after=mark)
-        await fake.wait_for(is_send(squad.lead.id, "Lead page"), after=mark)
+        await fake.wait_for(is_send(squad.group.id, "Nobody has taken"), after=mark)
+        await fake.wait_for(is_send(squad.lead.id, "Message to leads"), after=mark)
         await fake.idle()
         shown = [
             c

@@ -81,11 +81,11 @@ async def test_setup_alert_decline_timeout_escalate_claim_close_status(
         # Sipho does not answer: after the ack timeout, max offers reached -> escalation.
         mark = len(fake.calls)
         escalation = await fake.wait_for(
-            is_send(squad.group.id, "Nobody has acknowledged"), after=mark, timeout=6
+            is_send(squad.group.id, "Nobody has taken"), after=mark, timeout=6
         )
         await fake.wait_for(is_edit(sipho.id, "withdrawn"), after=mark)
         assert f"#{code}" in escalation.text
-        page = await fake.wait_for(is_send(squad.lead.id, "Lead page"), after=mark)
+        page = await fake.wait_for(is_send(squad.lead.id, "Message to leads"), after=mark)
         assert f"#{code}" in page.text
         assert [b["text"] for b in escalation.buttons()] == [render("button.claim")]
 

@@ -160,8 +160,13 @@ async def test_roles_alias_availability_and_me(fake: FakeTelegram, db_path: Path
         assert '"Sipho", a member, available' in private.text
         assert "no longer in this squad" in (await squad.ask(thandi, "/remove Sipho")).text
         assert "not a member" in (await squad.ask(sipho, "/busy")).text
-        help_lead = await squad.ask(squad.lead, "/help")
+        # /help in private: the full list for the person's role; in the group: five
+        # commands and a pointer to the private chat.
+        help_lead = await squad.ask(squad.lead, "/help", private=True)
         assert "/status" in help_lead.text and "/assign" in help_lead.text
+        help_group = await squad.ask(squad.lead, "/help")
+        assert help_group.text.count("\n/") + 1 <= 6 and "/assign" not in help_group.text
+        assert render("help.more_private") in help_group.text
         help_stranger = await squad.ask(fake.user(300, "Zanele"), "/help")
         assert "/join" in help_stranger.text and "/status" not in help_stranger.text
 

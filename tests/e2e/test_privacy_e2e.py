@@ -33,7 +33,7 @@ async def test_group_hygiene_deletes_captured_messages_unless_switched_off(
         assert deleted == {alert["message_id"], pin["message_id"]}
         assert (squad.group.id, alert["message_id"]) not in fake.messages
 
-        assert "Hygiene is off" in (await squad.ask(squad.lead, "/hygiene off")).text
+        assert "Tidying is off" in (await squad.ask(squad.lead, "/hygiene off")).text
         mark = len(fake.calls)
         await fake.send(zanele, squad.group, f"/alert {ALERT_AT[0]}, {ALERT_AT[1]} again")
         await fake.wait_for(is_send(squad.group.id, "🚨 #"), after=mark)

@@ -172,7 +172,7 @@ async def test_a_stuck_lead_page_is_not_paged_again_to_the_leads(
         await fake.idle()
         fake.fail("sendMessage", 503, chat_id=squad.lead.id, times=100_000)
         mark = await squad.say(fake.user(300, "Zanele"), f"/alert {ALERT_AT[0]}, {ALERT_AT[1]}")
-        await fake.wait_for(is_send(squad.group.id, "Nobody has acknowledged"), after=mark)
+        await fake.wait_for(is_send(squad.group.id, "Nobody has taken"), after=mark)
         page = f"chat_id = {squad.lead.id} AND json_extract(payload, '$.role') = 'page'"
         await _until(
             lambda: bool(_rows(db_path, f"SELECT 1 FROM outbox WHERE {page} AND reported"))

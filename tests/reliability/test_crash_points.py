@@ -147,7 +147,7 @@ async def test_crash_in_the_middle_of_an_escalation(rig: Rig) -> None:
     mark = len(rig.fake.calls)
     await rig.crash_during("escalation")
     await rig.fake.wait_for(
-        is_send(rig.squad.group.id, "Nobody has acknowledged"), after=mark, timeout=15
+        is_send(rig.squad.group.id, "Nobody has taken"), after=mark, timeout=15
     )
     await rig.check()
     posts = [

@@ -205,7 +205,8 @@ async def test_private_reporters_get_a_pseudonym_and_choose_about_contact(world:
     assert not (await world.services.privacy.set_contact(thandi, alert_id, True)).ok
     assert (await world.alerts.press(thandi, Action.ACCEPT, alert_id, "")).ok
     brief = [i for i in await world.outbox() if i.role is MessageRole.OWNER][-1]
-    assert "anonymous" in str(brief.text)
+    # She has not answered: the brief must not say she chose anything.
+    assert "owner.contact_unknown" in str(brief.text) and "anonymous" not in str(brief.text)
     assert not [i for i in await world.outbox() if any(b.url for row in i.buttons for b in row)]
     assert (await world.services.privacy.set_contact(lindiwe, alert_id, True)).ok
     links = [b.url for i in await world.outbox() for row in i.buttons for b in row if b.url]
