@@ -14,7 +14,7 @@ class OutboxRow:
     id: int
     intent: Intent
     attempts: int
-    uncertain: bool  # a previous call started and its result was never recorded
+    uncertain: bool  # a previous call started and its result was never recorded, or timed out
     created_at: float
     first_failed_at: float | None = None
     reported: bool = False
@@ -55,7 +55,8 @@ async def enqueue(db: aiosqlite.Connection, intent: Intent, now: float) -> int:
 
 async def next_batch(db: aiosqlite.Connection, now: float, limit: int = 50) -> list[OutboxRow]:
     async with db.execute(
-        "SELECT id, payload, attempts, state, created_at, first_failed_at, reported FROM outbox"
+        "SELECT id, payload, attempts, state, uncertain, created_at, first_failed_at, reported"
+        " FROM outbox"
         " WHERE state IN ('pending', 'sending') AND not_before <= ?"
         " ORDER BY priority, id LIMIT ?",
         (now, limit),
@@ -66,7 +67,7 @@ async def next_batch(db: aiosqlite.Connection, now: float, limit: int = 50) -> l
             r["id"],
             Intent.from_json(r["payload"]),
             r["attempts"],
-            r["state"] == "sending",
+            r["state"] == "sending" or bool(r["uncertain"]),
             r["created_at"],
             r["first_failed_at"],
             bool(r["reported"]),
@@ -105,13 +106,20 @@ async def mark_failed(db: aiosqlite.Connection, row_id: int, error: str) -> None
 
 
 async def retry_later(
-    db: aiosqlite.Connection, row_id: int, not_before: float, error: str, now: float
+    db: aiosqlite.Connection,
+    row_id: int,
+    not_before: float,
+    error: str,
+    now: float,
+    *,
+    uncertain: bool = False,
 ) -> None:
+    """Try again later. ``uncertain``: the call timed out, so Telegram may have it (sticky)."""
     await db.execute(
         "UPDATE outbox SET state = 'pending', not_before = ?, error = ?,"
         " first_failed_at = CASE WHEN ? = 'network' THEN coalesce(first_failed_at, ?)"
-        " ELSE first_failed_at END WHERE id = ?",
-        (not_before, error, error, now, row_id),
+        " ELSE first_failed_at END, uncertain = max(uncertain, ?) WHERE id = ?",
+        (not_before, error, error, now, int(uncertain), row_id),
     )
 
 

@@ -139,8 +139,8 @@ class Sender(Worker):
 
     async def _deliver(self, row: OutboxRow) -> None:
         if row.uncertain and _is_offer_send(row.intent) and row.intent.text is not None:
-            # A crash hid whether the first copy arrived: this copy says it was sent again
-            # (and so does the armed edit of it, see _arm_offer).
+            # A crash or a timeout hid whether the first copy arrived: this copy says it
+            # was sent again (and so does the armed edit of it, see _arm_offer).
             row = replace(row, intent=replace(row.intent, text=_resent(row.intent.text)))
         intent = row.intent
         async with self.core.store.transaction() as db:
@@ -183,7 +183,8 @@ class Sender(Worker):
                 if intent.role is MessageRole.OFFER:
                     return  # the next member was offered instead; this one is dropped
             log.warning("send failed (%s); retry in %.2f s", type(exc).__name__, backoff)
-            await self._later(row, backoff, "network")
+            # A timeout leaves it unknown whether Telegram got the message.
+            await self._later(row, backoff, "network", uncertain=isinstance(exc, TimedOut))
             return
         if intent.role is MessageRole.OFFER and intent.op is Op.SEND:
             self.core.crash_point("after_offer_send")
@@ -213,10 +214,12 @@ class Sender(Worker):
             return  # a 403 on anything else: the recipient is marked unreachable, that's all
         await self.on_undeliverable(intent.alert_id, intent.member_id, intent.role, refused=refused)
 
-    async def _later(self, row: OutboxRow, seconds: float, error: str) -> None:
+    async def _later(
+        self, row: OutboxRow, seconds: float, error: str, *, uncertain: bool = False
+    ) -> None:
         now = self.core.now()
         async with self.core.store.transaction() as db:
-            await outbox.retry_later(db, row.id, now + seconds, error, now)
+            await outbox.retry_later(db, row.id, now + seconds, error, now, uncertain=uncertain)
 
     async def _done(self, row: OutboxRow, message: Message | None) -> None:
         intent = row.intent

@@ -65,6 +65,34 @@ async def test_an_offer_sent_again_after_a_crash_says_so_and_is_the_one_armed(
         assert offers == [second], "sent again once, never a third time"
 
 
+async def test_an_offer_sent_again_after_a_timeout_says_so_too(
+    fake: FakeTelegram, db_path: Path
+) -> None:
+    """Telegram took the first copy but answered after the bot's 5 s read timeout: its
+    fate was unknown to the bot, so the copy it sends again says so."""
+    settings = make_settings(fake, db_path, ack_timeout=timedelta(seconds=60))
+    thandi = fake.user(201, "Thandi")
+    async with running_bot(settings):
+        squad = await Squad.set_up(fake)
+        await squad.join(thandi, ALERT_AT[0] + 0.0036, ALERT_AT[1])
+        await fake.idle()
+        fake.fail("sendMessage", 200, chat_id=thandi.id, delay=6.0, times=1)  # slow, delivered
+        mark = await squad.say(fake.user(300, "Zanele"), f"/alert {ALERT_AT[0]}, {ALERT_AT[1]}")
+        armed = await fake.wait_for(
+            lambda c: is_edit(thandi.id, "#")(c) and bool(c.buttons()), after=mark, timeout=15
+        )
+        await fake.wait_for(is_send(thandi.id, "Can you respond"), after=mark, timeout=15)
+        await fake.idle(quiet=1.5, timeout=15)
+        copies = [c for c in fake.calls[mark:] if is_send(thandi.id, "Can you respond")(c)]
+        resent = render("offer.resent")
+        assert len(copies) == 2, [c.text for c in copies]
+        (late,) = [c for c in copies if resent not in c.text]
+        (again,) = [c for c in copies if c.text.endswith(resent)]
+        assert again.text.startswith(late.text)
+        assert armed.params["message_id"] == again.result["message_id"]
+        assert armed.text == again.text
+
+
 def _rows(db: Path, sql: str) -> list[tuple[object, ...]]:
     conn = sqlite3.connect(db)
     try:

@@ -179,6 +179,7 @@ def test_several_pairs_and_plus_codes_are_all_removed_and_the_first_is_the_locat
         ("-26.2041 then gone", "then gone"),
         ("s26.2041 e28.0473 help", "help"),
         ("at26.2041,28.0473 now", "at now"),
+        ("still at 26°12' now, or -26,2041", "still at now, or"),
     ],
 )
 def test_scrubbing_removes_what_the_issue_reported(text: str, rest: str) -> None:
