@@ -118,7 +118,10 @@ async def test_setup_alert_decline_timeout_escalate_claim_close_status(
         mark = len(fake.calls)
         await fake.press(lerato, bot_message(fake, picker), button=render("outcome.resolved"))
         await fake.wait_for(is_edit(squad.group.id, "Closed: resolved on the spot"), after=mark)
-        await fake.wait_for(is_send(lerato.id, "is closed"), after=mark)
+        closing = await fake.wait_for(is_edit(lerato.id, "is closed"), after=mark)
+        # The outcome picker became the closing message: outcome buttons gone, Add note.
+        assert closing.params["message_id"] == picker.result["message_id"]
+        assert [b["text"] for b in closing.buttons()] == [render("button.add_note")]
 
         # The lead's status: nothing open, Lerato available again, one alert raised and closed.
         status = await squad.ask(squad.lead, "/status", private=True)

@@ -27,7 +27,9 @@ async def test_group_alert_without_location_asks_and_a_reply_with_a_pin_dispatch
         card = await fake.wait_for(is_send(squad.group.id, "🚨 #"), after=mark)
         assert render("card.waiting_location") in card.text
         prompt = await fake.wait_for(is_send(squad.group.id, "Reply to this message"), after=mark)
-        assert prompt.params["reply_markup"] == {"force_reply": True, "selective": True}
+        private_way = prompt.buttons()[0]
+        assert private_way["text"] == render("button.private_pin")
+        assert private_way["url"].endswith(f"?start=pin-{code_of(card)}")
         mark = len(fake.calls)
         await fake.share_location(
             zanele, squad.group, *ALERT_AT, reply_to=bot_message(fake, prompt)

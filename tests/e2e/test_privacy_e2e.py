@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.messages import render
-from tests.e2e.test_core_loop import ALERT_AT, code_of, is_send
+from tests.e2e.test_core_loop import ALERT_AT, code_of, is_edit, is_send
 from tests.fakegram.server import FakeTelegram
 from tests.harness import Squad, bot_message, make_settings, running_bot
 
@@ -77,7 +77,7 @@ async def test_logs_at_debug_hold_no_names_text_token_or_coordinates(
         await fake.press(thandi, bot_message(fake, brief), button=render("button.close"))
         picker = await fake.wait_for(is_send(thandi.id, "How did"), after=mark)
         await fake.press(thandi, bot_message(fake, picker), button=render("outcome.resolved"))
-        await fake.wait_for(is_send(thandi.id, f"#{code_of(offer)} is closed"), after=mark)
+        await fake.wait_for(is_edit(thandi.id, f"#{code_of(offer)} is closed"), after=mark)
         await squad.ask(squad.lead, "/status")
     text = "\n".join(r.getMessage() + (r.exc_text or "") for r in caplog.records)
     assert len(caplog.records) > 5, "the capture works"

@@ -13,7 +13,7 @@ import struct
 from pathlib import Path
 
 from bot.messages import render
-from tests.e2e.test_core_loop import ALERT_AT, code_of, is_send
+from tests.e2e.test_core_loop import ALERT_AT, code_of, is_edit, is_send
 from tests.fakegram.server import Call, Chat, FakeTelegram, User
 from tests.harness import Squad, bot_message, db_rows, make_settings, running_bot
 
@@ -80,7 +80,7 @@ async def raise_and_close(fake: FakeTelegram, squad: Squad, reporter: User, resp
     await fake.press(responder, bot_message(fake, brief), button=render("button.close"))
     picker = await fake.wait_for(is_send(responder.id, "How did"), after=mark)
     await fake.press(responder, bot_message(fake, picker), button=render("outcome.resolved"))
-    await fake.wait_for(is_send(responder.id, f"#{code} is closed"), after=mark)
+    await fake.wait_for(is_edit(responder.id, f"#{code} is closed"), after=mark)
     return code
 
 

@@ -241,6 +241,30 @@ class FakeTelegram:
         await self.deliver({"message": message})
         return message
 
+    async def send_media(
+        self, user: User, chat: Chat, kind: str = "photo", caption: str | None = None
+    ) -> dict[str, Any]:
+        """The user sends a photo, a voice note or a document, optionally with a caption."""
+        if chat.type == "private":
+            self.started.add(chat.id)
+        file = {"file_id": f"F{next(self._callback_ids)}", "file_unique_id": "u1"}
+        media: dict[str, Any] = {
+            "photo": {"photo": [{**file, "width": 90, "height": 90}]},
+            "voice": {"voice": {**file, "duration": 3}},
+            "document": {"document": file},
+        }[kind]
+        content: dict[str, Any] = dict(media)
+        if caption is not None:
+            content["caption"] = caption
+            if caption.startswith("/"):
+                length = len(caption.split()[0])
+                content["caption_entities"] = [
+                    {"type": "bot_command", "offset": 0, "length": length}
+                ]
+        message = self._message(chat, user.as_json(), **content)
+        await self.deliver({"message": message})
+        return message
+
     async def share_location(
         self,
         user: User,

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from bot.messages import render
-from tests.e2e.test_core_loop import ALERT_AT, code_of, is_send
+from tests.e2e.test_core_loop import ALERT_AT, code_of, is_edit, is_send
 from tests.fakegram.server import Call, FakeTelegram, User
 from tests.harness import Squad, bot_message, db_rows
 from tests.reliability import invariants
@@ -146,9 +146,7 @@ async def test_crash_in_the_middle_of_an_escalation(rig: Rig) -> None:
     # Sipho does not answer; max offers (2) is reached; the ack deadline escalates.
     mark = len(rig.fake.calls)
     await rig.crash_during("escalation")
-    await rig.fake.wait_for(
-        is_send(rig.squad.group.id, "Nobody has taken"), after=mark, timeout=15
-    )
+    await rig.fake.wait_for(is_send(rig.squad.group.id, "Nobody has taken"), after=mark, timeout=15)
     await rig.check()
     posts = [
         c for c in rig.fake.calls[mark:] if c.method == "sendMessage" and "Nobody has" in c.text
@@ -192,7 +190,7 @@ async def test_crash_during_a_close(rig: Rig) -> None:
         )
 
     await rig.crash_during("close", close)
-    await rig.fake.wait_for(is_send(rig.thandi.id, "is closed"), after=mark, timeout=15)
+    await rig.fake.wait_for(is_edit(rig.thandi.id, "is closed"), after=mark, timeout=15)
     await rig.check()
 
 
