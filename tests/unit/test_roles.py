@@ -28,6 +28,7 @@ COMMANDS: dict[str, Cell] = {
     "outcome button": lambda w, c, x: w.alerts.press(c, Action.OUTCOME, x["owned"].id, "resolved"),
     "progress button": lambda w, c, x: w.alerts.press(c, Action.ARRIVED, x["owned"].id, ""),
     "note": lambda w, c, x: w.alerts.note(c, [x["closed"].code, "n"], f"{x['closed'].code} n"),
+    "add note button": lambda w, c, x: w.alerts.press(c, Action.NOTE, x["closed"].id, ""),
     "cancel (not theirs)": lambda w, c, x: w.alerts.cancel(c, [x["open"].code]),
     "assign": lambda w, c, x: w.alerts.assign(c, [x["open"].code, "Thandi"]),
     "status": lambda w, c, x: w.services.squads.status(c),
@@ -63,7 +64,7 @@ LEAD_ONLY = ["assign", "lead", "observer", "member", "remove", "place add", "pla
              "approve button", "reject button", "dispatch button", "dismiss button",
              "join reset"]  # fmt: skip
 RESPONDER = ["claim", "Claim button", "place list"]
-OWNER_OR_LEAD = ["close", "outcome button", "note"]
+OWNER_OR_LEAD = ["close", "outcome button", "note", "add note button"]
 EVERYONE_ELSE = ["forget button (someone else)", "contact button (not the reporter)"]
 
 # role -> the commands that role may NOT use
