@@ -236,9 +236,7 @@ async def open_unowned_in_squads(
         return [_alert(r) for r in await cur.fetchall()]
 
 
-async def request_note(
-    db: aiosqlite.Connection, user_id: int, alert_id: int, until: float
-) -> None:
+async def request_note(db: aiosqlite.Connection, user_id: int, alert_id: int, until: float) -> None:
     await db.execute(
         "INSERT INTO note_requests(user_id, alert_id, until) VALUES (?, ?, ?)"
         " ON CONFLICT(user_id) DO UPDATE SET alert_id = excluded.alert_id, until = excluded.until",
