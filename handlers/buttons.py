@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from telegram import Update
 
@@ -68,4 +68,6 @@ async def on_button(update: Update, context: SquadContext) -> None:
         result = await services.privacy.wipe(caller, press.alert_id, step)
     else:
         result = await services.alerts.press(caller, press.action, press.alert_id, press.arg)
+    if result.ok and result.answer is None and result.text is not None:
+        result = replace(result, answer=result.text)  # every press gets a pop-up
     await respond(update, context, result)
