@@ -1,0 +1,188 @@
+"""What every phase of the alert lifecycle shares: finding the alert a caller names, telling
+the reporter, paging the leads, and the reporter's contact question."""
+
+from __future__ import annotations
+
+import logging
+
+import aiosqlite
+
+from bot.core import Caller, Core
+from bot.domain import (
+    Alert,
+    Member,
+    Origin,
+    Outcome,
+    Squad,
+    normalise_code,
+)
+from bot.geocode import Geocoder
+from bot.intents import (
+    Action,
+    Button,
+    Intent,
+    MessageRole,
+    Op,
+    Priority,
+    Reply,
+    Text,
+    refuse,
+)
+from data import alerts as alerts_q
+from data import squads as squads_q
+
+log = logging.getLogger("bot.alerts")
+
+
+# The start parameter of the "📍 Send my location privately" link: this prefix and the code.
+PIN_LINK_PREFIX = "pin-"
+
+
+def _code_arg(args: list[str], command: str) -> str | Reply:
+    if not args:
+        return refuse("missing_code", command=command)
+    code = normalise_code(args[0])
+    if code is None:
+        return refuse("bad_code", raw=args[0][:16], command=command)
+    return code
+
+
+async def _reload(db: aiosqlite.Connection, alert_id: int) -> Alert:
+    """The alert as it is now, after a change in the same transaction."""
+    alert = await alerts_q.alert_by_id(db, alert_id)
+    assert alert is not None
+    return alert
+
+
+def _pairs(items: list[Outcome]) -> list[list[Outcome]]:
+    return [items[i : i + 2] for i in range(0, len(items), 2)]
+
+
+class AlertsBase:
+    """The shared state and helpers of every phase."""
+
+    def __init__(self, core: Core, geocoder: Geocoder | None = None) -> None:
+        self.core = core
+        self.settings = core.settings
+        self.geocoder = geocoder
+
+    async def _alert_from_args(
+        self, caller: Caller, args: list[str], command: str
+    ) -> Alert | Reply:
+        """``/command CODE …``: the alert the caller names, or why it cannot be used."""
+        code = _code_arg(args, command)
+        if isinstance(code, Reply):
+            return code
+        return await self._alert_for_caller(caller, code)
+
+    async def _alert_for_caller(self, caller: Caller, code: str) -> Alert | Reply:
+        """Find an alert by code in the caller's squad (group) or their squads (private)."""
+        async with self.core.store.reading() as db:
+            if caller.private:
+                alert = await alerts_q.alert_by_code(db, None, code)
+                if alert is not None and await squads_q.member(db, alert.squad_id, caller.user_id):
+                    return alert
+                if alert is not None and alert.reporter_user_id == caller.user_id:
+                    return alert
+                return refuse("unknown_code", code=code)
+            squad = await squads_q.squad_by_chat(db, caller.chat_id)
+            if squad is None:
+                return refuse("not_set_up")
+            alert = await alerts_q.alert_by_code(db, squad.id, code)
+            if alert is None:
+                return refuse("unknown_code", code=code)
+            return alert
+
+    async def _load(
+        self, db: aiosqlite.Connection, caller: Caller, alert_id: int
+    ) -> tuple[Alert, Member] | Reply:
+        """The pressed alert and the caller's membership in its squad, or a refusal."""
+        alert = await alerts_q.alert_by_id(db, alert_id)
+        if alert is None:
+            return refuse("error")
+        member = await squads_q.member(db, alert.squad_id, caller.user_id)
+        if member is None:
+            return refuse("not_member")
+        return alert, member
+
+    async def _tell_reporter(
+        self, db: aiosqlite.Connection, alert: Alert, key: str, *, unless: int | None
+    ) -> None:
+        """Tell the reporter in private, if they can be reached and are not ``unless``."""
+        chat = await self._reporter_chat(db, alert)
+        if chat is None or alert.reporter_user_id == unless:
+            return
+        await self.core.tell(
+            db,
+            Intent(
+                op=Op.SEND,
+                chat_id=chat,
+                priority=Priority.HIGH,
+                text=Text(key, {"code": alert.code}),
+                alert_id=alert.id,
+                role=MessageRole.REPORTER,
+            ),
+        )
+
+    async def _reporter_chat(self, db: aiosqlite.Connection, alert: Alert) -> int | None:
+        if alert.origin is Origin.PRIVATE:
+            return alert.origin_chat_id or None  # 0: unlinked (closed, or /forgetme)
+        return await squads_q.private_chat_of(db, alert.reporter_user_id)
+
+    async def _page_leads(
+        self,
+        db: aiosqlite.Connection,
+        alert: Alert,
+        text: Text,
+        buttons: tuple[tuple[Button, ...], ...],
+        role: MessageRole,
+    ) -> None:
+        """The one way to page every lead of the alert's squad, in private."""
+        for lead in await squads_q.leads_of(db, alert.squad_id):
+            if lead.private_chat_id is None:
+                continue
+            await self.core.tell(
+                db,
+                Intent(
+                    op=Op.SEND,
+                    chat_id=lead.private_chat_id,
+                    priority=Priority.URGENT,
+                    text=text,
+                    buttons=buttons,
+                    alert_id=alert.id,
+                    member_id=lead.id,
+                    role=role,
+                ),
+            )
+
+    async def _ask_contact_once(self, db: aiosqlite.Connection, alert: Alert) -> None:
+        """A private reporter is asked about contact once the location is settled (it came,
+        or the wait is over), so the question never pushes the location request away."""
+        if alert.origin is not Origin.PRIVATE or alert.held or not alert.origin_chat_id:
+            return
+        if await alerts_q.mark_contact_asked(db, alert.id):
+            await self.core.tell(db, self._contact_question(alert, alert.origin_chat_id))
+
+    @staticmethod
+    def _contact_question(alert: Alert, chat_id: int) -> Intent:
+        return Intent(
+            op=Op.SEND,
+            chat_id=chat_id,
+            priority=Priority.URGENT,
+            text=Text("contact.ask", {"code": alert.code, "alias": alert.reporter_alias}),
+            buttons=(
+                (Button(Text("contact.button_no"), Action.CONTACT, alert.id, "no"),),
+                (Button(Text("contact.button_yes"), Action.CONTACT, alert.id, "yes"),),
+            ),
+            alert_id=alert.id,
+            role=MessageRole.REPORTER,
+        )
+
+    def _wait_s(self) -> int:
+        return int(self.settings.location_wait.total_seconds())
+
+    @staticmethod
+    def _cleanup(caller: Caller, squad: Squad, location_message_id: int | None) -> tuple[int, ...]:
+        if not squad.hygiene:
+            return ()
+        return tuple(m for m in (caller.message_id, location_message_id) if m is not None)

@@ -1,0 +1,230 @@
+"""Closing: close with an outcome, the note, and cancel."""
+
+from __future__ import annotations
+
+import logging
+
+import aiosqlite
+
+from bot.alerts.base import _code_arg, _pairs, _reload
+from bot.alerts.ownership import Ownership
+from bot.core import Caller
+from bot.domain import (
+    OPEN_STATES,
+    OWNED_STATES,
+    Alert,
+    AlertState,
+    Availability,
+    Member,
+    OfferAnswer,
+    Outcome,
+)
+from bot.intents import (
+    Action,
+    Button,
+    Intent,
+    MessageRole,
+    Op,
+    Priority,
+    Reply,
+    Text,
+    refuse,
+    reply,
+)
+from bot.messages import t
+from bot.phones import clean_phones
+from bot.text import NOTE_MAX, TooLong, clean
+from data import alerts as alerts_q
+from data import outbox
+from data import privacy as privacy_q
+from data import squads as squads_q
+
+log = logging.getLogger("bot.alerts")
+
+
+class Closing(Ownership):
+    async def close(self, caller: Caller, args: list[str]) -> Reply:
+        """``/close CODE``: offer the outcome buttons."""
+        alert = await self._alert_from_args(caller, args, "close")
+        if isinstance(alert, Reply):
+            return alert
+        return await self._close_prompt(caller, alert.id)
+
+    async def _may_close(
+        self, db: aiosqlite.Connection, caller: Caller, alert: Alert
+    ) -> Member | Reply:
+        member = await squads_q.member(db, alert.squad_id, caller.user_id)
+        if member is None:
+            return refuse("not_member")
+        if alert.owner_member_id != member.id and not member.is_lead:
+            return refuse("close.not_allowed", code=alert.code)
+        if alert.state not in OWNED_STATES:
+            return refuse("close.not_open", code=alert.code)
+        return member
+
+    async def _close_prompt(self, caller: Caller, alert_id: int) -> Reply:
+        async with self.core.store.reading() as db:
+            alert = await alerts_q.alert_by_id(db, alert_id)
+            if alert is None:
+                return refuse("error")
+            member = await self._may_close(db, caller, alert)
+            if isinstance(member, Reply):
+                return member
+        buttons = tuple(
+            tuple(
+                Button(Text(f"outcome.{o.value}"), Action.OUTCOME, alert.id, o.value) for o in pair
+            )
+            for pair in _pairs(list(Outcome))
+        )
+        return Reply(
+            text=Text("close.pick", {"code": alert.code}),
+            buttons=buttons,
+            answer=Text("close.pick_answer", {"code": alert.code}),
+        )
+
+    async def _close(self, caller: Caller, alert_id: int, outcome: Outcome) -> Reply:
+        async with self.core.store.transaction() as db:
+            alert = await alerts_q.alert_by_id(db, alert_id)
+            if alert is None:
+                return refuse("error")
+            member = await self._may_close(db, caller, alert)
+            if isinstance(member, Reply):
+                return member
+            now = self.core.now()
+            if not await alerts_q.transition(
+                db, alert.id, OWNED_STATES, AlertState.CLOSED, outcome=outcome.value, closed_at=now
+            ):
+                return refuse("close.not_open", code=alert.code)
+            self.core.crash_point("close")
+            await alerts_q.cancel_deadlines(db, alert.id, now)
+            await clean_phones(db, alert, AlertState.CLOSED, now)
+            owner = (
+                await squads_q.member_by_id(db, alert.owner_member_id)
+                if alert.owner_member_id
+                else None
+            )
+            if owner is not None and owner.availability is Availability.BUSY:
+                await squads_q.set_availability(db, [owner.id], Availability.AVAILABLE)
+            await outbox.audit(db, alert.squad_id, caller.user_id, "closed", alert.code, now)
+            fresh = await _reload(db, alert.id)
+            await self._card(db, fresh, Op.EDIT)
+            await self._tell_reporter(
+                db, fresh, "reporter.closed", unless=owner.user_id if owner else None
+            )
+            await privacy_q.finish(db, alert.id)  # after the reporter is told
+        self.core.notify()
+        key = "close.done" if owner is not None and owner.id == member.id else "close.done_lead"
+        text = Text(key, {"code": alert.code, "outcome": t(f"outcome.{outcome.value}")})
+        # The picker becomes the closing message: its outcome buttons go, "Add note" comes.
+        return Reply(
+            text=text,
+            answer=Text("close.closed_answer", {"code": alert.code}),
+            buttons=((Button(Text("button.add_note"), Action.NOTE, alert.id),),),
+            edit_pressed=True,
+        )
+
+    async def _request_note(self, caller: Caller, alert_id: int) -> Reply:
+        """ "📝 Add note": the next text this person sends in private is the note."""
+        async with self.core.store.transaction() as db:
+            loaded = await self._load(db, caller, alert_id)
+            if isinstance(loaded, Reply):
+                return loaded
+            alert, member = loaded
+            if alert.owner_member_id != member.id and not member.is_lead:
+                return refuse("close.not_allowed", code=alert.code)
+            if alert.state is not AlertState.CLOSED:
+                return refuse("note.not_closed", code=alert.code)
+            until = self.core.now() + self.settings.note_wait.total_seconds()
+            await alerts_q.request_note(db, caller.user_id, alert.id, until)
+        text = Text("note.ask", {"code": alert.code})
+        return Reply(text=text, answer=text, private=not caller.private)
+
+    async def typed_note(self, caller: Caller, raw_text: str) -> Reply | None:
+        """A text in private after "Add note" was pressed; ``None``: no note was asked for."""
+        async with self.core.store.transaction() as db:
+            alert_id = await alerts_q.take_note_request(db, caller.user_id, self.core.now())
+            alert = await alerts_q.alert_by_id(db, alert_id) if alert_id else None
+        if alert is None:
+            return None
+        return await self._save_note(caller, alert, raw_text)
+
+    async def note(self, caller: Caller, args: list[str], raw_text: str) -> Reply:
+        """``/note CODE text`` on a closed alert, by its owner or a lead."""
+        code = _code_arg(args, "note")
+        if isinstance(code, Reply):
+            return code
+        body = raw_text.strip()[len(args[0]) :] if raw_text.strip().startswith(args[0]) else ""
+        if not body.strip():
+            return refuse("note.usage")
+        alert = await self._alert_for_caller(caller, code)
+        if isinstance(alert, Reply):
+            return alert
+        return await self._save_note(caller, alert, body)
+
+    async def _save_note(self, caller: Caller, alert: Alert, body: str) -> Reply:
+        try:
+            note = clean(body, limit=NOTE_MAX, single_line=False)
+        except TooLong as exc:
+            return refuse("too_long", limit=exc.limit)
+        if not note:
+            return refuse("note.usage")
+        async with self.core.store.transaction() as db:
+            member = await squads_q.member(db, alert.squad_id, caller.user_id)
+            if member is None:
+                return refuse("not_member")
+            if alert.owner_member_id != member.id and not member.is_lead:
+                return refuse("close.not_allowed", code=alert.code)
+            if not await alerts_q.set_note(db, alert.id, note):
+                if await alerts_q.is_purged(db, alert.id):
+                    days = self.settings.retention_days
+                    return refuse("note.purged", code=alert.code, days=days)
+                return refuse("note.not_closed", code=alert.code)
+        return reply("note.done", code=alert.code)
+
+    async def cancel(self, caller: Caller, args: list[str]) -> Reply:
+        """``/cancel CODE`` by the reporter or a lead: everyone holding it stands down."""
+        found = await self._alert_from_args(caller, args, "cancel")
+        if isinstance(found, Reply):
+            return found
+        async with self.core.store.transaction() as db:
+            alert = await alerts_q.alert_by_id(db, found.id)
+            assert alert is not None
+            member = await squads_q.member(db, alert.squad_id, caller.user_id)
+            is_lead = member is not None and member.is_lead
+            if alert.reporter_user_id != caller.user_id and not is_lead:
+                return refuse("cancel.not_allowed", code=alert.code)
+            if not alert.is_open:
+                return refuse("cancel.not_open", code=alert.code, state=t(f"state.{alert.state}"))
+            now = self.core.now()
+            if not await alerts_q.transition(
+                db, alert.id, OPEN_STATES, AlertState.CANCELLED, closed_at=now
+            ):
+                return refuse("cancel.not_open", code=alert.code, state=t(f"state.{alert.state}"))
+            await alerts_q.cancel_deadlines(db, alert.id, now)
+            await privacy_q.finish(db, alert.id)
+            await clean_phones(db, alert, AlertState.CANCELLED, now)
+            for offer in await alerts_q.close_open_offers(db, alert.id, OfferAnswer.CANCELLED, now):
+                await self._edit_offer(db, alert, offer.member_id, "offer.cancelled")
+            if alert.owner_member_id is not None:
+                owner = await squads_q.member_by_id(db, alert.owner_member_id)
+                if owner is not None:
+                    if owner.availability is Availability.BUSY:
+                        await squads_q.set_availability(db, [owner.id], Availability.AVAILABLE)
+                    if owner.private_chat_id is not None:
+                        await self.core.tell(
+                            db,
+                            Intent(
+                                op=Op.SEND,
+                                chat_id=owner.private_chat_id,
+                                priority=Priority.URGENT,
+                                text=Text("offer.cancelled", {"code": alert.code}),
+                                alert_id=alert.id,
+                                member_id=owner.id,
+                                role=MessageRole.NOTICE,
+                            ),
+                        )
+            await outbox.audit(db, alert.squad_id, caller.user_id, "cancelled", alert.code, now)
+            fresh = await _reload(db, alert.id)
+            await self._card(db, fresh, Op.EDIT)
+        self.core.notify()
+        return reply("cancel.done", code=alert.code)

@@ -1,0 +1,89 @@
+"""Escalation: nobody took the alert, so the group is asked and the leads are paged."""
+
+from __future__ import annotations
+
+import logging
+
+import aiosqlite
+
+from bot.alerts.base import _reload
+from bot.alerts.cards import Cards
+from bot.domain import (
+    UNOWNED_STATES,
+    Alert,
+    AlertState,
+    DeadlineKind,
+)
+from bot.intents import (
+    Action,
+    Button,
+    Intent,
+    MessageRole,
+    Op,
+    Priority,
+    Text,
+)
+from bot.messages import t
+from data import alerts as alerts_q
+from data import squads as squads_q
+
+log = logging.getLogger("bot.alerts")
+
+
+class Escalation(Cards):
+    async def _escalate(self, db: aiosqlite.Connection, alert: Alert) -> None:
+        """Nobody acknowledged: tell the group (with Claim) and page every lead."""
+        now = self.core.now()
+        if not await alerts_q.transition(
+            db,
+            alert.id,
+            UNOWNED_STATES,
+            AlertState.ESCALATED,
+            escalations=alert.escalations + 1,
+        ):
+            return
+        self.core.crash_point("escalation")
+        squad = await squads_q.squad_by_id(db, alert.squad_id)
+        assert squad is not None
+        details = alert.text or t("alert.no_text")
+        claim = ((Button(Text("button.claim"), Action.CLAIM, alert.id),),)
+        await self.core.tell(
+            db,
+            Intent(
+                op=Op.SEND,
+                chat_id=squad.chat_id,
+                priority=Priority.URGENT,
+                text=Text("escalation.group", {"code": alert.code, "text": details}),
+                buttons=claim,
+                alert_id=alert.id,
+                role=MessageRole.ESCALATION,
+            ),
+        )
+        for member in await squads_q.members_of_squad(db, alert.squad_id):
+            if member.is_lead and member.private_chat_id is not None:
+                await self.core.tell(
+                    db,
+                    Intent(
+                        op=Op.SEND,
+                        chat_id=member.private_chat_id,
+                        priority=Priority.URGENT,
+                        text=Text(
+                            "escalation.lead",
+                            {"code": alert.code, "squad": squad.name, "text": details},
+                        ),
+                        buttons=claim,
+                        alert_id=alert.id,
+                        member_id=member.id,
+                        role=MessageRole.PAGE,
+                    ),
+                )
+        if alert.escalations + 1 < self.settings.max_escalations:
+            await alerts_q.add_deadline(
+                db,
+                DeadlineKind.ESCALATE,
+                alert.id,
+                now + self.settings.ack_timeout.total_seconds(),
+            )
+        fresh = await _reload(db, alert.id)
+        await self._card(db, fresh, Op.EDIT)
+        log.warning("alert %s escalated (%d)", alert.code, alert.escalations + 1)
