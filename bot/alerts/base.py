@@ -7,6 +7,7 @@ import logging
 
 import aiosqlite
 
+from bot.alerts import notices
 from bot.core import Caller, Core
 from bot.domain import (
     Alert,
@@ -18,12 +19,8 @@ from bot.domain import (
 )
 from bot.geocode import Geocoder
 from bot.intents import (
-    Action,
     Button,
-    Intent,
     MessageRole,
-    Op,
-    Priority,
     Reply,
     Text,
     refuse,
@@ -112,17 +109,7 @@ class AlertsBase:
         chat = await self._reporter_chat(db, alert)
         if chat is None or alert.reporter_user_id == unless:
             return
-        await self.core.tell(
-            db,
-            Intent(
-                op=Op.SEND,
-                chat_id=chat,
-                priority=Priority.HIGH,
-                text=Text(key, {"code": alert.code}),
-                alert_id=alert.id,
-                role=MessageRole.REPORTER,
-            ),
-        )
+        await self.core.tell(db, notices.reporter_notice(alert, chat, key))
 
     async def _reporter_chat(self, db: aiosqlite.Connection, alert: Alert) -> int | None:
         if alert.origin is Origin.PRIVATE:
@@ -139,21 +126,10 @@ class AlertsBase:
     ) -> None:
         """The one way to page every lead of the alert's squad, in private."""
         for lead in await squads_q.leads_of(db, alert.squad_id):
-            if lead.private_chat_id is None:
-                continue
-            await self.core.tell(
-                db,
-                Intent(
-                    op=Op.SEND,
-                    chat_id=lead.private_chat_id,
-                    priority=Priority.URGENT,
-                    text=text,
-                    buttons=buttons,
-                    alert_id=alert.id,
-                    member_id=lead.id,
-                    role=role,
-                ),
-            )
+            if lead.private_chat_id is not None:
+                await self.core.tell(
+                    db, notices.page(alert, lead.private_chat_id, lead.id, text, buttons, role)
+                )
 
     async def _ask_contact_once(self, db: aiosqlite.Connection, alert: Alert) -> None:
         """A private reporter is asked about contact once the location is settled (it came,
@@ -161,22 +137,7 @@ class AlertsBase:
         if alert.origin is not Origin.PRIVATE or alert.held or not alert.origin_chat_id:
             return
         if await alerts_q.mark_contact_asked(db, alert.id):
-            await self.core.tell(db, self._contact_question(alert, alert.origin_chat_id))
-
-    @staticmethod
-    def _contact_question(alert: Alert, chat_id: int) -> Intent:
-        return Intent(
-            op=Op.SEND,
-            chat_id=chat_id,
-            priority=Priority.URGENT,
-            text=Text("contact.ask", {"code": alert.code, "alias": alert.reporter_alias}),
-            buttons=(
-                (Button(Text("contact.button_no"), Action.CONTACT, alert.id, "no"),),
-                (Button(Text("contact.button_yes"), Action.CONTACT, alert.id, "yes"),),
-            ),
-            alert_id=alert.id,
-            role=MessageRole.REPORTER,
-        )
+            await self.core.tell(db, notices.contact_question(alert, alert.origin_chat_id))
 
     def _wait_s(self) -> int:
         return int(self.settings.location_wait.total_seconds())

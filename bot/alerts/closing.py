@@ -42,7 +42,21 @@ from data import squads as squads_q
 log = logging.getLogger("bot.alerts")
 
 
+def _owner_or_lead(alert: Alert, member: Member) -> bool:
+    """Who may close an alert, note it, or ask to add a note: its owner, or a lead."""
+    return alert.owner_member_id == member.id or member.is_lead
+
+
 class Closing(Ownership):
+    async def _free_owner(self, db: aiosqlite.Connection, alert: Alert) -> Member | None:
+        """The alert is finished: its owner (if any) is available again. Returns the owner."""
+        if alert.owner_member_id is None:
+            return None
+        owner = await squads_q.member_by_id(db, alert.owner_member_id)
+        if owner is not None and owner.availability is Availability.BUSY:
+            await squads_q.set_availability(db, [owner.id], Availability.AVAILABLE)
+        return owner
+
     async def close(self, caller: Caller, args: list[str]) -> Reply:
         """``/close CODE``: offer the outcome buttons."""
         alert = await self._alert_from_args(caller, args, "close")
@@ -56,7 +70,7 @@ class Closing(Ownership):
         member = await squads_q.member(db, alert.squad_id, caller.user_id)
         if member is None:
             return refuse("not_member")
-        if alert.owner_member_id != member.id and not member.is_lead:
+        if not _owner_or_lead(alert, member):
             return refuse("close.not_allowed", code=alert.code)
         if alert.state not in OWNED_STATES:
             return refuse("close.not_open", code=alert.code)
@@ -98,13 +112,7 @@ class Closing(Ownership):
             self.core.crash_point("close")
             await alerts_q.cancel_deadlines(db, alert.id, now)
             await clean_phones(db, alert, AlertState.CLOSED, now)
-            owner = (
-                await squads_q.member_by_id(db, alert.owner_member_id)
-                if alert.owner_member_id
-                else None
-            )
-            if owner is not None and owner.availability is Availability.BUSY:
-                await squads_q.set_availability(db, [owner.id], Availability.AVAILABLE)
+            owner = await self._free_owner(db, alert)
             await outbox.audit(db, alert.squad_id, caller.user_id, "closed", alert.code, now)
             fresh = await _reload(db, alert.id)
             await self._card(db, fresh, Op.EDIT)
@@ -130,7 +138,7 @@ class Closing(Ownership):
             if isinstance(loaded, Reply):
                 return loaded
             alert, member = loaded
-            if alert.owner_member_id != member.id and not member.is_lead:
+            if not _owner_or_lead(alert, member):
                 return refuse("close.not_allowed", code=alert.code)
             if alert.state is not AlertState.CLOSED:
                 return refuse("note.not_closed", code=alert.code)
@@ -172,7 +180,7 @@ class Closing(Ownership):
             member = await squads_q.member(db, alert.squad_id, caller.user_id)
             if member is None:
                 return refuse("not_member")
-            if alert.owner_member_id != member.id and not member.is_lead:
+            if not _owner_or_lead(alert, member):
                 return refuse("close.not_allowed", code=alert.code)
             if not await alerts_q.set_note(db, alert.id, note):
                 if await alerts_q.is_purged(db, alert.id):
@@ -205,24 +213,18 @@ class Closing(Ownership):
             await clean_phones(db, alert, AlertState.CANCELLED, now)
             for offer in await alerts_q.close_open_offers(db, alert.id, OfferAnswer.CANCELLED, now):
                 await self._edit_offer(db, alert, offer.member_id, "offer.cancelled")
-            if alert.owner_member_id is not None:
-                owner = await squads_q.member_by_id(db, alert.owner_member_id)
-                if owner is not None:
-                    if owner.availability is Availability.BUSY:
-                        await squads_q.set_availability(db, [owner.id], Availability.AVAILABLE)
-                    if owner.private_chat_id is not None:
-                        await self.core.tell(
-                            db,
-                            Intent(
-                                op=Op.SEND,
-                                chat_id=owner.private_chat_id,
-                                priority=Priority.URGENT,
-                                text=Text("offer.cancelled", {"code": alert.code}),
-                                alert_id=alert.id,
-                                member_id=owner.id,
-                                role=MessageRole.NOTICE,
-                            ),
-                        )
+            owner = await self._free_owner(db, alert)
+            if owner is not None and owner.private_chat_id is not None:
+                notice = Intent(
+                    op=Op.SEND,
+                    chat_id=owner.private_chat_id,
+                    priority=Priority.URGENT,
+                    text=Text("offer.cancelled", {"code": alert.code}),
+                    alert_id=alert.id,
+                    member_id=owner.id,
+                    role=MessageRole.NOTICE,
+                )
+                await self.core.tell(db, notice)
             await outbox.audit(db, alert.squad_id, caller.user_id, "cancelled", alert.code, now)
             fresh = await _reload(db, alert.id)
             await self._card(db, fresh, Op.EDIT)

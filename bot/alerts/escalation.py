@@ -6,6 +6,7 @@ import logging
 
 import aiosqlite
 
+from bot.alerts import notices
 from bot.alerts.base import _reload
 from bot.alerts.cards import Cards
 from bot.domain import (
@@ -15,15 +16,9 @@ from bot.domain import (
     DeadlineKind,
 )
 from bot.intents import (
-    Action,
-    Button,
-    Intent,
     MessageRole,
     Op,
-    Priority,
-    Text,
 )
-from bot.messages import t
 from data import alerts as alerts_q
 from data import squads as squads_q
 
@@ -45,38 +40,14 @@ class Escalation(Cards):
         self.core.crash_point("escalation")
         squad = await squads_q.squad_by_id(db, alert.squad_id)
         assert squad is not None
-        details = alert.text or t("alert.no_text")
-        claim = ((Button(Text("button.claim"), Action.CLAIM, alert.id),),)
-        await self.core.tell(
+        await self.core.tell(db, notices.escalation(alert, squad.chat_id))
+        await self._page_leads(
             db,
-            Intent(
-                op=Op.SEND,
-                chat_id=squad.chat_id,
-                priority=Priority.URGENT,
-                text=Text("escalation.group", {"code": alert.code, "text": details}),
-                buttons=claim,
-                alert_id=alert.id,
-                role=MessageRole.ESCALATION,
-            ),
+            alert,
+            notices.escalation_page(alert, squad.name),
+            notices.claim_button(alert),
+            MessageRole.PAGE,
         )
-        for member in await squads_q.members_of_squad(db, alert.squad_id):
-            if member.is_lead and member.private_chat_id is not None:
-                await self.core.tell(
-                    db,
-                    Intent(
-                        op=Op.SEND,
-                        chat_id=member.private_chat_id,
-                        priority=Priority.URGENT,
-                        text=Text(
-                            "escalation.lead",
-                            {"code": alert.code, "squad": squad.name, "text": details},
-                        ),
-                        buttons=claim,
-                        alert_id=alert.id,
-                        member_id=member.id,
-                        role=MessageRole.PAGE,
-                    ),
-                )
         if alert.escalations + 1 < self.settings.max_escalations:
             await alerts_q.add_deadline(
                 db,

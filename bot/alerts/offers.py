@@ -6,6 +6,7 @@ import logging
 
 import aiosqlite
 
+from bot.alerts import notices
 from bot.alerts.base import _reload
 from bot.alerts.escalation import Escalation
 from bot.core import Caller
@@ -20,11 +21,8 @@ from bot.domain import (
 )
 from bot.geo import (
     Point,
-    format_distance,
 )
 from bot.intents import (
-    Action,
-    Button,
     Intent,
     MessageRole,
     Op,
@@ -33,7 +31,6 @@ from bot.intents import (
     Text,
     refuse,
 )
-from bot.messages import format_age, t
 from data import alerts as alerts_q
 from data import blocks as blocks_q
 from data import squads as squads_q
@@ -94,42 +91,15 @@ class Offers(Escalation):
     async def _send_offer(self, db: aiosqlite.Connection, alert: Alert, cand: Candidate) -> None:
         member = cand.member
         assert member.private_chat_id is not None
-        details = alert.text or t("alert.no_text")
-        if cand.distance_m is None:
-            text = Text("offer.text_nodistance", {"code": alert.code, "text": details})
-        else:
-            stale = (
-                ""
-                if cand.fresh or cand.location_age_s is None
-                else t("offer.stale", age=format_age(cand.location_age_s))
-            )
-            text = Text(
-                "offer.text",
-                {
-                    "code": alert.code,
-                    "text": details,
-                    "distance": format_distance(cand.distance_m),
-                    "stale": stale,
-                },
-            )
-        await self.core.tell(
-            db,
-            Intent(
-                op=Op.SEND,
-                chat_id=member.private_chat_id,
-                priority=Priority.URGENT,
-                text=text,
-                buttons=(
-                    (
-                        Button(Text("button.accept"), Action.ACCEPT, alert.id),
-                        Button(Text("button.decline"), Action.DECLINE, alert.id),
-                    ),
-                ),
-                alert_id=alert.id,
-                member_id=member.id,
-                role=MessageRole.OFFER,
-            ),
+        intent = notices.offer(
+            alert,
+            member.private_chat_id,
+            member.id,
+            distance_m=cand.distance_m,
+            fresh=cand.fresh,
+            location_age_s=cand.location_age_s,
         )
+        await self.core.tell(db, intent)
 
     async def _broadcast(self, db: aiosqlite.Connection, alert: Alert) -> None:
         """No location came: offer the alert to every candidate at once, without distance."""
@@ -177,18 +147,7 @@ class Offers(Escalation):
         member = await squads_q.member_by_id(db, member_id)
         if member is None or member.private_chat_id is None:
             return
-        await self.core.tell(
-            db,
-            Intent(
-                op=Op.EDIT,
-                chat_id=member.private_chat_id,
-                priority=Priority.HIGH,
-                text=Text(key, {"code": alert.code}),
-                alert_id=alert.id,
-                member_id=member.id,
-                role=MessageRole.OFFER,
-            ),
-        )
+        await self.core.tell(db, notices.offer_edit(alert, member.private_chat_id, member.id, key))
 
     async def _decline(self, caller: Caller, alert_id: int) -> Reply:
         async with self.core.store.transaction() as db:
@@ -204,11 +163,7 @@ class Offers(Escalation):
                 return refuse("decline.stale")
             await alerts_q.cancel_offer_deadline(db, offer.id, now)
             await self._edit_offer(db, alert, member.id, "offer.withdrawn")
-            if alert.state is AlertState.OFFERED:
-                if not alert.broadcast:
-                    await self._offer_next(db, alert)
-                elif not await self._any_open_offer(db, alert.id):
-                    await self._escalate(db, alert)
+            await self._move_on(db, alert)
         self.core.notify()
         log.info("alert %s: offer %s declined", alert.code, offer.id)
         return Reply(answer=Text("decline.done"))
@@ -266,15 +221,18 @@ class Offers(Escalation):
             alert = await alerts_q.alert_by_id(db, alert_id)
             assert alert is not None
             log.warning("alert %s: offer %s undeliverable, moving on", alert.code, offer.id)
-            if alert.state is AlertState.OFFERED:
-                if not alert.broadcast:
-                    await self._offer_next(db, alert)
-                elif not await self._any_open_offer(db, alert.id):
-                    await self._escalate(db, alert)
+            await self._move_on(db, alert)
         self.core.notify()
 
-    async def _any_open_offer(self, db: aiosqlite.Connection, alert_id: int) -> bool:
-        return any(o.answer is None for o in await alerts_q.offers_of(db, alert_id))
+    async def _move_on(self, db: aiosqlite.Connection, alert: Alert) -> None:
+        """An offer ended without an accept: offer the next member, or, when the alert went to
+        everyone at once and nobody is left holding it, escalate. The one rule for both."""
+        if alert.state is not AlertState.OFFERED:
+            return
+        if not alert.broadcast:
+            await self._offer_next(db, alert)
+        elif not any(o.answer is None for o in await alerts_q.offers_of(db, alert.id)):
+            await self._escalate(db, alert)
 
     async def on_deadline(self, deadline: Deadline) -> bool:
         """A deadline is due. Fires at most once; re-reads the alert before acting."""

@@ -4,10 +4,10 @@ brief, the pin, and a responder who leaves the case."""
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 import aiosqlite
 
+from bot.alerts import notices
 from bot.alerts.base import _code_arg, _reload
 from bot.alerts.offers import Offers
 from bot.core import Caller
@@ -20,7 +20,6 @@ from bot.domain import (
     DeadlineKind,
     Member,
     OfferAnswer,
-    Origin,
 )
 from bot.geo import (
     Point,
@@ -28,11 +27,9 @@ from bot.geo import (
 )
 from bot.intents import (
     Action,
-    Button,
     Intent,
     MessageRole,
     Op,
-    Priority,
     Reply,
     Text,
     refuse,
@@ -150,33 +147,8 @@ class Ownership(Offers):
             )
 
     def _brief(self, alert: Alert, member: Member, op: Op, *, assigned: bool = False) -> Intent:
-        """The owner's brief, as it stands: the step they are at, and only the buttons that
-        can still be pressed."""
         assert member.private_chat_id is not None
-        lines: list[Any] = []
-        if assigned:
-            lines.append(t("owner.assigned", code=alert.code))
-        lines.append(t("owner.text", code=alert.code, text=alert.text or t("alert.no_text")))
-        if alert.state is AlertState.EN_ROUTE:
-            lines.append(t("owner.step_en_route"))
-        elif alert.state is AlertState.ON_SCENE:
-            lines.append(t("owner.step_arrived"))
-        if not alert.has_location:
-            lines.append(t("owner.no_location"))
-        if alert.origin is Origin.PRIVATE and not alert.contact_ok:
-            # Never report a choice that was not made.
-            key = "owner.anonymous" if alert.contact_answered else "owner.contact_unknown"
-            lines.append(t(key, alias=alert.reporter_alias or "?"))
-        return Intent(
-            op=op,
-            chat_id=member.private_chat_id,
-            priority=Priority.URGENT if op is Op.SEND else Priority.HIGH,
-            text=Text("lines", {"lines": lines}),
-            buttons=self._owner_buttons(alert),
-            alert_id=alert.id,
-            member_id=member.id,
-            role=MessageRole.OWNER,
-        )
+        return notices.brief(alert, member.private_chat_id, member.id, op, assigned=assigned)
 
     async def refresh_brief(self, db: aiosqlite.Connection, alert_id: int) -> None:
         """Edit the owner's brief to how the alert stands now (inside a transaction)."""
@@ -189,29 +161,7 @@ class Ownership(Offers):
 
     async def _send_location(self, db: aiosqlite.Connection, alert: Alert, member: Member) -> None:
         assert member.private_chat_id is not None
-        await self.core.tell(
-            db,
-            Intent(
-                op=Op.LOCATION,
-                chat_id=member.private_chat_id,
-                priority=Priority.URGENT,
-                alert_id=alert.id,
-                member_id=member.id,
-                role=MessageRole.LOCATION,
-                lat=alert.lat,
-                lon=alert.lon,
-            ),
-        )
-
-    @staticmethod
-    def _owner_buttons(alert: Alert) -> tuple[tuple[Button, ...], ...]:
-        steps: list[Button] = []
-        if alert.state is AlertState.ACKNOWLEDGED:
-            steps.append(Button(Text("button.en_route"), Action.EN_ROUTE, alert.id))
-        if alert.state in (AlertState.ACKNOWLEDGED, AlertState.EN_ROUTE):
-            steps.append(Button(Text("button.arrived"), Action.ARRIVED, alert.id))
-        close = (Button(Text("button.close"), Action.CLOSE, alert.id),)
-        return (tuple(steps), close) if steps else (close,)
+        await self.core.tell(db, notices.pin(alert, member.private_chat_id, member.id))
 
     async def _progress(self, caller: Caller, alert_id: int, action: Action) -> Reply:
         async with self.core.store.transaction() as db:

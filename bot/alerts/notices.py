@@ -1,0 +1,247 @@
+"""Messages about an alert, built by pure functions from plain values.
+
+Nothing here touches the database or the clock: each function takes the alert and the
+values a message needs, and returns the intent to send. Tests check them without a store.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.domain import OWNED_STATES, UNOWNED_STATES, Alert, AlertState, Origin
+from bot.geo import format_distance
+from bot.intents import Action, Button, Intent, MessageRole, Op, Priority, Text
+from bot.messages import format_age, t
+
+Buttons = tuple[tuple[Button, ...], ...]
+
+_OWNED_LINE = {
+    AlertState.ACKNOWLEDGED: "card.owner",
+    AlertState.EN_ROUTE: "card.en_route",
+    AlertState.ON_SCENE: "card.on_scene",
+}
+
+
+def details(alert: Alert) -> Any:
+    return alert.text or t("alert.no_text")
+
+
+def claim_button(alert: Alert) -> Buttons:
+    return ((Button(Text("button.claim"), Action.CLAIM, alert.id),),)
+
+
+def card_status(alert: Alert, *, owner_alias: str | None, open_offers: int) -> Any:
+    """The card's last line. Nobody is named and no distance is given until someone has
+    accepted: the group must not learn who is near the scene, or how near."""
+    state = alert.state
+    if state in OWNED_STATES and alert.owner_member_id is not None:
+        return t(_OWNED_LINE[state], alias=owner_alias or "?")
+    if state is AlertState.CLOSED:
+        return t("card.closed", outcome=t(f"outcome.{alert.outcome}"))
+    if state is AlertState.CANCELLED:
+        return t("card.cancelled")
+    if state is AlertState.ESCALATED:
+        return t("card.escalated")
+    if state is AlertState.OFFERED:
+        if alert.broadcast:
+            return t("card.offered_many", count=open_offers)
+        if open_offers:
+            return t("card.offered")
+    if not alert.has_location:
+        return t("card.waiting_location")
+    return t("card.finding")
+
+
+def card(alert: Alert, chat_id: int, op: Op, status: Any, *, reply_to: int | None = None) -> Intent:
+    """The squad's one card for this alert. Never shows coordinates."""
+    lines: list[Any] = [
+        t("card.header", code=alert.code, state=t(f"state.{alert.state}"), text=details(alert))
+    ]
+    if alert.area_label:
+        lines.append(t("card.area", area=alert.area_label))
+    if alert.reporter_alias:
+        lines.append(t("card.reporter", alias=alert.reporter_alias))
+    lines.append(status)
+    return Intent(
+        op=op,
+        chat_id=chat_id,
+        priority=Priority.HIGH,
+        text=Text("lines", {"lines": lines}),
+        buttons=claim_button(alert) if alert.state in UNOWNED_STATES else (),
+        alert_id=alert.id,
+        role=MessageRole.CARD,
+        reply_to=reply_to,
+    )
+
+
+def offer(
+    alert: Alert,
+    chat_id: int,
+    member_id: int,
+    *,
+    distance_m: float | None,
+    fresh: bool,
+    location_age_s: float | None,
+) -> Intent:
+    """The private offer: a neutral first line with the code (what a lock screen shows),
+    then the details and the distance, never the location."""
+    if distance_m is None:
+        text = Text("offer.text_nodistance", {"code": alert.code, "text": details(alert)})
+    else:
+        stale = (
+            ""
+            if fresh or location_age_s is None
+            else t("offer.stale", age=format_age(location_age_s))
+        )
+        text = Text(
+            "offer.text",
+            {
+                "code": alert.code,
+                "text": details(alert),
+                "distance": format_distance(distance_m),
+                "stale": stale,
+            },
+        )
+    return Intent(
+        op=Op.SEND,
+        chat_id=chat_id,
+        priority=Priority.URGENT,
+        text=text,
+        buttons=(
+            (
+                Button(Text("button.accept"), Action.ACCEPT, alert.id),
+                Button(Text("button.decline"), Action.DECLINE, alert.id),
+            ),
+        ),
+        alert_id=alert.id,
+        member_id=member_id,
+        role=MessageRole.OFFER,
+    )
+
+
+def offer_edit(alert: Alert, chat_id: int, member_id: int, key: str) -> Intent:
+    """An offer edited to say it was withdrawn, taken or cancelled (its buttons go)."""
+    return Intent(
+        op=Op.EDIT,
+        chat_id=chat_id,
+        priority=Priority.HIGH,
+        text=Text(key, {"code": alert.code}),
+        alert_id=alert.id,
+        member_id=member_id,
+        role=MessageRole.OFFER,
+    )
+
+
+def owner_buttons(alert: Alert) -> Buttons:
+    """Only the steps that can still be taken, and Close."""
+    steps: list[Button] = []
+    if alert.state is AlertState.ACKNOWLEDGED:
+        steps.append(Button(Text("button.en_route"), Action.EN_ROUTE, alert.id))
+    if alert.state in (AlertState.ACKNOWLEDGED, AlertState.EN_ROUTE):
+        steps.append(Button(Text("button.arrived"), Action.ARRIVED, alert.id))
+    close = (Button(Text("button.close"), Action.CLOSE, alert.id),)
+    return (tuple(steps), close) if steps else (close,)
+
+
+def brief(alert: Alert, chat_id: int, member_id: int, op: Op, *, assigned: bool = False) -> Intent:
+    """The owner's brief, as the case stands now."""
+    lines: list[Any] = []
+    if assigned:
+        lines.append(t("owner.assigned", code=alert.code))
+    lines.append(t("owner.text", code=alert.code, text=details(alert)))
+    if alert.state is AlertState.EN_ROUTE:
+        lines.append(t("owner.step_en_route"))
+    elif alert.state is AlertState.ON_SCENE:
+        lines.append(t("owner.step_arrived"))
+    if not alert.has_location:
+        lines.append(t("owner.no_location"))
+    if alert.origin is Origin.PRIVATE and not alert.contact_ok:
+        # Never report a choice that was not made.
+        key = "owner.anonymous" if alert.contact_answered else "owner.contact_unknown"
+        lines.append(t(key, alias=alert.reporter_alias or "?"))
+    return Intent(
+        op=op,
+        chat_id=chat_id,
+        priority=Priority.URGENT if op is Op.SEND else Priority.HIGH,
+        text=Text("lines", {"lines": lines}),
+        buttons=owner_buttons(alert),
+        alert_id=alert.id,
+        member_id=member_id,
+        role=MessageRole.OWNER,
+    )
+
+
+def pin(alert: Alert, chat_id: int, member_id: int) -> Intent:
+    """The precise location, only ever to a private chat."""
+    return Intent(
+        op=Op.LOCATION,
+        chat_id=chat_id,
+        priority=Priority.URGENT,
+        alert_id=alert.id,
+        member_id=member_id,
+        role=MessageRole.LOCATION,
+        lat=alert.lat,
+        lon=alert.lon,
+    )
+
+
+def contact_question(alert: Alert, chat_id: int) -> Intent:
+    return Intent(
+        op=Op.SEND,
+        chat_id=chat_id,
+        priority=Priority.URGENT,
+        text=Text("contact.ask", {"code": alert.code, "alias": alert.reporter_alias}),
+        buttons=(
+            (Button(Text("contact.button_no"), Action.CONTACT, alert.id, "no"),),
+            (Button(Text("contact.button_yes"), Action.CONTACT, alert.id, "yes"),),
+        ),
+        alert_id=alert.id,
+        role=MessageRole.REPORTER,
+    )
+
+
+def reporter_notice(alert: Alert, chat_id: int, key: str) -> Intent:
+    return Intent(
+        op=Op.SEND,
+        chat_id=chat_id,
+        priority=Priority.HIGH,
+        text=Text(key, {"code": alert.code}),
+        alert_id=alert.id,
+        role=MessageRole.REPORTER,
+    )
+
+
+def escalation(alert: Alert, chat_id: int) -> Intent:
+    """The group is asked: anyone available may claim."""
+    return Intent(
+        op=Op.SEND,
+        chat_id=chat_id,
+        priority=Priority.URGENT,
+        text=Text("escalation.group", {"code": alert.code, "text": details(alert)}),
+        buttons=claim_button(alert),
+        alert_id=alert.id,
+        role=MessageRole.ESCALATION,
+    )
+
+
+def escalation_page(alert: Alert, squad_name: str) -> Text:
+    """The message to every lead when nobody has taken the alert."""
+    return Text(
+        "escalation.lead", {"code": alert.code, "squad": squad_name, "text": details(alert)}
+    )
+
+
+def page(
+    alert: Alert, chat_id: int, member_id: int, text: Text, buttons: Buttons, role: MessageRole
+) -> Intent:
+    """A private message to one lead about an alert."""
+    return Intent(
+        op=Op.SEND,
+        chat_id=chat_id,
+        priority=Priority.URGENT,
+        text=text,
+        buttons=buttons,
+        alert_id=alert.id,
+        member_id=member_id,
+        role=role,
+    )
