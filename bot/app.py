@@ -16,8 +16,8 @@ from bot.config import Settings
 from bot.services import Services
 from handlers import register, set_commands
 from handlers.context import BotData, SquadContext
-from handlers.intake import Intake, erasure_handled
-from handlers.sender import Sender
+from handlers.transport.intake import Intake, erasure_handled
+from handlers.transport.sender import Sender
 
 log = logging.getLogger(__name__)
 
