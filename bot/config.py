@@ -60,6 +60,10 @@ class Settings(BaseSettings):
     # for a lead (Dispatch or Dismiss) instead of being offered to members.
     max_open_alerts_nonmember: int = Field(default=2, ge=0)
 
+    # Telegram unreachable at start (no network yet, DNS, refused): wait this long before the
+    # first retry, then twice as long each time, up to the maximum. A rejected token stops.
+    start_retry: timedelta = timedelta(seconds=1)
+    start_retry_max: timedelta = timedelta(seconds=60)
     # getUpdates long-poll timeout; tests shorten it so shutdown is quick.
     poll_timeout: float = Field(default=30.0, ge=0)
     # SQLite busy timeout: how long a write waits for a lock before failing.
@@ -95,6 +99,8 @@ class Settings(BaseSettings):
         "setup_grace",
         "outbox_retention",
         "merge_window",
+        "start_retry",
+        "start_retry_max",
         mode="before",
     )
     @classmethod
