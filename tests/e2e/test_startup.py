@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import signal
 import socket
 from pathlib import Path
+
+import pytest
 
 from bot.app import BAD_TOKEN
 from tests.fakegram.server import FakeTelegram
@@ -76,8 +79,9 @@ async def test_a_bot_api_not_there_yet_is_retried_until_it_answers(
     assert str(port) not in bot.log() and fake.token not in bot.log()
 
 
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 async def test_a_stop_while_waiting_for_the_bot_api_exits_cleanly(
-    db_path: Path, tmp_path: Path
+    db_path: Path, tmp_path: Path, sig: signal.Signals
 ) -> None:
     fake = FakeTelegram()
     url = f"http://127.0.0.1:{free_port()}"
@@ -85,7 +89,9 @@ async def test_a_stop_while_waiting_for_the_bot_api_exits_cleanly(
     try:
         await bot.start(wait_ready=False)
         await wait_for_log(bot, "trying again")
-        assert await bot.stop() == 0
+        assert bot.proc is not None
+        bot.proc.send_signal(sig)
+        assert await bot.wait_dead() == 0
     finally:
         await bot.close()
     assert "Traceback" not in bot.log(), bot.log()
