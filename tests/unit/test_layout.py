@@ -51,3 +51,20 @@ def test_benches_import_cleanly_without_touching_sys_path(name: str) -> None:
     )  # fmt: skip
     assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
     assert BENCHES == ["dispatch_bench", "reliability_report", "soak"]
+
+
+def test_ci_lints_first_then_tests_and_mypy_covers_handlers() -> None:
+    steps = [
+        line.strip()
+        for line in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+        if line.startswith("make ")
+    ]
+    assert steps == ["make lint", "make test"]
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert config["tool"]["mypy"]["strict"] is True
+    assert set(config["tool"]["mypy"]["packages"]) == {"bot", "data", "handlers"}
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    lint = makefile.split("\nlint:", 1)[1].split("\n\n", 1)[0]
+    for step in ("ruff check", "ruff format --check", "mypy"):
+        assert step in lint
+    assert lint.count("bot handlers data tests bench") == 2, "ruff sees the whole tree"
