@@ -29,7 +29,7 @@ lint: $(BIN)/.dev-installed
 	$(BIN)/mypy
 
 bench: $(BIN)/.dev-installed
-	$(BIN)/python bench/dispatch_bench.py
+	$(BIN)/python -m bench.dispatch_bench
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

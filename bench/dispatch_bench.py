@@ -1,6 +1,6 @@
 """How long ranking candidates takes for squads of different sizes.
 
-    .venv/bin/python bench/dispatch_bench.py
+    .venv/bin/python -m bench.dispatch_bench
 
 Prints, for each squad size, the median time of one ``rank_candidates`` call.
 """
@@ -9,11 +9,7 @@ from __future__ import annotations
 
 import random
 import statistics
-import sys
 import time
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.dispatch import rank_candidates
 from bot.domain import Availability, Location, Member, Role

@@ -1,6 +1,6 @@
 """The figures for the README's Reliability section.
 
-    .venv/bin/python bench/reliability_report.py [--rounds 30] [--alerts 4]
+    .venv/bin/python -m bench.reliability_report [--rounds 30] [--alerts 4]
 
 Runs the named crash points and the fault-injection tests (pytest), then the
 random-kill soak, and prints what was covered and what was lost.
@@ -17,10 +17,9 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from tests.reliability.chaos import run_chaos
 
-from tests.reliability.chaos import run_chaos  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 
 class Outcomes:

@@ -1,6 +1,6 @@
 """Reliability soak: kill -9 the real bot at random moments for many rounds while alerts flow.
 
-    .venv/bin/python bench/soak.py [--rounds 30] [--alerts 4] [--seed N]
+    .venv/bin/python -m bench.soak [--rounds 30] [--alerts 4] [--seed N]
 
 Prints one line of figures: rounds, alerts sent and stored, alerts lost (must be 0),
 kills, faults injected, resends whose delivery a crash made uncertain, invariant
@@ -15,8 +15,6 @@ import random
 import sys
 import tempfile
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.reliability.chaos import run_chaos
 

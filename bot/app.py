@@ -6,26 +6,38 @@ import asyncio
 import contextlib
 import logging
 import signal
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+from telegram.error import InvalidToken, NetworkError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 from bot.config import Settings
 from bot.services import Services
 from handlers import register, set_commands
 from handlers.context import BotData, SquadContext
-from handlers.intake import Intake, erasure_handled
 from handlers.render import DeepLinks
-from handlers.sender import Sender
+from handlers.transport.intake import Intake, erasure_handled
+from handlers.transport.sender import Sender
 
 log = logging.getLogger(__name__)
 
 SquadApp = Application[Any, SquadContext, Any, Any, BotData, Any]
 
 EXIT_OK = 0
+EXIT_BAD_TOKEN = 2
 EXIT_FATAL = 3
+
+# For the operator, on stderr; it never holds the token (PTB's own message does).
+BAD_TOKEN = (
+    "Telegram rejected the bot token: check SQUADLINE_BOT_TOKEN (@BotFather gives a new one)."
+)
+
+
+class StartAborted(Exception):
+    """SIGINT/SIGTERM came while the bot was still waiting for Telegram at start."""
 
 
 def build_application(settings: Settings) -> SquadApp:
@@ -56,16 +68,57 @@ def quiet_libraries() -> None:
         logging.getLogger(name).setLevel(logging.WARNING)
 
 
+async def reach_telegram(
+    app: SquadApp, settings: Settings, stop: asyncio.Event | None = None
+) -> None:
+    """``app.initialize()`` (getMe) until Telegram answers. Unreachable (no network yet, a
+    DNS failure, a refused connection, a 5xx): one log line, then a retry after
+    ``start_retry``, doubling up to ``start_retry_max``. A rejected token raises
+    ``InvalidToken`` at once; ``stop`` set while waiting raises ``StartAborted``."""
+    delay = settings.start_retry.total_seconds()
+    most = max(delay, settings.start_retry_max.total_seconds())
+    while True:
+        try:
+            await app.initialize()
+            return
+        except InvalidToken:
+            await app.bot.shutdown()
+            raise
+        except NetworkError as exc:  # TimedOut included
+            # The exception's name only: its text may hold the URL, and the URL the token.
+            log.warning(
+                "cannot reach the Telegram Bot API (%s); trying again in %.1f s",
+                type(exc).__name__,
+                delay,
+            )
+        if stop is None:
+            await asyncio.sleep(delay)
+        else:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), delay)
+            if stop.is_set():
+                await app.bot.shutdown()
+                raise StartAborted
+        delay = min(delay * 2, most)
+
+
 @asynccontextmanager
-async def running(settings: Settings) -> AsyncIterator[SquadApp]:
-    """Start everything in order; stop everything in reverse, even after an error."""
+async def running(settings: Settings, stop: asyncio.Event | None = None) -> AsyncIterator[SquadApp]:
+    """Start everything in order; stop everything in reverse, even after an error.
+
+    Telegram is reached first (see ``reach_telegram``), so a wrong token or a missing
+    network is found before the store is opened."""
     quiet_libraries()
     services = Services.build(settings)
     app = build_application(settings)
-    await services.open()
+    await reach_telegram(app, settings, stop)
+    DeepLinks.bot_username = app.bot.username
     try:
-        await app.initialize()
-        DeepLinks.bot_username = app.bot.username
+        await services.open()
+    except BaseException:
+        await app.shutdown()
+        raise
+    try:
         sender = Sender(app.bot, services.core, services.alerts.undeliverable)
         intake = Intake(app, services.core, settings.poll_timeout)
         services.core.on_outbox = sender.kick
@@ -109,14 +162,21 @@ def run(settings: Settings) -> int:
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError):
                 loop.add_signal_handler(sig, stop.set)
-        async with running(settings) as app:
-            intake = app.bot_data.intake
-            assert intake is not None
-            stopped = asyncio.create_task(intake.stopped.wait())
-            asked = asyncio.create_task(stop.wait())
-            await asyncio.wait({stopped, asked}, return_when=asyncio.FIRST_COMPLETED)
-            stopped.cancel()
-            asked.cancel()
-            return EXIT_FATAL if intake.fatal is not None else EXIT_OK
+        try:
+            async with running(settings, stop) as app:
+                intake = app.bot_data.intake
+                assert intake is not None
+                stopped = asyncio.create_task(intake.stopped.wait())
+                asked = asyncio.create_task(stop.wait())
+                await asyncio.wait({stopped, asked}, return_when=asyncio.FIRST_COMPLETED)
+                stopped.cancel()
+                asked.cancel()
+                return EXIT_FATAL if intake.fatal is not None else EXIT_OK
+        except InvalidToken:
+            print(BAD_TOKEN, file=sys.stderr)
+            return EXIT_BAD_TOKEN
+        except StartAborted:
+            log.info("squadline stopped before Telegram could be reached")
+            return EXIT_OK
 
     return asyncio.run(main())

@@ -62,6 +62,10 @@ class Settings(BaseSettings):
     # After "📝 Add note", the responder's next private text within this time is the note.
     note_wait: timedelta = timedelta(minutes=10)
 
+    # Telegram unreachable at start (no network yet, DNS, refused): wait this long before the
+    # first retry, then twice as long each time, up to the maximum. A rejected token stops.
+    start_retry: timedelta = timedelta(seconds=1)
+    start_retry_max: timedelta = timedelta(seconds=60)
     # getUpdates long-poll timeout; tests shorten it so shutdown is quick.
     poll_timeout: float = Field(default=30.0, ge=0)
     # SQLite busy timeout: how long a write waits for a lock before failing.
@@ -98,6 +102,8 @@ class Settings(BaseSettings):
         "outbox_retention",
         "merge_window",
         "note_wait",
+        "start_retry",
+        "start_retry_max",
         mode="before",
     )
     @classmethod

@@ -25,8 +25,8 @@ from bot.messages import render as render_text
 from data.store import is_store_error
 from handlers import alerts, buttons, members, privacy, squads
 from handlers.context import SquadContext
-from handlers.intake import request_retry
 from handlers.render import respond
+from handlers.transport.intake import request_retry
 
 log = logging.getLogger(__name__)
 

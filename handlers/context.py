@@ -12,8 +12,8 @@ from bot.intents import Reply, refuse
 from bot.services import Services
 
 if TYPE_CHECKING:
-    from handlers.intake import Intake
-    from handlers.sender import Sender
+    from handlers.transport.intake import Intake
+    from handlers.transport.sender import Sender
 
 
 class BotData:

@@ -8,9 +8,17 @@ from pathlib import Path
 import pytest
 
 from bot.messages import render
-from tests.e2e.test_core_loop import ALERT_AT, is_edit, is_send
 from tests.fakegram.server import FakeTelegram
-from tests.harness import Squad, bot_message, db_snapshot, make_settings, running_bot
+from tests.support import (
+    ALERT_AT,
+    Squad,
+    bot_message,
+    db_snapshot,
+    is_edit,
+    is_send,
+    make_settings,
+    running_bot,
+)
 
 
 @pytest.fixture

@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_core_loop import ALERT_AT, code_of, is_send
 from tests.fakegram.server import FakeTelegram
-from tests.harness import Squad, make_settings, running_bot
+from tests.support import ALERT_AT, Squad, code_of, is_send, make_settings, running_bot
 
 # Any run of the coordinates' digits: "26.2041", "26,2041", "2041", "28.0473", "0473" …
 LEAKS = re.compile(r"26[.,]20|2041|28[.,]04|0473|26[.,]15|1500|28[.,]05|0500")

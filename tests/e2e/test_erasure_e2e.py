@@ -5,9 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.messages import render
-from tests.e2e.test_core_loop import ALERT_AT, code_of, is_send
 from tests.fakegram.server import FakeTelegram
-from tests.harness import Squad, bot_message, db_snapshot, make_settings, running_bot
+from tests.support import (
+    ALERT_AT,
+    Squad,
+    bot_message,
+    code_of,
+    db_snapshot,
+    is_send,
+    make_settings,
+    running_bot,
+)
 
 
 async def test_an_undecodable_button_is_no_longer_valid(fake: FakeTelegram, db_path: Path) -> None:

@@ -9,9 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.messages import render
-from tests.e2e.test_core_loop import ALERT_AT
 from tests.fakegram.server import FakeTelegram
-from tests.harness import Squad, db_snapshot, make_settings, running_bot
+from tests.support import ALERT_AT, Squad, db_snapshot, make_settings, running_bot
 
 
 async def test_forgetme_and_audit_in_the_group_without_a_private_chat_are_answered_there(

@@ -12,9 +12,17 @@ from pathlib import Path
 import pytest
 
 from bot.messages import render
-from tests.e2e.test_core_loop import ALERT_AT, code_of, is_edit, is_send
 from tests.fakegram.server import FakeTelegram
-from tests.harness import Squad, bot_message, make_settings, running_bot
+from tests.support import (
+    ALERT_AT,
+    Squad,
+    bot_message,
+    code_of,
+    is_edit,
+    is_send,
+    make_settings,
+    running_bot,
+)
 
 
 async def test_group_hygiene_deletes_captured_messages_unless_switched_off(

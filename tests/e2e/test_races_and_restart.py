@@ -6,9 +6,18 @@ import asyncio
 from pathlib import Path
 
 from bot.messages import render
-from tests.e2e.test_core_loop import ALERT_AT, code_of, is_edit, is_send
 from tests.fakegram.server import FakeTelegram
-from tests.harness import Squad, bot_message, db_rows, make_settings, running_bot
+from tests.support import (
+    ALERT_AT,
+    Squad,
+    bot_message,
+    code_of,
+    db_rows,
+    is_edit,
+    is_send,
+    make_settings,
+    running_bot,
+)
 
 
 async def test_two_members_press_claim_at_once_and_exactly_one_wins(

@@ -9,9 +9,17 @@ from datetime import timedelta
 from pathlib import Path
 
 from bot.messages import render
-from tests.e2e.test_core_loop import ALERT_AT, code_of, is_edit, is_send
 from tests.fakegram.server import FakeTelegram
-from tests.harness import Squad, bot_message, make_settings, running_bot
+from tests.support import (
+    ALERT_AT,
+    Squad,
+    bot_message,
+    code_of,
+    is_edit,
+    is_send,
+    make_settings,
+    running_bot,
+)
 
 
 def _as_if_the_bot_died_after_sending_the_offer(db: Path) -> None:

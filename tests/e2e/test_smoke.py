@@ -3,7 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.fakegram.server import FakeTelegram
-from tests.harness import Squad, make_settings, running_bot
+from tests.support import Squad, make_settings, running_bot
 
 
 async def test_setup_join_and_help(fake: FakeTelegram, db_path: Path) -> None:

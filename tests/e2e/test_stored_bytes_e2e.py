@@ -13,9 +13,18 @@ import struct
 from pathlib import Path
 
 from bot.messages import render
-from tests.e2e.test_core_loop import ALERT_AT, code_of, is_edit, is_send
 from tests.fakegram.server import Call, Chat, FakeTelegram, User
-from tests.harness import Squad, bot_message, db_rows, make_settings, running_bot
+from tests.support import (
+    ALERT_AT,
+    Squad,
+    bot_message,
+    code_of,
+    db_rows,
+    is_edit,
+    is_send,
+    make_settings,
+    running_bot,
+)
 
 # Where the alerts happen (typed, so distinctive digits); members stand nearby.
 TYPED = (-26.204739, 28.045681)

@@ -134,7 +134,8 @@ class FakeTelegram:
 
     # -- lifecycle --------------------------------------------------------------------
 
-    async def start(self) -> str:
+    async def start(self, port: int = 0) -> str:
+        """Listen on 127.0.0.1 (``port``, or any free one)."""
         # A killed bot process drops its connections mid-request; that is expected here.
         logging.getLogger("aiohttp.server").setLevel(logging.CRITICAL)
         app = web.Application()
@@ -142,7 +143,7 @@ class FakeTelegram:
         app.router.add_route("*", "/file/bot{token}/{path:.*}", self._file)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", port)
         await site.start()
         server = site._server
         assert server is not None

@@ -18,9 +18,8 @@ from pathlib import Path
 
 from bot.messages import render
 from tests.fakegram.server import Call, FakeTelegram, User
-from tests.harness import Squad, bot_message
 from tests.reliability import invariants
-from tests.reliability.botproc import BotProcess
+from tests.support import BotProcess, Squad, bot_message
 
 ORIGIN = (-26.2041, 28.0473)
 MAX_ESCALATIONS = 2

@@ -15,11 +15,18 @@ from pathlib import Path
 import pytest
 
 from bot.messages import render
-from tests.e2e.test_core_loop import ALERT_AT, code_of, is_edit, is_send
 from tests.fakegram.server import Call, FakeTelegram, User
-from tests.harness import Squad, bot_message, db_rows
 from tests.reliability import invariants
-from tests.reliability.botproc import BotProcess
+from tests.support import (
+    ALERT_AT,
+    BotProcess,
+    Squad,
+    bot_message,
+    code_of,
+    db_rows,
+    is_edit,
+    is_send,
+)
 
 pytestmark = pytest.mark.timeout(120)
 

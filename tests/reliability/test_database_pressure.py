@@ -9,10 +9,8 @@ from datetime import timedelta
 from pathlib import Path
 
 from bot.app import EXIT_FATAL
-from tests.e2e.test_core_loop import ALERT_AT, is_send
 from tests.fakegram.server import FakeTelegram
-from tests.harness import Squad, db_rows, make_settings, running_bot
-from tests.reliability.botproc import BotProcess
+from tests.support import ALERT_AT, BotProcess, Squad, db_rows, is_send, make_settings, running_bot
 
 
 async def test_a_locked_database_delays_the_alert_but_loses_nothing(

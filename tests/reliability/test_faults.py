@@ -8,9 +8,17 @@ from pathlib import Path
 
 from bot.intents import Intent, MessageRole, Op, Priority, Text
 from bot.messages import render
-from tests.e2e.test_core_loop import ALERT_AT, code_of, is_send
 from tests.fakegram.server import FakeTelegram
-from tests.harness import Squad, bot_message, db_rows, make_settings, running_bot
+from tests.support import (
+    ALERT_AT,
+    Squad,
+    bot_message,
+    code_of,
+    db_rows,
+    is_send,
+    make_settings,
+    running_bot,
+)
 
 # Telegram's real per-chat limits; the group window is shrunk from 60 s so the test is quick.
 REAL_LIMITS = {

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from bot.services import Services
-from tests.unit.world import Clock, World, unit_settings
+from tests.support import Clock, World, unit_settings
 
 
 @pytest.fixture

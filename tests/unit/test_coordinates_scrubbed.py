@@ -22,7 +22,7 @@ from bot.intents import Intent
 from bot.messages import render
 from bot.services import Services
 from bot.text import ALERT_TEXT_MAX, clean
-from tests.unit.world import Clock, World, unit_settings
+from tests.support import Clock, World, unit_settings
 
 WORDS = st.lists(
     st.sampled_from(

@@ -8,7 +8,7 @@ from bot.domain import AlertState, Availability
 from bot.intents import Action, MessageRole
 from bot.services import Services
 from data import alerts as alerts_q
-from tests.unit.world import World, unit_settings
+from tests.support import World, unit_settings
 
 HERE = (-26.2041, 28.0473)
 
@@ -79,7 +79,7 @@ async def test_no_location_broadcasts_to_the_whole_squad(world: World) -> None:
 
 
 async def test_overdue_deadlines_fire_after_a_restart_and_future_ones_wait(tmp_path: Path) -> None:
-    from tests.unit.world import Clock
+    from tests.support import Clock
 
     path = tmp_path / "restart.sqlite3"
     clock = Clock()

@@ -14,7 +14,7 @@ from bot.__main__ import main
 from bot.intents import Action
 from bot.services import Services
 from data.store import Store
-from tests.unit.world import Clock, World, unit_settings
+from tests.support import Clock, World, unit_settings
 
 HERE = (-26.2041, 28.0473)
 

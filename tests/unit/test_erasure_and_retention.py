@@ -12,7 +12,7 @@ from data import inbox
 from data import outbox as outbox_q
 from data import privacy as privacy_q
 from data import squads as squads_q
-from tests.unit.world import GROUP, World
+from tests.support import GROUP, World
 
 HERE = (-26.204137, 28.047391)
 DAY = 86400

@@ -6,7 +6,7 @@ from bot.domain import Alert, AlertState, Origin
 from bot.floods import FloodRules, Hold, HoldReason, Merge, decide
 from bot.geo import Point
 from bot.intents import Action, MessageRole, Op
-from tests.unit.world import World
+from tests.support import World
 
 HERE = Point(-26.2041, 28.0473)
 RULES = FloodRules(window_s=300, radius_m=300, nonmember_cap=2)

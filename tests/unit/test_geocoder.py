@@ -16,7 +16,7 @@ from aiohttp import web
 from bot.domain import AlertState
 from bot.geocode import Geocoder
 from bot.services import Services
-from tests.unit.world import Clock, World, unit_settings
+from tests.support import Clock, World, unit_settings
 
 
 class FakeNominatim:

@@ -14,8 +14,8 @@ from bot.geo import Point
 from bot.messages import EN
 from bot.services import Services
 from bot.text import ALERT_TEXT_MAX
+from tests.support import GROUP, Clock, World, unit_settings
 from tests.unit.test_hostile_input import TEXT
-from tests.unit.world import GROUP, Clock, World, unit_settings
 
 COORDINATE_BITS = st.sampled_from(
     ["91.5, 28.0473", "-26.2041S 28.0473E", "26°75'S 28°2'E", "5G6R+QX", "abc, 28.0473",

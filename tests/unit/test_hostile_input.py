@@ -20,7 +20,7 @@ from bot.messages import EN, render
 from bot.services import Services
 from bot.text import TooLong, clean
 from handlers.buttons import decode, encode
-from tests.unit.world import Clock, World, unit_settings
+from tests.support import Clock, World, unit_settings
 
 NASTY = st.sampled_from(
     ["\u202e", "\u200b", "\u2066", "\ufeff", "{", "}", "{code}", "<b>", "*", "_", "`", "\x00",

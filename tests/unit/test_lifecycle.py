@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.domain import AlertState, Availability, Outcome
 from bot.intents import Action, MessageRole, Op
-from tests.unit.world import World
+from tests.support import World
 
 HERE = (-26.2041, 28.0473)
 

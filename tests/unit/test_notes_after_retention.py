@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.intents import Action
 from bot.messages import render
-from tests.unit.world import World
+from tests.support import World
 
 HERE = (-26.204137, 28.047391)
 

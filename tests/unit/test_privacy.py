@@ -10,7 +10,7 @@ from bot.core import Caller
 from bot.domain import AlertState
 from bot.intents import Action, MessageRole, Op
 from data import squads as squads_q
-from tests.unit.world import GROUP, World
+from tests.support import GROUP, World
 
 HERE = (-26.204137, 28.047391)
 

@@ -13,7 +13,7 @@ import pytest
 from bot.core import Caller
 from bot.domain import Availability
 from bot.intents import Action, Reply
-from tests.unit.world import World
+from tests.support import World
 
 HERE = (-26.2041, 28.0473)
 

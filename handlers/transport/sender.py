@@ -28,8 +28,8 @@ from data import outbox
 from data import squads as squads_q
 from data.outbox import OutboxRow
 from data.store import Db
-from handlers.limits import RateLimiter
 from handlers.render import force_reply, inline_markup, location_keyboard, text_of
+from handlers.transport.limits import RateLimiter
 
 log = logging.getLogger(__name__)
 

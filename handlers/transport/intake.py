@@ -15,6 +15,7 @@ import logging
 from collections import OrderedDict
 from contextvars import ContextVar
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from telegram import Update
@@ -241,8 +242,9 @@ def _lane(update: Update) -> tuple[int, int]:
     return (chat.id if chat else 0, user.id if user else 0)
 
 
-def _seconds(value: Any) -> float:
-    return float(value.total_seconds()) if hasattr(value, "total_seconds") else float(value)
+def _seconds(value: float | timedelta) -> float:
+    """PTB 22 gives ``retry_after`` as seconds or (opted in) a timedelta."""
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
 def _disk_full(exc: BaseException) -> bool:

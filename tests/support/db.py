@@ -1,0 +1,58 @@
+"""Reading the database file from a test: the one snapshot helper, and ad-hoc queries."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from bot.config import Settings
+
+# The transport's bookkeeping (the intake's inbox and offset, the send log, rate-limit
+# holds in kv) changes with every update and reply, so "nothing changed" leaves it out.
+TRANSPORT_TABLES = frozenset({"inbox", "kv", "send_log"})
+
+Rows = dict[str, list[tuple[Any, ...]]]
+
+
+def _connect(path: Path, key: str | None) -> Any:
+    if key is None:
+        return sqlite3.connect(path)
+    import sqlcipher3
+
+    conn = sqlcipher3.connect(str(path))
+    conn.execute("PRAGMA key = '{}'".format(key.replace("'", "''")))
+    return conn
+
+
+def db_snapshot(where: Path | Settings, *, exclude: frozenset[str] = TRANSPORT_TABLES) -> Rows:
+    """Every row of every table but ``exclude``, read with a separate connection. The
+    tables come from ``sqlite_master``, so a new table is covered without anyone
+    remembering it. Compare a snapshot before and after to prove nothing changed.
+
+    ``where`` is the database file, or the Settings naming it (and its key, if encrypted).
+    """
+    if isinstance(where, Settings):
+        key = where.database_key.get_secret_value() if where.database_key else None
+        path = where.database
+    else:
+        key, path = None, where
+    conn = _connect(path, key)
+    try:
+        names = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+        tables = sorted(name for (name,) in names if name not in exclude)
+        assert tables, f"no tables in {path}"
+        return {
+            table: [tuple(r) for r in conn.execute(f'SELECT * FROM "{table}" ORDER BY rowid')]
+            for table in tables
+        }
+    finally:
+        conn.close()
+
+
+def db_rows(path: Path, sql: str, *args: Any) -> list[tuple[Any, ...]]:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute(sql, args).fetchall()
+    finally:
+        conn.close()
