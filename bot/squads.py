@@ -9,6 +9,7 @@ from dataclasses import replace
 from typing import Any
 
 from bot.alerts import Alerts
+from bot.commands import Where, Who, for_help
 from bot.core import Caller, Core, Scope, resolve_scope, resolve_single_scope
 from bot.domain import (
     OPEN_STATES,
@@ -31,6 +32,10 @@ from data import squads as squads_q
 log = logging.getLogger(__name__)
 
 WEEK_S = 7 * 24 * 3600
+
+
+def _who(member: Member) -> Who:
+    return {Role.LEAD: Who.LEAD, Role.MEMBER: Who.MEMBER, Role.OBSERVER: Who.OBSERVER}[member.role]
 
 
 class Squads:
@@ -224,40 +229,28 @@ class Squads:
             return reply("place.added", name=name)
 
     async def help(self, caller: Caller) -> Reply:
-        """The commands that make sense for this caller, here."""
+        """The commands that make sense for this caller, here, from the one command table:
+        in the group a short list and a pointer to the private chat; in private, every
+        command the caller's roles allow."""
         async with self.core.store.reading() as db:
             if caller.private:
                 memberships = await squads_q.memberships_of_user(db, caller.user_id)
-                is_member = bool(memberships)
-                is_lead = any(m.is_lead for m in memberships)
-                is_observer = any(m.role is Role.OBSERVER for m in memberships)
                 set_up = True
             else:
                 squad = await squads_q.squad_by_chat(db, caller.chat_id)
                 set_up = squad is not None
                 member = await squads_q.member(db, squad.id, caller.user_id) if squad else None
-                is_member = member is not None
-                is_lead = member is not None and member.is_lead
-                is_observer = member is not None and member.role is Role.OBSERVER
+                memberships = [member] if member is not None else []
         lines: list[Any] = [t("help.header")]
         if not set_up:
             lines.append(t("help.setup"))
             return Reply(text=Text("lines", {"lines": lines}))
+        where = Where.PRIVATE if caller.private else Where.GROUP
+        roles = {Who.REPORTER} | {_who(m) for m in memberships if m.approved}
+        for command in for_help(where, roles):
+            lines.append(t("help.line", name=command.name, text=t(command.help_key)))
         if not caller.private:
-            # Short enough for one glance; the rest is in the private chat.
-            lines += [t("help.group"), t("help.more_private")]
-            return Reply(text=Text("lines", {"lines": lines}))
-        lines.append(t("help.everyone"))
-        if is_observer and not is_lead:
-            lines.append(t("help.observer"))
-        elif is_member:
-            lines.append(t("help.member"))
-            lines.append(t("help.privacy"))
-        elif not caller.private:
-            lines.append(t("help.newcomer"))
-        if is_lead:
-            lines.append(t("help.lead"))
-            lines.append(t("help.lead_privacy"))
+            lines.append(t("help.more_private"))
         return Reply(text=Text("lines", {"lines": lines}))
 
     async def status(self, caller: Caller) -> Reply:

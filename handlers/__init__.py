@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from telegram import (
     BotCommand,
+    BotCommandScope,
+    BotCommandScopeAllChatAdministrators,
     BotCommandScopeAllGroupChats,
     BotCommandScopeAllPrivateChats,
     Update,
@@ -21,6 +24,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.commands import COMMANDS, Command, Where, menu
 from bot.messages import render as render_text
 from data.store import is_store_error
 from handlers import alerts, buttons, members, privacy, squads
@@ -32,43 +36,37 @@ log = logging.getLogger(__name__)
 
 ALERT_CAPTION = r"^/alert(@\w+)?(\s|$)"
 
-GROUP_COMMANDS = (
-    "alert",
-    "claim",
-    "close",
-    "cancel",
-    "status",
-    "join",
-    "available",
-    "busy",
-    "off",
-    "me",
-    "help",
-    "hygiene",
-    "block",
-    "unblock",
-    "wipe",
-    "setup",
-)
-PRIVATE_COMMANDS = (
-    "alert",
-    "claim",
-    "close",
-    "note",
-    "cancel",
-    "status",
-    "assign",
-    "available",
-    "busy",
-    "off",
-    "alias",
-    "me",
-    "place",
-    "pin",
-    "audit",
-    "forgetme",
-    "help",
-)
+# The handler of every command in the one command table (bot/commands.py).
+CALLBACKS: dict[str, Callable[[Update, SquadContext], Coroutine[Any, Any, None]]] = {
+    "setup": squads.on_setup,
+    "join": squads.on_join,
+    "start": squads.on_start,
+    "lead": squads.on_lead,
+    "member": squads.on_member,
+    "observer": squads.on_observer,
+    "remove": squads.on_remove,
+    "block": squads.on_block,
+    "unblock": squads.on_unblock,
+    "place": squads.on_place,
+    "help": squads.on_help,
+    "status": squads.on_status,
+    "alias": members.on_alias,
+    "available": members.on_available,
+    "busy": members.on_busy,
+    "off": members.on_off,
+    "me": members.on_me,
+    "alert": alerts.on_alert,
+    "claim": alerts.on_claim,
+    "close": alerts.on_close,
+    "note": alerts.on_note,
+    "cancel": alerts.on_cancel,
+    "assign": alerts.on_assign,
+    "pin": privacy.on_pin,
+    "audit": privacy.on_audit,
+    "hygiene": privacy.on_hygiene,
+    "forgetme": privacy.on_forgetme,
+    "wipe": privacy.on_wipe,
+}
 
 
 def register(app: Application[Any, SquadContext, Any, Any, Any, Any]) -> None:
@@ -79,38 +77,8 @@ def register(app: Application[Any, SquadContext, Any, Any, Any, Any]) -> None:
         group=-1,
     )
 
-    commands = {
-        "setup": squads.on_setup,
-        "join": squads.on_join,
-        "start": squads.on_start,
-        "lead": squads.on_lead,
-        "member": squads.on_member,
-        "observer": squads.on_observer,
-        "remove": squads.on_remove,
-        "block": squads.on_block,
-        "unblock": squads.on_unblock,
-        "place": squads.on_place,
-        "help": squads.on_help,
-        "status": squads.on_status,
-        "alias": members.on_alias,
-        "available": members.on_available,
-        "busy": members.on_busy,
-        "off": members.on_off,
-        "me": members.on_me,
-        "alert": alerts.on_alert,
-        "claim": alerts.on_claim,
-        "close": alerts.on_close,
-        "note": alerts.on_note,
-        "cancel": alerts.on_cancel,
-        "assign": alerts.on_assign,
-        "pin": privacy.on_pin,
-        "audit": privacy.on_audit,
-        "hygiene": privacy.on_hygiene,
-        "forgetme": privacy.on_forgetme,
-        "wipe": privacy.on_wipe,
-    }
-    for name, callback in commands.items():
-        app.add_handler(CommandHandler(name, callback))
+    for command in COMMANDS:
+        app.add_handler(CommandHandler(command.name, CALLBACKS[command.name]))
     app.add_handler(CallbackQueryHandler(buttons.on_button))
     # A photo or document captioned "/alert ..." is an alert (the image is not stored).
     app.add_handler(MessageHandler(filters.CaptionRegex(ALERT_CAPTION), alerts.on_alert))
@@ -146,16 +114,20 @@ def register(app: Application[Any, SquadContext, Any, Any, Any, Any]) -> None:
 
 
 async def set_commands(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Register the command lists with Telegram, separately for groups and private chats."""
+    """Telegram's command menus, from the one command table: one for private chats, one for
+    groups, and one for the groups' administrators (who see the lead commands too)."""
 
-    def listing(names: tuple[str, ...]) -> list[BotCommand]:
-        return [BotCommand(n, render_text(f"cmd.{n}")) for n in names]
+    def listing(commands: list[Command]) -> list[BotCommand]:
+        return [BotCommand(c.name, render_text(c.help_key)[:256]) for c in commands]
 
+    scopes: list[tuple[list[Command], BotCommandScope]] = [
+        (menu(Where.PRIVATE), BotCommandScopeAllPrivateChats()),
+        (menu(Where.GROUP), BotCommandScopeAllGroupChats()),
+        (menu(Where.GROUP, leads=True), BotCommandScopeAllChatAdministrators()),
+    ]
     try:
-        await app.bot.set_my_commands(listing(GROUP_COMMANDS), scope=BotCommandScopeAllGroupChats())
-        await app.bot.set_my_commands(
-            listing(PRIVATE_COMMANDS), scope=BotCommandScopeAllPrivateChats()
-        )
+        for commands, scope in scopes:
+            await app.bot.set_my_commands(listing(commands), scope=scope)
     except TelegramError as exc:
         log.warning("setMyCommands failed: %s", type(exc).__name__)
 

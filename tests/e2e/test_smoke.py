@@ -14,4 +14,9 @@ async def test_setup_join_and_help(fake: FakeTelegram, db_path: Path) -> None:
         reply = await squad.ask(thandi, "/help")
         assert "/claim" in reply.text
         commands = fake.calls_to("setMyCommands")
-        assert len(commands) == 2
+        assert len(commands) == 3, "private, group, and the group's administrators"
+        by_scope = {c.params["scope"]["type"]: [x["command"] for x in c.params["commands"]]
+                    for c in commands}  # fmt: skip
+        assert "pin" in by_scope["all_private_chats"]
+        assert "alert" in by_scope["all_group_chats"] and "wipe" not in by_scope["all_group_chats"]
+        assert {"wipe", "block", "setup"} <= set(by_scope["all_chat_administrators"])
