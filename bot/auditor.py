@@ -15,8 +15,10 @@ from bot.intents import Intent, Op, Priority
 from bot.privacy import Privacy
 from bot.worker import Worker
 from data import alerts as alerts_q
+from data import audit as audit_q
+from data import deadlines as deadlines_q
 from data import inbox, outbox
-from data import privacy as privacy_q
+from data import pending_groups as pending_groups_q
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +67,7 @@ class Auditor(Worker):
                     offer_id = open_offers[-1].id if open_offers else None
                     if offer_id is None:
                         kind = DeadlineKind.ESCALATE
-                await alerts_q.add_deadline(db, kind, alert.id, now, offer_id)
+                await deadlines_q.add_deadline(db, kind, alert.id, now, offer_id)
                 rearmed.append(alert.code)
             pruned = await inbox.prune_done(db, now - settings.inbox_retention.total_seconds())
             window = max(120.0, 2 * settings.limit_group_window.total_seconds())
@@ -84,13 +86,13 @@ class Auditor(Worker):
         now = self.core.now()
         grace = self.core.settings.setup_grace.total_seconds()
         async with self.core.store.transaction() as db:
-            chats = await privacy_q.overdue_groups(db, now - grace)
+            chats = await pending_groups_q.overdue_groups(db, now - grace)
             for chat_id in chats:
                 await self.core.tell(
                     db, Intent(op=Op.LEAVE, chat_id=chat_id, priority=Priority.ROUTINE)
                 )
-                await privacy_q.forget_group(db, chat_id)
-                await outbox.audit(db, None, None, "left_unknown_group", None, now)
+                await pending_groups_q.forget_group(db, chat_id)
+                await audit_q.audit(db, None, None, "left_unknown_group", None, now)
         if chats:
             log.warning("leaving %d group(s) that never completed /setup", len(chats))
             self.core.notify()

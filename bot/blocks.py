@@ -19,8 +19,8 @@ from bot.core import Caller, Core, Scope, resolve_single_scope
 from bot.intents import Reply, refuse, reply
 from bot.messages import t
 from bot.text import ALIAS_MAX
+from data import audit as audit_q
 from data import blocks as blocks_q
-from data import outbox
 from data import squads as squads_q
 
 log = logging.getLogger(__name__)
@@ -59,11 +59,11 @@ class Blocks:
                     return refuse("block.already", who=shown)
                 if member is not None and await self.alerts.release_member(db, member.id):
                     self.core.notify()
-                await outbox.audit(db, scope.squad.id, caller.user_id, "block", None, now)
+                await audit_q.audit(db, scope.squad.id, caller.user_id, "block", None, now)
             else:
                 if not await blocks_q.unblock(db, scope.squad.id, user_id):
                     return refuse("unblock.not_blocked", who=shown)
-                await outbox.audit(db, scope.squad.id, caller.user_id, "unblock", None, now)
+                await audit_q.audit(db, scope.squad.id, caller.user_id, "unblock", None, now)
         log.info("a lead %s someone", "blocked" if blocked else "unblocked")
         return reply("block.done" if blocked else "unblock.done", who=shown)
 

@@ -7,7 +7,7 @@ import logging
 from bot.alerts import Alerts
 from bot.core import Core
 from bot.worker import Worker
-from data import alerts as alerts_q
+from data import deadlines as deadlines_q
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +28,7 @@ class DeadlineRunner(Worker):
         count = 0
         while True:
             async with self.core.store.reading() as db:
-                due = await alerts_q.due_deadlines(db, self.core.now())
+                due = await deadlines_q.due_deadlines(db, self.core.now())
             if not due:
                 return count
             for deadline in due:
@@ -40,5 +40,5 @@ class DeadlineRunner(Worker):
     async def pass_once(self) -> float | None:
         await self.fire_due()
         async with self.core.store.reading() as db:
-            next_due = await alerts_q.next_due_at(db)
+            next_due = await deadlines_q.next_due_at(db)
         return None if next_due is None else next_due - self.core.now()

@@ -16,6 +16,7 @@ from bot.core import Caller, Core, resolve_single_scope
 from bot.domain import Member, Role, Squad, new_invite_token
 from bot.intents import Action, Button, Intent, MessageRole, Op, Priority, Reply, Text, refuse
 from bot.text import ALIAS_MAX, clean_cut
+from data import audit as audit_q
 from data import outbox
 from data import squads as squads_q
 
@@ -44,7 +45,7 @@ class Joining:
                     return refuse("leads_only")
                 token = new_invite_token()
                 await squads_q.set_invite_token(db, squad.id, token)
-                await outbox.audit(
+                await audit_q.audit(
                     db, squad.id, caller.user_id, "invite:reset", None, self.core.now()
                 )
                 squad = Squad(squad.id, squad.chat_id, squad.name, token, squad.hygiene)
@@ -83,7 +84,7 @@ class Joining:
             member = await squads_q.member(db, squad.id, caller.user_id)
             assert member is not None
             if approved:
-                await outbox.audit(db, squad.id, caller.user_id, "joined", None, now)
+                await audit_q.audit(db, squad.id, caller.user_id, "joined", None, now)
             else:
                 await self._ask_leads(db, squad, member, caller)
         self.core.notify()
@@ -145,7 +146,7 @@ class Joining:
             await outbox.forget_join_request(db, member.id)
             if approve:
                 await squads_q.approve_member(db, member.id)
-                await outbox.audit(db, squad.id, caller.user_id, "join:approved", None, now)
+                await audit_q.audit(db, squad.id, caller.user_id, "join:approved", None, now)
                 if member.private_chat_id is not None:
                     await self.core.tell(
                         db,
@@ -162,7 +163,7 @@ class Joining:
                 # Rejection leaves no trace but the audit row.
                 await squads_q.delete_member(db, member.id)
                 await squads_q.forget_user_if_unused(db, member.user_id)
-                await outbox.audit(db, squad.id, caller.user_id, "join:rejected", None, now)
+                await audit_q.audit(db, squad.id, caller.user_id, "join:rejected", None, now)
         self.core.notify()
         log.info("a join request was %s", "approved" if approve else "rejected")
         key = "join.approved_lead" if approve else "join.rejected_lead"

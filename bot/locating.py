@@ -23,6 +23,7 @@ from bot.geo import CoordinateError, Point, find_coordinates
 from bot.intents import MessageRole, Reply, Text, refuse
 from bot.text import ALERT_TEXT_MAX, TooLong, clean
 from data import alerts as alerts_q
+from data import sent_messages as sent_q
 from data import squads as squads_q
 
 log = logging.getLogger(__name__)
@@ -45,7 +46,7 @@ class Locating:
         alert: Alert | None = None
         if replied_to is not None:
             for role in _ANSWERED_ROLES:
-                alert_id = await alerts_q.alert_for_message(db, caller.chat_id, replied_to, role)
+                alert_id = await sent_q.alert_for_message(db, caller.chat_id, replied_to, role)
                 if alert_id is not None:
                     alert = await alerts_q.alert_by_id(db, alert_id)
                     break

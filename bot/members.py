@@ -14,6 +14,7 @@ from bot.intents import Reply, Text, refuse, reply
 from bot.messages import format_age, t
 from bot.text import ALIAS_MAX, TooLong, clean
 from data import alerts as alerts_q
+from data import audit as audit_q
 from data import privacy as privacy_q
 from data import squads as squads_q
 
@@ -74,7 +75,7 @@ class Members:
             private_chat = await squads_q.private_chat_of(db, caller.user_id)
             loc = await squads_q.location_of(db, caller.user_id)
             reported = await privacy_q.alerts_reported_by(db, caller.user_id, ME_SHOWN)
-            audited = await privacy_q.audit_by_actor(db, caller.user_id, ME_SHOWN)
+            audited = await audit_q.audit_by_actor(db, caller.user_id, ME_SHOWN)
             if not (memberships or reported or audited or loc or private_chat):
                 return refuse("not_member_any")
             lines: list[Any] = [t("me.header")]

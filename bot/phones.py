@@ -16,6 +16,7 @@ from bot.intents import Intent, MessageRole, Op, Priority, Text
 from bot.messages import t
 from data import alerts as alerts_q
 from data import outbox
+from data import sent_messages as sent_q
 
 _LOCATION_ROLES = frozenset({MessageRole.LOCATION.value})
 # Messages that only say how an alert ended (they hold its code, nothing else).
@@ -55,7 +56,7 @@ async def clean_phones(
     """Queue the clean-up of every private chat about ``alert`` (or just ``chat_id``)."""
     await alerts_q.supersede_private_sends(db, alert.id, chat_id)
     count = 0
-    for chat, message_id, role in await alerts_q.private_messages_of(db, alert.id, chat_id):
+    for chat, message_id, role in await sent_q.private_messages_of(db, alert.id, chat_id):
         await outbox.enqueue(db, redaction(alert, state, chat, message_id, role), now)
         count += 1
     reporter_chat = alert.origin_chat_id if alert.origin is Origin.PRIVATE else None

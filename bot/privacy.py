@@ -16,7 +16,7 @@ from bot.intents import Action, Button, Intent, MessageRole, Op, Priority, Reply
 from bot.intents import reply as reply_text
 from bot.messages import render, t
 from data import alerts as alerts_q
-from data import outbox
+from data import audit as audit_q
 from data import privacy as privacy_q
 from data import squads as squads_q
 
@@ -64,7 +64,7 @@ class Privacy:
                     lat=alert.lat, lon=alert.lon,
                 ),
             )  # fmt: skip
-            await outbox.audit(
+            await audit_q.audit(
                 db, alert.squad_id, caller.user_id, "pin_request", code, self.core.now()
             )
         self.core.notify()
@@ -80,7 +80,7 @@ class Privacy:
                 return scope
             if not scope.is_lead:
                 return refuse("leads_only")
-            entries = await privacy_q.recent_audit(db, scope.squad.id, AUDIT_SHOWN)
+            entries = await audit_q.recent_audit(db, scope.squad.id, AUDIT_SHOWN)
             members = {
                 m.user_id: m.alias for m in await squads_q.members_of_squad(db, scope.squad.id)
             }
@@ -109,7 +109,7 @@ class Privacy:
             if not scope.is_lead:
                 return refuse("leads_only")
             await privacy_q.set_hygiene(db, scope.squad.id, choice == "on")
-            await outbox.audit(
+            await audit_q.audit(
                 db, scope.squad.id, caller.user_id, f"hygiene:{choice}", None, self.core.now()
             )
         return reply_text(f"hygiene.{choice}")
@@ -176,7 +176,7 @@ class Privacy:
                 for membership in await squads_q.memberships_of_user(db, caller.user_id):
                     await self.alerts.release_member(db, membership.id)
             await privacy_q.forget_user(db, caller.user_id, render("forget.erased"))
-            await outbox.audit(db, None, None, "forgetme", None, self.core.now())
+            await audit_q.audit(db, None, None, "forgetme", None, self.core.now())
         await self.core.store.checkpoint()
         self.core.erased(caller.user_id)
         log.info("a user was forgotten")
@@ -207,7 +207,7 @@ class Privacy:
                     answer=Text("wipe.step"),
                 )
             await privacy_q.wipe_squad(db, squad.id, squad.chat_id)
-            await outbox.audit(db, squad.id, caller.user_id, "wipe", None, self.core.now())
+            await audit_q.audit(db, squad.id, caller.user_id, "wipe", None, self.core.now())
         await self.core.store.checkpoint()
         self.core.erased(squad.chat_id)
         log.warning("squad %s was wiped", squad_id)

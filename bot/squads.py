@@ -24,9 +24,9 @@ from bot.intents import Reply, Text, refuse, reply
 from bot.messages import format_age, t
 from bot.text import ALIAS_MAX, PLACE_NAME_MAX, SQUAD_NAME_MAX, TooLong, clean, clean_cut
 from data import alerts as alerts_q
+from data import audit as audit_q
 from data import blocks as blocks_q
-from data import outbox
-from data import privacy as privacy_q
+from data import pending_groups as pending_groups_q
 from data import squads as squads_q
 
 log = logging.getLogger(__name__)
@@ -52,12 +52,12 @@ class Squads:
         async with self.core.store.transaction() as db:
             if await squads_q.squad_by_chat(db, chat_id) is not None:
                 return False
-            await privacy_q.bot_added(db, chat_id, self.core.now())
+            await pending_groups_q.bot_added(db, chat_id, self.core.now())
         return True
 
     async def bot_removed(self, chat_id: int) -> None:
         async with self.core.store.transaction() as db:
-            await privacy_q.forget_group(db, chat_id)
+            await pending_groups_q.forget_group(db, chat_id)
 
     async def user_blocked_bot(self, user_id: int) -> None:
         """The user blocked the bot: they cannot be offered anything until they return."""
@@ -98,8 +98,8 @@ class Squads:
             if squad is None:
                 return refuse("setup.exists", name=name)
             await squads_q.insert_member(db, squad.id, caller.user_id, alias, Role.LEAD, now)
-            await privacy_q.forget_group(db, caller.chat_id)
-            await outbox.audit(db, squad.id, caller.user_id, "setup", None, now)
+            await pending_groups_q.forget_group(db, caller.chat_id)
+            await audit_q.audit(db, squad.id, caller.user_id, "setup", None, now)
         log.info("squad %s set up", squad.id)
         return reply("setup.done", name=name)
 
@@ -130,7 +130,7 @@ class Squads:
                 await squads_q.set_role(db, target.id, role)
                 if role is Role.OBSERVER and await self.alerts.release_member(db, target.id):
                     self.core.notify()
-                await outbox.audit(
+                await audit_q.audit(
                     db, scope.squad.id, caller.user_id, f"role:{role.value}", str(target.id), now
                 )
                 return reply("role.done", alias=target.alias, role=t(f"role.{role}"))
@@ -139,7 +139,7 @@ class Squads:
             # Whatever they were responding to goes back into dispatch first.
             await self.alerts.release_member(db, target.id)
             await squads_q.delete_member(db, target.id)
-            await outbox.audit(
+            await audit_q.audit(
                 db, scope.squad.id, caller.user_id, "role:removed", str(target.id), now
             )
             self.core.notify()
@@ -223,7 +223,7 @@ class Squads:
                 return refuse("place.usage")
             if not await squads_q.add_place(db, scope.squad.id, name, point.lat, point.lon):
                 return refuse("place.exists", name=name)
-            await outbox.audit(
+            await audit_q.audit(
                 db, scope.squad.id, caller.user_id, "place:add", None, self.core.now()
             )
             return reply("place.added", name=name)

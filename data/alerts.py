@@ -1,4 +1,4 @@
-"""SQL for alerts, offers, deadlines and the message map.
+"""SQL for alerts and offers.
 
 Every state change is a guarded ``UPDATE ... WHERE state IN (...)``; the row count
 tells the caller whether it won the race.
@@ -13,8 +13,6 @@ import aiosqlite
 from bot.domain import (
     Alert,
     AlertState,
-    Deadline,
-    DeadlineKind,
     Offer,
     OfferAnswer,
     Origin,
@@ -430,126 +428,7 @@ async def close_open_offers(
 # deadlines ------------------------------------------------------------------------
 
 
-async def add_deadline(
-    db: aiosqlite.Connection,
-    kind: DeadlineKind,
-    alert_id: int,
-    due_at: float,
-    offer_id: int | None = None,
-) -> int:
-    cur = await db.execute(
-        "INSERT INTO deadlines(kind, alert_id, offer_id, due_at) VALUES (?, ?, ?, ?)",
-        (kind.value, alert_id, offer_id, due_at),
-    )
-    return int(cur.lastrowid or 0)
-
-
-async def cancel_deadlines(db: aiosqlite.Connection, alert_id: int, now: float) -> int:
-    cur = await db.execute(
-        "UPDATE deadlines SET cancelled_at = ? WHERE alert_id = ?"
-        " AND fired_at IS NULL AND cancelled_at IS NULL",
-        (now, alert_id),
-    )
-    return cur.rowcount
-
-
-async def cancel_offer_deadline(db: aiosqlite.Connection, offer_id: int, now: float) -> int:
-    cur = await db.execute(
-        "UPDATE deadlines SET cancelled_at = ? WHERE offer_id = ?"
-        " AND fired_at IS NULL AND cancelled_at IS NULL",
-        (now, offer_id),
-    )
-    return cur.rowcount
-
-
-async def claim_deadline(db: aiosqlite.Connection, deadline_id: int, now: float) -> bool:
-    """Mark a deadline fired; only the first caller gets ``True``."""
-    cur = await db.execute(
-        "UPDATE deadlines SET fired_at = ? WHERE id = ? AND fired_at IS NULL"
-        " AND cancelled_at IS NULL",
-        (now, deadline_id),
-    )
-    return cur.rowcount == 1
-
-
-async def due_deadlines(db: aiosqlite.Connection, now: float, limit: int = 100) -> list[Deadline]:
-    async with db.execute(
-        "SELECT * FROM deadlines WHERE fired_at IS NULL AND cancelled_at IS NULL"
-        " AND due_at <= ? ORDER BY due_at, id LIMIT ?",
-        (now, limit),
-    ) as cur:
-        rows = await cur.fetchall()
-    return [
-        Deadline(r["id"], DeadlineKind(r["kind"]), r["alert_id"], r["offer_id"], r["due_at"])
-        for r in rows
-    ]
-
-
-async def next_due_at(db: aiosqlite.Connection) -> float | None:
-    async with db.execute(
-        "SELECT min(due_at) AS due FROM deadlines WHERE fired_at IS NULL AND cancelled_at IS NULL"
-    ) as cur:
-        row = await cur.fetchone()
-    return float(row["due"]) if row and row["due"] is not None else None
-
-
-async def pending_deadlines(db: aiosqlite.Connection, alert_id: int) -> list[Deadline]:
-    async with db.execute(
-        "SELECT * FROM deadlines WHERE alert_id = ? AND fired_at IS NULL AND cancelled_at IS NULL"
-        " ORDER BY due_at",
-        (alert_id,),
-    ) as cur:
-        rows = await cur.fetchall()
-    return [
-        Deadline(r["id"], DeadlineKind(r["kind"]), r["alert_id"], r["offer_id"], r["due_at"])
-        for r in rows
-    ]
-
-
 # message map ----------------------------------------------------------------------
-
-
-async def remember_message(
-    db: aiosqlite.Connection,
-    *,
-    alert_id: int | None,
-    member_id: int | None,
-    chat_id: int,
-    message_id: int,
-    role: str,
-    now: float,
-) -> None:
-    await db.execute(
-        "INSERT INTO messages(alert_id, member_id, chat_id, message_id, role, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(chat_id, message_id) DO UPDATE SET"
-        " alert_id = excluded.alert_id, member_id = excluded.member_id, role = excluded.role",
-        (alert_id, member_id, chat_id, message_id, role, now),
-    )
-
-
-async def find_message(
-    db: aiosqlite.Connection, alert_id: int, role: str, chat_id: int
-) -> int | None:
-    """The newest message of ``role`` about an alert in a chat, if one was sent."""
-    async with db.execute(
-        "SELECT message_id FROM messages WHERE alert_id = ? AND role = ? AND chat_id = ?"
-        " ORDER BY id DESC LIMIT 1",
-        (alert_id, role, chat_id),
-    ) as cur:
-        row = await cur.fetchone()
-    return int(row["message_id"]) if row else None
-
-
-async def private_messages_of(
-    db: aiosqlite.Connection, alert_id: int, chat_id: int | None = None
-) -> list[tuple[int, int, str]]:
-    """(chat id, message id, role) of every message about an alert in a private chat."""
-    sql = "SELECT chat_id, message_id, role FROM messages WHERE alert_id = ? AND chat_id > 0"
-    args: tuple[object, ...] = (alert_id,)
-    if chat_id is not None:
-        sql, args = sql + " AND chat_id = ?", (alert_id, chat_id)
-    async with db.execute(sql + " ORDER BY id", args) as cur:
-        return [(r["chat_id"], r["message_id"], r["role"]) for r in await cur.fetchall()]
 
 
 async def supersede_private_sends(
@@ -565,14 +444,3 @@ async def supersede_private_sends(
         sql, args = sql + " AND chat_id = ?", (alert_id, chat_id)
     cur = await db.execute(sql, args)
     return cur.rowcount
-
-
-async def alert_for_message(
-    db: aiosqlite.Connection, chat_id: int, message_id: int, role: str
-) -> int | None:
-    async with db.execute(
-        "SELECT alert_id FROM messages WHERE chat_id = ? AND message_id = ? AND role = ?",
-        (chat_id, message_id, role),
-    ) as cur:
-        row = await cur.fetchone()
-    return int(row["alert_id"]) if row and row["alert_id"] is not None else None

@@ -1,4 +1,4 @@
-"""SQL for the outbox (the sender's durable queue) and the audit trail."""
+"""SQL for the outbox (the sender's durable queue) and the send log."""
 
 from __future__ import annotations
 
@@ -167,19 +167,4 @@ async def forget_join_request(db: aiosqlite.Connection, member_id: int) -> None:
         " ELSE state END WHERE member_id = ? AND state <> 'sending'"
         " AND json_extract(payload, '$.role') = 'join_request'",
         (member_id,),
-    )
-
-
-async def audit(
-    db: aiosqlite.Connection,
-    squad_id: int | None,
-    actor: int | None,
-    action: str,
-    target: str | None,
-    now: float,
-) -> None:
-    """Record who did what. Never pass free text or coordinates as ``target``."""
-    await db.execute(
-        "INSERT INTO audit(squad_id, actor, action, target, at) VALUES (?, ?, ?, ?, ?)",
-        (squad_id, actor, action, target, now),
     )

@@ -19,16 +19,6 @@ UNLINK_REPORTER = (
 )
 
 
-async def recent_audit(
-    db: aiosqlite.Connection, squad_id: int, limit: int
-) -> list[tuple[int | None, str, str | None, float]]:
-    async with db.execute(
-        "SELECT actor, action, target, at FROM audit WHERE squad_id = ? ORDER BY id DESC LIMIT ?",
-        (squad_id, limit),
-    ) as cur:
-        return [(r["actor"], r["action"], r["target"], r["at"]) for r in await cur.fetchall()]
-
-
 async def alerts_reported_by(
     db: aiosqlite.Connection, user_id: int, limit: int
 ) -> list[tuple[str, str, str]]:
@@ -38,16 +28,6 @@ async def alerts_reported_by(
         (user_id, limit),
     ) as cur:
         return [(r["code"], r["state"], r["text"]) for r in await cur.fetchall()]
-
-
-async def audit_by_actor(
-    db: aiosqlite.Connection, user_id: int, limit: int
-) -> list[tuple[str, str | None, float]]:
-    async with db.execute(
-        "SELECT action, target, at FROM audit WHERE actor = ? ORDER BY id DESC LIMIT ?",
-        (user_id, limit),
-    ) as cur:
-        return [(r["action"], r["target"], r["at"]) for r in await cur.fetchall()]
 
 
 async def set_hygiene(db: aiosqlite.Connection, squad_id: int, on: bool) -> None:
@@ -287,23 +267,3 @@ async def forget_strangers(db: aiosqlite.Connection, before: float) -> int:
 
 
 # groups that never completed /setup ------------------------------------------------
-
-
-async def bot_added(db: aiosqlite.Connection, chat_id: int, now: float) -> None:
-    await db.execute(
-        "INSERT INTO pending_groups(chat_id, added_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
-        (chat_id, now),
-    )
-
-
-async def forget_group(db: aiosqlite.Connection, chat_id: int) -> None:
-    await db.execute("DELETE FROM pending_groups WHERE chat_id = ?", (chat_id,))
-
-
-async def overdue_groups(db: aiosqlite.Connection, added_before: float) -> list[int]:
-    async with db.execute(
-        "SELECT p.chat_id FROM pending_groups p WHERE p.added_at < ?"
-        " AND NOT EXISTS (SELECT 1 FROM squads s WHERE s.chat_id = p.chat_id)",
-        (added_before,),
-    ) as cur:
-        return [r["chat_id"] for r in await cur.fetchall()]

@@ -26,7 +26,7 @@ from telegram.ext import (
 
 from bot.commands import COMMANDS, Command, Where, menu
 from bot.messages import render as render_text
-from data.store import is_store_error
+from bot.updates import is_store_error
 from handlers import alerts, buttons, members, privacy, squads
 from handlers.context import SquadContext
 from handlers.render import respond

@@ -35,7 +35,8 @@ from bot.messages import t
 from bot.phones import clean_phones
 from bot.text import NOTE_MAX, TooLong, clean
 from data import alerts as alerts_q
-from data import outbox
+from data import audit as audit_q
+from data import deadlines as deadlines_q
 from data import privacy as privacy_q
 from data import squads as squads_q
 
@@ -110,10 +111,10 @@ class Closing(Ownership):
             ):
                 return refuse("close.not_open", code=alert.code)
             self.core.crash_point("close")
-            await alerts_q.cancel_deadlines(db, alert.id, now)
+            await deadlines_q.cancel_deadlines(db, alert.id, now)
             await clean_phones(db, alert, AlertState.CLOSED, now)
             owner = await self._free_owner(db, alert)
-            await outbox.audit(db, alert.squad_id, caller.user_id, "closed", alert.code, now)
+            await audit_q.audit(db, alert.squad_id, caller.user_id, "closed", alert.code, now)
             fresh = await _reload(db, alert.id)
             await self._card(db, fresh, Op.EDIT)
             await self._tell_reporter(
@@ -208,7 +209,7 @@ class Closing(Ownership):
                 db, alert.id, OPEN_STATES, AlertState.CANCELLED, closed_at=now
             ):
                 return refuse("cancel.not_open", code=alert.code, state=t(f"state.{alert.state}"))
-            await alerts_q.cancel_deadlines(db, alert.id, now)
+            await deadlines_q.cancel_deadlines(db, alert.id, now)
             await privacy_q.finish(db, alert.id)
             await clean_phones(db, alert, AlertState.CANCELLED, now)
             for offer in await alerts_q.close_open_offers(db, alert.id, OfferAnswer.CANCELLED, now):
@@ -225,7 +226,7 @@ class Closing(Ownership):
                     role=MessageRole.NOTICE,
                 )
                 await self.core.tell(db, notice)
-            await outbox.audit(db, alert.squad_id, caller.user_id, "cancelled", alert.code, now)
+            await audit_q.audit(db, alert.squad_id, caller.user_id, "cancelled", alert.code, now)
             fresh = await _reload(db, alert.id)
             await self._card(db, fresh, Op.EDIT)
         self.core.notify()

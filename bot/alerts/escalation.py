@@ -20,6 +20,7 @@ from bot.intents import (
     Op,
 )
 from data import alerts as alerts_q
+from data import deadlines as deadlines_q
 from data import squads as squads_q
 
 log = logging.getLogger("bot.alerts")
@@ -49,7 +50,7 @@ class Escalation(Cards):
             MessageRole.PAGE,
         )
         if alert.escalations + 1 < self.settings.max_escalations:
-            await alerts_q.add_deadline(
+            await deadlines_q.add_deadline(
                 db,
                 DeadlineKind.ESCALATE,
                 alert.id,

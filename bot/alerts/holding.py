@@ -22,7 +22,8 @@ from bot.intents import (
 )
 from bot.phones import clean_phones
 from data import alerts as alerts_q
-from data import outbox
+from data import audit as audit_q
+from data import deadlines as deadlines_q
 from data import privacy as privacy_q
 from data import squads as squads_q
 
@@ -52,7 +53,7 @@ class Holding(Raising):
             if not await alerts_q.set_held(db, alert.id, False):
                 return refuse("held.decided", code=alert.code)
             now = self.core.now()
-            await outbox.audit(db, alert.squad_id, caller.user_id, "dispatched", alert.code, now)
+            await audit_q.audit(db, alert.squad_id, caller.user_id, "dispatched", alert.code, now)
             fresh = await _reload(db, alert.id)
             reply_to = fresh.origin_message_id if fresh.origin is Origin.GROUP else None
             if fresh.has_location:
@@ -75,9 +76,9 @@ class Holding(Raising):
                 db, alert.id, (AlertState.NEW,), AlertState.CANCELLED, closed_at=now
             ):
                 return refuse("held.decided", code=alert.code)
-            await alerts_q.cancel_deadlines(db, alert.id, now)
+            await deadlines_q.cancel_deadlines(db, alert.id, now)
             await privacy_q.finish(db, alert.id)
             await clean_phones(db, alert, AlertState.CANCELLED, now)
-            await outbox.audit(db, alert.squad_id, caller.user_id, "dismissed", alert.code, now)
+            await audit_q.audit(db, alert.squad_id, caller.user_id, "dismissed", alert.code, now)
         self.core.notify()
         return Reply(answer=Text("held.dismissed", {"code": alert.code}))

@@ -33,6 +33,7 @@ from bot.intents import (
 )
 from data import alerts as alerts_q
 from data import blocks as blocks_q
+from data import deadlines as deadlines_q
 from data import squads as squads_q
 
 log = logging.getLogger("bot.alerts")
@@ -76,7 +77,7 @@ class Offers(Escalation):
             log.error("alert %s: duplicate offer suppressed", alert.code)
             return
         await alerts_q.bump_offers(db, alert.id)
-        await alerts_q.add_deadline(
+        await deadlines_q.add_deadline(
             db,
             DeadlineKind.ACK,
             alert.id,
@@ -117,7 +118,7 @@ class Offers(Escalation):
             if await alerts_q.insert_offer(db, alert.id, cand.member.id, None, now):
                 await self._send_offer(db, alert, Candidate(cand.member, None, False, None))
         await alerts_q.bump_offers(db, alert.id, len(candidates))
-        await alerts_q.add_deadline(
+        await deadlines_q.add_deadline(
             db, DeadlineKind.ACK, alert.id, now + self.settings.ack_timeout.total_seconds()
         )
         fresh = await _reload(db, alert.id)
@@ -161,7 +162,7 @@ class Offers(Escalation):
             now = self.core.now()
             if not await alerts_q.answer_offer(db, offer.id, OfferAnswer.DECLINED, now):
                 return refuse("decline.stale")
-            await alerts_q.cancel_offer_deadline(db, offer.id, now)
+            await deadlines_q.cancel_offer_deadline(db, offer.id, now)
             await self._edit_offer(db, alert, member.id, "offer.withdrawn")
             await self._move_on(db, alert)
         self.core.notify()
@@ -217,7 +218,7 @@ class Offers(Escalation):
             now = self.core.now()
             if not await alerts_q.answer_offer(db, offer.id, OfferAnswer.WITHDRAWN, now):
                 return
-            await alerts_q.cancel_offer_deadline(db, offer.id, now)
+            await deadlines_q.cancel_offer_deadline(db, offer.id, now)
             alert = await alerts_q.alert_by_id(db, alert_id)
             assert alert is not None
             log.warning("alert %s: offer %s undeliverable, moving on", alert.code, offer.id)
@@ -237,7 +238,7 @@ class Offers(Escalation):
     async def on_deadline(self, deadline: Deadline) -> bool:
         """A deadline is due. Fires at most once; re-reads the alert before acting."""
         async with self.core.store.transaction() as db:
-            if not await alerts_q.claim_deadline(db, deadline.id, self.core.now()):
+            if not await deadlines_q.claim_deadline(db, deadline.id, self.core.now()):
                 return False
             alert = await alerts_q.alert_by_id(db, deadline.alert_id)
             if alert is None:

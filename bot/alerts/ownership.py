@@ -39,8 +39,9 @@ from bot.messages import t
 from bot.phones import clean_phones
 from bot.privacy import contact_intent
 from data import alerts as alerts_q
+from data import audit as audit_q
 from data import blocks as blocks_q
-from data import outbox
+from data import deadlines as deadlines_q
 from data import squads as squads_q
 
 log = logging.getLogger("bot.alerts")
@@ -112,9 +113,9 @@ class Ownership(Offers):
             await alerts_q.answer_offer(db, own.id, OfferAnswer.ACCEPTED, now)
         for other in await alerts_q.close_open_offers(db, alert.id, OfferAnswer.WITHDRAWN, now):
             await self._edit_offer(db, alert, other.member_id, "offer.taken")
-        await alerts_q.cancel_deadlines(db, alert.id, now)
+        await deadlines_q.cancel_deadlines(db, alert.id, now)
         await squads_q.set_availability(db, [member.id], Availability.BUSY)
-        await outbox.audit(
+        await audit_q.audit(
             db,
             alert.squad_id,
             member.user_id,
@@ -227,7 +228,7 @@ class Ownership(Offers):
                 return refuse("assign.unreachable", alias=target.alias)
             if not await self._take(db, alert, target, assigned=True):
                 return refuse("assign.not_open", code=alert.code)
-            await outbox.audit(
+            await audit_q.audit(
                 db, alert.squad_id, caller.user_id, "assign", alert.code, self.core.now()
             )
         self.core.notify()
@@ -241,7 +242,7 @@ class Ownership(Offers):
         if not await alerts_q.release_owner(db, alert.id):
             return False
         now = self.core.now()
-        await alerts_q.cancel_deadlines(db, alert.id, now)
+        await deadlines_q.cancel_deadlines(db, alert.id, now)
         if owner_chat_id is not None:
             await clean_phones(db, alert, AlertState.CANCELLED, now, chat_id=owner_chat_id)
         await self._page_leads(
@@ -291,9 +292,9 @@ class Ownership(Offers):
         """The alert has just got its location: offer it, or send it to its responder."""
         await self._ask_contact_once(db, fresh)
         if fresh.state is AlertState.NEW:
-            for deadline in await alerts_q.pending_deadlines(db, fresh.id):
+            for deadline in await deadlines_q.pending_deadlines(db, fresh.id):
                 if deadline.kind is DeadlineKind.LOCATION:
-                    await alerts_q.claim_deadline(db, deadline.id, self.core.now())
+                    await deadlines_q.claim_deadline(db, deadline.id, self.core.now())
             await self._offer_next(db, fresh)
         elif fresh.state in OWNED_STATES and fresh.owner_member_id is not None:
             owner = await squads_q.member_by_id(db, fresh.owner_member_id)

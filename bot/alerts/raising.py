@@ -42,6 +42,7 @@ from bot.messages import t
 from bot.text import ALERT_TEXT_MAX, TooLong, clean
 from data import alerts as alerts_q
 from data import blocks as blocks_q
+from data import deadlines as deadlines_q
 from data import privacy as privacy_q
 from data import squads as squads_q
 
@@ -133,7 +134,7 @@ class Raising(Closing):
             await self._ask_contact_once(db, alert)
             await self._offer_next(db, alert)
             return
-        await alerts_q.add_deadline(
+        await deadlines_q.add_deadline(
             db,
             DeadlineKind.LOCATION,
             alert.id,

@@ -23,16 +23,12 @@ from telegram.error import InvalidToken, NetworkError, RetryAfter, TimedOut
 from telegram.ext import Application
 
 from bot.core import Core
-from data import inbox
-from data import privacy as privacy_q
-from data.inbox import InboxRow
-from data.store import STORE_ERRORS
+from bot.updates import STORE_ERRORS, InboxRow, UpdateLog
 
 log = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
 MAX_PARALLEL = 8
-MAX_ATTEMPTS = 20
 RETRY_BASE_S = 0.5
 RETRY_MAX_S = 30.0
 
@@ -79,6 +75,7 @@ class Intake:
     ) -> None:
         self.app = app
         self.core = core
+        self.updates = UpdateLog(core)
         self.poll_timeout = poll_timeout
         self._wake = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
@@ -107,8 +104,7 @@ class Intake:
     # -- polling ------------------------------------------------------------------------
 
     async def _poll_loop(self) -> None:
-        async with self.core.store.reading() as db:
-            offset = await inbox.get_offset(db)
+        offset = await self.updates.offset()
         failures = 0
         while True:
             try:
@@ -140,9 +136,7 @@ class Intake:
             rows = [(u.update_id, json.dumps(u.to_dict(), ensure_ascii=False)) for u in updates]
             next_offset = max(u.update_id for u in updates) + 1
             try:
-                async with self.core.store.transaction() as db:
-                    await inbox.store_updates(db, rows, self.core.now())
-                    await inbox.set_offset(db, next_offset)
+                await self.updates.store(rows, next_offset)
             except STORE_ERRORS as exc:
                 # Not stored, so not confirmed: Telegram delivers them again.
                 if _disk_full(exc):
@@ -162,8 +156,7 @@ class Intake:
             self._wake.clear()
             try:
                 handled = await self.drain()
-                async with self.core.store.reading() as db:
-                    retry_at = await inbox.next_retry_at(db)
+                retry_at = await self.updates.next_retry_at()
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -181,8 +174,7 @@ class Intake:
         different people are handled concurrently."""
         handled = 0
         while True:
-            async with self.core.store.reading() as db:
-                rows = await inbox.pending(db, self.core.now())
+            rows = await self.updates.pending()
             if not rows:
                 return handled
             lanes: OrderedDict[tuple[int, int], list[tuple[InboxRow, Update]]] = OrderedDict()
@@ -207,24 +199,14 @@ class Intake:
             await self.app.process_update(update)
         finally:
             CURRENT.reset(token)
-        now = self.core.now()
         try:
-            async with self.core.store.transaction() as db:
-                if handling.retry:
-                    give_up = row.attempts + 1 >= MAX_ATTEMPTS
-                    delay = min(RETRY_MAX_S, RETRY_BASE_S * 2 ** min(row.attempts, 6))
-                    await inbox.retry_later(db, row.update_id, now + delay, give_up, now)
-                    log.warning(
-                        "update %s left in the inbox to retry (attempt %d)",
-                        row.update_id,
-                        row.attempts + 1,
-                    )
-                else:
-                    await inbox.mark_done(db, row.update_id, now)
-                    if handling.erased_chat is not None:
-                        await privacy_q.after_erasure(db, handling.erased_chat, row.update_id)
-            if handling.erased_chat is not None and not handling.retry:
-                await self.core.store.checkpoint()
+            attempt = await self.updates.handled(
+                row, retry=handling.retry, erased_chat=handling.erased_chat
+            )
+            if attempt is not None:
+                log.warning(
+                    "update %s left in the inbox to retry (attempt %d)", row.update_id, attempt
+                )
         except STORE_ERRORS as exc:
             if _disk_full(exc):
                 self._die_disk_full(exc)

@@ -37,6 +37,17 @@ def test_core_and_store_import_nothing_from_telegram_or_handlers(package: str) -
     assert not offenders
 
 
+def test_the_telegram_adapters_reach_the_store_only_through_the_core() -> None:
+    """Nothing in handlers/ imports data/: every rule the Telegram side applies (the sender's
+    too) is a core call, so a second transport gets the same rules."""
+    offenders = []
+    for path in sorted((ROOT / "handlers").rglob("*.py")):
+        for module in imported_modules(path):
+            if module.split(".")[0] == "data":
+                offenders.append(f"{path.relative_to(ROOT)} imports {module}")
+    assert not offenders
+
+
 def test_only_the_settings_class_reads_the_environment() -> None:
     offenders = []
     for package in ("bot", "handlers", "data"):

@@ -7,7 +7,7 @@ from pathlib import Path
 from bot.domain import AlertState, Availability
 from bot.intents import Action, MessageRole
 from bot.services import Services
-from data import alerts as alerts_q
+from data import deadlines as deadlines_q
 from tests.support import World, unit_settings
 
 HERE = (-26.2041, 28.0473)
@@ -30,7 +30,7 @@ async def test_a_deadline_fires_at_most_once(world: World) -> None:
     await world.member("Thandi", HERE[0] + 0.004, HERE[1])
     alert = await world.alert("Zanele", f"{HERE[0]}, {HERE[1]}")
     async with world.services.core.store.reading() as db:
-        (deadline,) = await alerts_q.pending_deadlines(db, alert.id)
+        (deadline,) = await deadlines_q.pending_deadlines(db, alert.id)
     world.clock.advance(181)
     assert await world.alerts.on_deadline(deadline) is True
     assert await world.alerts.on_deadline(deadline) is False
@@ -40,7 +40,7 @@ async def test_deadline_of_an_alert_that_moved_on_does_nothing(world: World) -> 
     await world.member("Thandi", HERE[0] + 0.004, HERE[1])
     alert = await world.alert("Zanele", f"{HERE[0]}, {HERE[1]}")
     async with world.services.core.store.reading() as db:
-        (deadline,) = await alerts_q.pending_deadlines(db, alert.id)
+        (deadline,) = await deadlines_q.pending_deadlines(db, alert.id)
     assert (await world.alerts.press(world.private("Thandi"), Action.ACCEPT, alert.id, "")).ok
     world.clock.advance(181)
     before = await world.snapshot()

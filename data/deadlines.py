@@ -1,0 +1,86 @@
+"""SQL for deadlines: rows the deadline runner wakes up for; each fires at most once."""
+
+from __future__ import annotations
+
+import aiosqlite
+
+from bot.domain import (
+    Deadline,
+    DeadlineKind,
+)
+
+
+async def add_deadline(
+    db: aiosqlite.Connection,
+    kind: DeadlineKind,
+    alert_id: int,
+    due_at: float,
+    offer_id: int | None = None,
+) -> int:
+    cur = await db.execute(
+        "INSERT INTO deadlines(kind, alert_id, offer_id, due_at) VALUES (?, ?, ?, ?)",
+        (kind.value, alert_id, offer_id, due_at),
+    )
+    return int(cur.lastrowid or 0)
+
+
+async def cancel_deadlines(db: aiosqlite.Connection, alert_id: int, now: float) -> int:
+    cur = await db.execute(
+        "UPDATE deadlines SET cancelled_at = ? WHERE alert_id = ?"
+        " AND fired_at IS NULL AND cancelled_at IS NULL",
+        (now, alert_id),
+    )
+    return cur.rowcount
+
+
+async def cancel_offer_deadline(db: aiosqlite.Connection, offer_id: int, now: float) -> int:
+    cur = await db.execute(
+        "UPDATE deadlines SET cancelled_at = ? WHERE offer_id = ?"
+        " AND fired_at IS NULL AND cancelled_at IS NULL",
+        (now, offer_id),
+    )
+    return cur.rowcount
+
+
+async def claim_deadline(db: aiosqlite.Connection, deadline_id: int, now: float) -> bool:
+    """Mark a deadline fired; only the first caller gets ``True``."""
+    cur = await db.execute(
+        "UPDATE deadlines SET fired_at = ? WHERE id = ? AND fired_at IS NULL"
+        " AND cancelled_at IS NULL",
+        (now, deadline_id),
+    )
+    return cur.rowcount == 1
+
+
+async def due_deadlines(db: aiosqlite.Connection, now: float, limit: int = 100) -> list[Deadline]:
+    async with db.execute(
+        "SELECT * FROM deadlines WHERE fired_at IS NULL AND cancelled_at IS NULL"
+        " AND due_at <= ? ORDER BY due_at, id LIMIT ?",
+        (now, limit),
+    ) as cur:
+        rows = await cur.fetchall()
+    return [
+        Deadline(r["id"], DeadlineKind(r["kind"]), r["alert_id"], r["offer_id"], r["due_at"])
+        for r in rows
+    ]
+
+
+async def next_due_at(db: aiosqlite.Connection) -> float | None:
+    async with db.execute(
+        "SELECT min(due_at) AS due FROM deadlines WHERE fired_at IS NULL AND cancelled_at IS NULL"
+    ) as cur:
+        row = await cur.fetchone()
+    return float(row["due"]) if row and row["due"] is not None else None
+
+
+async def pending_deadlines(db: aiosqlite.Connection, alert_id: int) -> list[Deadline]:
+    async with db.execute(
+        "SELECT * FROM deadlines WHERE alert_id = ? AND fired_at IS NULL AND cancelled_at IS NULL"
+        " ORDER BY due_at",
+        (alert_id,),
+    ) as cur:
+        rows = await cur.fetchall()
+    return [
+        Deadline(r["id"], DeadlineKind(r["kind"]), r["alert_id"], r["offer_id"], r["due_at"])
+        for r in rows
+    ]
