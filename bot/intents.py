@@ -95,6 +95,9 @@ class Button:
     # A start parameter for a link into the private chat with the bot; the adapter builds
     # the link (the core knows nothing of t.me).
     deep_link: str | None = None
+    # A link to this person's profile (a reporter who agreed to be contacted); the adapter
+    # builds it.
+    profile_of: int | None = None
 
 
 @dataclass(frozen=True)
@@ -133,6 +136,7 @@ class Intent:
                     arg=b.get("arg", ""),
                     url=b.get("url"),
                     deep_link=b.get("deep_link"),
+                    profile_of=b.get("profile_of"),
                 )
                 for b in row
             )

@@ -30,7 +30,7 @@ class Joining:
         self.core = core
         self.settings = core.settings
 
-    async def join(self, caller: Caller, bot_username: str, *, reset: bool = False) -> Reply:
+    async def join(self, caller: Caller, *, reset: bool = False) -> Reply:
         """``/join`` in the group: a button with a deep link into a private chat.
         ``/join reset`` (leads): a new link; the old ones stop working."""
         if caller.private:
@@ -49,11 +49,10 @@ class Joining:
                     db, squad.id, caller.user_id, "invite:reset", None, self.core.now()
                 )
                 squad = Squad(squad.id, squad.chat_id, squad.name, token, squad.hygiene)
-        url = f"https://t.me/{bot_username}?start={squad.invite_token}"
         key = "join.reset" if reset else "join.prompt"
         return Reply(
             text=Text(key, {"name": squad.name}),
-            buttons=((Button(Text("join.button"), url=url),),),
+            buttons=((Button(Text("join.button"), deep_link=squad.invite_token),),),
         )
 
     async def start(self, caller: Caller, token: str | None) -> Reply:

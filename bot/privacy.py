@@ -253,7 +253,7 @@ def contact_intent(
         chat_id=chat_id,
         priority=Priority.URGENT,
         text=Text("contact.for_owner", {"code": code}),
-        buttons=((Button(Text("contact.button"), url=f"tg://user?id={reporter_user_id}"),),),
+        buttons=((Button(Text("contact.button"), profile_of=reporter_user_id),),),
         alert_id=alert_id,
         member_id=member_id,
         role=MessageRole.NOTICE,

@@ -57,6 +57,8 @@ def inline_markup(rows: tuple[tuple[Button, ...], ...]) -> InlineKeyboardMarkup 
                 line.append(InlineKeyboardButton(label, url=b.url))
             elif b.deep_link is not None:
                 line.append(InlineKeyboardButton(label, url=DeepLinks.url(b.deep_link)))
+            elif b.profile_of is not None:
+                line.append(InlineKeyboardButton(label, url=f"tg://user?id={b.profile_of}"))
             elif b.action is not None and b.alert_id is not None:
                 line.append(
                     InlineKeyboardButton(label, callback_data=encode(b.action, b.alert_id, b.arg))

@@ -66,9 +66,7 @@ async def on_join(update: Update, context: SquadContext) -> None:
     if args and args != ["reset"]:
         await respond(update, context, context.refusal("join.usage"))
         return
-    result = await context.services.joining.join(
-        caller_of(update), context.bot.username, reset=args == ["reset"]
-    )
+    result = await context.services.joining.join(caller_of(update), reset=args == ["reset"])
     await respond(update, context, result)
 
 

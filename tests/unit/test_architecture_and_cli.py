@@ -48,6 +48,17 @@ def test_the_telegram_adapters_reach_the_store_only_through_the_core() -> None:
     assert not offenders
 
 
+def test_the_core_builds_no_telegram_links() -> None:
+    """t.me and tg:// links are the adapter's: the core names a start parameter or a person."""
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in sorted((ROOT / "bot").rglob("*.py"))
+        if path.name not in ADAPTER_FILES
+        and ("t.me/" in path.read_text(encoding="utf-8") or "tg://" in path.read_text("utf-8"))
+    ]
+    assert not offenders
+
+
 def test_only_the_settings_class_reads_the_environment() -> None:
     offenders = []
     for package in ("bot", "handlers", "data"):

@@ -207,7 +207,11 @@ async def test_private_reporters_get_a_pseudonym_and_choose_about_contact(world:
     brief = [i for i in await world.outbox() if i.role is MessageRole.OWNER][-1]
     # She has not answered: the brief must not say she chose anything.
     assert "owner.contact_unknown" in str(brief.text) and "anonymous" not in str(brief.text)
-    assert not [i for i in await world.outbox() if any(b.url for row in i.buttons for b in row)]
+    assert not [
+        i for i in await world.outbox() if any(b.profile_of for row in i.buttons for b in row)
+    ]
     assert (await world.services.privacy.set_contact(lindiwe, alert_id, True)).ok
-    links = [b.url for i in await world.outbox() for row in i.buttons for b in row if b.url]
-    assert links == [f"tg://user?id={world.users['Lindiwe']}"]
+    links = [
+        b.profile_of for i in await world.outbox() for row in i.buttons for b in row if b.profile_of
+    ]
+    assert links == [world.users["Lindiwe"]], "the core names the person; the adapter links"

@@ -54,7 +54,7 @@ COMMANDS: dict[str, Cell] = {
     "reject button": lambda w, c, x: w.services.joining.answer(c, x["waiting"], approve=False),
     "dispatch button": lambda w, c, x: w.alerts.press(c, Action.DISPATCH, x["held"].id, ""),
     "dismiss button": lambda w, c, x: w.alerts.press(c, Action.DISMISS, x["held"].id, ""),
-    "join reset": lambda w, c, x: w.services.joining.join(c, "bot", reset=True),
+    "join reset": lambda w, c, x: w.services.joining.join(c, reset=True),
     "alias": lambda w, c, x: w.services.members.set_alias(c, "Newname"),
     "available": lambda w, c, x: w.services.members.set_availability(c, Availability.AVAILABLE),
 }
