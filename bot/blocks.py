@@ -15,8 +15,8 @@ from typing import Any
 import aiosqlite
 
 from bot.alerts import Alerts
-from bot.core import Caller, Core, Scope, resolve_single_scope
-from bot.intents import Reply, refuse, reply
+from bot.core import Caller, Core, Scope, require_lead, resolve_single_scope
+from bot.intents import Refused, Reply, refuse, refusing, reply
 from bot.messages import t
 from bot.text import ALIAS_MAX
 from data import audit as audit_q
@@ -31,6 +31,7 @@ class Blocks:
         self.core = core
         self.alerts = alerts
 
+    @refusing
     async def set_blocked(
         self, caller: Caller, alias: str, target_user_id: int | None, *, blocked: bool
     ) -> Reply:
@@ -38,13 +39,8 @@ class Blocks:
         usage = "block.usage" if blocked else "unblock.usage"
         async with self.core.store.transaction() as db:
             scope = await resolve_single_scope(db, caller)
-            if isinstance(scope, Reply):
-                return scope
-            if not scope.is_lead:
-                return refuse("leads_only")
+            require_lead(scope.member)
             target = await self._target(db, scope, alias, target_user_id)
-            if isinstance(target, Reply):
-                return target
             if target is None:
                 return refuse(usage)
             user_id, shown = target
@@ -70,7 +66,7 @@ class Blocks:
     @staticmethod
     async def _target(
         db: aiosqlite.Connection, scope: Scope, alias: str, target_user_id: int | None
-    ) -> tuple[int, Any] | Reply | None:
+    ) -> tuple[int, Any] | None:
         """(user id, how to name them in the reply), from the replied-to message or an alias."""
         if target_user_id is not None:
             member = await squads_q.member(db, scope.squad.id, target_user_id)
@@ -80,7 +76,7 @@ class Blocks:
             return None
         matches = await squads_q.members_by_alias(db, scope.squad.id, alias)
         if not matches:
-            return refuse("member.unknown", alias=alias[:ALIAS_MAX])
+            raise Refused(refuse("member.unknown", alias=alias[:ALIAS_MAX]))
         if len(matches) > 1:
-            return refuse("member.ambiguous", alias=alias[:ALIAS_MAX])
+            raise Refused(refuse("member.ambiguous", alias=alias[:ALIAS_MAX]))
         return matches[0].user_id, matches[0].alias

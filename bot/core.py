@@ -13,7 +13,7 @@ import aiosqlite
 
 from bot.config import Settings
 from bot.domain import Member, Squad
-from bot.intents import Intent, Reply, refuse
+from bot.intents import Intent, Refused, refuse
 from data import outbox
 from data import squads as squads_q
 from data.store import Store
@@ -71,6 +71,13 @@ class Core:
         self.on_deadline()
 
 
+def require_lead(member: Member | None) -> Member:
+    """The one lead check: the caller's membership, if it is a lead's; else refused."""
+    if member is None or not member.is_lead:
+        raise Refused(refuse("leads_only"))
+    return member
+
+
 @dataclass(frozen=True)
 class Scope:
     """The squad a command applies to, and the caller's membership in it (if any)."""
@@ -83,29 +90,30 @@ class Scope:
         return self.member is not None and self.member.is_lead
 
 
-async def resolve_scope(db: aiosqlite.Connection, caller: Caller) -> Scope | Reply:
+async def resolve_scope(db: aiosqlite.Connection, caller: Caller) -> Scope:
     """Group chat: that group's squad. Private chat: the caller's most recent squad.
 
     A private caller in several squads gets their most recently joined squad;
-    commands that must not guess use :func:`resolve_single_scope` instead.
+    commands that must not guess use :func:`resolve_single_scope` instead. Refuses
+    (:class:`Refused`) a group that is not a squad, or someone in no squad.
     """
     if not caller.private:
         squad = await squads_q.squad_by_chat(db, caller.chat_id)
         if squad is None:
-            return refuse("not_set_up")
+            raise Refused(refuse("not_set_up"))
         return Scope(squad, await squads_q.member(db, squad.id, caller.user_id))
     memberships = await squads_q.memberships_of_user(db, caller.user_id)
     if not memberships:
-        return refuse("not_member_any")
+        raise Refused(refuse("not_member_any"))
     squad = await squads_q.squad_by_id(db, memberships[0].squad_id)
     assert squad is not None
     return Scope(squad, memberships[0])
 
 
-async def resolve_single_scope(db: aiosqlite.Connection, caller: Caller) -> Scope | Reply:
+async def resolve_single_scope(db: aiosqlite.Connection, caller: Caller) -> Scope:
     """Like :func:`resolve_scope`, but refuses to guess between several squads."""
     if caller.private:
         memberships = await squads_q.memberships_of_user(db, caller.user_id)
         if len(memberships) > 1:
-            return refuse("several_squads")
+            raise Refused(refuse("several_squads"))
     return await resolve_scope(db, caller)

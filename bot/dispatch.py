@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
-from bot.domain import Availability, Location, Member
+from bot.domain import Availability, Location, Member, is_fresh
 from bot.geo import Point, distance_m
 
 
@@ -53,8 +53,7 @@ def rank_candidates(
             ranked.append(Candidate(member, None, False, None))
             continue
         age = max(0.0, now - loc.at)
-        live = loc.live_until is not None and loc.live_until >= now
-        fresh = live or age <= ttl_s
+        fresh = is_fresh(loc, now, ttl_s)
         dist = distance_m(alert_point, Point(loc.lat, loc.lon)) if alert_point else None
         ranked.append(Candidate(member, dist, fresh, age))
 

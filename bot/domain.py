@@ -109,6 +109,16 @@ class Location:
     live_until: float | None = None
 
 
+def is_live(loc: Location, now: float) -> bool:
+    """A live location Telegram is still updating."""
+    return loc.live_until is not None and loc.live_until >= now
+
+
+def is_fresh(loc: Location, now: float, ttl_s: float) -> bool:
+    """The one rule for a fresh location: still live, or younger than the TTL."""
+    return is_live(loc, now) or now - loc.at <= ttl_s
+
+
 @dataclass(frozen=True)
 class Place:
     id: int

@@ -7,10 +7,12 @@ the state change that causes them.
 
 from __future__ import annotations
 
+import functools
 import json
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
 from enum import IntEnum, StrEnum
-from typing import Any
+from typing import Any, ParamSpec
 
 
 class Priority(IntEnum):
@@ -181,6 +183,32 @@ class Reply:
     # For a button press: show ``text`` (and ``buttons``) in place of the message whose
     # button was pressed, instead of as a new message.
     edit_pressed: bool = False
+
+
+class Refused(Exception):
+    """A rule refused the caller. Raised anywhere inside a use case marked ``@refusing``:
+    the transaction it is in rolls back, and the use case answers with ``reply``."""
+
+    def __init__(self, reply: Reply) -> None:
+        super().__init__(reply.text.key if reply.text else "refused")
+        self.reply = reply
+
+
+P = ParamSpec("P")
+
+
+def refusing(use_case: Callable[P, Awaitable[Reply]]) -> Callable[P, Awaitable[Reply]]:
+    """The one way a use case refuses: rules raise :class:`Refused`, this turns it into the
+    answer. Nothing has changed by then: any transaction was rolled back on the way out."""
+
+    @functools.wraps(use_case)
+    async def answer(*args: P.args, **kwargs: P.kwargs) -> Reply:
+        try:
+            return await use_case(*args, **kwargs)
+        except Refused as refusal:
+            return refusal.reply
+
+    return answer
 
 
 def reply(key: str, **params: Any) -> Reply:

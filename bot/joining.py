@@ -12,9 +12,20 @@ import logging
 
 import aiosqlite
 
-from bot.core import Caller, Core, resolve_single_scope
+from bot.core import Caller, Core, require_lead, resolve_single_scope
 from bot.domain import Member, Role, Squad, new_invite_token
-from bot.intents import Action, Button, Intent, MessageRole, Op, Priority, Reply, Text, refuse
+from bot.intents import (
+    Action,
+    Button,
+    Intent,
+    MessageRole,
+    Op,
+    Priority,
+    Reply,
+    Text,
+    refuse,
+    refusing,
+)
 from bot.text import ALIAS_MAX, clean_cut
 from data import audit as audit_q
 from data import outbox
@@ -30,6 +41,7 @@ class Joining:
         self.core = core
         self.settings = core.settings
 
+    @refusing
     async def join(self, caller: Caller, *, reset: bool = False) -> Reply:
         """``/join`` in the group: a button with a deep link into a private chat.
         ``/join reset`` (leads): a new link; the old ones stop working."""
@@ -37,12 +49,9 @@ class Joining:
             return refuse("group_only")
         async with self.core.store.transaction() as db:
             scope = await resolve_single_scope(db, caller)
-            if isinstance(scope, Reply):
-                return scope
             squad = scope.squad
             if reset:
-                if not scope.is_lead:
-                    return refuse("leads_only")
+                require_lead(scope.member)
                 token = new_invite_token()
                 await squads_q.set_invite_token(db, squad.id, token)
                 await audit_q.audit(
@@ -128,15 +137,14 @@ class Joining:
                 ),
             )
 
+    @refusing
     async def answer(self, caller: Caller, member_id: int, *, approve: bool) -> Reply:
         """A lead presses Approve or Reject on a join request."""
         async with self.core.store.transaction() as db:
             member = await squads_q.member_by_id(db, member_id)
             if member is None:
                 return refuse("join.answered")
-            lead = await squads_q.member(db, member.squad_id, caller.user_id)
-            if lead is None or not lead.is_lead:
-                return refuse("leads_only")
+            require_lead(await squads_q.member(db, member.squad_id, caller.user_id))
             if member.approved:
                 return refuse("join.answered")
             squad = await squads_q.squad_by_id(db, member.squad_id)

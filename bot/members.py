@@ -8,9 +8,9 @@ from typing import Any
 
 from bot.alerts import Alerts
 from bot.core import Caller, Core, resolve_scope
-from bot.domain import Availability, Location, Member
+from bot.domain import Availability, Location, Member, is_fresh, is_live
 from bot.geo import CoordinateError, Point, validate
-from bot.intents import Reply, Text, refuse, reply
+from bot.intents import Refused, Reply, Text, refuse, refusing, reply
 from bot.messages import format_age, t
 from bot.text import ALIAS_MAX, TooLong, clean
 from data import alerts as alerts_q
@@ -32,18 +32,19 @@ class Members:
         self.alerts = alerts
         self.settings = core.settings
 
-    async def _mine(self, db: Any, caller: Caller) -> list[Member] | Reply:
+    async def _mine(self, db: Any, caller: Caller) -> list[Member]:
         """In a group: the membership there. In private: all of the caller's memberships."""
         if caller.private:
             memberships = await squads_q.memberships_of_user(db, caller.user_id)
-            return memberships or refuse("not_member_any")
+            if not memberships:
+                raise Refused(refuse("not_member_any"))
+            return memberships
         scope = await resolve_scope(db, caller)
-        if isinstance(scope, Reply):
-            return scope
         if scope.member is None:
-            return refuse("not_member")
+            raise Refused(refuse("not_member"))
         return [scope.member]
 
+    @refusing
     async def set_alias(self, caller: Caller, raw: str) -> Reply:
         try:
             alias = clean(raw, limit=ALIAS_MAX)
@@ -53,16 +54,13 @@ class Members:
             return refuse("alias.usage")
         async with self.core.store.transaction() as db:
             mine = await self._mine(db, caller)
-            if isinstance(mine, Reply):
-                return mine
             await squads_q.set_alias(db, [m.id for m in mine], alias)
         return reply("alias.done", alias=alias)
 
+    @refusing
     async def set_availability(self, caller: Caller, availability: Availability) -> Reply:
         async with self.core.store.transaction() as db:
             mine = await self._mine(db, caller)
-            if isinstance(mine, Reply):
-                return mine
             await squads_q.set_availability(db, [m.id for m in mine], availability)
         # In the group the answer goes to the private chat: the group need not know.
         text = Text("availability.done", {"availability": t(f"availability.{availability}")})
@@ -93,10 +91,10 @@ class Members:
         now = self.core.now()
         if loc is None:
             lines.append(t("me.location_none"))
-        elif loc.live_until is not None and loc.live_until >= now:
+        elif is_live(loc, now):
             lines.append(t("me.location_live", age=format_age(now - loc.at)))
         else:
-            fresh = now - loc.at <= self.settings.location_ttl.total_seconds()
+            fresh = is_fresh(loc, now, self.settings.location_ttl.total_seconds())
             lines.append(
                 t(
                     "me.location",

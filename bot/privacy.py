@@ -10,9 +10,20 @@ import logging
 import time
 from typing import TYPE_CHECKING, Any
 
-from bot.core import Caller, Core, resolve_single_scope
+from bot.core import Caller, Core, require_lead, resolve_single_scope
 from bot.domain import OPEN_STATES, OWNED_STATES, normalise_code
-from bot.intents import Action, Button, Intent, MessageRole, Op, Priority, Reply, Text, refuse
+from bot.intents import (
+    Action,
+    Button,
+    Intent,
+    MessageRole,
+    Op,
+    Priority,
+    Reply,
+    Text,
+    refuse,
+    refusing,
+)
 from bot.intents import reply as reply_text
 from bot.messages import render, t
 from data import alerts as alerts_q
@@ -36,6 +47,7 @@ class Privacy:
 
     # -- precise location for a lead, on request --------------------------------------
 
+    @refusing
     async def pin(self, caller: Caller, args: list[str]) -> Reply:
         """``/pin CODE``: a lead asks for an open alert's precise location, in private."""
         if not args:
@@ -50,8 +62,7 @@ class Privacy:
             member = await squads_q.member(db, alert.squad_id, caller.user_id) if alert else None
             if alert is None or member is None:
                 return refuse("unknown_code", code=code)
-            if not member.is_lead:
-                return refuse("leads_only")
+            require_lead(member)
             if alert.state not in OPEN_STATES:
                 return refuse("pin.not_open", code=code)
             if not alert.has_location:
@@ -72,14 +83,12 @@ class Privacy:
 
     # -- the audit trail -----------------------------------------------------------------
 
+    @refusing
     async def audit_log(self, caller: Caller) -> Reply:
         """``/audit``: the squad's recent audit entries (who, what, when; never content)."""
         async with self.core.store.reading() as db:
             scope = await resolve_single_scope(db, caller)
-            if isinstance(scope, Reply):
-                return scope
-            if not scope.is_lead:
-                return refuse("leads_only")
+            require_lead(scope.member)
             entries = await audit_q.recent_audit(db, scope.squad.id, AUDIT_SHOWN)
             members = {
                 m.user_id: m.alias for m in await squads_q.members_of_squad(db, scope.squad.id)
@@ -97,6 +106,7 @@ class Privacy:
 
     # -- group hygiene -------------------------------------------------------------------
 
+    @refusing
     async def set_hygiene(self, caller: Caller, args: list[str]) -> Reply:
         """``/hygiene on|off``: delete /alert and location messages in the group."""
         choice = args[0].lower() if args else ""
@@ -104,10 +114,7 @@ class Privacy:
             return refuse("hygiene.usage")
         async with self.core.store.transaction() as db:
             scope = await resolve_single_scope(db, caller)
-            if isinstance(scope, Reply):
-                return scope
-            if not scope.is_lead:
-                return refuse("leads_only")
+            require_lead(scope.member)
             await privacy_q.set_hygiene(db, scope.squad.id, choice == "on")
             await audit_q.audit(
                 db, scope.squad.id, caller.user_id, f"hygiene:{choice}", None, self.core.now()
@@ -182,23 +189,22 @@ class Privacy:
         log.info("a user was forgotten")
         return Reply(text=Text("forget.done"), answer=Text("forget.done"), remove_keyboard=True)
 
+    @refusing
     async def wipe_request(self, caller: Caller) -> Reply:
         """``/wipe``: a lead deletes the whole squad, after two confirmations."""
         async with self.core.store.reading() as db:
             scope = await resolve_single_scope(db, caller)
-            if isinstance(scope, Reply):
-                return scope
-            if not scope.is_lead:
-                return refuse("leads_only")
+            require_lead(scope.member)
         button = Button(Text("wipe.button_1"), Action.WIPE_1, scope.squad.id)
         return Reply(text=Text("wipe.confirm_1", {"squad": scope.squad.name}), buttons=((button,),))
 
+    @refusing
     async def wipe(self, caller: Caller, squad_id: int, step: int) -> Reply:
         async with self.core.store.transaction() as db:
             squad = await squads_q.squad_by_id(db, squad_id)
             member = await squads_q.member(db, squad_id, caller.user_id) if squad else None
-            if squad is None or member is None or not member.is_lead:
-                return refuse("leads_only")
+            require_lead(member)
+            assert squad is not None  # a member belongs to a squad
             if step == 1:
                 button = Button(Text("wipe.button_2"), Action.WIPE_2, squad.id)
                 return Reply(

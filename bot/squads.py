@@ -10,17 +10,18 @@ from typing import Any
 
 from bot.alerts import Alerts
 from bot.commands import Where, Who, for_help
-from bot.core import Caller, Core, Scope, resolve_scope, resolve_single_scope
+from bot.core import Caller, Core, Scope, require_lead, resolve_scope, resolve_single_scope
 from bot.domain import (
     OPEN_STATES,
     AlertState,
     Availability,
     Member,
     Role,
+    is_fresh,
     new_invite_token,
 )
 from bot.geo import CoordinateError, find_coordinates
-from bot.intents import Reply, Text, refuse, reply
+from bot.intents import Refused, Reply, Text, refuse, refusing, reply
 from bot.messages import format_age, t
 from bot.text import ALIAS_MAX, PLACE_NAME_MAX, SQUAD_NAME_MAX, TooLong, clean, clean_cut
 from data import alerts as alerts_q
@@ -103,6 +104,7 @@ class Squads:
         log.info("squad %s set up", squad.id)
         return reply("setup.done", name=name)
 
+    @refusing
     async def set_role(
         self, caller: Caller, args: list[str], target_user_id: int | None, role: Role | None
     ) -> Reply:
@@ -111,13 +113,8 @@ class Squads:
         usage = f"{role.value}.usage" if role else "remove.usage"
         async with self.core.store.transaction() as db:
             scope = await resolve_single_scope(db, caller)
-            if isinstance(scope, Reply):
-                return scope
-            if not scope.is_lead:
-                return refuse("leads_only")
+            require_lead(scope.member)
             target = await self._target(scope, db, args, target_user_id)
-            if isinstance(target, Reply):
-                return target
             if target is None:
                 return refuse(usage)
             now = self.core.now()
@@ -147,20 +144,20 @@ class Squads:
 
     async def _target(
         self, scope: Scope, db: Any, args: list[str], target_user_id: int | None
-    ) -> Member | Reply | None:
+    ) -> Member | None:
         if target_user_id is not None:
             member = await squads_q.member(db, scope.squad.id, target_user_id)
             if member is None:
-                return refuse("member.unknown", alias="?")
+                raise Refused(refuse("member.unknown", alias="?"))
             return member
         if not args:
             return None
         alias = " ".join(args).lstrip("@")
         matches = await squads_q.members_by_alias(db, scope.squad.id, alias)
         if not matches:
-            return refuse("member.unknown", alias=alias[:ALIAS_MAX])
+            raise Refused(refuse("member.unknown", alias=alias[:ALIAS_MAX]))
         if len(matches) > 1:
-            return refuse("member.ambiguous", alias=alias)
+            raise Refused(refuse("member.ambiguous", alias=alias))
         return matches[0]
 
     async def place(self, caller: Caller, args: list[str], raw: str) -> Reply:
@@ -179,14 +176,13 @@ class Squads:
             result = replace(result, cleanup=(caller.message_id,))
         return result
 
+    @refusing
     async def _place(self, caller: Caller, args: list[str], raw: str) -> Reply:
         verb = args[0].lower() if args else ""
         if verb not in ("add", "list", "remove"):
             return refuse("place.usage")
         async with self.core.store.transaction() as db:
             scope = await resolve_single_scope(db, caller)
-            if isinstance(scope, Reply):
-                return scope
             if scope.member is None:
                 return refuse("not_member")
             if not scope.member.is_responder:
@@ -196,8 +192,7 @@ class Squads:
                 if not places:
                     return reply("place.list_empty")
                 return reply("place.list", places="\n".join(f"• {p.name}" for p in places))
-            if not scope.is_lead:
-                return refuse("leads_only")
+            require_lead(scope.member)
             rest = raw.strip()[len(args[0]) :].strip()
             if verb == "remove":
                 try:
@@ -253,6 +248,7 @@ class Squads:
             lines.append(t("help.more_private"))
         return Reply(text=Text("lines", {"lines": lines}))
 
+    @refusing
     async def status(self, caller: Caller) -> Reply:
         """``/status`` for leads: open alerts, members, and the last 7 days."""
         async with self.core.store.reading() as db:
@@ -267,12 +263,9 @@ class Squads:
                 squad_ids = [m.squad_id for m in memberships]
             else:
                 scope = await resolve_scope(db, caller)
-                if isinstance(scope, Reply):
-                    return scope
                 if scope.member is not None and scope.member.role is Role.OBSERVER:
                     return await self._aggregate(db, scope.squad.id)
-                if not scope.is_lead:
-                    return refuse("leads_only")
+                require_lead(scope.member)
                 squad_ids = [scope.squad.id]
             blocks: list[Any] = []
             for squad_id in squad_ids:
@@ -364,10 +357,7 @@ class Squads:
         stale = [
             m.alias
             for m in members
-            if m.user_id not in locations
-            or (
-                now - locations[m.user_id].at > ttl and (locations[m.user_id].live_until or 0) < now
-            )
+            if m.user_id not in locations or not is_fresh(locations[m.user_id], now, ttl)
         ]
         if stale:
             lines.append(t("status.stale", names=", ".join(stale)))

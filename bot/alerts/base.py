@@ -21,7 +21,7 @@ from bot.geocode import Geocoder
 from bot.intents import (
     Button,
     MessageRole,
-    Reply,
+    Refused,
     Text,
     refuse,
 )
@@ -35,12 +35,12 @@ log = logging.getLogger("bot.alerts")
 PIN_LINK_PREFIX = "pin-"
 
 
-def _code_arg(args: list[str], command: str) -> str | Reply:
+def _code_arg(args: list[str], command: str) -> str:
     if not args:
-        return refuse("missing_code", command=command)
+        raise Refused(refuse("missing_code", command=command))
     code = normalise_code(args[0])
     if code is None:
-        return refuse("bad_code", raw=args[0][:16], command=command)
+        raise Refused(refuse("bad_code", raw=args[0][:16], command=command))
     return code
 
 
@@ -63,16 +63,12 @@ class AlertsBase:
         self.settings = core.settings
         self.geocoder = geocoder
 
-    async def _alert_from_args(
-        self, caller: Caller, args: list[str], command: str
-    ) -> Alert | Reply:
+    async def _alert_from_args(self, caller: Caller, args: list[str], command: str) -> Alert:
         """``/command CODE …``: the alert the caller names, or why it cannot be used."""
         code = _code_arg(args, command)
-        if isinstance(code, Reply):
-            return code
         return await self._alert_for_caller(caller, code)
 
-    async def _alert_for_caller(self, caller: Caller, code: str) -> Alert | Reply:
+    async def _alert_for_caller(self, caller: Caller, code: str) -> Alert:
         """Find an alert by code in the caller's squad (group) or their squads (private)."""
         async with self.core.store.reading() as db:
             if caller.private:
@@ -81,25 +77,25 @@ class AlertsBase:
                     return alert
                 if alert is not None and alert.reporter_user_id == caller.user_id:
                     return alert
-                return refuse("unknown_code", code=code)
+                raise Refused(refuse("unknown_code", code=code))
             squad = await squads_q.squad_by_chat(db, caller.chat_id)
             if squad is None:
-                return refuse("not_set_up")
+                raise Refused(refuse("not_set_up"))
             alert = await alerts_q.alert_by_code(db, squad.id, code)
             if alert is None:
-                return refuse("unknown_code", code=code)
+                raise Refused(refuse("unknown_code", code=code))
             return alert
 
     async def _load(
         self, db: aiosqlite.Connection, caller: Caller, alert_id: int
-    ) -> tuple[Alert, Member] | Reply:
+    ) -> tuple[Alert, Member]:
         """The pressed alert and the caller's membership in its squad, or a refusal."""
         alert = await alerts_q.alert_by_id(db, alert_id)
         if alert is None:
-            return refuse("error")
+            raise Refused(refuse("error"))
         member = await squads_q.member(db, alert.squad_id, caller.user_id)
         if member is None:
-            return refuse("not_member")
+            raise Refused(refuse("not_member"))
         return alert, member
 
     async def _tell_reporter(

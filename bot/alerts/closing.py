@@ -26,9 +26,11 @@ from bot.intents import (
     MessageRole,
     Op,
     Priority,
+    Refused,
     Reply,
     Text,
     refuse,
+    refusing,
     reply,
 )
 from bot.messages import t
@@ -58,23 +60,20 @@ class Closing(Ownership):
             await squads_q.set_availability(db, [owner.id], Availability.AVAILABLE)
         return owner
 
+    @refusing
     async def close(self, caller: Caller, args: list[str]) -> Reply:
         """``/close CODE``: offer the outcome buttons."""
         alert = await self._alert_from_args(caller, args, "close")
-        if isinstance(alert, Reply):
-            return alert
         return await self._close_prompt(caller, alert.id)
 
-    async def _may_close(
-        self, db: aiosqlite.Connection, caller: Caller, alert: Alert
-    ) -> Member | Reply:
+    async def _may_close(self, db: aiosqlite.Connection, caller: Caller, alert: Alert) -> Member:
         member = await squads_q.member(db, alert.squad_id, caller.user_id)
         if member is None:
-            return refuse("not_member")
+            raise Refused(refuse("not_member"))
         if not _owner_or_lead(alert, member):
-            return refuse("close.not_allowed", code=alert.code)
+            raise Refused(refuse("close.not_allowed", code=alert.code))
         if alert.state not in OWNED_STATES:
-            return refuse("close.not_open", code=alert.code)
+            raise Refused(refuse("close.not_open", code=alert.code))
         return member
 
     async def _close_prompt(self, caller: Caller, alert_id: int) -> Reply:
@@ -82,9 +81,7 @@ class Closing(Ownership):
             alert = await alerts_q.alert_by_id(db, alert_id)
             if alert is None:
                 return refuse("error")
-            member = await self._may_close(db, caller, alert)
-            if isinstance(member, Reply):
-                return member
+            await self._may_close(db, caller, alert)
         buttons = tuple(
             tuple(
                 Button(Text(f"outcome.{o.value}"), Action.OUTCOME, alert.id, o.value) for o in pair
@@ -103,8 +100,6 @@ class Closing(Ownership):
             if alert is None:
                 return refuse("error")
             member = await self._may_close(db, caller, alert)
-            if isinstance(member, Reply):
-                return member
             now = self.core.now()
             if not await alerts_q.transition(
                 db, alert.id, OWNED_STATES, AlertState.CLOSED, outcome=outcome.value, closed_at=now
@@ -136,8 +131,6 @@ class Closing(Ownership):
         """ "📝 Add note": the next text this person sends in private is the note."""
         async with self.core.store.transaction() as db:
             loaded = await self._load(db, caller, alert_id)
-            if isinstance(loaded, Reply):
-                return loaded
             alert, member = loaded
             if not _owner_or_lead(alert, member):
                 return refuse("close.not_allowed", code=alert.code)
@@ -157,17 +150,14 @@ class Closing(Ownership):
             return None
         return await self._save_note(caller, alert, raw_text)
 
+    @refusing
     async def note(self, caller: Caller, args: list[str], raw_text: str) -> Reply:
         """``/note CODE text`` on a closed alert, by its owner or a lead."""
         code = _code_arg(args, "note")
-        if isinstance(code, Reply):
-            return code
         body = raw_text.strip()[len(args[0]) :] if raw_text.strip().startswith(args[0]) else ""
         if not body.strip():
             return refuse("note.usage")
         alert = await self._alert_for_caller(caller, code)
-        if isinstance(alert, Reply):
-            return alert
         return await self._save_note(caller, alert, body)
 
     async def _save_note(self, caller: Caller, alert: Alert, body: str) -> Reply:
@@ -190,11 +180,10 @@ class Closing(Ownership):
                 return refuse("note.not_closed", code=alert.code)
         return reply("note.done", code=alert.code)
 
+    @refusing
     async def cancel(self, caller: Caller, args: list[str]) -> Reply:
         """``/cancel CODE`` by the reporter or a lead: everyone holding it stands down."""
         found = await self._alert_from_args(caller, args, "cancel")
-        if isinstance(found, Reply):
-            return found
         async with self.core.store.transaction() as db:
             alert = await alerts_q.alert_by_id(db, found.id)
             assert alert is not None

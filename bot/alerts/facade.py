@@ -13,6 +13,7 @@ from bot.intents import (
     Action,
     Reply,
     refuse,
+    refusing,
 )
 
 log = logging.getLogger("bot.alerts")
@@ -21,6 +22,7 @@ log = logging.getLogger("bot.alerts")
 class Alerts(Holding):
     """Use cases of the alert lifecycle, one phase per module behind this class."""
 
+    @refusing
     async def press(self, caller: Caller, action: Action, alert_id: int, arg: str) -> Reply:
         """A button was pressed. Permission and state are checked again on every press."""
         if action is Action.CLAIM:

@@ -8,7 +8,7 @@ import aiosqlite
 
 from bot.alerts.base import _reload
 from bot.alerts.raising import Raising
-from bot.core import Caller
+from bot.core import Caller, require_lead
 from bot.domain import (
     Alert,
     AlertState,
@@ -16,9 +16,11 @@ from bot.domain import (
 )
 from bot.intents import (
     Op,
+    Refused,
     Reply,
     Text,
     refuse,
+    refusing,
 )
 from bot.phones import clean_phones
 from data import alerts as alerts_q
@@ -33,23 +35,20 @@ log = logging.getLogger("bot.alerts")
 class Holding(Raising):
     async def _held_for_lead(
         self, db: aiosqlite.Connection, caller: Caller, alert_id: int
-    ) -> Alert | Reply:
+    ) -> Alert:
         alert = await alerts_q.alert_by_id(db, alert_id)
         if alert is None:
-            return refuse("button.invalid")
-        lead = await squads_q.member(db, alert.squad_id, caller.user_id)
-        if lead is None or not lead.is_lead:
-            return refuse("leads_only")
+            raise Refused(refuse("button.invalid"))
+        require_lead(await squads_q.member(db, alert.squad_id, caller.user_id))
         if not alert.held or alert.state is not AlertState.NEW:
-            return refuse("held.decided", code=alert.code)
+            raise Refused(refuse("held.decided", code=alert.code))
         return alert
 
+    @refusing
     async def _dispatch_held(self, caller: Caller, alert_id: int) -> Reply:
         """A lead sends a held alert out, as if it had never been held."""
         async with self.core.store.transaction() as db:
             alert = await self._held_for_lead(db, caller, alert_id)
-            if isinstance(alert, Reply):
-                return alert
             if not await alerts_q.set_held(db, alert.id, False):
                 return refuse("held.decided", code=alert.code)
             now = self.core.now()
@@ -65,12 +64,11 @@ class Holding(Raising):
         log.info("alert %s dispatched by a lead", alert.code)
         return Reply(answer=Text("held.dispatched", {"code": alert.code}))
 
+    @refusing
     async def _dismiss_held(self, caller: Caller, alert_id: int) -> Reply:
         """A lead drops a held alert. Its reporter is not told (a flood gets no feedback)."""
         async with self.core.store.transaction() as db:
             alert = await self._held_for_lead(db, caller, alert_id)
-            if isinstance(alert, Reply):
-                return alert
             now = self.core.now()
             if not await alerts_q.transition(
                 db, alert.id, (AlertState.NEW,), AlertState.CANCELLED, closed_at=now

@@ -153,8 +153,6 @@ class Offers(Escalation):
     async def _decline(self, caller: Caller, alert_id: int) -> Reply:
         async with self.core.store.transaction() as db:
             loaded = await self._load(db, caller, alert_id)
-            if isinstance(loaded, Reply):
-                return loaded
             alert, member = loaded
             offer = await alerts_q.offer_for(db, alert.id, member.id)
             if offer is None:

@@ -10,7 +10,7 @@ import aiosqlite
 from bot.alerts import notices
 from bot.alerts.base import _code_arg, _reload
 from bot.alerts.offers import Offers
-from bot.core import Caller
+from bot.core import Caller, require_lead
 from bot.domain import (
     OWNED_STATES,
     UNOWNED_STATES,
@@ -33,6 +33,7 @@ from bot.intents import (
     Reply,
     Text,
     refuse,
+    refusing,
     reply,
 )
 from bot.messages import t
@@ -48,11 +49,10 @@ log = logging.getLogger("bot.alerts")
 
 
 class Ownership(Offers):
+    @refusing
     async def claim(self, caller: Caller, args: list[str]) -> Reply:
         """``/claim CODE``."""
         alert = await self._alert_from_args(caller, args, "claim")
-        if isinstance(alert, Reply):
-            return alert
         return await self._claim_by_id(caller, alert.id)
 
     async def _claim_by_id(self, caller: Caller, alert_id: int) -> Reply:
@@ -65,8 +65,6 @@ class Ownership(Offers):
         """Claim (any available responder) or Accept (only on one's own offer, even late)."""
         async with self.core.store.transaction() as db:
             loaded = await self._load(db, caller, alert_id)
-            if isinstance(loaded, Reply):
-                return loaded
             alert, member = loaded
             offer = await alerts_q.offer_for(db, alert.id, member.id)
             if via_offer and offer is None:
@@ -167,8 +165,6 @@ class Ownership(Offers):
     async def _progress(self, caller: Caller, alert_id: int, action: Action) -> Reply:
         async with self.core.store.transaction() as db:
             loaded = await self._load(db, caller, alert_id)
-            if isinstance(loaded, Reply):
-                return loaded
             alert, member = loaded
             if alert.owner_member_id != member.id:
                 return refuse("progress.not_owner", code=alert.code)
@@ -193,23 +189,18 @@ class Ownership(Offers):
         self.core.notify()
         return Reply(answer=Text(f"progress.marked_{step}", {"code": alert.code}))
 
+    @refusing
     async def assign(self, caller: Caller, args: list[str]) -> Reply:
         """``/assign CODE alias`` by a lead."""
         code = _code_arg(args, "assign")
-        if isinstance(code, Reply):
-            return code
         if len(args) < 2:
             return refuse("assign.usage")
         alias = " ".join(args[1:]).lstrip("@")
         found = await self._alert_for_caller(caller, code)
-        if isinstance(found, Reply):
-            return found
         async with self.core.store.transaction() as db:
             alert = await alerts_q.alert_by_id(db, found.id)
             assert alert is not None
-            lead = await squads_q.member(db, alert.squad_id, caller.user_id)
-            if lead is None or not lead.is_lead:
-                return refuse("leads_only")
+            require_lead(await squads_q.member(db, alert.squad_id, caller.user_id))
             matches = await squads_q.members_by_alias(db, alert.squad_id, alias)
             if not matches:
                 return refuse("member.unknown", alias=alias)

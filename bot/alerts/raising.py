@@ -34,9 +34,11 @@ from bot.intents import (
     MessageRole,
     Op,
     Priority,
+    Refused,
     Reply,
     Text,
     refuse,
+    refusing,
 )
 from bot.messages import t
 from bot.text import ALERT_TEXT_MAX, TooLong, clean
@@ -50,6 +52,7 @@ log = logging.getLogger("bot.alerts")
 
 
 class Raising(Closing):
+    @refusing
     async def raise_alert(
         self,
         caller: Caller,
@@ -65,16 +68,12 @@ class Raising(Closing):
         geocoded = await self._geocode(caller, text) if reply_location is None else None
         async with self.core.store.transaction() as db:
             scope = await resolve_scope(db, caller)
-            if isinstance(scope, Reply):
-                return scope
             if caller.message_id is not None:
                 # The same /alert delivered again (a retry after a crash) has one effect.
                 seen = await alerts_q.alert_by_origin(db, caller.chat_id, caller.message_id)
                 if seen is not None:
                     return self._received(caller, seen, scope.squad, location_message_id)
             point, area, text = await self._locate(db, scope.squad, text, reply_location, geocoded)
-            if isinstance(point, Reply):
-                return point
             now = self.core.now()
             flood = floods.decide(
                 await alerts_q.open_alerts_of_reporter(db, scope.squad.id, caller.user_id),
@@ -261,8 +260,11 @@ class Raising(Closing):
         if point is not None:
             return None
         async with self.core.store.reading() as db:
-            scope = await resolve_scope(db, caller)
-            if isinstance(scope, Reply) or await self.place_in(db, scope.squad, text):
+            try:
+                scope = await resolve_scope(db, caller)
+            except Refused:
+                return None  # raise_alert says why
+            if await self.place_in(db, scope.squad, text):
                 return None
         return await self.geocoder.lookup(text)
 
@@ -288,7 +290,7 @@ class Raising(Closing):
         text: str,
         reply_location: Point | None,
         geocoded: Point | None = None,
-    ) -> tuple[Point | Reply | None, str | None, str]:
+    ) -> tuple[Point | None, str | None, str]:
         """Location from the replied-to pin, written coordinates, a saved place name, or
         (only when an operator enabled it) a geocoder. The text kept (and shown on the
         card, offers and pages) never holds coordinates, whichever source is used."""
@@ -297,7 +299,7 @@ class Raising(Closing):
         try:
             point, rest = find_coordinates(text)
         except CoordinateError as exc:
-            return refuse(exc.reason), None, text
+            raise Refused(refuse(exc.reason)) from exc
         if point is not None:
             return point, grid_label(point), rest
         place = await self.place_in(db, squad, rest)
