@@ -11,7 +11,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from bot.core import Caller, Core, require_lead, resolve_single_scope
-from bot.domain import OPEN_STATES, OWNED_STATES, normalise_code
+from bot.domain import OPEN_STATES, OWNED_STATES
 from bot.intents import (
     Action,
     Button,
@@ -48,13 +48,8 @@ class Privacy:
     # -- precise location for a lead, on request --------------------------------------
 
     @refusing
-    async def pin(self, caller: Caller, args: list[str]) -> Reply:
+    async def pin(self, caller: Caller, code: str) -> Reply:
         """``/pin CODE``: a lead asks for an open alert's precise location, in private."""
-        if not args:
-            return refuse("missing_code", command="pin")
-        code = normalise_code(args[0])
-        if code is None:
-            return refuse("bad_code", raw=args[0][:16], command="pin")
         if not caller.private:
             return refuse("pin.private_only")
         async with self.core.store.transaction() as db:
@@ -107,15 +102,13 @@ class Privacy:
     # -- group hygiene -------------------------------------------------------------------
 
     @refusing
-    async def set_hygiene(self, caller: Caller, args: list[str]) -> Reply:
-        """``/hygiene on|off``: delete /alert and location messages in the group."""
-        choice = args[0].lower() if args else ""
-        if choice not in ("on", "off"):
-            return refuse("hygiene.usage")
+    async def set_hygiene(self, caller: Caller, on: bool) -> Reply:
+        """``/hygiene on|off``: tidy the group (delete /alert and location messages)."""
+        choice = "on" if on else "off"
         async with self.core.store.transaction() as db:
             scope = await resolve_single_scope(db, caller)
             require_lead(scope.member)
-            await privacy_q.set_hygiene(db, scope.squad.id, choice == "on")
+            await privacy_q.set_hygiene(db, scope.squad.id, on)
             await audit_q.audit(
                 db, scope.squad.id, caller.user_id, f"hygiene:{choice}", None, self.core.now()
             )

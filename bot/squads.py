@@ -5,8 +5,8 @@ from __future__ import annotations
 import hmac
 import logging
 import statistics
-from dataclasses import replace
-from typing import Any
+from dataclasses import dataclass, replace
+from typing import Any, Literal
 
 from bot.alerts import Alerts
 from bot.commands import Where, Who, for_help
@@ -20,7 +20,7 @@ from bot.domain import (
     is_fresh,
     new_invite_token,
 )
-from bot.geo import CoordinateError, find_coordinates
+from bot.geo import Point
 from bot.intents import Refused, Reply, Text, refuse, refusing, reply
 from bot.messages import format_age, t
 from bot.text import ALIAS_MAX, PLACE_NAME_MAX, SQUAD_NAME_MAX, TooLong, clean, clean_cut
@@ -33,6 +33,15 @@ from data import squads as squads_q
 log = logging.getLogger(__name__)
 
 WEEK_S = 7 * 24 * 3600
+
+
+@dataclass(frozen=True)
+class PlaceRequest:
+    """``/place add NAME LAT, LON`` (``point`` set), ``/place list`` or ``/place remove NAME``."""
+
+    verb: Literal["add", "list", "remove"]
+    name: str = ""
+    point: Point | None = None
 
 
 def _who(member: Member) -> Who:
@@ -69,8 +78,10 @@ class Squads:
         async with self.core.store.reading() as db:
             return await squads_q.squad_by_chat(db, chat_id) is not None
 
-    async def setup(self, caller: Caller, args: list[str], *, is_admin: bool) -> Reply:
-        """``/setup [code] <name>`` by a group administrator; the caller becomes the first lead."""
+    async def setup(self, caller: Caller, words: str, *, is_admin: bool) -> Reply:
+        """``/setup [code] <name>`` by a group administrator; the caller becomes the first lead.
+        ``words``: what follows /setup, as typed."""
+        args = words.split()
         if caller.private:
             return refuse("group_only")
         expected = self.settings.setup_code.get_secret_value() if self.settings.setup_code else None
@@ -106,7 +117,7 @@ class Squads:
 
     @refusing
     async def set_role(
-        self, caller: Caller, args: list[str], target_user_id: int | None, role: Role | None
+        self, caller: Caller, alias: str, target_user_id: int | None, role: Role | None
     ) -> Reply:
         """``/lead``, ``/member``, ``/observer`` or ``/remove`` (``role`` None): a reply to
         the member's message, or their alias. Leads only; every change is audited."""
@@ -114,7 +125,7 @@ class Squads:
         async with self.core.store.transaction() as db:
             scope = await resolve_single_scope(db, caller)
             require_lead(scope.member)
-            target = await self._target(scope, db, args, target_user_id)
+            target = await self._target(scope, db, alias, target_user_id)
             if target is None:
                 return refuse(usage)
             now = self.core.now()
@@ -143,16 +154,15 @@ class Squads:
             return reply("remove.done", alias=target.alias)
 
     async def _target(
-        self, scope: Scope, db: Any, args: list[str], target_user_id: int | None
+        self, scope: Scope, db: Any, alias: str, target_user_id: int | None
     ) -> Member | None:
         if target_user_id is not None:
             member = await squads_q.member(db, scope.squad.id, target_user_id)
             if member is None:
                 raise Refused(refuse("member.unknown", alias="?"))
             return member
-        if not args:
+        if not alias:
             return None
-        alias = " ".join(args).lstrip("@")
         matches = await squads_q.members_by_alias(db, scope.squad.id, alias)
         if not matches:
             raise Refused(refuse("member.unknown", alias=alias[:ALIAS_MAX]))
@@ -160,43 +170,36 @@ class Squads:
             raise Refused(refuse("member.ambiguous", alias=alias))
         return matches[0]
 
-    async def place(self, caller: Caller, args: list[str], raw: str) -> Reply:
-        """``/place add <name> <lat>, <lon>`` · ``/place list`` · ``/place remove <name>``.
+    async def place(self, caller: Caller, request: PlaceRequest) -> Reply:
+        """``/place add|list|remove``: the squad's own gazetteer.
 
         ``/place add`` in the group leaves coordinates in the chat: the bot deletes that
         message (when it is an admin there) and asks for places in private next time."""
-        result = await self._place(caller, args, raw)
-        verb = args[0].lower() if args else ""
-        if verb == "add" and not caller.private and caller.message_id is not None:
+        result = await self._place(caller, request)
+        if request.verb == "add" and not caller.private and caller.message_id is not None:
             if result.ok:
-                result = replace(
-                    result,
-                    text=Text("place.added_group", result.text.params if result.text else {}),
-                )
+                params = result.text.params if result.text else {}
+                result = replace(result, text=Text("place.added_group", params))
             result = replace(result, cleanup=(caller.message_id,))
         return result
 
     @refusing
-    async def _place(self, caller: Caller, args: list[str], raw: str) -> Reply:
-        verb = args[0].lower() if args else ""
-        if verb not in ("add", "list", "remove"):
-            return refuse("place.usage")
+    async def _place(self, caller: Caller, request: PlaceRequest) -> Reply:
         async with self.core.store.transaction() as db:
             scope = await resolve_single_scope(db, caller)
             if scope.member is None:
                 return refuse("not_member")
             if not scope.member.is_responder:
                 return refuse("observer.no")
-            if verb == "list":
+            if request.verb == "list":
                 places = await squads_q.places_of(db, scope.squad.id)
                 if not places:
                     return reply("place.list_empty")
                 return reply("place.list", places="\n".join(f"• {p.name}" for p in places))
             require_lead(scope.member)
-            rest = raw.strip()[len(args[0]) :].strip()
-            if verb == "remove":
+            if request.verb == "remove":
                 try:
-                    name = clean(rest, limit=PLACE_NAME_MAX * 2)
+                    name = clean(request.name, limit=PLACE_NAME_MAX * 2)
                 except TooLong:
                     return refuse("too_long", limit=PLACE_NAME_MAX)
                 if not name:
@@ -204,14 +207,10 @@ class Squads:
                 if not await squads_q.remove_place(db, scope.squad.id, name):
                     return refuse("place.unknown", name=name[:PLACE_NAME_MAX])
                 return reply("place.removed", name=name)
+            point = request.point
+            assert point is not None  # the parser gives "add" a point
             try:
-                point, name_part = find_coordinates(rest)
-            except CoordinateError as exc:
-                return refuse(exc.reason)
-            if point is None:
-                return refuse("place.usage")
-            try:
-                name = clean(name_part.strip(" ,;"), limit=PLACE_NAME_MAX)
+                name = clean(request.name, limit=PLACE_NAME_MAX)
             except TooLong as exc:
                 return refuse("too_long", limit=exc.limit)
             if not name:

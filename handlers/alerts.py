@@ -5,8 +5,9 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.geo import CoordinateError, Point, validate
+from handlers import parsing
 from handlers.context import SquadContext, caller_of, command_text
-from handlers.render import respond
+from handlers.render import respond, respond_to
 
 
 async def on_alert(update: Update, context: SquadContext) -> None:
@@ -31,38 +32,49 @@ async def on_alert(update: Update, context: SquadContext) -> None:
 
 async def on_claim(update: Update, context: SquadContext) -> None:
     """/claim CODE; without a code, the open alerts as Claim buttons."""
-    args = list(context.args or ())
+    args, caller, alerts = context.args or (), caller_of(update), context.services.alerts
     if not args:
-        result = await context.services.assist.claim_list(caller_of(update))
-    else:
-        result = await context.services.alerts.claim(caller_of(update), args)
-    await respond(update, context, result)
+        await respond(update, context, await context.services.assist.claim_list(caller))
+        return
+    await respond_to(
+        update, context, lambda: alerts.claim(caller, parsing.alert_code(args, "claim"))
+    )
 
 
 async def on_close(update: Update, context: SquadContext) -> None:
     """/close CODE: shows the outcome buttons."""
-    result = await context.services.alerts.close(caller_of(update), list(context.args or ()))
-    await respond(update, context, result)
+    args, caller, alerts = context.args or (), caller_of(update), context.services.alerts
+    await respond_to(
+        update, context, lambda: alerts.close(caller, parsing.alert_code(args, "close"))
+    )
 
 
 async def on_note(update: Update, context: SquadContext) -> None:
     """/note CODE text."""
-    result = await context.services.alerts.note(
-        caller_of(update), list(context.args or ()), command_text(update)
+    args, caller, alerts = context.args or (), caller_of(update), context.services.alerts
+    await respond_to(
+        update,
+        context,
+        lambda: alerts.note(caller, *parsing.code_and_text(args, command_text(update), "note")),
     )
-    await respond(update, context, result)
 
 
 async def on_cancel(update: Update, context: SquadContext) -> None:
     """/cancel CODE."""
-    result = await context.services.alerts.cancel(caller_of(update), list(context.args or ()))
-    await respond(update, context, result)
+    args, caller, alerts = context.args or (), caller_of(update), context.services.alerts
+    await respond_to(
+        update, context, lambda: alerts.cancel(caller, parsing.alert_code(args, "cancel"))
+    )
 
 
 async def on_assign(update: Update, context: SquadContext) -> None:
     """/assign CODE alias."""
-    result = await context.services.alerts.assign(caller_of(update), list(context.args or ()))
-    await respond(update, context, result)
+    args, caller, alerts = context.args or (), caller_of(update), context.services.alerts
+    await respond_to(
+        update,
+        context,
+        lambda: alerts.assign(caller, *parsing.code_and_alias(args, "assign", "assign.usage")),
+    )
 
 
 async def on_group_location(update: Update, context: SquadContext) -> None:

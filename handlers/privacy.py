@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from telegram import Update
 
+from handlers import parsing
 from handlers.context import SquadContext, caller_of
-from handlers.render import respond
+from handlers.render import respond, respond_to
 
 
 async def on_pin(update: Update, context: SquadContext) -> None:
     """/pin CODE: a lead asks for the precise location, in private; it is audited."""
-    result = await context.services.privacy.pin(caller_of(update), list(context.args or ()))
-    await respond(update, context, result)
+    args, caller, privacy = context.args or (), caller_of(update), context.services.privacy
+    await respond_to(update, context, lambda: privacy.pin(caller, parsing.alert_code(args, "pin")))
 
 
 async def on_audit(update: Update, context: SquadContext) -> None:
@@ -21,8 +22,10 @@ async def on_audit(update: Update, context: SquadContext) -> None:
 
 async def on_hygiene(update: Update, context: SquadContext) -> None:
     """/hygiene on|off."""
-    result = await context.services.privacy.set_hygiene(caller_of(update), list(context.args or ()))
-    await respond(update, context, result)
+    args, caller, privacy = context.args or (), caller_of(update), context.services.privacy
+    await respond_to(
+        update, context, lambda: privacy.set_hygiene(caller, parsing.on_off(args, "hygiene.usage"))
+    )
 
 
 async def on_forgetme(update: Update, context: SquadContext) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from telegram import (
@@ -16,7 +17,7 @@ from telegram import (
 )
 from telegram.error import BadRequest, Forbidden
 
-from bot.intents import Button, Reply, Text
+from bot.intents import Button, Refused, Reply, Text
 from bot.messages import render
 
 if TYPE_CHECKING:
@@ -77,6 +78,18 @@ def location_keyboard() -> ReplyKeyboardMarkup:
 
 def force_reply() -> ForceReply:
     return ForceReply(selective=True)
+
+
+async def respond_to(
+    update: Update, context: SquadContext, use_case: Callable[[], Awaitable[Reply | None]]
+) -> None:
+    """Parse, make the one core call, answer: a parse error (``Refused``, raised by a parser
+    in handlers/parsing.py) is answered like any refusal, and the core is not asked."""
+    try:
+        result = await use_case()
+    except Refused as refusal:
+        result = refusal.reply
+    await respond(update, context, result)
 
 
 async def respond(update: Update, context: SquadContext, result: Reply | None) -> None:

@@ -12,8 +12,9 @@ from bot.assist import ALERT_LINK
 from bot.domain import Role, normalise_code
 from bot.intents import Text
 from bot.locating import PIN_LINK_PREFIX
+from handlers import parsing
 from handlers.context import SquadContext, caller_of, command_text
-from handlers.render import respond, text_of
+from handlers.render import respond, respond_to, text_of
 
 log = logging.getLogger(__name__)
 
@@ -53,9 +54,7 @@ async def on_setup(update: Update, context: SquadContext) -> None:
             is_admin = member.status in (ChatMember.ADMINISTRATOR, ChatMember.OWNER)
         except TelegramError as exc:
             log.warning("getChatMember failed: %s", type(exc).__name__)
-    result = await context.services.squads.setup(
-        caller, list(context.args or ()), is_admin=is_admin
-    )
+    result = await context.services.squads.setup(caller, command_text(update), is_admin=is_admin)
     await respond(update, context, result)
 
 
@@ -118,9 +117,8 @@ async def on_unblock(update: Update, context: SquadContext) -> None:
 
 async def _on_role(update: Update, context: SquadContext, role: Role | None) -> None:
     target = _replied_user(update)
-    result = await context.services.squads.set_role(
-        caller_of(update), list(context.args or ()), target, role
-    )
+    alias = parsing.alias(context.args or ())
+    result = await context.services.squads.set_role(caller_of(update), alias, target, role)
     await respond(update, context, result)
 
 
@@ -146,10 +144,9 @@ async def on_remove(update: Update, context: SquadContext) -> None:
 
 async def on_place(update: Update, context: SquadContext) -> None:
     """/place add|list|remove: the squad's own gazetteer."""
-    result = await context.services.squads.place(
-        caller_of(update), list(context.args or ()), command_text(update)
-    )
-    await respond(update, context, result)
+    args, caller, squads = context.args or (), caller_of(update), context.services.squads
+    text = command_text(update)
+    await respond_to(update, context, lambda: squads.place(caller, parsing.place(args, text)))
 
 
 async def on_help(update: Update, context: SquadContext) -> None:

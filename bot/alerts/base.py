@@ -15,7 +15,6 @@ from bot.domain import (
     Origin,
     Outcome,
     Squad,
-    normalise_code,
 )
 from bot.geocode import Geocoder
 from bot.intents import (
@@ -33,15 +32,6 @@ log = logging.getLogger("bot.alerts")
 
 # The start parameter of the "📍 Send my location privately" link: this prefix and the code.
 PIN_LINK_PREFIX = "pin-"
-
-
-def _code_arg(args: list[str], command: str) -> str:
-    if not args:
-        raise Refused(refuse("missing_code", command=command))
-    code = normalise_code(args[0])
-    if code is None:
-        raise Refused(refuse("bad_code", raw=args[0][:16], command=command))
-    return code
 
 
 async def _reload(db: aiosqlite.Connection, alert_id: int) -> Alert:
@@ -62,11 +52,6 @@ class AlertsBase:
         self.core = core
         self.settings = core.settings
         self.geocoder = geocoder
-
-    async def _alert_from_args(self, caller: Caller, args: list[str], command: str) -> Alert:
-        """``/command CODE …``: the alert the caller names, or why it cannot be used."""
-        code = _code_arg(args, command)
-        return await self._alert_for_caller(caller, code)
 
     async def _alert_for_caller(self, caller: Caller, code: str) -> Alert:
         """Find an alert by code in the caller's squad (group) or their squads (private)."""

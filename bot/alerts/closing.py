@@ -6,7 +6,7 @@ import logging
 
 import aiosqlite
 
-from bot.alerts.base import _code_arg, _pairs, _reload
+from bot.alerts.base import _pairs, _reload
 from bot.alerts.ownership import Ownership
 from bot.core import Caller
 from bot.domain import (
@@ -61,9 +61,9 @@ class Closing(Ownership):
         return owner
 
     @refusing
-    async def close(self, caller: Caller, args: list[str]) -> Reply:
+    async def close(self, caller: Caller, code: str) -> Reply:
         """``/close CODE``: offer the outcome buttons."""
-        alert = await self._alert_from_args(caller, args, "close")
+        alert = await self._alert_for_caller(caller, code)
         return await self._close_prompt(caller, alert.id)
 
     async def _may_close(self, db: aiosqlite.Connection, caller: Caller, alert: Alert) -> Member:
@@ -151,10 +151,8 @@ class Closing(Ownership):
         return await self._save_note(caller, alert, raw_text)
 
     @refusing
-    async def note(self, caller: Caller, args: list[str], raw_text: str) -> Reply:
+    async def note(self, caller: Caller, code: str, body: str) -> Reply:
         """``/note CODE text`` on a closed alert, by its owner or a lead."""
-        code = _code_arg(args, "note")
-        body = raw_text.strip()[len(args[0]) :] if raw_text.strip().startswith(args[0]) else ""
         if not body.strip():
             return refuse("note.usage")
         alert = await self._alert_for_caller(caller, code)
@@ -181,9 +179,9 @@ class Closing(Ownership):
         return reply("note.done", code=alert.code)
 
     @refusing
-    async def cancel(self, caller: Caller, args: list[str]) -> Reply:
+    async def cancel(self, caller: Caller, code: str) -> Reply:
         """``/cancel CODE`` by the reporter or a lead: everyone holding it stands down."""
-        found = await self._alert_from_args(caller, args, "cancel")
+        found = await self._alert_for_caller(caller, code)
         async with self.core.store.transaction() as db:
             alert = await alerts_q.alert_by_id(db, found.id)
             assert alert is not None

@@ -8,7 +8,7 @@ import logging
 import aiosqlite
 
 from bot.alerts import notices
-from bot.alerts.base import _code_arg, _reload
+from bot.alerts.base import _reload
 from bot.alerts.offers import Offers
 from bot.core import Caller, require_lead
 from bot.domain import (
@@ -50,9 +50,9 @@ log = logging.getLogger("bot.alerts")
 
 class Ownership(Offers):
     @refusing
-    async def claim(self, caller: Caller, args: list[str]) -> Reply:
+    async def claim(self, caller: Caller, code: str) -> Reply:
         """``/claim CODE``."""
-        alert = await self._alert_from_args(caller, args, "claim")
+        alert = await self._alert_for_caller(caller, code)
         return await self._claim_by_id(caller, alert.id)
 
     async def _claim_by_id(self, caller: Caller, alert_id: int) -> Reply:
@@ -190,12 +190,8 @@ class Ownership(Offers):
         return Reply(answer=Text(f"progress.marked_{step}", {"code": alert.code}))
 
     @refusing
-    async def assign(self, caller: Caller, args: list[str]) -> Reply:
+    async def assign(self, caller: Caller, code: str, alias: str) -> Reply:
         """``/assign CODE alias`` by a lead."""
-        code = _code_arg(args, "assign")
-        if len(args) < 2:
-            return refuse("assign.usage")
-        alias = " ".join(args[1:]).lstrip("@")
         found = await self._alert_for_caller(caller, code)
         async with self.core.store.transaction() as db:
             alert = await alerts_q.alert_by_id(db, found.id)

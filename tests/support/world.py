@@ -56,7 +56,7 @@ class World:
     async def setup(self, lead: str = "Nomsa") -> None:
         self.lead = lead
         self.users[lead] = 100
-        reply = await self.services.squads.setup(self.group(lead), ["Hillbrow"], is_admin=True)
+        reply = await self.services.squads.setup(self.group(lead), "Hillbrow", is_admin=True)
         assert reply.ok, reply
         async with self.services.core.store.reading() as db:
             squad = await squads_q.squad_by_chat(db, GROUP)

@@ -86,7 +86,7 @@ async def test_closing_unlinks_a_reporter_who_did_not_choose_contact(world: Worl
 
 async def test_a_group_reporter_is_unlinked_when_they_cancel(world: World) -> None:
     alert = await world.alert("Zanele", f"{HERE[0]}, {HERE[1]}")
-    assert (await world.alerts.cancel(world.group("Zanele"), [alert.code])).ok
+    assert (await world.alerts.cancel(world.group("Zanele"), alert.code)).ok
     assert await rows(world, "SELECT reporter_user_id, origin_chat_id FROM alerts") == [(0, GROUP)]
 
 
@@ -127,7 +127,7 @@ async def test_closing_coarsens_the_pins_in_the_outbox_and_retention_coarsens_fu
     alert = await world.alert("Zanele", f"{HERE[0]}, {HERE[1]}")
     assert (await world.alerts.press(world.private("Thandi"), Action.ACCEPT, alert.id, "")).ok
     await world.deliver_all()  # the responder's pin is sent
-    assert (await world.services.privacy.pin(world.private("Nomsa"), [alert.code])).ok  # unsent
+    assert (await world.services.privacy.pin(world.private("Nomsa"), alert.code)).ok  # unsent
     assert await location_payloads(world) == [HERE, HERE]
     assert (
         await world.alerts.press(world.private("Thandi"), Action.OUTCOME, alert.id, "resolved")
@@ -203,7 +203,7 @@ async def test_me_lists_the_alerts_reported_and_the_audit_entries(world: World) 
     assert f"#{alert.code}" in text_of(zanele) and "robbed at the rank" in text_of(zanele)
     lead = await world.services.members.me(world.private("Nomsa"))
     assert "setup" in text_of(lead)
-    assert (await world.alerts.cancel(world.group("Nomsa"), [alert.code])).ok
+    assert (await world.alerts.cancel(world.group("Nomsa"), alert.code)).ok
     lead = await world.services.members.me(world.private("Nomsa"))
     assert f"cancelled {alert.code}" in text_of(lead)
     # Once the alert ends, it no longer points at her: /me has nothing left to show.

@@ -16,7 +16,7 @@ from aiohttp import web
 from bot.domain import AlertState
 from bot.geocode import Geocoder
 from bot.services import Services
-from tests.support import Clock, World, unit_settings
+from tests.support import Clock, World, place, unit_settings
 
 
 class FakeNominatim:
@@ -110,7 +110,7 @@ async def test_an_alert_naming_an_unknown_place_is_geocoded_only_when_on(
     await world.member("Thandi", -26.19, 28.04)
     alert = await world.alert("Zanele", "robbed at Park Station")
     assert alert.state is AlertState.OFFERED and alert.lat == -26.1952
-    await services.squads.place(world.group("Nomsa"), ["add"], "add Clinic -26.2, 28.05")
+    await services.squads.place(world.group("Nomsa"), place("add Clinic -26.2, 28.05"))
     await world.alert("Zanele", "hurt at the clinic")  # a saved place: no lookup
     assert [q for _, q, _ in nominatim.requests] == ["robbed at Park Station"]
     await services.close()

@@ -65,24 +65,22 @@ async def test_illegal_moves_are_refused_and_change_nothing(world: World) -> Non
     await refused(
         world.alerts.press(p("Nomsa"), Action.OUTCOME, alert.id, "resolved"), "close.not_open"
     )
-    await refused(world.alerts.close(world.group("Nomsa"), [alert.code]), "close.not_open")
+    await refused(world.alerts.close(world.group("Nomsa"), alert.code), "close.not_open")
     # Only the offered member may accept or decline; strangers may not press at all.
     await refused(world.alerts.press(p("Sipho"), Action.ACCEPT, alert.id, ""), "accept.not_yours")
     await refused(world.alerts.press(p("Sipho"), Action.DECLINE, alert.id, ""), "accept.not_yours")
     await refused(world.alerts.press(p("Stranger"), Action.CLAIM, alert.id, ""), "not_member")
     # Notes wait for closure; cancel is for the reporter or a lead.
-    await refused(
-        world.alerts.note(p("Nomsa"), [alert.code, "x"], f"{alert.code} x"), "note.not_closed"
-    )
-    await refused(world.alerts.cancel(world.group("Thandi"), [alert.code]), "cancel.not_allowed")
+    await refused(world.alerts.note(p("Nomsa"), alert.code, "x"), "note.not_closed")
+    await refused(world.alerts.cancel(world.group("Thandi"), alert.code), "cancel.not_allowed")
     # Assign is for leads.
-    await refused(world.alerts.assign(world.group("Thandi"), [alert.code, "Sipho"]), "leads_only")
+    await refused(world.alerts.assign(world.group("Thandi"), alert.code, "Sipho"), "leads_only")
 
     # Sipho takes it; now a second claim, an assign and a decline are refused.
     assert (await world.alerts.press(p("Sipho"), Action.CLAIM, alert.id, "")).ok
     await refused(world.alerts.press(p("Lerato"), Action.CLAIM, alert.id, ""), "claim.taken")
     await refused(
-        world.alerts.assign(world.group("Nomsa"), [alert.code, "Lerato"]), "assign.not_open"
+        world.alerts.assign(world.group("Nomsa"), alert.code, "Lerato"), "assign.not_open"
     )
     await refused(world.alerts.press(p("Thandi"), Action.DECLINE, alert.id, ""), "decline.stale")
     await refused(world.alerts.press(p("Lerato"), Action.CLOSE, alert.id, ""), "close.not_allowed")
@@ -103,9 +101,9 @@ async def test_illegal_moves_are_refused_and_change_nothing(world: World) -> Non
     await refused(
         world.alerts.press(p("Sipho"), Action.ARRIVED, alert.id, ""), "progress.bad_state"
     )
-    await refused(world.alerts.cancel(world.group("Nomsa"), [alert.code]), "cancel.not_open")
+    await refused(world.alerts.cancel(world.group("Nomsa"), alert.code), "cancel.not_open")
     await refused(world.alerts.press(p("Nomsa"), Action.CLAIM, 987654, ""), "error")
-    note = await world.alerts.note(p("Sipho"), [alert.code, "referred"], f"{alert.code} referred")
+    note = await world.alerts.note(p("Sipho"), alert.code, "referred")
     assert note.ok
     assert (await world.reload(alert)).note == "referred"
 
@@ -113,7 +111,7 @@ async def test_illegal_moves_are_refused_and_change_nothing(world: World) -> Non
 async def test_cancel_stands_everyone_down(world: World) -> None:
     await squad_of_three(world)
     alert = await world.alert("Zanele", f"{HERE[0]}, {HERE[1]}")
-    reply = await world.alerts.cancel(world.group("Zanele"), [alert.code])
+    reply = await world.alerts.cancel(world.group("Zanele"), alert.code)
     assert reply.ok
     fresh = await world.reload(alert)
     assert fresh.state is AlertState.CANCELLED
@@ -142,7 +140,7 @@ async def test_decline_moves_on_and_max_offers_escalates(world: World) -> None:
 async def test_assign_by_lead(world: World) -> None:
     await squad_of_three(world)
     alert = await world.alert("Zanele", f"{HERE[0]}, {HERE[1]}")
-    reply = await world.alerts.assign(world.group("Nomsa"), [alert.code, "lerato"])
+    reply = await world.alerts.assign(world.group("Nomsa"), alert.code, "lerato")
     assert reply.ok
     fresh = await world.reload(alert)
     assert fresh.owner_member_id == (await world.get_member("Lerato")).id

@@ -25,7 +25,7 @@ async def test_a_note_after_the_retention_purge_is_refused_and_stores_nothing(
 
     for who in ("Thandi", "Nomsa"):  # the owner, and a lead
         before = await world.snapshot()
-        result = await world.alerts.note(world.private(who), [code, "late"], f"{code} late words")
+        result = await world.alerts.note(world.private(who), code, "late")
         assert not result.ok
         assert result.text is not None and result.text.key == "note.purged"
         assert render(result.text.key, result.text.params) == render(
@@ -44,7 +44,7 @@ async def test_a_note_before_the_purge_is_kept_until_the_purge(world: World) -> 
     assert (await world.alerts.press(thandi, Action.ACCEPT, alert.id, "")).ok
     assert (await world.alerts.press(thandi, Action.OUTCOME, alert.id, "legal")).ok
     world.clock.advance(29 * 86400)
-    assert (await world.alerts.note(thandi, [alert.code, "clinic"], f"{alert.code} clinic")).ok
+    assert (await world.alerts.note(thandi, alert.code, "clinic")).ok
     assert (await world.reload(alert)).note == "clinic"
     world.clock.advance(2 * 86400)
     await world.services.privacy.purge_expired()

@@ -10,7 +10,7 @@ from bot.core import Caller
 from bot.domain import AlertState
 from bot.intents import Action, MessageRole, Op
 from data import squads as squads_q
-from tests.support import GROUP, World
+from tests.support import GROUP, World, place
 
 HERE = (-26.204137, 28.047391)
 
@@ -61,9 +61,7 @@ async def test_retention_deletes_text_notes_and_precise_data(world: World) -> No
     assert (await world.alerts.press(world.private("Thandi"), Action.ACCEPT, alert.id, "")).ok
     assert (await world.alerts.press(world.private("Thandi"), Action.OUTCOME, alert.id, "legal")).ok
     code = alert.code
-    assert (
-        await world.alerts.note(world.private("Thandi"), [code, "paralegal"], f"{code} paralegal")
-    ).ok
+    assert (await world.alerts.note(world.private("Thandi"), code, "paralegal")).ok
     await world.deliver_all()
     world.clock.advance(29 * 86400)
     await world.services.privacy.purge_expired()
@@ -92,10 +90,10 @@ async def test_member_locations_past_their_ttl_are_deleted(world: World) -> None
 async def test_a_lead_may_ask_for_the_pin_in_private_and_it_is_audited(world: World) -> None:
     await world.member("Thandi", HERE[0] + 0.004, HERE[1])
     alert = await world.alert("Zanele", f"{HERE[0]}, {HERE[1]}")
-    in_group = await world.services.privacy.pin(world.group("Nomsa"), [alert.code])
+    in_group = await world.services.privacy.pin(world.group("Nomsa"), alert.code)
     assert not in_group.ok
-    assert not (await world.services.privacy.pin(world.private("Thandi"), [alert.code])).ok
-    done = await world.services.privacy.pin(world.private("Nomsa"), [alert.code])
+    assert not (await world.services.privacy.pin(world.private("Thandi"), alert.code)).ok
+    done = await world.services.privacy.pin(world.private("Nomsa"), alert.code)
     assert done.ok
     pins = [i for i in await world.outbox() if i.op is Op.LOCATION]
     assert [(i.chat_id, i.lat, i.lon) for i in pins] == [(world.users["Nomsa"], *HERE)]
@@ -113,9 +111,9 @@ async def test_the_audit_trail_records_roles_assignments_and_setup(world: World)
     await world.member("Sipho")
     from bot.domain import Role
 
-    await world.services.squads.set_role(world.group("Nomsa"), ["Sipho"], None, Role.LEAD)
+    await world.services.squads.set_role(world.group("Nomsa"), "Sipho", None, Role.LEAD)
     alert = await world.alert("Zanele", f"{HERE[0]}, {HERE[1]} secret words")
-    await world.alerts.assign(world.group("Nomsa"), [alert.code, "Thandi"])
+    await world.alerts.assign(world.group("Nomsa"), alert.code, "Thandi")
     async with world.services.core.store.reading() as db:
         async with db.execute("SELECT actor, action, target FROM audit ORDER BY id") as cur:
             rows = [tuple(r) for r in await cur.fetchall()]
@@ -165,7 +163,7 @@ async def test_someone_else_cannot_confirm_my_forgetting(world: World) -> None:
 async def test_wipe_needs_two_confirmations_and_erases_the_squad(world: World) -> None:
     await world.member("Thandi", HERE[0] + 0.004, HERE[1])
     await world.services.squads.place(
-        world.group("Nomsa"), ["add"], "add Noord Taxi Rank -26.19, 28.05"
+        world.group("Nomsa"), place("add Noord Taxi Rank -26.19, 28.05")
     )
     await world.alert("Zanele", f"{HERE[0]}, {HERE[1]} Zodwa arrested")
     lead = world.group("Nomsa")

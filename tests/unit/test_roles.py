@@ -13,7 +13,7 @@ import pytest
 from bot.core import Caller
 from bot.domain import Availability
 from bot.intents import Action, Reply
-from tests.support import World
+from tests.support import World, place
 
 HERE = (-26.2041, 28.0473)
 
@@ -21,27 +21,27 @@ Cell = Callable[[World, Caller, dict[str, Any]], Awaitable[Reply]]
 
 # What each command does when pressed or sent by ``caller`` (``ctx`` holds alerts by name).
 COMMANDS: dict[str, Cell] = {
-    "claim": lambda w, c, x: w.alerts.claim(c, [x["open"].code]),
+    "claim": lambda w, c, x: w.alerts.claim(c, x["open"].code),
     "Claim button": lambda w, c, x: w.alerts.press(c, Action.CLAIM, x["open"].id, ""),
     "Accept button": lambda w, c, x: w.alerts.press(c, Action.ACCEPT, x["open"].id, ""),
-    "close": lambda w, c, x: w.alerts.close(c, [x["owned"].code]),
+    "close": lambda w, c, x: w.alerts.close(c, x["owned"].code),
     "outcome button": lambda w, c, x: w.alerts.press(c, Action.OUTCOME, x["owned"].id, "resolved"),
     "progress button": lambda w, c, x: w.alerts.press(c, Action.ARRIVED, x["owned"].id, ""),
-    "note": lambda w, c, x: w.alerts.note(c, [x["closed"].code, "n"], f"{x['closed'].code} n"),
+    "note": lambda w, c, x: w.alerts.note(c, x["closed"].code, "n"),
     "add note button": lambda w, c, x: w.alerts.press(c, Action.NOTE, x["closed"].id, ""),
-    "cancel (not theirs)": lambda w, c, x: w.alerts.cancel(c, [x["open"].code]),
-    "assign": lambda w, c, x: w.alerts.assign(c, [x["open"].code, "Thandi"]),
+    "cancel (not theirs)": lambda w, c, x: w.alerts.cancel(c, x["open"].code),
+    "assign": lambda w, c, x: w.alerts.assign(c, x["open"].code, "Thandi"),
     "status": lambda w, c, x: w.services.squads.status(c),
-    "lead": lambda w, c, x: w.services.squads.set_role(c, ["Thandi"], None, _role("lead")),
-    "observer": lambda w, c, x: w.services.squads.set_role(c, ["Thandi"], None, _role("observer")),
-    "member": lambda w, c, x: w.services.squads.set_role(c, ["Olu"], None, _role("member")),
-    "remove": lambda w, c, x: w.services.squads.set_role(c, ["Thandi"], None, None),
-    "place add": lambda w, c, x: w.services.squads.place(c, ["add"], "add Rank -26.1, 28.1"),
-    "place remove": lambda w, c, x: w.services.squads.place(c, ["remove"], "remove Clinic"),
-    "place list": lambda w, c, x: w.services.squads.place(c, ["list"], "list"),
-    "pin": lambda w, c, x: w.services.privacy.pin(_private(c), [x["open"].code]),
+    "lead": lambda w, c, x: w.services.squads.set_role(c, "Thandi", None, _role("lead")),
+    "observer": lambda w, c, x: w.services.squads.set_role(c, "Thandi", None, _role("observer")),
+    "member": lambda w, c, x: w.services.squads.set_role(c, "Olu", None, _role("member")),
+    "remove": lambda w, c, x: w.services.squads.set_role(c, "Thandi", None, None),
+    "place add": lambda w, c, x: w.services.squads.place(c, place("add Rank -26.1, 28.1")),
+    "place remove": lambda w, c, x: w.services.squads.place(c, place("remove Clinic")),
+    "place list": lambda w, c, x: w.services.squads.place(c, place("list")),
+    "pin": lambda w, c, x: w.services.privacy.pin(_private(c), x["open"].code),
     "audit": lambda w, c, x: w.services.privacy.audit_log(c),
-    "hygiene": lambda w, c, x: w.services.privacy.set_hygiene(c, ["off"]),
+    "hygiene": lambda w, c, x: w.services.privacy.set_hygiene(c, False),
     "wipe": lambda w, c, x: w.services.privacy.wipe_request(c),
     "wipe button": lambda w, c, x: w.services.privacy.wipe(c, x["squad_id"], 2),
     "forget button (someone else)": lambda w, c, x: w.services.privacy.forget(c, 201),
@@ -100,9 +100,9 @@ async def squad(world: World) -> dict[str, Any]:
     await world.member("Olu", HERE[0] + 0.001, HERE[1])
     await world.member("Kagiso")  # a plain member with no case of his own
     assert (
-        await world.services.squads.set_role(world.group("Nomsa"), ["Olu"], None, _role("observer"))
+        await world.services.squads.set_role(world.group("Nomsa"), "Olu", None, _role("observer"))
     ).ok
-    await world.services.squads.place(world.group("Nomsa"), ["add"], "add Clinic -26.2, 28.04")
+    await world.services.squads.place(world.group("Nomsa"), place("add Clinic -26.2, 28.04"))
     owned = await world.alert("Zanele", f"{HERE[0]}, {HERE[1]} owned")
     assert (await world.alerts.press(world.private("Sipho"), Action.CLAIM, owned.id, "")).ok
     closed = await world.alert("Zanele", f"{HERE[0]}, {HERE[1]} closed")

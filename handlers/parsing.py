@@ -1,0 +1,70 @@
+"""Pure parsers: a command's arguments, as Telegram delivered them, become typed values.
+
+The core never sees an argument list. A parse error is a refusal (``Refused``) with a clear
+reply, raised here, before the core is asked anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.domain import normalise_code
+from bot.geo import CoordinateError, find_coordinates
+from bot.intents import Refused, refuse
+from bot.squads import PlaceRequest
+
+
+def alert_code(args: Sequence[str], command: str) -> str:
+    """``/command CODE``: the code, normalised (``#ab3k`` is ``AB3K``)."""
+    if not args:
+        raise Refused(refuse("missing_code", command=command))
+    code = normalise_code(args[0])
+    if code is None:
+        raise Refused(refuse("bad_code", raw=args[0][:16], command=command))
+    return code
+
+
+def code_and_text(args: Sequence[str], text: str, command: str) -> tuple[str, str]:
+    """``/note CODE words``: the code and the words after it, as typed."""
+    code = alert_code(args, command)
+    typed = text.strip()
+    return code, typed[len(args[0]) :] if typed.startswith(args[0]) else ""
+
+
+def code_and_alias(args: Sequence[str], command: str, usage: str) -> tuple[str, str]:
+    """``/assign CODE alias``."""
+    code = alert_code(args, command)
+    if len(args) < 2:
+        raise Refused(refuse(usage))
+    return code, alias(args[1:])
+
+
+def alias(args: Sequence[str]) -> str:
+    """A member's alias as typed after a command (``@`` dropped); empty if none."""
+    return " ".join(args).lstrip("@")
+
+
+def on_off(args: Sequence[str], usage: str) -> bool:
+    choice = args[0].lower() if args else ""
+    if choice not in ("on", "off"):
+        raise Refused(refuse(usage))
+    return choice == "on"
+
+
+def place(args: Sequence[str], text: str) -> PlaceRequest:
+    """``/place add NAME LAT, LON`` · ``/place list`` · ``/place remove NAME``."""
+    verb = args[0].lower() if args else ""
+    rest = text.strip()[len(args[0]) :].strip() if args else ""
+    if verb == "list":
+        return PlaceRequest("list")
+    if verb == "remove":
+        return PlaceRequest("remove", name=rest)
+    if verb != "add":
+        raise Refused(refuse("place.usage"))
+    try:
+        point, name = find_coordinates(rest)
+    except CoordinateError as exc:
+        raise Refused(refuse(exc.reason)) from exc
+    if point is None:
+        raise Refused(refuse("place.usage"))
+    return PlaceRequest("add", name=name.strip(" ,;"), point=point)
