@@ -8,9 +8,19 @@ from datetime import timedelta
 from pathlib import Path
 
 from bot.messages import render
-from tests.e2e.test_core_loop import ALERT_AT, COORD_RE, code_of, is_edit, is_send
 from tests.fakegram.server import FakeTelegram
-from tests.harness import Squad, bot_message, db_rows, make_settings, running_bot
+from tests.support import (
+    ALERT_AT,
+    COORD_RE,
+    Squad,
+    bot_message,
+    code_of,
+    db_rows,
+    is_edit,
+    is_send,
+    make_settings,
+    running_bot,
+)
 
 WAIT = timedelta(seconds=30)  # long enough that nothing is broadcast during a test step
 
