@@ -277,17 +277,21 @@ _WAITING = (
 )
 
 
+async def _newest_waiting(
+    db: aiosqlite.Connection, where: str, args: tuple[object, ...]
+) -> Alert | None:
+    async with db.execute(_WAITING + f" AND {where} ORDER BY id DESC LIMIT 1", args) as cur:
+        row = await cur.fetchone()
+    return _alert(row) if row else None
+
+
 async def awaiting_location(
     db: aiosqlite.Connection, reporter_user_id: int, private_chat_id: int
 ) -> Alert | None:
     """For a pin sent in private: the reporter's newest open alert with no location, raised
     in this private chat or in a group (the group asked them to send it privately)."""
-    async with db.execute(
-        _WAITING + " AND (origin_chat_id = ? OR origin = 'group') ORDER BY id DESC LIMIT 1",
-        (reporter_user_id, private_chat_id),
-    ) as cur:
-        row = await cur.fetchone()
-    return _alert(row) if row else None
+    where = "(origin_chat_id = ? OR origin = 'group')"
+    return await _newest_waiting(db, where, (reporter_user_id, private_chat_id))
 
 
 async def awaiting_location_in_group(
@@ -295,12 +299,7 @@ async def awaiting_location_in_group(
 ) -> Alert | None:
     """For a pin (or a typed answer) in a group: the sender's newest alert raised there that
     still has no location."""
-    async with db.execute(
-        _WAITING + " AND origin_chat_id = ? ORDER BY id DESC LIMIT 1",
-        (reporter_user_id, group_chat_id),
-    ) as cur:
-        row = await cur.fetchone()
-    return _alert(row) if row else None
+    return await _newest_waiting(db, "origin_chat_id = ?", (reporter_user_id, group_chat_id))
 
 
 async def transition(

@@ -10,6 +10,12 @@ from bot.domain import (
 )
 
 
+def _deadline(row: aiosqlite.Row) -> Deadline:
+    return Deadline(
+        row["id"], DeadlineKind(row["kind"]), row["alert_id"], row["offer_id"], row["due_at"]
+    )
+
+
 async def add_deadline(
     db: aiosqlite.Connection,
     kind: DeadlineKind,
@@ -59,10 +65,7 @@ async def due_deadlines(db: aiosqlite.Connection, now: float, limit: int = 100) 
         (now, limit),
     ) as cur:
         rows = await cur.fetchall()
-    return [
-        Deadline(r["id"], DeadlineKind(r["kind"]), r["alert_id"], r["offer_id"], r["due_at"])
-        for r in rows
-    ]
+    return [_deadline(r) for r in rows]
 
 
 async def next_due_at(db: aiosqlite.Connection) -> float | None:
@@ -80,7 +83,4 @@ async def pending_deadlines(db: aiosqlite.Connection, alert_id: int) -> list[Dea
         (alert_id,),
     ) as cur:
         rows = await cur.fetchall()
-    return [
-        Deadline(r["id"], DeadlineKind(r["kind"]), r["alert_id"], r["offer_id"], r["due_at"])
-        for r in rows
-    ]
+    return [_deadline(r) for r in rows]

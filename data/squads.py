@@ -108,50 +108,35 @@ async def mark_blocked(db: aiosqlite.Connection, private_chat_id: int, now: floa
 # members --------------------------------------------------------------------------
 
 
+async def _members(
+    db: aiosqlite.Connection, where: str, args: Sequence[object], order: str = "m.id"
+) -> list[Member]:
+    """Members (with their reachability) matching ``where``: the one query they all use."""
+    sql = f"SELECT {_MEMBER_COLUMNS} FROM {_MEMBER_FROM} WHERE {where} ORDER BY {order}"
+    return [_member(r) for r in await _all(db, sql, args)]
+
+
 async def member(db: aiosqlite.Connection, squad_id: int, user_id: int) -> Member | None:
-    row = await _one(
-        db,
-        f"SELECT {_MEMBER_COLUMNS} FROM {_MEMBER_FROM} WHERE m.squad_id = ? AND m.user_id = ?",
-        (squad_id, user_id),
-    )
-    return _member(row) if row else None
+    found = await _members(db, "m.squad_id = ? AND m.user_id = ?", (squad_id, user_id))
+    return found[0] if found else None
 
 
 async def member_by_id(db: aiosqlite.Connection, member_id: int) -> Member | None:
-    row = await _one(
-        db, f"SELECT {_MEMBER_COLUMNS} FROM {_MEMBER_FROM} WHERE m.id = ?", (member_id,)
-    )
-    return _member(row) if row else None
+    found = await _members(db, "m.id = ?", (member_id,))
+    return found[0] if found else None
 
 
 async def members_of_squad(db: aiosqlite.Connection, squad_id: int) -> list[Member]:
-    rows = await _all(
-        db,
-        f"SELECT {_MEMBER_COLUMNS} FROM {_MEMBER_FROM} WHERE m.squad_id = ? ORDER BY m.id",
-        (squad_id,),
-    )
-    return [_member(r) for r in rows]
+    return await _members(db, "m.squad_id = ?", (squad_id,))
 
 
 async def memberships_of_user(db: aiosqlite.Connection, user_id: int) -> list[Member]:
     """All of a user's memberships, most recently joined first."""
-    rows = await _all(
-        db,
-        f"SELECT {_MEMBER_COLUMNS} FROM {_MEMBER_FROM} WHERE m.user_id = ?"
-        " ORDER BY m.joined_at DESC, m.id DESC",
-        (user_id,),
-    )
-    return [_member(r) for r in rows]
+    return await _members(db, "m.user_id = ?", (user_id,), "m.joined_at DESC, m.id DESC")
 
 
 async def members_by_alias(db: aiosqlite.Connection, squad_id: int, alias: str) -> list[Member]:
-    rows = await _all(
-        db,
-        f"SELECT {_MEMBER_COLUMNS} FROM {_MEMBER_FROM}"
-        " WHERE m.squad_id = ? AND lower(m.alias) = lower(?)",
-        (squad_id, alias),
-    )
-    return [_member(r) for r in rows]
+    return await _members(db, "m.squad_id = ? AND lower(m.alias) = lower(?)", (squad_id, alias))
 
 
 async def insert_member(
@@ -182,23 +167,11 @@ async def approve_member(db: aiosqlite.Connection, member_id: int) -> bool:
 
 async def waiting_members(db: aiosqlite.Connection, squad_id: int) -> list[Member]:
     """Join requests no lead has answered yet."""
-    rows = await _all(
-        db,
-        f"SELECT {_MEMBER_COLUMNS} FROM {_MEMBER_FROM} WHERE m.squad_id = ? AND m.approved = 0"
-        " ORDER BY m.id",
-        (squad_id,),
-    )
-    return [_member(r) for r in rows]
+    return await _members(db, "m.squad_id = ? AND m.approved = 0", (squad_id,))
 
 
 async def leads_of(db: aiosqlite.Connection, squad_id: int) -> list[Member]:
-    rows = await _all(
-        db,
-        f"SELECT {_MEMBER_COLUMNS} FROM {_MEMBER_FROM} WHERE m.squad_id = ? AND m.role = 'lead'"
-        " ORDER BY m.id",
-        (squad_id,),
-    )
-    return [_member(r) for r in rows]
+    return await _members(db, "m.squad_id = ? AND m.role = 'lead'", (squad_id,))
 
 
 async def set_invite_token(db: aiosqlite.Connection, squad_id: int, token: str) -> None:
