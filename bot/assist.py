@@ -31,9 +31,8 @@ class Assist:
         lines: list[Any] = [t("assist.member")]
         if any(m.is_lead for m in approved):
             lines.append(t("assist.lead"))
-        elif any(m.role is Role.OBSERVER for m in approved):
-            lines = [t("assist.observer")]
-            return Reply(text=Text("lines", {"lines": lines}))
+        elif all(m.role is Role.OBSERVER for m in approved):
+            lines.append(t("assist.observer"))
         button = Button(Text("button.alert_now"), Action.ALERT_NOW, caller.user_id)
         return Reply(text=Text("lines", {"lines": lines}), buttons=((button,),))
 

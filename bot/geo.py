@@ -139,8 +139,43 @@ def _lat_lon(a: _Component, b: _Component) -> tuple[float | None, float | None]:
     return a.value, b.value
 
 
+_NUM = r"\d{1,2}(?:[.,]\d+)?"
+# Degrees, minutes (and seconds) written with spaces and hemisphere letters but no marks:
+# "S 26 12.246 E 28 2.838", "26 12 14.8 S 28 2 50.3 E". Read as such before anything else,
+# so that "S 26" and "12.246 E" are never taken for a pair of their own.
+_UNMARKED_DMS = (
+    re.compile(
+        rf"(?<![\w.])(?P<h1>[NSns])\s?(?P<d1>\d{{1,2}})\s+(?P<m1>{_NUM})(?:\s+(?P<s1>{_NUM}))?"
+        rf"\s*[,;]?\s*(?P<h2>[EWew])\s?(?P<d2>\d{{1,3}})\s+(?P<m2>{_NUM})(?:\s+(?P<s2>{_NUM}))?"
+        r"(?![\w.])"
+    ),
+    re.compile(
+        rf"(?<![\w.])(?P<d1>\d{{1,2}})\s+(?P<m1>{_NUM})(?:\s+(?P<s1>{_NUM}))?\s?(?P<h1>[NSns])"
+        rf"\s*[,;]?\s*(?P<d2>\d{{1,3}})\s+(?P<m2>{_NUM})(?:\s+(?P<s2>{_NUM}))?\s?(?P<h2>[EWew])"
+        r"(?![\w.])"
+    ),
+)
+
+
+def _unmarked_dms(match: re.Match[str]) -> str:
+    def value(d: str, m: str, sec: str | None, hemi: str) -> float | None:
+        minutes, seconds = _to_float(m), _to_float(sec) if sec else 0.0
+        if minutes >= 60 or seconds >= 60:
+            return None
+        v = int(d) + minutes / 60 + seconds / 3600
+        return -v if hemi.upper() in "SW" else v
+
+    lat = value(match["d1"], match["m1"], match["s1"], match["h1"])
+    lon = value(match["d2"], match["m2"], match["s2"], match["h2"])
+    if lat is None or lon is None:
+        return match.group()
+    return f"{lat:.6f}, {lon:.6f}"
+
+
 def _scan(text: str) -> tuple[list[tuple[_Component, _Component]], str]:
     """The pairs in ``text`` (in order) and the text with every coordinate removed."""
+    for pattern in _UNMARKED_DMS:
+        text = pattern.sub(_unmarked_dms, text)
     masked = _THOUSANDS.sub(lambda m: "_" * len(m.group()), text)
     found = [_component(m) for m in _COMPONENT.finditer(masked)]
     pairs: list[tuple[_Component, _Component]] = []

@@ -66,6 +66,7 @@ class MessageRole(StrEnum):
     REPORTER = "reporter"
     NOTICE = "notice"
     HELD = "held"  # an alert held for a lead, with Dispatch and Dismiss
+    REPORTER_OWN = "reporter_own"  # what the reporter sent in private (a pin, an answer)
     JOIN_REQUEST = "join_request"
 
 

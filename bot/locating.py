@@ -18,8 +18,8 @@ import aiosqlite
 
 from bot.alerts import PIN_LINK_PREFIX, Alerts
 from bot.core import Caller, Core
-from bot.domain import Alert
-from bot.geo import CoordinateError, Point, find_coordinates
+from bot.domain import Alert, Origin
+from bot.geo import CoordinateError, Point, distance_m, find_coordinates
 from bot.intents import MessageRole, Reply, Text, refuse
 from bot.text import ALERT_TEXT_MAX, TooLong, clean
 from data import alerts as alerts_q
@@ -30,6 +30,9 @@ log = logging.getLogger(__name__)
 
 __all__ = ["PIN_LINK_PREFIX", "Locating"]
 
+# A reporter's live location moves the alert once it has moved this far from its pin.
+LIVE_MOVE_M = 150.0
+
 _ANSWERED_ROLES = (MessageRole.LOCATION_PROMPT.value, MessageRole.CARD.value)
 
 
@@ -39,10 +42,14 @@ class Locating:
         self.alerts = alerts
 
     async def _waiting_in_group(
-        self, db: aiosqlite.Connection, caller: Caller, replied_to: int | None
+        self, db: aiosqlite.Connection, caller: Caller, replied_to: int | None, *, pin: bool
     ) -> Alert | None:
         """The alert a group message answers: the one whose question or card it replies to,
-        else the sender's own alert that is still waiting for a location."""
+        else the sender's own alert that is still waiting for a location.
+
+        Only the reporter answers with words. A pin may also come from an approved member
+        (who may be with the person); anyone else in the group, who may be hostile, cannot
+        move an alert or add to it."""
         alert: Alert | None = None
         if replied_to is not None:
             for role in _ANSWERED_ROLES:
@@ -54,12 +61,18 @@ class Locating:
             alert = await alerts_q.awaiting_location_in_group(db, caller.user_id, caller.chat_id)
         if alert is None or not alert.is_open or alert.has_location:
             return None
-        return alert
+        if alert.reporter_user_id == caller.user_id:
+            return alert
+        if pin:
+            member = await squads_q.member(db, alert.squad_id, caller.user_id)
+            if member is not None and member.is_responder:
+                return alert
+        return None
 
     async def group_pin(self, caller: Caller, replied_to: int | None, point: Point) -> Reply | None:
         """A location in a group. ``None``: it answers no waiting alert, so it is left alone."""
         async with self.core.store.transaction() as db:
-            alert = await self._waiting_in_group(db, caller, replied_to)
+            alert = await self._waiting_in_group(db, caller, replied_to, pin=True)
             if alert is None:
                 return None
             await self.alerts.attach_location(db, alert, point)
@@ -88,7 +101,7 @@ class Locating:
             if caller.private:
                 alert = await alerts_q.awaiting_location(db, caller.user_id, caller.chat_id)
             elif replied_to is not None:
-                alert = await self._waiting_in_group(db, caller, replied_to)
+                alert = await self._waiting_in_group(db, caller, replied_to, pin=False)
             else:
                 alert = None  # a group message that replies to nothing is conversation
             if alert is None:
@@ -103,8 +116,12 @@ class Locating:
             fresh = await alerts_q.alert_by_id(db, alert.id)
             if fresh is None or not fresh.is_open or fresh.has_location:
                 return refuse("location.already_set", code=alert.code)
-            if words:
-                await alerts_q.append_text(db, fresh.id, words[: ALERT_TEXT_MAX // 2])
+            # Words typed in private for a group alert stay private: the card is public.
+            public = not (caller.private and fresh.origin is Origin.GROUP)
+            room = ALERT_TEXT_MAX - len(fresh.text) - 1
+            if words and public and room > 0:
+                await alerts_q.append_text(db, fresh.id, words[:room])
+            await self._remember_reporters_own(db, fresh, caller)
             found: Any = None
             if point is not None:
                 await self.alerts.attach_location(db, fresh, point)
@@ -117,7 +134,7 @@ class Locating:
             elif geocoded is not None:
                 await self.alerts.attach_location(db, fresh, geocoded)
                 found = Text("location.got_point")
-            else:
+            elif public:
                 await self.alerts.show_words(db, fresh.id)
         self.core.notify()
         cleanup = (
@@ -126,8 +143,58 @@ class Locating:
             else (caller.message_id,)
         )
         if found is None:
-            return Reply(text=Text("location.got_words", {"code": alert.code}), cleanup=cleanup)
+            key = "location.got_words" if public else "location.got_words_private"
+            return Reply(text=Text(key, {"code": alert.code}), cleanup=cleanup)
         return Reply(text=found, cleanup=cleanup)
+
+    async def private_pin(
+        self, db: aiosqlite.Connection, caller: Caller, point: Point
+    ) -> Reply | None:
+        """A pin in private, from a reporter whose alert waits for one (inside the caller's
+        transaction). ``None``: no alert of theirs is waiting."""
+        waiting = await alerts_q.awaiting_location(db, caller.user_id, caller.chat_id)
+        if waiting is None:
+            return None
+        await self.alerts.attach_location(db, waiting, point)
+        await self._remember_reporters_own(db, waiting, caller)
+        self.core.notify()
+        key = "location.held_attached" if waiting.held else "location.alert_attached"
+        return Reply(text=Text(key, {"code": waiting.code}), remove_keyboard=True)
+
+    async def live_pin(self, db: aiosqlite.Connection, caller: Caller, point: Point) -> bool:
+        """A live location the reporter shared for an alert moved. The alert follows once it
+        has moved more than ``LIVE_MOVE_M``, and its responder then gets the new pin."""
+        if caller.message_id is None:
+            return False
+        alert_id = await sent_q.alert_for_message(
+            db, caller.chat_id, caller.message_id, MessageRole.REPORTER_OWN.value
+        )
+        alert = await alerts_q.alert_by_id(db, alert_id) if alert_id is not None else None
+        if alert is None or not alert.is_open or alert.lat is None or alert.lon is None:
+            return False
+        if distance_m(point, Point(alert.lat, alert.lon)) < LIVE_MOVE_M:
+            return True  # a small move: the responder's pin is still good enough
+        if await self.alerts.move(db, alert, point):
+            self.core.notify()
+            log.info("alert %s followed its reporter's live location", alert.code)
+        return True
+
+    async def _remember_reporters_own(
+        self, db: aiosqlite.Connection, alert: Alert, caller: Caller
+    ) -> None:
+        """What the reporter sent in private about the alert is deleted from their phone at
+        close (a bot may delete what a person sent it in private), and a live pin is found
+        again when it moves."""
+        if caller.private and caller.message_id is not None:
+            await sent_q.remember_message(
+                db,
+                alert_id=alert.id,
+                member_id=None,
+                chat_id=caller.chat_id,
+                message_id=caller.message_id,
+                role=MessageRole.REPORTER_OWN.value,
+                now=self.core.now(),
+            )
 
     async def pin_link(self, caller: Caller, code: str) -> Reply:
         """``/start pin-CODE``: the private way to send the pin for a group alert."""

@@ -9,11 +9,11 @@ from typing import Any
 from bot.alerts import Alerts
 from bot.core import Caller, Core, resolve_scope
 from bot.domain import Availability, Location, Member, is_fresh, is_live
-from bot.geo import CoordinateError, Point, validate
+from bot.geo import CoordinateError, validate
 from bot.intents import Refused, Reply, Text, refuse, refusing, reply
+from bot.locating import Locating
 from bot.messages import format_age, t
 from bot.text import ALIAS_MAX, TooLong, clean
-from data import alerts as alerts_q
 from data import audit as audit_q
 from data import privacy as privacy_q
 from data import squads as squads_q
@@ -27,9 +27,10 @@ ME_TEXT_MAX = 200  # characters of an alert's words /me repeats
 class Members:
     """Use cases a member runs about themselves."""
 
-    def __init__(self, core: Core, alerts: Alerts) -> None:
+    def __init__(self, core: Core, alerts: Alerts, locating: Locating) -> None:
         self.core = core
         self.alerts = alerts
+        self.locating = locating
         self.settings = core.settings
 
     async def _mine(self, db: Any, caller: Caller) -> list[Member]:
@@ -145,11 +146,11 @@ class Members:
         async with self.core.store.transaction() as db:
             await squads_q.upsert_private_chat(db, caller.user_id, caller.chat_id, now)
             if not edited:
-                waiting = await alerts_q.awaiting_location(db, caller.user_id, caller.chat_id)
-                if waiting is not None:
-                    await self.alerts.attach_location(db, waiting, Point(point.lat, point.lon))
-                    self.core.notify()
-                    return reply("location.alert_attached", code=waiting.code)
+                answered = await self.locating.private_pin(db, caller, point)
+                if answered is not None:
+                    return answered
+            else:
+                await self.locating.live_pin(db, caller, point)
             memberships = await squads_q.memberships_of_user(db, caller.user_id)
             if not memberships:
                 return None if edited else reply("location.unused")

@@ -18,7 +18,8 @@ from data import alerts as alerts_q
 from data import outbox
 from data import sent_messages as sent_q
 
-_LOCATION_ROLES = frozenset({MessageRole.LOCATION.value})
+# Pins, and what the reporter sent in private about the alert, are deleted, not edited.
+_LOCATION_ROLES = frozenset({MessageRole.LOCATION.value, MessageRole.REPORTER_OWN.value})
 # Messages that only say how an alert ended (they hold its code, nothing else).
 FINAL_NOTICES = frozenset({"offer.cancelled", "reporter.closed", "reporter.cancelled"})
 

@@ -206,7 +206,8 @@ class Privacy:
                     answer=Text("wipe.step"),
                 )
             await privacy_q.wipe_squad(db, squad.id, squad.chat_id)
-            await audit_q.audit(db, squad.id, caller.user_id, "wipe", None, self.core.now())
+            # Recorded, but with no squad and no person: nothing about either is left.
+            await audit_q.audit(db, None, None, "wipe", None, self.core.now())
         await self.core.store.checkpoint()
         self.core.erased(squad.chat_id)
         log.warning("squad %s was wiped", squad_id)
@@ -231,6 +232,7 @@ class Privacy:
                 db, now - self.settings.inbox_retention.total_seconds()
             )
             await privacy_q.drop_expired_holds(db, now)
+            await privacy_q.drop_expired_note_requests(db, now)
         changed = locations + alerts + transport + strangers
         # Every pass, changed or not: the WAL still holds the old copies of pages changed
         # since the last one (an emptied update, a coarsened close); this folds them away.

@@ -48,18 +48,19 @@ class Services:
         alerts = Alerts(core, Geocoder(settings))
         privacy = Privacy(core, alerts)
         deadlines = DeadlineRunner(core, alerts)
+        locating = Locating(core, alerts)
         core.on_deadline = deadlines.wake
         return cls(
             core=core,
             squads=Squads(core, alerts),
-            members=Members(core, alerts),
+            members=Members(core, alerts, locating),
             alerts=alerts,
             deadlines=deadlines,
             auditor=Auditor(core, privacy, alerts),
             privacy=privacy,
             joining=Joining(core),
             blocks=Blocks(core, alerts),
-            locating=Locating(core, alerts),
+            locating=locating,
             assist=Assist(core),
         )
 

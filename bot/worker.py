@@ -6,6 +6,8 @@ import asyncio
 import contextlib
 import logging
 
+from bot.logsafe import where
+
 log = logging.getLogger(__name__)
 
 
@@ -44,8 +46,8 @@ class Worker:
                 delay = await self.pass_once()
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                log.exception("%s failed; retrying in 1 s", self.name)
+            except Exception as exc:
+                log.error("%s failed (%s); retrying in 1 s", self.name, where(exc))
                 await asyncio.sleep(1.0)
                 continue
             wait = self.idle_s if delay is None else min(max(delay, 0.0), self.idle_s)

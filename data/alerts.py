@@ -330,6 +330,19 @@ async def set_location(
     return cur.rowcount == 1
 
 
+async def move_location(
+    db: aiosqlite.Connection, alert_id: int, lat: float, lon: float, area_label: str
+) -> bool:
+    """A live location moved: only an open alert that still holds precise coordinates."""
+    cur = await db.execute(
+        "UPDATE alerts SET lat = ?, lon = ?, area_label = ? WHERE id = ? AND coarsened = 0"
+        " AND lat IS NOT NULL AND state IN ('new', 'offered', 'escalated', 'acknowledged',"
+        " 'en_route', 'on_scene')",
+        (lat, lon, area_label, alert_id),
+    )
+    return cur.rowcount == 1
+
+
 async def bump_offers(db: aiosqlite.Connection, alert_id: int, count: int = 1) -> None:
     await db.execute(
         "UPDATE alerts SET offers_made = offers_made + ? WHERE id = ?", (count, alert_id)

@@ -93,6 +93,14 @@ async def forget_user(db: aiosqlite.Connection, user_id: int, erased: str) -> No
     Unsent messages to other people keep going, with the person's alias and words
     replaced by ``erased``."""
     await _redact_unsent(db, user_id, erased)
+    # A pending join request names them (first name, username): the leads never get it.
+    await db.execute(
+        "UPDATE outbox SET payload = '{}', state = CASE WHEN state = 'pending' THEN 'superseded'"
+        " ELSE state END WHERE state <> 'sending' AND json_extract(payload, '$.role') ="
+        " 'join_request' AND member_id IN (SELECT id FROM members WHERE user_id = ?)",
+        (user_id,),
+    )
+    await db.execute("DELETE FROM note_requests WHERE user_id = ?", (user_id,))
     # Alerts they reported: no link back to them, no free text, coordinates coarsened.
     await db.execute(
         "UPDATE alerts SET text = '', note = NULL, reporter_alias = NULL, contact_ok = 0,"
@@ -244,6 +252,12 @@ async def scrub_transport(db: aiosqlite.Connection, before: float) -> int:
         (before,),
     )
     return deleted + cur.rowcount
+
+
+async def drop_expired_note_requests(db: aiosqlite.Connection, now: float) -> int:
+    """An "Add note" nobody followed up: the waiting request (a person's id) goes."""
+    cur = await db.execute("DELETE FROM note_requests WHERE until < ?", (now,))
+    return cur.rowcount
 
 
 async def drop_expired_holds(db: aiosqlite.Connection, now: float) -> int:

@@ -25,6 +25,7 @@ from telegram.ext import (
 )
 
 from bot.commands import COMMANDS, Command, Where, menu
+from bot.logsafe import where
 from bot.messages import render as render_text
 from bot.updates import is_store_error
 from handlers import alerts, buttons, members, privacy, squads
@@ -139,7 +140,7 @@ async def on_error(update: object, context: SquadContext) -> None:
         # The update stays in the inbox and is handled again; the user hears back then.
         log.warning("store error while handling an update (%s); will retry", type(error).__name__)
         return
-    log.error("handler error: %s", type(error).__name__, exc_info=error)
+    log.error("handler error: %s", where(error) if error else "unknown")
     if isinstance(update, Update) and update.effective_chat is not None:
         try:
             await respond(update, context, context.refusal("error"))

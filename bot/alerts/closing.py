@@ -213,6 +213,8 @@ class Closing(Ownership):
                     role=MessageRole.NOTICE,
                 )
                 await self.core.tell(db, notice)
+            # A reporter whose alert someone else cancelled is told, and how to ask again.
+            await self._tell_reporter(db, alert, "reporter.cancelled", unless=caller.user_id)
             await audit_q.audit(db, alert.squad_id, caller.user_id, "cancelled", alert.code, now)
             fresh = await _reload(db, alert.id)
             await self._card(db, fresh, Op.EDIT)

@@ -44,7 +44,7 @@ def card_status(alert: Alert, *, owner_alias: str | None, open_offers: int) -> A
         return t("card.escalated")
     if state is AlertState.OFFERED:
         if alert.broadcast:
-            return t("card.offered_many", count=open_offers)
+            return t("card.offered_many")
         if open_offers:
             return t("card.offered")
     if not alert.has_location:
@@ -153,8 +153,7 @@ def brief(alert: Alert, chat_id: int, member_id: int, op: Op, *, assigned: bool 
         lines.append(t("owner.step_en_route"))
     elif alert.state is AlertState.ON_SCENE:
         lines.append(t("owner.step_arrived"))
-    if not alert.has_location:
-        lines.append(t("owner.no_location"))
+    lines.append(t("owner.pin_follows" if alert.has_location else "owner.no_location"))
     if alert.origin is Origin.PRIVATE and not alert.contact_ok:
         # Never report a choice that was not made.
         key = "owner.anonymous" if alert.contact_answered else "owner.contact_unknown"

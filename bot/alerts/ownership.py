@@ -275,6 +275,20 @@ class Ownership(Offers):
         if not fresh.held:  # a held alert keeps its location for the lead who decides
             await self._located(db, fresh)
 
+    async def move(self, db: aiosqlite.Connection, alert: Alert, point: Point) -> bool:
+        """The reporter's live location moved: the alert follows, and its responder gets
+        the new pin. Inside the caller's transaction."""
+        if not await alerts_q.move_location(db, alert.id, point.lat, point.lon, grid_label(point)):
+            return False
+        fresh = await _reload(db, alert.id)
+        if fresh.state in OWNED_STATES and fresh.owner_member_id is not None:
+            owner = await squads_q.member_by_id(db, fresh.owner_member_id)
+            if owner is not None and owner.private_chat_id is not None:
+                await self._send_location(db, fresh, owner)
+        if not fresh.held:
+            await self._card(db, fresh, Op.EDIT)
+        return True
+
     async def _located(self, db: aiosqlite.Connection, fresh: Alert) -> None:
         """The alert has just got its location: offer it, or send it to its responder."""
         await self._ask_contact_once(db, fresh)

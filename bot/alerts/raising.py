@@ -194,6 +194,7 @@ class Raising(Closing):
         fresh = await _reload(db, alert.id)
         if not fresh.held:
             await self._card(db, fresh, Op.EDIT)
+            await self.refresh_brief(db, fresh.id)  # the responder sees what was added
         log.info("alert %s: a second alert from its reporter was added to it", alert.code)
         return fresh
 

@@ -23,6 +23,7 @@ from telegram.error import InvalidToken, NetworkError, RetryAfter, TimedOut
 from telegram.ext import Application
 
 from bot.core import Core
+from bot.logsafe import where
 from bot.updates import STORE_ERRORS, InboxRow, UpdateLog
 
 log = logging.getLogger(__name__)
@@ -159,8 +160,8 @@ class Intake:
                 retry_at = await self.updates.next_retry_at()
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                log.exception("inbox processing failed; retrying in 1 s")
+            except Exception as exc:
+                log.error("inbox processing failed (%s); retrying in 1 s", where(exc))
                 await asyncio.sleep(1.0)
                 continue
             if handled:

@@ -90,13 +90,65 @@ async def test_a_pin_that_is_not_a_reply_attaches_and_is_deleted(
 async def test_a_pin_replying_to_the_card_attaches(fake: FakeTelegram, db_path: Path) -> None:
     async with running_bot(make_settings(fake, db_path, location_wait=WAIT)):
         squad = await squad_with_thandi(fake)
-        friend = fake.user(302, "Friend")
-        mark = await squad.say(fake.user(300, "Zanele"), "/alert help")
+        zanele = fake.user(300, "Zanele")
+        mark = await squad.say(zanele, "/alert help")
         card = await fake.wait_for(is_send(squad.group.id, "🚨 #"), after=mark)
+        # Someone else in the group, who may be hostile, cannot move the alert.
         mark = len(fake.calls)
-        await fake.share_location(friend, squad.group, *ALERT_AT, reply_to=bot_message(fake, card))
+        stranger = fake.user(666, "Stranger")
+        elsewhere = (ALERT_AT[0] - 0.2, ALERT_AT[1])
+        await fake.share_location(
+            stranger, squad.group, *elsewhere, reply_to=bot_message(fake, card)
+        )
+        await fake.send(
+            stranger, squad.group, "-26.9 28.9 go here", reply_to=bot_message(fake, card)
+        )
+        await fake.idle()
+        assert not [c for c in fake.calls[mark:] if c.chat_id == 201], "nobody is sent there"
+        assert db_rows(db_path, "SELECT lat FROM alerts") == [(None,)]
+        # The reporter can.
+        mark = len(fake.calls)
+        await fake.share_location(zanele, squad.group, *ALERT_AT, reply_to=bot_message(fake, card))
         offer = await fake.wait_for(is_send(201, f"#{code_of(card)}"), after=mark)
         assert "400 m" in offer.text
+
+
+async def test_a_private_reporters_live_location_moves_the_alert_and_their_pin_goes_at_close(
+    fake: FakeTelegram, db_path: Path
+) -> None:
+    async with running_bot(make_settings(fake, db_path, location_wait=WAIT)):
+        squad = await squad_with_thandi(fake)
+        thandi = fake.users[201]
+        lindi = fake.user(205, "Lindi")
+        await squad.join(lindi, ALERT_AT[0] + 0.3, ALERT_AT[1])
+        chat = fake.private_chat(lindi)
+        mark = len(fake.calls)
+        await fake.send(lindi, chat, "/alert being followed")
+        await fake.wait_for(is_send(lindi.id, "where are you?"), after=mark)
+        live = await fake.share_location(lindi, chat, *ALERT_AT, live_period=3600)
+        offer = await fake.wait_for(is_send(thandi.id, "#"), after=mark)
+        await fake.press(thandi, bot_message(fake, offer), button=render("button.accept"))
+        brief = await fake.wait_for(is_send(thandi.id, "You have"), after=mark)
+        await fake.wait_for(lambda c: c.method == "sendLocation", after=mark)
+        # She moves 50 m: nothing yet. Then 1 km: the responder gets the new pin.
+        mark = len(fake.calls)
+        await fake.move_live_location(live, ALERT_AT[0] + 0.0005, ALERT_AT[1])
+        await fake.idle()
+        assert not [c for c in fake.calls[mark:] if c.method == "sendLocation"]
+        await fake.move_live_location(live, ALERT_AT[0] + 0.01, ALERT_AT[1])
+        moved = await fake.wait_for(lambda c: c.method == "sendLocation", after=mark)
+        assert moved.chat_id == thandi.id
+        assert moved.params["latitude"] == ALERT_AT[0] + 0.01
+        # At close, her own live pin goes from her phone too.
+        mark = len(fake.calls)
+        await fake.press(thandi, bot_message(fake, brief), button=render("button.close"))
+        picker = await fake.wait_for(is_send(thandi.id, "How did"), after=mark)
+        await fake.press(thandi, bot_message(fake, picker), button=render("outcome.resolved"))
+        await fake.wait_for(
+            lambda c: c.method == "deleteMessage" and c.params["message_id"] == live["message_id"],
+            after=mark,
+        )
+        assert (lindi.id, live["message_id"]) not in fake.messages
 
 
 async def test_a_reporter_who_is_not_a_member_sends_the_pin_privately(
@@ -163,8 +215,9 @@ async def test_a_photo_with_an_alert_caption_is_an_alert(fake: FakeTelegram, db_
         card = await fake.wait_for(is_send(squad.group.id, "this car"), after=mark)
         await fake.wait_for(is_send(201, f"#{code_of(card)}"), after=mark)
         await fake.idle()
-    for (raw,) in db_rows(db_path, "SELECT raw FROM inbox"):
-        assert "file_id" not in raw, "the image itself is not kept"
+    kept = db_rows(db_path, "SELECT * FROM alerts") + db_rows(db_path, "SELECT * FROM outbox")
+    assert kept and "this car" in str(kept), "the caption is the alert's text"
+    assert "PHOTO-FILE" not in str(kept), "the image itself is not kept"
 
 
 async def test_alert_in_the_wrong_group_offers_a_private_alert_to_a_member(

@@ -248,7 +248,7 @@ class FakeTelegram:
         """The user sends a photo, a voice note or a document, optionally with a caption."""
         if chat.type == "private":
             self.started.add(chat.id)
-        file = {"file_id": f"F{next(self._callback_ids)}", "file_unique_id": "u1"}
+        file = {"file_id": f"PHOTO-FILE-{next(self._callback_ids)}", "file_unique_id": "u1"}
         media: dict[str, Any] = {
             "photo": {"photo": [{**file, "width": 90, "height": 90}]},
             "voice": {"voice": {**file, "duration": 3}},

@@ -102,3 +102,15 @@ def test_durations_accept_seconds_units_and_iso(raw: str, seconds: float) -> Non
     from bot.config import Settings
 
     assert Settings(_env_file=None, ack_timeout=raw).ack_timeout.total_seconds() == seconds  # type: ignore[call-arg]
+
+
+def test_an_exception_is_logged_without_its_message() -> None:
+    """An exception's text can hold what someone typed: only its type and place are logged."""
+    from bot.logsafe import where
+
+    try:
+        raise ValueError("Nomvula at -26.2041, 28.0473")
+    except ValueError as exc:
+        logged = where(exc)
+    assert logged.startswith("ValueError at ") and "test_architecture_and_cli.py" in logged
+    assert "Nomvula" not in logged and "26.2041" not in logged
