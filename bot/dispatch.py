@@ -38,11 +38,14 @@ def rank_candidates(
     tried: Collection[int],
     now: float,
     ttl_s: float,
+    engaged: Collection[int] = (),
 ) -> list[Candidate]:
     """Order candidates: fresh locations first, then stale, then unknown; nearest first.
 
-    ``locations`` is keyed by Telegram user id. Ties break on member id so the
-    order is stable.
+    A member in ``engaged`` (member ids: holding a live offer for another alert) ranks
+    after every free member, so that in a burst offers spread across the squad instead of
+    piling onto the one member nearest to everything. ``locations`` is keyed by Telegram
+    user id. Ties break on member id so the order is stable.
     """
     ranked: list[Candidate] = []
     for member in members:
@@ -57,12 +60,13 @@ def rank_candidates(
         dist = distance_m(alert_point, Point(loc.lat, loc.lon)) if alert_point else None
         ranked.append(Candidate(member, dist, fresh, age))
 
-    def key(c: Candidate) -> tuple[int, float, int]:
+    def key(c: Candidate) -> tuple[bool, int, float, int]:
         if c.location_age_s is None:
             tier = 2
         else:
             tier = 0 if c.fresh else 1
-        return (tier, c.distance_m if c.distance_m is not None else float("inf"), c.member.id)
+        distance = c.distance_m if c.distance_m is not None else float("inf")
+        return (c.member.id in engaged, tier, distance, c.member.id)
 
     ranked.sort(key=key)
     return ranked

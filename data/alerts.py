@@ -390,6 +390,16 @@ async def insert_offer(
     return await offer_by_id(db, int(cur.lastrowid or 0))
 
 
+async def members_holding_live_offers(db: aiosqlite.Connection, squad_id: int) -> set[int]:
+    """Members of a squad with an unanswered offer for an alert still being offered."""
+    async with db.execute(
+        "SELECT DISTINCT o.member_id FROM offers o JOIN alerts a ON a.id = o.alert_id"
+        " WHERE a.squad_id = ? AND o.answer IS NULL AND a.state = 'offered'",
+        (squad_id,),
+    ) as cur:
+        return {int(r["member_id"]) for r in await cur.fetchall()}
+
+
 async def offer_by_id(db: aiosqlite.Connection, offer_id: int) -> Offer | None:
     async with db.execute("SELECT * FROM offers WHERE id = ?", (offer_id,)) as cur:
         row = await cur.fetchone()

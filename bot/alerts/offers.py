@@ -60,6 +60,7 @@ class Offers(Escalation):
             tried=tried,
             now=self.core.now(),
             ttl_s=self.settings.location_ttl.total_seconds(),
+            engaged=await alerts_q.members_holding_live_offers(db, alert.squad_id),
         )
 
     async def _offer_next(self, db: aiosqlite.Connection, alert: Alert) -> None:

@@ -81,3 +81,15 @@ def test_no_alert_location_means_no_distance() -> None:
         [member(1)], {1001: at(0.0036)}, None, reporter_user_id=0, tried=(), now=NOW, ttl_s=TTL
     )
     assert result[0].distance_m is None
+
+
+def test_a_member_holding_a_live_offer_ranks_after_every_free_member() -> None:
+    """Spreading: in a burst, the second alert goes to the next member, not to the one
+    already deciding about the first."""
+    ms = [member(1), member(2)]
+    locs = {1001: at(0.001), 1002: at(0.05)}
+    assert rank(ms, locs) == [1, 2]
+    busy = rank_candidates(
+        ms, locs, ALERT, reporter_user_id=0, tried=(), now=NOW, ttl_s=TTL, engaged={1}
+    )
+    assert [c.member.id for c in busy] == [2, 1], "the engaged member is still a candidate, last"

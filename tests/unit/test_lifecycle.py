@@ -169,3 +169,18 @@ async def test_the_same_alert_message_delivered_twice_creates_one_alert(world: W
     again = await world.alerts.raise_alert(caller, f"{HERE[0]}, {HERE[1]}")
     assert first.ok and again.ok
     assert await world.snapshot() == before
+
+
+async def test_a_burst_spreads_offers_across_the_squad(world: World) -> None:
+    """Thandi is nearest to both alerts; she is deciding about the first, so the second
+    goes to Sipho at once instead of waiting behind her."""
+    await squad_of_three(world)
+    first = await world.alert("Zanele", f"{HERE[0]}, {HERE[1]} one")
+    second = await world.alert("Zola", f"{HERE[0]}, {HERE[1]} two")
+    offers = {
+        i.alert_id: i.member_id
+        for i in await world.outbox()
+        if i.role is MessageRole.OFFER and i.op is Op.SEND
+    }
+    assert offers[first.id] == (await world.get_member("Thandi")).id
+    assert offers[second.id] == (await world.get_member("Sipho")).id
