@@ -18,6 +18,7 @@ from data import alerts as alerts_q
 from data import audit as audit_q
 from data import deadlines as deadlines_q
 from data import inbox, outbox
+from data import offers as offers_q
 from data import pending_groups as pending_groups_q
 
 log = logging.getLogger(__name__)
@@ -62,7 +63,7 @@ class Auditor(Worker):
                 offer_id = None
                 if kind is DeadlineKind.ACK and not alert.broadcast:
                     open_offers = [
-                        o for o in await alerts_q.offers_of(db, alert.id) if o.answer is None
+                        o for o in await offers_q.offers_of(db, alert.id) if o.answer is None
                     ]
                     offer_id = open_offers[-1].id if open_offers else None
                     if offer_id is None:

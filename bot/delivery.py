@@ -22,6 +22,7 @@ from bot.intents import Intent, MessageRole, Op, Priority, Text
 from bot.messages import t
 from bot.phones import late_redaction
 from data import alerts as alerts_q
+from data import offers as offers_q
 from data import outbox
 from data import sent_messages as sent_q
 from data import squads as squads_q
@@ -153,7 +154,7 @@ class Delivery:
                 # A copy sent again after a crash is the one that gets buttons; the lost
                 # one never does. An offer answered or withdrawn meanwhile is not armed.
                 assert intent.member_id is not None
-                offer = await alerts_q.offer_for(db, intent.alert_id, intent.member_id)
+                offer = await offers_q.offer_for(db, intent.alert_id, intent.member_id)
                 if offer is not None and offer.answer is None:
                     await outbox.enqueue(db, replace(intent, op=Op.EDIT), now)
             alert = await alerts_q.alert_by_id(db, intent.alert_id)

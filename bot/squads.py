@@ -27,6 +27,7 @@ from bot.text import ALIAS_MAX, PLACE_NAME_MAX, SQUAD_NAME_MAX, TooLong, clean, 
 from data import alerts as alerts_q
 from data import audit as audit_q
 from data import blocks as blocks_q
+from data import offers as offers_q
 from data import pending_groups as pending_groups_q
 from data import squads as squads_q
 
@@ -319,7 +320,7 @@ class Squads:
                 elif alert.state is AlertState.OFFERED:
                     offered = [
                         by_id[o.member_id].alias
-                        for o in await alerts_q.offers_of(db, alert.id)
+                        for o in await offers_q.offers_of(db, alert.id)
                         if o.answer is None and o.member_id in by_id
                     ]
                     if offered:

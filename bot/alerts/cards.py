@@ -14,7 +14,7 @@ from bot.domain import (
 from bot.intents import (
     Op,
 )
-from data import alerts as alerts_q
+from data import offers as offers_q
 from data import squads as squads_q
 
 log = logging.getLogger("bot.alerts")
@@ -32,7 +32,7 @@ class Cards(AlertsBase):
             if alert.owner_member_id is not None
             else None
         )
-        open_offers = sum(1 for o in await alerts_q.offers_of(db, alert.id) if o.answer is None)
+        open_offers = sum(1 for o in await offers_q.offers_of(db, alert.id) if o.answer is None)
         status = notices.card_status(
             alert, owner_alias=owner.alias if owner else None, open_offers=open_offers
         )

@@ -39,6 +39,8 @@ from bot.text import NOTE_MAX, TooLong, clean
 from data import alerts as alerts_q
 from data import audit as audit_q
 from data import deadlines as deadlines_q
+from data import note_requests as note_requests_q
+from data import offers as offers_q
 from data import privacy as privacy_q
 from data import squads as squads_q
 
@@ -137,14 +139,14 @@ class Closing(Ownership):
             if alert.state is not AlertState.CLOSED:
                 return refuse("note.not_closed", code=alert.code)
             until = self.core.now() + self.settings.note_wait.total_seconds()
-            await alerts_q.request_note(db, caller.user_id, alert.id, until)
+            await note_requests_q.request_note(db, caller.user_id, alert.id, until)
         text = Text("note.ask", {"code": alert.code})
         return Reply(text=text, answer=text, private=not caller.private)
 
     async def typed_note(self, caller: Caller, raw_text: str) -> Reply | None:
         """A text in private after "Add note" was pressed; ``None``: no note was asked for."""
         async with self.core.store.transaction() as db:
-            alert_id = await alerts_q.take_note_request(db, caller.user_id, self.core.now())
+            alert_id = await note_requests_q.take_note_request(db, caller.user_id, self.core.now())
             alert = await alerts_q.alert_by_id(db, alert_id) if alert_id else None
         if alert is None:
             return None
@@ -199,7 +201,7 @@ class Closing(Ownership):
             await deadlines_q.cancel_deadlines(db, alert.id, now)
             await privacy_q.finish(db, alert.id)
             await clean_phones(db, alert, AlertState.CANCELLED, now)
-            for offer in await alerts_q.close_open_offers(db, alert.id, OfferAnswer.CANCELLED, now):
+            for offer in await offers_q.close_open_offers(db, alert.id, OfferAnswer.CANCELLED, now):
                 await self._edit_offer(db, alert, offer.member_id, "offer.cancelled")
             owner = await self._free_owner(db, alert)
             if owner is not None and owner.private_chat_id is not None:

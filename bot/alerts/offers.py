@@ -34,6 +34,7 @@ from bot.intents import (
 from data import alerts as alerts_q
 from data import blocks as blocks_q
 from data import deadlines as deadlines_q
+from data import offers as offers_q
 from data import squads as squads_q
 
 log = logging.getLogger("bot.alerts")
@@ -47,7 +48,7 @@ class Offers(Escalation):
             for m in await squads_q.members_of_squad(db, alert.squad_id)
             if m.user_id not in blocked
         ]
-        tried = {o.member_id for o in await alerts_q.offers_of(db, alert.id)}
+        tried = {o.member_id for o in await offers_q.offers_of(db, alert.id)}
         locations = await squads_q.locations_of(db, [m.user_id for m in members])
         point = (
             Point(alert.lat, alert.lon) if alert.lat is not None and alert.lon is not None else None
@@ -60,7 +61,7 @@ class Offers(Escalation):
             tried=tried,
             now=self.core.now(),
             ttl_s=self.settings.location_ttl.total_seconds(),
-            engaged=await alerts_q.members_holding_live_offers(db, alert.squad_id),
+            engaged=await offers_q.members_holding_live_offers(db, alert.squad_id),
         )
 
     async def _offer_next(self, db: aiosqlite.Connection, alert: Alert) -> None:
@@ -73,7 +74,7 @@ class Offers(Escalation):
         best = candidates[0]
         if not await alerts_q.transition(db, alert.id, UNOWNED_STATES, AlertState.OFFERED):
             return
-        offer = await alerts_q.insert_offer(db, alert.id, best.member.id, best.distance_m, now)
+        offer = await offers_q.insert_offer(db, alert.id, best.member.id, best.distance_m, now)
         if offer is None:  # already tried; ranking excludes this, so it means a bug
             log.error("alert %s: duplicate offer suppressed", alert.code)
             return
@@ -116,7 +117,7 @@ class Offers(Escalation):
         ):
             return
         for cand in candidates:
-            if await alerts_q.insert_offer(db, alert.id, cand.member.id, None, now):
+            if await offers_q.insert_offer(db, alert.id, cand.member.id, None, now):
                 await self._send_offer(db, alert, Candidate(cand.member, None, False, None))
         await alerts_q.bump_offers(db, alert.id, len(candidates))
         await deadlines_q.add_deadline(
@@ -134,10 +135,10 @@ class Offers(Escalation):
         if offer_id is None:  # a broadcast went unanswered
             await self._escalate(db, alert)
             return
-        offer = await alerts_q.offer_by_id(db, offer_id)
+        offer = await offers_q.offer_by_id(db, offer_id)
         if offer is None or offer.answer is not None:
             return
-        await alerts_q.answer_offer(db, offer.id, OfferAnswer.TIMEOUT, self.core.now())
+        await offers_q.answer_offer(db, offer.id, OfferAnswer.TIMEOUT, self.core.now())
         await self._edit_offer(db, alert, offer.member_id, "offer.withdrawn")
         log.info("alert %s: offer %s timed out", alert.code, offer.id)
         await self._tell_reporter(db, alert, "reporter.still_looking", unless=None)
@@ -155,11 +156,11 @@ class Offers(Escalation):
         async with self.core.store.transaction() as db:
             loaded = await self._load(db, caller, alert_id)
             alert, member = loaded
-            offer = await alerts_q.offer_for(db, alert.id, member.id)
+            offer = await offers_q.offer_for(db, alert.id, member.id)
             if offer is None:
                 return refuse("accept.not_yours")
             now = self.core.now()
-            if not await alerts_q.answer_offer(db, offer.id, OfferAnswer.DECLINED, now):
+            if not await offers_q.answer_offer(db, offer.id, OfferAnswer.DECLINED, now):
                 return refuse("decline.stale")
             await deadlines_q.cancel_offer_deadline(db, offer.id, now)
             await self._edit_offer(db, alert, member.id, "offer.withdrawn")
@@ -211,11 +212,11 @@ class Offers(Escalation):
     async def offer_undeliverable(self, alert_id: int, member_id: int) -> None:
         """Telegram refused the offer (403): that member is skipped and the next one offered."""
         async with self.core.store.transaction() as db:
-            offer = await alerts_q.offer_for(db, alert_id, member_id)
+            offer = await offers_q.offer_for(db, alert_id, member_id)
             if offer is None:
                 return
             now = self.core.now()
-            if not await alerts_q.answer_offer(db, offer.id, OfferAnswer.WITHDRAWN, now):
+            if not await offers_q.answer_offer(db, offer.id, OfferAnswer.WITHDRAWN, now):
                 return
             await deadlines_q.cancel_offer_deadline(db, offer.id, now)
             alert = await alerts_q.alert_by_id(db, alert_id)
@@ -231,7 +232,7 @@ class Offers(Escalation):
             return
         if not alert.broadcast:
             await self._offer_next(db, alert)
-        elif not any(o.answer is None for o in await alerts_q.offers_of(db, alert.id)):
+        elif not any(o.answer is None for o in await offers_q.offers_of(db, alert.id)):
             await self._escalate(db, alert)
 
     async def on_deadline(self, deadline: Deadline) -> bool:

@@ -43,6 +43,7 @@ from data import alerts as alerts_q
 from data import audit as audit_q
 from data import blocks as blocks_q
 from data import deadlines as deadlines_q
+from data import offers as offers_q
 from data import squads as squads_q
 
 log = logging.getLogger("bot.alerts")
@@ -66,7 +67,7 @@ class Ownership(Offers):
         async with self.core.store.transaction() as db:
             loaded = await self._load(db, caller, alert_id)
             alert, member = loaded
-            offer = await alerts_q.offer_for(db, alert.id, member.id)
+            offer = await offers_q.offer_for(db, alert.id, member.id)
             if via_offer and offer is None:
                 return refuse("accept.not_yours")
             if not member.approved:
@@ -106,10 +107,10 @@ class Ownership(Offers):
         ):
             return False
         self.core.crash_point("claim")
-        own = await alerts_q.offer_for(db, alert.id, member.id)
+        own = await offers_q.offer_for(db, alert.id, member.id)
         if own is not None and own.answer is None:
-            await alerts_q.answer_offer(db, own.id, OfferAnswer.ACCEPTED, now)
-        for other in await alerts_q.close_open_offers(db, alert.id, OfferAnswer.WITHDRAWN, now):
+            await offers_q.answer_offer(db, own.id, OfferAnswer.ACCEPTED, now)
+        for other in await offers_q.close_open_offers(db, alert.id, OfferAnswer.WITHDRAWN, now):
             await self._edit_offer(db, alert, other.member_id, "offer.taken")
         await deadlines_q.cancel_deadlines(db, alert.id, now)
         await squads_q.set_availability(db, [member.id], Availability.BUSY)

@@ -1,0 +1,92 @@
+"""SQL for offers: who was asked to respond to an alert, and how they answered."""
+
+from __future__ import annotations
+
+import aiosqlite
+
+from bot.domain import (
+    Offer,
+    OfferAnswer,
+)
+
+
+def _offer(row: aiosqlite.Row) -> Offer:
+    return Offer(
+        id=row["id"],
+        alert_id=row["alert_id"],
+        member_id=row["member_id"],
+        distance_m=row["distance_m"],
+        offered_at=row["offered_at"],
+        answer=OfferAnswer(row["answer"]) if row["answer"] else None,
+        answered_at=row["answered_at"],
+    )
+
+
+async def insert_offer(
+    db: aiosqlite.Connection, alert_id: int, member_id: int, distance_m: float | None, now: float
+) -> Offer | None:
+    cur = await db.execute(
+        "INSERT INTO offers(alert_id, member_id, distance_m, offered_at) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT(alert_id, member_id) DO NOTHING",
+        (alert_id, member_id, distance_m, now),
+    )
+    if cur.rowcount != 1:
+        return None
+    return await offer_by_id(db, int(cur.lastrowid or 0))
+
+
+async def offer_by_id(db: aiosqlite.Connection, offer_id: int) -> Offer | None:
+    async with db.execute("SELECT * FROM offers WHERE id = ?", (offer_id,)) as cur:
+        row = await cur.fetchone()
+    return _offer(row) if row else None
+
+
+async def offer_for(db: aiosqlite.Connection, alert_id: int, member_id: int) -> Offer | None:
+    async with db.execute(
+        "SELECT * FROM offers WHERE alert_id = ? AND member_id = ?", (alert_id, member_id)
+    ) as cur:
+        row = await cur.fetchone()
+    return _offer(row) if row else None
+
+
+async def offers_of(db: aiosqlite.Connection, alert_id: int) -> list[Offer]:
+    async with db.execute(
+        "SELECT * FROM offers WHERE alert_id = ? ORDER BY id", (alert_id,)
+    ) as cur:
+        return [_offer(r) for r in await cur.fetchall()]
+
+
+async def answer_offer(
+    db: aiosqlite.Connection, offer_id: int, answer: OfferAnswer, now: float
+) -> bool:
+    """Record an answer, but only to an offer that has none yet."""
+    cur = await db.execute(
+        "UPDATE offers SET answer = ?, answered_at = ? WHERE id = ? AND answer IS NULL",
+        (answer.value, now, offer_id),
+    )
+    return cur.rowcount == 1
+
+
+async def close_open_offers(
+    db: aiosqlite.Connection, alert_id: int, answer: OfferAnswer, now: float
+) -> list[Offer]:
+    """Answer every still-open offer of an alert; returns the offers that were open."""
+    async with db.execute(
+        "SELECT * FROM offers WHERE alert_id = ? AND answer IS NULL", (alert_id,)
+    ) as cur:
+        open_offers = [_offer(r) for r in await cur.fetchall()]
+    await db.execute(
+        "UPDATE offers SET answer = ?, answered_at = ? WHERE alert_id = ? AND answer IS NULL",
+        (answer.value, now, alert_id),
+    )
+    return open_offers
+
+
+async def members_holding_live_offers(db: aiosqlite.Connection, squad_id: int) -> set[int]:
+    """Members of a squad with an unanswered offer for an alert still being offered."""
+    async with db.execute(
+        "SELECT DISTINCT o.member_id FROM offers o JOIN alerts a ON a.id = o.alert_id"
+        " WHERE a.squad_id = ? AND o.answer IS NULL AND a.state = 'offered'",
+        (squad_id,),
+    ) as cur:
+        return {int(r["member_id"]) for r in await cur.fetchall()}
