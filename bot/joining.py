@@ -15,6 +15,7 @@ import aiosqlite
 from bot.core import Caller, Core, resolve_single_scope
 from bot.domain import Member, Role, Squad, new_invite_token
 from bot.intents import Action, Button, Intent, MessageRole, Op, Priority, Reply, Text, refuse
+from bot.languages import telegram_language_of
 from bot.text import ALIAS_MAX, clean_cut
 from data import outbox
 from data import squads as squads_q
@@ -65,7 +66,9 @@ class Joining:
             if token and squad is None:
                 return refuse("start.bad_token")  # and nothing is written
             now = self.core.now()
-            await squads_q.upsert_private_chat(db, caller.user_id, caller.chat_id, now)
+            await squads_q.upsert_private_chat(
+                db, caller.user_id, caller.chat_id, now, telegram_language_of(caller)
+            )
             if squad is None:
                 return Reply(text=Text("start.welcome"))
             existing = await squads_q.member(db, squad.id, caller.user_id)

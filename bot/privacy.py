@@ -7,14 +7,13 @@ Everything that deletes ends with a WAL checkpoint (TRUNCATE), and the store run
 from __future__ import annotations
 
 import logging
-import time
 from typing import TYPE_CHECKING, Any
 
 from bot.core import Caller, Core, resolve_single_scope
 from bot.domain import OPEN_STATES, OWNED_STATES, normalise_code
 from bot.intents import Action, Button, Intent, MessageRole, Op, Priority, Reply, Text, refuse
 from bot.intents import reply as reply_text
-from bot.messages import render, t
+from bot.messages import moment, render, t
 from data import alerts as alerts_q
 from data import outbox
 from data import privacy as privacy_q
@@ -88,7 +87,7 @@ class Privacy:
         if not entries:
             lines.append(t("audit.none"))
         for actor, action, target, at in entries:
-            when = time.strftime("%Y-%m-%d %H:%M", time.gmtime(at))
+            when = moment(at)
             who = (
                 members.get(actor, t("audit.someone")) if actor is not None else t("audit.someone")
             )

@@ -20,7 +20,7 @@ from bot.domain import (
 )
 from bot.geo import CoordinateError, find_coordinates
 from bot.intents import Reply, Text, refuse, reply
-from bot.messages import format_age, t
+from bot.messages import format_age, listing, t
 from bot.text import ALIAS_MAX, PLACE_NAME_MAX, SQUAD_NAME_MAX, TooLong, clean, clean_cut
 from data import alerts as alerts_q
 from data import blocks as blocks_q
@@ -248,6 +248,7 @@ class Squads:
             lines += [t("help.group"), t("help.more_private")]
             return Reply(text=Text("lines", {"lines": lines}))
         lines.append(t("help.everyone"))
+        lines.append(t("language.help"))
         if is_observer and not is_lead:
             lines.append(t("help.observer"))
         elif is_member:
@@ -338,7 +339,7 @@ class Squads:
                         if o.answer is None and o.member_id in by_id
                     ]
                     if offered:
-                        who = t("status.offered_to", alias=", ".join(offered))
+                        who = t("status.offered_to", alias=listing(offered))
                 lines.append(
                     t(
                         "status.alert_owner",
@@ -365,7 +366,7 @@ class Squads:
             (Availability.OFF, "status.off_list"),
         ):
             if groups[availability]:
-                lines.append(t(key, names=", ".join(groups[availability])))
+                lines.append(t(key, names=listing(groups[availability])))
         locations = await squads_q.locations_of(db, [m.user_id for m in members])
         ttl = self.settings.location_ttl.total_seconds()
         stale = [
@@ -377,13 +378,13 @@ class Squads:
             )
         ]
         if stale:
-            lines.append(t("status.stale", names=", ".join(stale)))
+            lines.append(t("status.stale", names=listing(stale)))
         unreachable = [m.alias for m in members if not m.reachable]
         if unreachable:
-            lines.append(t("status.unreachable", names=", ".join(unreachable)))
+            lines.append(t("status.unreachable", names=listing(unreachable)))
         waiting = [m.alias for m in members if not m.approved]
         if waiting:
-            lines.append(t("status.waiting", names=", ".join(waiting)))
+            lines.append(t("status.waiting", names=listing(waiting)))
         blocked = await blocks_q.count(db, squad_id)
         if blocked:
             lines.append(t("status.blocked", count=blocked))

@@ -21,6 +21,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.i18n import LANGUAGES
 from bot.messages import render as render_text
 from data.store import is_store_error
 from handlers import alerts, buttons, members, privacy, squads
@@ -49,6 +50,7 @@ GROUP_COMMANDS = (
     "unblock",
     "wipe",
     "setup",
+    "language",
 )
 PRIVATE_COMMANDS = (
     "alert",
@@ -67,6 +69,7 @@ PRIVATE_COMMANDS = (
     "pin",
     "audit",
     "forgetme",
+    "language",
     "help",
 )
 
@@ -97,6 +100,7 @@ def register(app: Application[Any, SquadContext, Any, Any, Any, Any]) -> None:
         "busy": members.on_busy,
         "off": members.on_off,
         "me": members.on_me,
+        "language": members.on_language,
         "alert": alerts.on_alert,
         "claim": alerts.on_claim,
         "close": alerts.on_close,
@@ -148,14 +152,23 @@ def register(app: Application[Any, SquadContext, Any, Any, Any, Any]) -> None:
 async def set_commands(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Register the command lists with Telegram, separately for groups and private chats."""
 
-    def listing(names: tuple[str, ...]) -> list[BotCommand]:
-        return [BotCommand(n, render_text(f"cmd.{n}")) for n in names]
+    def listing(names: tuple[str, ...], lang: str) -> list[BotCommand]:
+        return [BotCommand(n, render_text(f"cmd.{n}", None, lang)) for n in names]
 
     try:
-        await app.bot.set_my_commands(listing(GROUP_COMMANDS), scope=BotCommandScopeAllGroupChats())
-        await app.bot.set_my_commands(
-            listing(PRIVATE_COMMANDS), scope=BotCommandScopeAllPrivateChats()
-        )
+        # English for everyone, then each language for the apps set to it.
+        for lang in LANGUAGES:
+            code = None if lang == "en" else lang
+            await app.bot.set_my_commands(
+                listing(GROUP_COMMANDS, lang),
+                scope=BotCommandScopeAllGroupChats(),
+                language_code=code,
+            )
+            await app.bot.set_my_commands(
+                listing(PRIVATE_COMMANDS, lang),
+                scope=BotCommandScopeAllPrivateChats(),
+                language_code=code,
+            )
     except TelegramError as exc:
         log.warning("setMyCommands failed: %s", type(exc).__name__)
 

@@ -20,6 +20,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 
 from bot.core import Core
 from bot.intents import Intent, MessageRole, Op, Priority, Text
+from bot.languages import language_of_chat
 from bot.messages import t
 from bot.phones import late_redaction
 from bot.worker import Worker
@@ -74,6 +75,8 @@ class Sender(Worker):
         self.give_up_s = core.settings.send_give_up.total_seconds()
         self._lock = asyncio.Lock()
         self._next_try: float | None = None
+        # Each chat's reader's language, looked up once per batch (see _language).
+        self._languages: dict[int, str] = {}
 
     def kick(self) -> None:
         self.wake()
@@ -100,6 +103,7 @@ class Sender(Worker):
             while True:
                 async with self.core.store.reading() as db:
                     batch = await outbox.next_batch(db, self.core.now(), limit=100)
+                self._languages = {}
                 progressed = 0
                 held: set[int] = set()  # chats that must wait: keep their order
                 self._next_try = None
@@ -258,6 +262,7 @@ class Sender(Worker):
         await outbox.enqueue(db, replace(intent, op=Op.EDIT), self.core.now())
 
     async def _call(self, intent: Intent) -> Message | None:
+        lang = await self._language(intent)
         if intent.op is Op.LEAVE:
             await self.bot.leave_chat(intent.chat_id)
             return None
@@ -275,10 +280,10 @@ class Sender(Worker):
         if intent.op is Op.EDIT and intent.message_id is not None:
             try:
                 edited = await self.bot.edit_message_text(
-                    text_of(intent.text),
+                    text_of(intent.text, lang),
                     chat_id=intent.chat_id,
                     message_id=intent.message_id,
-                    reply_markup=inline_markup(intent.buttons),
+                    reply_markup=inline_markup(intent.buttons, lang),
                 )
             except BadRequest as exc:
                 if not any(gone in str(exc).lower() for gone in EDIT_TARGET_GONE):
@@ -293,10 +298,10 @@ class Sender(Worker):
             if target is not None:
                 try:
                     result = await self.bot.edit_message_text(
-                        text_of(intent.text),
+                        text_of(intent.text, lang),
                         chat_id=intent.chat_id,
                         message_id=target,
-                        reply_markup=inline_markup(intent.buttons),
+                        reply_markup=inline_markup(intent.buttons, lang),
                     )
                 except BadRequest as exc:
                     if not any(gone in str(exc).lower() for gone in EDIT_TARGET_GONE):
@@ -307,11 +312,11 @@ class Sender(Worker):
             elif intent.role is MessageRole.OFFER:
                 return None  # the offer never reached them; nothing to withdraw
         reply_markup = (
-            location_keyboard()
+            location_keyboard(lang)
             if intent.request_location
             else force_reply()
             if intent.force_reply
-            else inline_markup(intent.buttons)
+            else inline_markup(intent.buttons, lang)
         )
         reply_parameters = (
             ReplyParameters(intent.reply_to, allow_sending_without_reply=True)
@@ -322,10 +327,19 @@ class Sender(Worker):
             reply_markup = None  # buttons come in the second phase (see _arm_offer)
         return await self.bot.send_message(
             intent.chat_id,
-            text_of(intent.text),
+            text_of(intent.text, lang),
             reply_markup=reply_markup,
             reply_parameters=reply_parameters,
         )
+
+    async def _language(self, intent: Intent) -> str:
+        """The reader's language: a private chat's person, or the group's squad."""
+        if intent.text is None and not intent.buttons and not intent.request_location:
+            return "en"
+        if intent.chat_id not in self._languages:
+            async with self.core.store.reading() as db:
+                self._languages[intent.chat_id] = await language_of_chat(db, intent.chat_id)
+        return self._languages[intent.chat_id]
 
 
 def _is_offer_send(intent: Intent) -> bool:

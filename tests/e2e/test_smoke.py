@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bot.i18n import LANGUAGES
+from bot.messages import render
 from tests.fakegram.server import FakeTelegram
 from tests.harness import Squad, make_settings, running_bot
 
@@ -14,4 +16,9 @@ async def test_setup_join_and_help(fake: FakeTelegram, db_path: Path) -> None:
         reply = await squad.ask(thandi, "/help")
         assert "/claim" in reply.text
         commands = fake.calls_to("setMyCommands")
-        assert len(commands) == 2
+        assert len(commands) == 2 * len(LANGUAGES)  # groups and private chats, per language
+        zulu = [c for c in commands if c.params.get("language_code") == "zu"]
+        described = {
+            d["description"] for c in zulu for d in c.params["commands"] if d["command"] == "alert"
+        }
+        assert described == {render("cmd.alert", None, "zu")}
