@@ -46,6 +46,22 @@ def template() -> Catalog:
     return pot
 
 
+def _entries(catalog: Catalog) -> list[tuple[object, ...]]:
+    def text(m: Message) -> object:
+        forms = m.string if isinstance(m.string, tuple) else (m.string,)
+        return tuple(forms) if any(forms) else ""
+
+    return [(m.id, text(m), _said(m), m.fuzzy) for m in catalog if m.id]
+
+
+def _unchanged(catalog: Catalog, path: Path) -> bool:
+    """Nothing but the header would change (so the file is left alone: no churn in git)."""
+    if not path.exists():
+        return False
+    with path.open("rb") as f:
+        return _entries(read_po(f)) == _entries(catalog)
+
+
 def _write(catalog: Catalog, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as f:
@@ -55,8 +71,10 @@ def _write(catalog: Catalog, path: Path) -> None:
 def update() -> list[Path]:
     """Write the .pot and merge it into every language's .po; returns the files written."""
     pot = template()
-    _write(pot, POT)
-    written = [POT]
+    written = []
+    if not _unchanged(pot, POT):
+        _write(pot, POT)
+        written.append(POT)
     for lang in LANGUAGES:
         path = po_path(lang)
         if lang == SOURCE or not path.exists():
@@ -72,8 +90,9 @@ def update() -> list[Path]:
         for message in catalog:
             if message.id in changed:
                 message.flags.add("fuzzy")  # the English changed: check the translation
-        _write(catalog, path)
-        written.append(path)
+        if not _unchanged(catalog, path):
+            _write(catalog, path)
+            written.append(path)
     return written
 
 

@@ -270,3 +270,23 @@ async def test_bad_language_input_changes_nothing(world: World) -> None:
     other_squad = await languages.choose(world.group("Nomsa"), 999, "zu")
     assert not other_squad.ok
     assert await world.snapshot() == before
+
+
+def test_make_translations_brings_in_new_keys_and_flags_changed_english(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    locale = tmp_path / "locale"
+    shutil.copytree(i18n.LOCALE_DIR, locale, ignore=shutil.ignore_patterns("*.mo"))
+    monkeypatch.setattr(i18n, "LOCALE_DIR", locale)
+    monkeypatch.setattr(catalogues, "POT", locale / "squadline.pot")
+    assert catalogues.update() == []  # up to date: no file is rewritten
+    monkeypatch.setitem(EN, "brand.new", "A new sentence, {name}.")
+    monkeypatch.setitem(EN, "button.accept", "✅ Yes, I go")
+    written = catalogues.update()
+    assert len(written) == 1 + len(TRANSLATED)
+    for lang in TRANSLATED:
+        with po_path(lang).open("rb") as f:
+            catalogue = read_po(f, locale=lang)
+        assert catalogue["brand.new"].string == ""  # to translate; English meanwhile
+        assert catalogue["button.accept"].fuzzy  # the English changed: check it
+        assert not catalogue["button.decline"].fuzzy
