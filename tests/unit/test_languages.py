@@ -290,3 +290,16 @@ def test_make_translations_brings_in_new_keys_and_flags_changed_english(
         assert catalogue["brand.new"].string == ""  # to translate; English meanwhile
         assert catalogue["button.accept"].fuzzy  # the English changed: check it
         assert not catalogue["button.decline"].fuzzy
+
+
+async def test_forgetme_forgets_the_languages_too(world: World) -> None:
+    await world.member("Thandi")
+    thandi = world.users["Thandi"]
+    zulu = replace(world.private("Thandi"), language_code="zu")
+    await world.services.members.private_location(zulu, *HERE)
+    assert (await world.services.languages.command(world.private("Thandi"), ["pt"])).ok
+    assert (await world.services.privacy.forget(world.private("Thandi"), thandi)).ok
+    async with world.services.core.store.reading() as db:
+        async with db.execute("SELECT count(*) FROM users WHERE user_id = ?", (thandi,)) as cur:
+            assert (await cur.fetchone())[0] == 0
+    assert await _reader(world, thandi) == "en"
