@@ -5,6 +5,10 @@
                                        # keys whose English changed are marked fuzzy)
     python -m bot.catalogues compile   # compile every .po to .mo (as ``pybabel compile``)
     python -m bot.catalogues new xx    # start a catalogue for language xx
+    python -m bot.catalogues fill FILE # put translations from a JSON file into the .po files
+                                       # ({"zu": {"key": "sentence" | ["one", "other"]}}):
+                                       # only keys the English source has; each one filled
+                                       # loses its fuzzy mark
 
 The message ids are the catalogue keys; each entry carries the English sentence as a
 comment (``#.``) for the translator. An empty or fuzzy entry falls back to English.
@@ -12,6 +16,7 @@ comment (``#.``) for the translator. An empty or fuzzy entry falls back to Engli
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -120,6 +125,33 @@ def new(lang: str) -> Path:
     return path
 
 
+def fill(source: Path) -> list[Path]:
+    """Translations from a JSON file (e.g. written by a reviewer) into the .po files."""
+    given = json.loads(source.read_text(encoding="utf-8"))
+    written = []
+    for lang, entries in given.items():
+        path = po_path(lang)
+        if not isinstance(entries, dict) or not path.exists():
+            continue
+        with path.open("rb") as f:
+            catalog = read_po(f, locale=lang)
+        for key, value in entries.items():
+            message = catalog.get(key)
+            if key not in EN or message is None:
+                continue
+            if isinstance(message.id, tuple):
+                forms = [value] if isinstance(value, str) else list(value)
+                forms += [forms[-1]] * (catalog.num_plurals - len(forms))
+                message.string = tuple(forms[: catalog.num_plurals])
+            elif isinstance(value, str):
+                message.string = value
+            message.flags.discard("fuzzy")
+        if not _unchanged(catalog, path):
+            _write(catalog, path)
+            written.append(path)
+    return written
+
+
 def main(argv: list[str]) -> int:
     command = argv[1] if len(argv) > 1 else ""
     if command == "update":
@@ -128,6 +160,8 @@ def main(argv: list[str]) -> int:
         paths = compile_all()
     elif command == "new" and len(argv) == 3:
         paths = [new(argv[2])]
+    elif command == "fill" and len(argv) == 3:
+        paths = fill(Path(argv[2]))
     else:
         print(__doc__)
         return 2

@@ -303,3 +303,23 @@ async def test_forgetme_forgets_the_languages_too(world: World) -> None:
         async with db.execute("SELECT count(*) FROM users WHERE user_id = ?", (thandi,)) as cur:
             assert (await cur.fetchone())[0] == 0
     assert await _reader(world, thandi) == "en"
+
+
+def test_fill_puts_reviewed_translations_in(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    locale = tmp_path / "locale"
+    shutil.copytree(i18n.LOCALE_DIR, locale, ignore=shutil.ignore_patterns("*.mo"))
+    monkeypatch.setattr(i18n, "LOCALE_DIR", locale)
+    reviewed = tmp_path / "reviewed.json"
+    reviewed.write_text(
+        '{"zu": {"button.accept": "✅ Ngiyavuma", "too_long": ["a {limit}", "b {limit}"],'
+        ' "not.a.key": "x"}}',
+        encoding="utf-8",
+    )
+    assert catalogues.fill(reviewed) == [po_path("zu")]
+    with po_path("zu").open("rb") as f:
+        catalogue = read_po(f, locale="zu")
+    assert catalogue["button.accept"].string == "✅ Ngiyavuma"
+    assert catalogue["too_long"].string == ("a {limit}", "b {limit}")
+    assert catalogue.get("not.a.key") is None
