@@ -5,7 +5,13 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench clean translations
+
+# The gettext catalogues (bot/locale/<lang>/LC_MESSAGES/squadline.po) are compiled to .mo
+# before the bot runs or is tested; `make translations` also brings every .po up to date
+# with the English source in bot/messages.py (new keys come in empty, changed ones fuzzy).
+CATALOGUES := $(wildcard bot/locale/*/LC_MESSAGES/squadline.po)
+COMPILED := $(CATALOGUES:.po=.mo)
 
 $(BIN)/.run-installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,10 +23,17 @@ $(BIN)/.dev-installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $(BIN)/.run-installed $@
 
-run: $(BIN)/.run-installed
+%.mo: %.po $(BIN)/.run-installed
+	$(BIN)/pybabel compile --domain squadline -i $< -o $@
+
+translations: $(BIN)/.run-installed
+	$(BIN)/python -m bot.catalogues update
+	$(BIN)/python -m bot.catalogues compile
+
+run: $(BIN)/.run-installed $(COMPILED)
 	$(BIN)/squadline run
 
-test: $(BIN)/.dev-installed
+test: $(BIN)/.dev-installed $(COMPILED)
 	$(BIN)/python -m pytest -q
 
 lint: $(BIN)/.dev-installed

@@ -66,6 +66,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("join", GROUP, EVERYONE, group_help=True),
     Command("help", BOTH, EVERYONE, group_help=True),
     Command("me", BOTH, EVERYONE),
+    Command("language", BOTH, EVERYONE),  # in the group: leads only (the squad's language)
     Command("forgetme", BOTH, EVERYONE),
     Command("alias", BOTH, IN_SQUAD),
     Command("available", BOTH, IN_SQUAD),

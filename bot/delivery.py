@@ -19,6 +19,7 @@ from typing import Protocol
 
 from bot.core import Core
 from bot.intents import Intent, MessageRole, Op, Priority, Text
+from bot.languages import language_of_chat
 from bot.messages import t
 from bot.phones import late_redaction
 from data import alerts as alerts_q
@@ -78,6 +79,11 @@ class Delivery:
         if row.uncertain and is_offer_send(row.intent) and row.intent.text is not None:
             return replace(row, intent=replace(row.intent, text=_resent(row.intent.text)))
         return row
+
+    async def language_of(self, chat_id: int) -> str:
+        """The language a message to this chat is written in (its person's, or its squad's)."""
+        async with self.core.store.reading() as db:
+            return await language_of_chat(db, chat_id)
 
     # -- results -----------------------------------------------------------------------
 

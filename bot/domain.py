@@ -71,6 +71,7 @@ class Squad:
     name: str
     invite_token: str
     hygiene: bool = True  # delete /alert and location messages in the group once captured
+    language: str = "en"  # cards and notices in the group are in this language
 
 
 @dataclass(frozen=True)

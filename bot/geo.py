@@ -260,12 +260,9 @@ def distance_m(a: Point, b: Point) -> float:
     return float(geodesic((a.lat, a.lon), (b.lat, b.lon)).meters)
 
 
-def format_distance(metres: float | None) -> str:
-    if metres is None:
-        return "?"
-    if metres < 1000:
-        return f"{round(metres / 50) * 50:.0f} m" if metres >= 50 else "< 50 m"
-    return f"{metres / 1000:.1f} km"
+def format_distance(metres: float | None) -> dict[str, float | None]:
+    """A distance, formatted when rendered in the reader's language ("450 m", "2.0 km")."""
+    return {"metres": metres}
 
 
 # A grid of cells about 500 m across, for showing where an alert is without showing it.

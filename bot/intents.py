@@ -46,10 +46,12 @@ class Action(StrEnum):
     WIPE_2 = "wp2"
     APPROVE = "apv"
     REJECT = "rej"
+    # /language: the id is the person (private) or the squad (group); the arg the language.
+    LANGUAGE = "lng"
 
 
 ACCOUNT_ACTIONS = frozenset(
-    {Action.FORGET, Action.WIPE_1, Action.WIPE_2, Action.APPROVE, Action.REJECT}
+    {Action.FORGET, Action.WIPE_1, Action.WIPE_2, Action.APPROVE, Action.REJECT, Action.LANGUAGE}
 )
 
 

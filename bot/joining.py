@@ -26,6 +26,7 @@ from bot.intents import (
     refuse,
     refusing,
 )
+from bot.languages import telegram_language_of
 from bot.text import ALIAS_MAX, clean_cut
 from data import audit as audit_q
 from data import outbox
@@ -74,7 +75,9 @@ class Joining:
             if token and squad is None:
                 return refuse("start.bad_token")  # and nothing is written
             now = self.core.now()
-            await squads_q.upsert_private_chat(db, caller.user_id, caller.chat_id, now)
+            await squads_q.upsert_private_chat(
+                db, caller.user_id, caller.chat_id, now, telegram_language_of(caller)
+            )
             if squad is None:
                 return Reply(text=Text("start.welcome"))
             existing = await squads_q.member(db, squad.id, caller.user_id)

@@ -21,6 +21,7 @@ from bot.core import Caller, Core
 from bot.domain import Alert, Origin
 from bot.geo import CoordinateError, Point, distance_m, find_coordinates
 from bot.intents import MessageRole, Reply, Text, refuse
+from bot.languages import telegram_language_of
 from bot.text import ALERT_TEXT_MAX, TooLong, clean
 from data import alerts as alerts_q
 from data import sent_messages as sent_q
@@ -202,7 +203,9 @@ class Locating:
             alert = await alerts_q.alert_by_code(db, None, code)
             if alert is None or alert.reporter_user_id != caller.user_id or not alert.is_open:
                 return refuse("pin_link.unknown")
-            await squads_q.upsert_private_chat(db, caller.user_id, caller.chat_id, self.core.now())
+            await squads_q.upsert_private_chat(
+                db, caller.user_id, caller.chat_id, self.core.now(), telegram_language_of(caller)
+            )
         if alert.has_location:
             return Reply(text=Text("location.already_set", {"code": alert.code}))
         return Reply(text=Text("pin_link.ask", {"code": alert.code}), request_location=True)

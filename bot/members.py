@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import time
 from typing import Any
 
 from bot.alerts import Alerts
@@ -11,8 +10,9 @@ from bot.core import Caller, Core, resolve_scope
 from bot.domain import Availability, Location, Member, is_fresh, is_live
 from bot.geo import CoordinateError, validate
 from bot.intents import Refused, Reply, Text, refuse, refusing, reply
+from bot.languages import telegram_language_of
 from bot.locating import Locating
-from bot.messages import format_age, t
+from bot.messages import format_age, moment, t
 from bot.text import ALIAS_MAX, TooLong, clean
 from data import audit as audit_q
 from data import privacy as privacy_q
@@ -118,7 +118,7 @@ class Members:
         if audited:
             lines.append(t("me.audit"))
         for action, target, at in audited:
-            when = time.strftime("%Y-%m-%d %H:%M", time.gmtime(at))
+            when = moment(at)
             lines.append(t("me.audit_entry", when=when, action=action, target=target or ""))
         if not caller.private and private_chat is None:
             return refuse("me.open_private")
@@ -144,7 +144,9 @@ class Members:
             return refuse(exc.reason)
         now = self.core.now()
         async with self.core.store.transaction() as db:
-            await squads_q.upsert_private_chat(db, caller.user_id, caller.chat_id, now)
+            await squads_q.upsert_private_chat(
+                db, caller.user_id, caller.chat_id, now, telegram_language_of(caller)
+            )
             if not edited:
                 answered = await self.locating.private_pin(db, caller, point)
                 if answered is not None:

@@ -344,36 +344,54 @@ EN: dict[str, str] = {
     "me.alert_no_text": "• #{code} ({state}), without words",
     "me.audit": "Audit entries about what you did:",
     "me.audit_entry": "• {when} · {action} {target}",
-    # durations
-    "age.s": "{n} s",
-    "age.m": "{n} min",
-    "age.h": "{n} h",
-    "age.d": "{n} d",
+    # -- languages (issue 10, H4): /language, and the words the bot needs around it
+    "language.pick": "Which language shall I use with you? Tap one.",
+    "language.pick_group": "Which language shall I use in this group? Tap one (leads only).",
+    "language.button": "{name}",
+    "language.set": "OK: I write to you in {name} from now on.",
+    "language.set_group": "OK: I write in this group in {name} from now on.",
+    "language.unknown": 'I do not speak "{raw}" yet. Tap one of these:',
+    "language.help": "/language – choose the language I use with you (in the group, leads: the group's language)",
+    "cmd.language": "Choose the language",
 }
 
-CATALOGUES: dict[str, dict[str, str]] = {"en": EN}
-
-
-class _Defaulting(dict[str, Any]):
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
+# Keys whose sentence depends on a number: the param that counts, and the English sentence
+# for exactly one (the entry above is the sentence for any other number). Each language's
+# .po has a plural entry for these, with that language's plural forms.
+PLURALS: dict[str, tuple[str, str]] = {
+    "too_long": ("limit", "That is too long: at most {limit} character, please."),
+    "note.purged": (
+        "days",
+        "#{code} ended more than {days} day ago, so its records were deleted. A note can no longer be added.",
+    ),
+    "location.saved": (
+        "ttl_hours",
+        "Got your location. Thank you; I keep it for {ttl_hours} hour and show it to nobody.",
+    ),
+    "alert.need_location_private": (
+        "wait_s",
+        "Where are you? Tap the button to share your location for #{code}. If nothing comes within {wait_s} second, I alert the whole squad anyway.",
+    ),
+    "alert.need_location_group": (
+        "wait_s",
+        "Where is it? Reply to this message with the place, or with a pin (📎 → Location), for #{code}. Or tap below to send your location privately. If nothing comes within {wait_s} second, I alert the whole squad anyway.",
+    ),
+    "alert.where_private": (
+        "wait_s",
+        "🚨 #{code}: where are you? Tap 📍 below to share your location. A live location is best: 📎 → Location → Share my live location. If nothing comes within {wait_s} second, I alert the whole squad anyway.",
+    ),
+    "held.lead_over_cap": (
+        "cap",
+        "⚠️ #{code} needs a lead: its reporter is not a member and already has {cap} open alert, so members were not asked.\n{text}\nArea: {area}",
+    ),
+}
 
 
 def render(key: str, params: Mapping[str, Any] | None = None, lang: str = "en") -> str:
-    """Render a catalogue entry. An unknown key renders as the key, never raises."""
-    catalogue = CATALOGUES.get(lang, EN)
-    template = catalogue.get(key) or EN.get(key) or key
-    values = _Defaulting({k: _resolve(v, lang) for k, v in (params or {}).items()})
-    return template.format_map(values)
+    """Render a catalogue entry in ``lang`` (see ``bot.i18n``); unknown keys never raise."""
+    from bot.i18n import render as render_in
 
-
-def _resolve(value: Any, lang: str) -> Any:
-    """Params that are themselves ``{"key": ..., "params": ...}`` are rendered first."""
-    if isinstance(value, dict) and "key" in value:
-        return render(value["key"], value.get("params"), lang)
-    if isinstance(value, list):
-        return "\n".join(str(_resolve(v, lang)) for v in value)
-    return value
+    return render_in(key, params, lang)
 
 
 def t(key: str, **params: Any) -> dict[str, Any]:
@@ -381,12 +399,19 @@ def t(key: str, **params: Any) -> dict[str, Any]:
     return {"key": key, "params": params}
 
 
+# Raw values, formatted at render time in the reader's language (``bot.i18n``).
+
+
 def format_age(seconds: float) -> dict[str, Any]:
-    s = max(0, int(seconds))
-    if s < 60:
-        return t("age.s", n=s)
-    if s < 3600:
-        return t("age.m", n=s // 60)
-    if s < 86400:
-        return t("age.h", n=s // 3600)
-    return t("age.d", n=s // 86400)
+    """A duration such as "5 minutes", in the reader's language."""
+    return {"seconds": max(0, int(seconds))}
+
+
+def listing(items: list[Any]) -> dict[str, Any]:
+    """A list such as "Thandi, Sipho and Lerato", in the reader's language."""
+    return {"items": list(items)}
+
+
+def moment(at: float) -> dict[str, Any]:
+    """A date and time (UTC), in the reader's language."""
+    return {"at": at}

@@ -7,7 +7,6 @@ Everything that deletes ends with a WAL checkpoint (TRUNCATE), and the store run
 from __future__ import annotations
 
 import logging
-import time
 from typing import TYPE_CHECKING, Any
 
 from bot.core import Caller, Core, require_lead, resolve_single_scope
@@ -25,7 +24,7 @@ from bot.intents import (
     refusing,
 )
 from bot.intents import reply as reply_text
-from bot.messages import render, t
+from bot.messages import moment, render, t
 from data import alerts as alerts_q
 from data import audit as audit_q
 from data import privacy as privacy_q
@@ -92,7 +91,7 @@ class Privacy:
         if not entries:
             lines.append(t("audit.none"))
         for actor, action, target, at in entries:
-            when = time.strftime("%Y-%m-%d %H:%M", time.gmtime(at))
+            when = moment(at)
             who = (
                 members.get(actor, t("audit.someone")) if actor is not None else t("audit.someone")
             )

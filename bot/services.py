@@ -14,6 +14,7 @@ from bot.core import Clock, Core
 from bot.deadlines import DeadlineRunner
 from bot.geocode import Geocoder
 from bot.joining import Joining
+from bot.languages import Languages
 from bot.locating import Locating
 from bot.members import Members
 from bot.privacy import Privacy
@@ -34,6 +35,7 @@ class Services:
     blocks: Blocks
     locating: Locating
     assist: Assist
+    languages: Languages
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock = time.time) -> Services:
@@ -62,6 +64,7 @@ class Services:
             blocks=Blocks(core, alerts),
             locating=locating,
             assist=Assist(core),
+            languages=Languages(core),
         )
 
     async def open(self) -> None:

@@ -22,7 +22,7 @@ from bot.domain import (
 )
 from bot.geo import Point
 from bot.intents import Refused, Reply, Text, refuse, refusing, reply
-from bot.messages import format_age, t
+from bot.messages import format_age, listing, t
 from bot.text import ALIAS_MAX, PLACE_NAME_MAX, SQUAD_NAME_MAX, TooLong, clean, clean_cut
 from data import alerts as alerts_q
 from data import audit as audit_q
@@ -324,7 +324,7 @@ class Squads:
                         if o.answer is None and o.member_id in by_id
                     ]
                     if offered:
-                        who = t("status.offered_to", alias=", ".join(offered))
+                        who = t("status.offered_to", alias=listing(offered))
                 lines.append(
                     t(
                         "status.alert_owner",
@@ -351,7 +351,7 @@ class Squads:
             (Availability.OFF, "status.off_list"),
         ):
             if groups[availability]:
-                lines.append(t(key, names=", ".join(groups[availability])))
+                lines.append(t(key, names=listing(groups[availability])))
         locations = await squads_q.locations_of(db, [m.user_id for m in members])
         ttl = self.settings.location_ttl.total_seconds()
         stale = [
@@ -360,13 +360,13 @@ class Squads:
             if m.user_id not in locations or not is_fresh(locations[m.user_id], now, ttl)
         ]
         if stale:
-            lines.append(t("status.stale", names=", ".join(stale)))
+            lines.append(t("status.stale", names=listing(stale)))
         unreachable = [m.alias for m in members if not m.reachable]
         if unreachable:
-            lines.append(t("status.unreachable", names=", ".join(unreachable)))
+            lines.append(t("status.unreachable", names=listing(unreachable)))
         waiting = [m.alias for m in members if not m.approved]
         if waiting:
-            lines.append(t("status.waiting", names=", ".join(waiting)))
+            lines.append(t("status.waiting", names=listing(waiting)))
         blocked = await blocks_q.count(db, squad_id)
         if blocked:
             lines.append(t("status.blocked", count=blocked))

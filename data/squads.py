@@ -16,7 +16,14 @@ _MEMBER_FROM = "members m LEFT JOIN users u ON u.user_id = m.user_id"
 
 
 def _squad(row: aiosqlite.Row) -> Squad:
-    return Squad(row["id"], row["chat_id"], row["name"], row["invite_token"], bool(row["hygiene"]))
+    return Squad(
+        row["id"],
+        row["chat_id"],
+        row["name"],
+        row["invite_token"],
+        bool(row["hygiene"]),
+        row["language"],
+    )
 
 
 def _member(row: aiosqlite.Row) -> Member:
@@ -79,14 +86,24 @@ async def insert_squad(
 
 
 async def upsert_private_chat(
-    db: aiosqlite.Connection, user_id: int, private_chat_id: int, now: float
+    db: aiosqlite.Connection,
+    user_id: int,
+    private_chat_id: int,
+    now: float,
+    telegram_language: str | None = None,
 ) -> None:
-    """The user opened (or wrote in) a private chat with the bot: they are reachable."""
+    """The user opened (or wrote in) a private chat with the bot: they are reachable.
+
+    ``telegram_language``: the supported language their Telegram app uses, ``""`` if it is
+    one the bot does not speak (then none is kept), ``None`` to leave it as it is."""
     await db.execute(
-        "INSERT INTO users(user_id, private_chat_id, blocked, updated_at) VALUES (?, ?, 0, ?)"
+        "INSERT INTO users(user_id, private_chat_id, blocked, updated_at, telegram_language)"
+        " VALUES (?, ?, 0, ?, NULLIF(?, ''))"
         " ON CONFLICT(user_id) DO UPDATE SET private_chat_id = excluded.private_chat_id,"
-        " blocked = 0, updated_at = excluded.updated_at",
-        (user_id, private_chat_id, now),
+        " blocked = 0, updated_at = excluded.updated_at,"
+        " telegram_language = CASE WHEN ? IS NULL THEN users.telegram_language"
+        " ELSE excluded.telegram_language END",
+        (user_id, private_chat_id, now, telegram_language, telegram_language),
     )
 
 

@@ -25,6 +25,7 @@ from telegram.ext import (
 )
 
 from bot.commands import COMMANDS, Command, Where, menu
+from bot.i18n import LANGUAGES
 from bot.logsafe import where
 from bot.messages import render as render_text
 from bot.updates import is_store_error
@@ -56,6 +57,7 @@ CALLBACKS: dict[str, Callable[[Update, SquadContext], Coroutine[Any, Any, None]]
     "busy": members.on_busy,
     "off": members.on_off,
     "me": members.on_me,
+    "language": members.on_language,
     "alert": alerts.on_alert,
     "claim": alerts.on_claim,
     "close": alerts.on_close,
@@ -118,8 +120,8 @@ async def set_commands(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Telegram's command menus, from the one command table: one for private chats, one for
     groups, and one for the groups' administrators (who see the lead commands too)."""
 
-    def listing(commands: list[Command]) -> list[BotCommand]:
-        return [BotCommand(c.name, render_text(c.help_key)[:256]) for c in commands]
+    def listing(commands: list[Command], lang: str) -> list[BotCommand]:
+        return [BotCommand(c.name, render_text(c.help_key, None, lang)[:256]) for c in commands]
 
     scopes: list[tuple[list[Command], BotCommandScope]] = [
         (menu(Where.PRIVATE), BotCommandScopeAllPrivateChats()),
@@ -127,8 +129,13 @@ async def set_commands(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         (menu(Where.GROUP, leads=True), BotCommandScopeAllChatAdministrators()),
     ]
     try:
-        for commands, scope in scopes:
-            await app.bot.set_my_commands(listing(commands), scope=scope)
+        # English for everyone, then each language for the apps set to it.
+        for lang in LANGUAGES:
+            code = None if lang == "en" else lang
+            for commands, scope in scopes:
+                await app.bot.set_my_commands(
+                    listing(commands, lang), scope=scope, language_code=code
+                )
     except TelegramError as exc:
         log.warning("setMyCommands failed: %s", type(exc).__name__)
 

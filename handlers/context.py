@@ -63,6 +63,7 @@ def caller_of(update: Update) -> Caller:
         private=chat.type == "private",
         first_name=user.first_name or "",
         username=user.username or "",
+        language_code=user.language_code or "",
         message_id=message.message_id
         if message is not None and update.callback_query is None
         else None,

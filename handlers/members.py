@@ -60,3 +60,9 @@ def _live_period_s(loc: Location) -> int | None:
     """Seconds a live location stays live (read from the wire form, whatever PTB's type)."""
     value = loc.to_dict().get("live_period")
     return int(value) if isinstance(value, int | float) else None
+
+
+async def on_language(update: Update, context: SquadContext) -> None:
+    """/language [code]: the buttons for the languages, or choose one at once."""
+    result = await context.services.languages.command(caller_of(update), command_text(update))
+    await respond(update, context, result)

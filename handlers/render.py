@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from telegram import (
@@ -40,11 +41,13 @@ class DeepLinks:
         return f"https://t.me/{cls.bot_username}?start={start}"
 
 
-def text_of(text: Text | None) -> str:
-    return render(text.key, text.params) if text is not None else ""
+def text_of(text: Text | None, lang: str = "en") -> str:
+    return render(text.key, text.params, lang) if text is not None else ""
 
 
-def inline_markup(rows: tuple[tuple[Button, ...], ...]) -> InlineKeyboardMarkup | None:
+def inline_markup(
+    rows: tuple[tuple[Button, ...], ...], lang: str = "en"
+) -> InlineKeyboardMarkup | None:
     from handlers.buttons import encode
 
     if not rows:
@@ -53,7 +56,7 @@ def inline_markup(rows: tuple[tuple[Button, ...], ...]) -> InlineKeyboardMarkup 
     for row in rows:
         line = []
         for b in row:
-            label = text_of(b.label)
+            label = text_of(b.label, lang)
             if b.url is not None:
                 line.append(InlineKeyboardButton(label, url=b.url))
             elif b.deep_link is not None:
@@ -68,9 +71,9 @@ def inline_markup(rows: tuple[tuple[Button, ...], ...]) -> InlineKeyboardMarkup 
     return InlineKeyboardMarkup(keyboard)
 
 
-def location_keyboard() -> ReplyKeyboardMarkup:
+def location_keyboard(lang: str = "en") -> ReplyKeyboardMarkup:
     return ReplyKeyboardMarkup(
-        [[KeyboardButton(render("start.location_button"), request_location=True)]],
+        [[KeyboardButton(render("start.location_button", None, lang), request_location=True)]],
         resize_keyboard=True,
         one_time_keyboard=True,
     )
@@ -95,20 +98,44 @@ async def respond_to(
 async def respond(update: Update, context: SquadContext, result: Reply | None) -> None:
     """Answer the person who asked, then let the sender deliver what the core queued."""
     if result is not None:
+        langs = await _languages(update, context)
         query = update.callback_query
         if query is not None:
-            answer = text_of(result.answer)[:ANSWER_MAX] if result.answer else None
+            answer = text_of(result.answer, langs.personal)[:ANSWER_MAX] if result.answer else None
             await query.answer(answer, show_alert=not result.ok and answer is not None)
         if result.text is not None and (query is None or result.ok):
-            edited = result.edit_pressed and await _edit_pressed(context, result, update)
+            edited = result.edit_pressed and await _edit_pressed(context, result, update, langs)
             if not edited:
-                await _send_reply(update, context, result)
+                await _send_reply(update, context, result, langs)
     await context.sender.flush()
     if result is not None and result.cleanup and update.effective_chat is not None:
         await _clean_up(context, update.effective_chat.id, result.cleanup)
 
 
-async def _edit_pressed(context: SquadContext, result: Reply, update: Update) -> bool:
+@dataclass(frozen=True)
+class Languages:
+    """The language of the person who asked (their private chat, pop-ups) and of the chat
+    they asked in (the same, or their group's)."""
+
+    personal: str
+    here: str
+
+
+async def _languages(update: Update, context: SquadContext) -> Languages:
+    chat = update.effective_chat
+    user = update.effective_user
+    readers = context.services.languages
+    if user is None:
+        here = await readers.reader(chat.id) if chat is not None else "en"
+        return Languages(here, here)
+    chat_id = chat.id if chat is not None and chat.type != "private" else None
+    personal, here = await readers.readers(user.id, user.language_code, chat_id)
+    return Languages(personal, here)
+
+
+async def _edit_pressed(
+    context: SquadContext, result: Reply, update: Update, langs: Languages
+) -> bool:
     """Show the answer in place of the message whose button was pressed; ``False`` if that
     message cannot be edited (then the answer goes as a new message)."""
     query = update.callback_query
@@ -118,10 +145,10 @@ async def _edit_pressed(context: SquadContext, result: Reply, update: Update) ->
     await context.sender.log_direct(update.effective_chat.id)
     try:
         await context.bot.edit_message_text(
-            text_of(result.text),
+            text_of(result.text, langs.here),
             chat_id=update.effective_chat.id,
             message_id=message.message_id,
-            reply_markup=inline_markup(result.buttons),
+            reply_markup=inline_markup(result.buttons, langs.here),
         )
     except BadRequest as exc:
         log.info("could not edit the pressed message: %s", type(exc).__name__)
@@ -138,19 +165,22 @@ async def _clean_up(context: SquadContext, chat_id: int, message_ids: tuple[int,
             log.info("could not delete a captured message: %s", type(exc).__name__)
 
 
-async def _send_reply(update: Update, context: SquadContext, result: Reply) -> None:
+async def _send_reply(
+    update: Update, context: SquadContext, result: Reply, langs: Languages
+) -> None:
     chat = update.effective_chat
     user = update.effective_user
     message = update.effective_message
     assert chat is not None and user is not None
     await context.sender.log_direct(user.id if result.private else chat.id)
+    lang = langs.personal if result.private else langs.here
     markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
-    markup = inline_markup(result.buttons)
+    markup = inline_markup(result.buttons, lang)
     if result.request_location:
-        markup = location_keyboard()
+        markup = location_keyboard(lang)
     elif result.remove_keyboard:
         markup = ReplyKeyboardRemove()
-    text = text_of(result.text)
+    text = text_of(result.text, lang)
     if result.private:
         try:
             await context.bot.send_message(user.id, text, reply_markup=markup)
@@ -159,11 +189,13 @@ async def _send_reply(update: Update, context: SquadContext, result: Reply) -> N
             if chat.type != "private":
                 # Say where the answer would be, and nothing of what it holds.
                 await context.sender.log_direct(chat.id)
-                await _reply_here(update, context, render("private.open_first"), None)
+                await _reply_here(
+                    update, context, render("private.open_first", None, langs.here), None
+                )
             return
         if chat.type != "private" and message is not None:
             await context.sender.log_direct(chat.id)
-            await message.reply_text(render("me.sent_private"))
+            await message.reply_text(render("me.sent_private", None, langs.here))
         return
     await _reply_here(update, context, text, markup)
 

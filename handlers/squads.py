@@ -10,6 +10,7 @@ from telegram.ext import ApplicationHandlerStop
 
 from bot.assist import ALERT_LINK
 from bot.domain import Role, normalise_code
+from bot.i18n import supported
 from bot.intents import Text
 from bot.locating import PIN_LINK_PREFIX
 from handlers import parsing
@@ -175,6 +176,8 @@ async def on_my_chat_member(update: Update, context: SquadContext) -> None:
     if now_in and not was_in:
         if await squads.bot_added(change.chat.id):
             await context.sender.log_direct(change.chat.id)
-            await context.bot.send_message(change.chat.id, text_of(Text("bot.added")))
+            # No squad yet: the language of whoever added the bot, if the bot speaks it.
+            lang = supported(change.from_user.language_code if change.from_user else None)
+            await context.bot.send_message(change.chat.id, text_of(Text("bot.added"), lang or "en"))
     elif was_in and not now_in:
         await squads.bot_removed(change.chat.id)

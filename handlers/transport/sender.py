@@ -58,6 +58,8 @@ class Sender(Worker):
         )
         self._lock = asyncio.Lock()
         self._next_try: float | None = None
+        # Each chat's reader's language, looked up once per batch (see _language).
+        self._languages: dict[int, str] = {}
 
     def kick(self) -> None:
         self.wake()
@@ -82,6 +84,7 @@ class Sender(Worker):
         async with self._lock:
             while True:
                 batch = await self.delivery.due(limit=100)
+                self._languages = {}
                 progressed = 0
                 held: set[int] = set()  # chats that must wait: keep their order
                 self._next_try = None
@@ -159,6 +162,7 @@ class Sender(Worker):
         await self.delivery.delivered(row, chat_id, message.message_id if message else None)
 
     async def _call(self, intent: Intent) -> Message | None:
+        lang = await self._language(intent)
         if intent.op is Op.LEAVE:
             await self.bot.leave_chat(intent.chat_id)
             return None
@@ -176,10 +180,10 @@ class Sender(Worker):
         if intent.op is Op.EDIT and intent.message_id is not None:
             try:
                 edited = await self.bot.edit_message_text(
-                    text_of(intent.text),
+                    text_of(intent.text, lang),
                     chat_id=intent.chat_id,
                     message_id=intent.message_id,
-                    reply_markup=inline_markup(intent.buttons),
+                    reply_markup=inline_markup(intent.buttons, lang),
                 )
             except BadRequest as exc:
                 if not any(gone in str(exc).lower() for gone in EDIT_TARGET_GONE):
@@ -191,10 +195,10 @@ class Sender(Worker):
             if target is not None:
                 try:
                     result = await self.bot.edit_message_text(
-                        text_of(intent.text),
+                        text_of(intent.text, lang),
                         chat_id=intent.chat_id,
                         message_id=target,
-                        reply_markup=inline_markup(intent.buttons),
+                        reply_markup=inline_markup(intent.buttons, lang),
                     )
                 except BadRequest as exc:
                     if not any(gone in str(exc).lower() for gone in EDIT_TARGET_GONE):
@@ -205,11 +209,11 @@ class Sender(Worker):
             elif intent.role is MessageRole.OFFER:
                 return None  # the offer never reached them; nothing to withdraw
         reply_markup = (
-            location_keyboard()
+            location_keyboard(lang)
             if intent.request_location
             else force_reply()
             if intent.force_reply
-            else inline_markup(intent.buttons)
+            else inline_markup(intent.buttons, lang)
         )
         reply_parameters = (
             ReplyParameters(intent.reply_to, allow_sending_without_reply=True)
@@ -220,7 +224,15 @@ class Sender(Worker):
             reply_markup = None  # buttons come in the second phase (bot/delivery.py)
         return await self.bot.send_message(
             intent.chat_id,
-            text_of(intent.text),
+            text_of(intent.text, lang),
             reply_markup=reply_markup,
             reply_parameters=reply_parameters,
         )
+
+    async def _language(self, intent: Intent) -> str:
+        """The reader's language: a private chat's person, or the group's squad."""
+        if intent.text is None and not intent.buttons and not intent.request_location:
+            return "en"
+        if intent.chat_id not in self._languages:
+            self._languages[intent.chat_id] = await self.delivery.language_of(intent.chat_id)
+        return self._languages[intent.chat_id]

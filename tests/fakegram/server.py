@@ -74,11 +74,14 @@ class User:
     id: int
     first_name: str
     username: str | None = None
+    language_code: str | None = None  # the language of their Telegram app, e.g. "zu"
 
     def as_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"id": self.id, "is_bot": False, "first_name": self.first_name}
         if self.username:
             data["username"] = self.username
+        if self.language_code:
+            data["language_code"] = self.language_code
         return data
 
 
@@ -163,8 +166,14 @@ class FakeTelegram:
 
     # -- the people -------------------------------------------------------------------
 
-    def user(self, user_id: int, first_name: str, username: str | None = None) -> User:
-        user = User(user_id, first_name, username)
+    def user(
+        self,
+        user_id: int,
+        first_name: str,
+        username: str | None = None,
+        language_code: str | None = None,
+    ) -> User:
+        user = User(user_id, first_name, username, language_code)
         self.users[user_id] = user
         return user
 

@@ -207,8 +207,12 @@ def _digits_outside(rendered: str, *allowed: str | None) -> list[str]:
     for part in allowed:
         if part:
             rendered = rendered.replace(part, "")
-    # Distances ("400 m", "2.0 km") and ages ("from your location 2 h ago") are not places.
-    rendered = re.sub(r"(?:< )?\d+(?:\.\d)? k?m\b|\d+ (?:s|min|h|d) ago", "", rendered)
+    # Distances ("400 m", "4,177.5 km") and ages ("from your location 2 hours ago") are not places.
+    rendered = re.sub(
+        r"(?:< )?\d[\d,]*(?:\.\d)? k?m\b|\d+ (?:second|minute|hour|day|week|month|year)s? ago",
+        "",
+        rendered,
+    )
     return re.findall(r"\d+", rendered)
 
 

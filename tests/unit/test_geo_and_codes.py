@@ -4,6 +4,7 @@ import pytest
 
 from bot.domain import CODE_ALPHABET, new_alert_code, normalise_code
 from bot.geo import CoordinateError, find_coordinates, format_distance
+from bot.i18n import distance
 
 
 @pytest.mark.parametrize(
@@ -54,6 +55,9 @@ def test_normalise_code() -> None:
 
 
 def test_format_distance() -> None:
-    assert format_distance(399) == "400 m"
-    assert format_distance(2010) == "2.0 km"
-    assert format_distance(None) == "?"
+    """The core passes metres; they are formatted when rendered, in the reader's language."""
+    assert format_distance(399) == {"metres": 399}
+    assert distance(399, "en") == "400 m"
+    assert distance(2010, "en") == "2.0 km"
+    assert distance(None, "en") == "?"
+    assert distance(20, "en") == "< 50 m"

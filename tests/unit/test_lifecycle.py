@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from bot.domain import AlertState, Availability, Outcome
 from bot.intents import Action, MessageRole, Op
+from bot.messages import render
 from tests.support import World
 
 HERE = (-26.2041, 28.0473)
@@ -23,7 +24,10 @@ async def test_alert_is_offered_to_the_nearest(world: World) -> None:
     thandi = await world.get_member("Thandi")
     offers = [i for i in await world.outbox() if i.role is MessageRole.OFFER and i.op is Op.SEND]
     assert [o.member_id for o in offers] == [thandi.id]
-    assert offers[0].text is not None and offers[0].text.params["distance"] == "450 m"
+    assert offers[0].text is not None
+    # The core queues metres; the sender formats them in the member's language.
+    assert round(offers[0].text.params["distance"]["metres"]) == 443
+    assert "Distance: 450 m." in render(offers[0].text.key, offers[0].text.params, "en")
 
 
 async def test_first_claim_wins_and_the_rest_are_refused(world: World) -> None:

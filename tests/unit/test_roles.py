@@ -57,12 +57,14 @@ COMMANDS: dict[str, Cell] = {
     "join reset": lambda w, c, x: w.services.joining.join(c, reset=True),
     "alias": lambda w, c, x: w.services.members.set_alias(c, "Newname"),
     "available": lambda w, c, x: w.services.members.set_availability(c, Availability.AVAILABLE),
+    "language (group)": lambda w, c, x: w.services.languages.command(c, "af"),
+    "language button (group)": lambda w, c, x: w.services.languages.choose(c, x["squad_id"], "af"),
 }
 
 LEAD_ONLY = ["assign", "lead", "observer", "member", "remove", "place add", "place remove",
              "pin", "audit", "hygiene", "wipe", "wipe button", "block", "unblock",
              "approve button", "reject button", "dispatch button", "dismiss button",
-             "join reset"]  # fmt: skip
+             "join reset", "language (group)", "language button (group)"]  # fmt: skip
 RESPONDER = ["claim", "Claim button", "place list"]
 OWNER_OR_LEAD = ["close", "outcome button", "note", "add note button"]
 EVERYONE_ELSE = ["forget button (someone else)", "contact button (not the reporter)"]
@@ -166,6 +168,8 @@ async def test_every_no_cell_is_refused_and_changes_nothing(
         ("lead", "dispatch button"),
         ("lead", "dismiss button"),
         ("lead", "join reset"),
+        ("lead", "language (group)"),
+        ("lead", "language button (group)"),
     ],
 )
 async def test_yes_cells_work(world: World, squad: dict[str, Any], role: str, command: str) -> None:
