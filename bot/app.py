@@ -18,7 +18,7 @@ from bot.config import Settings
 from bot.services import Services
 from handlers import register, set_commands
 from handlers.context import BotData, SquadContext
-from handlers.render import DeepLinks
+from handlers.markup import DeepLinks
 from handlers.transport.intake import Intake, erasure_handled
 from handlers.transport.sender import Sender
 

@@ -177,6 +177,8 @@ def _scan(text: str) -> tuple[list[tuple[_Component, _Component]], str]:
     for pattern in _UNMARKED_DMS:
         text = pattern.sub(_unmarked_dms, text)
     masked = _THOUSANDS.sub(lambda m: "_" * len(m.group()), text)
+    # A plus code's letters are not hemispheres ("W2222222+22" is not "West").
+    masked = _PLUS_CODE.sub(lambda m: "_" * len(m.group()), masked)
     found = [_component(m) for m in _COMPONENT.finditer(masked)]
     pairs: list[tuple[_Component, _Component]] = []
     spans: list[tuple[int, int]] = []

@@ -31,7 +31,7 @@ from bot.messages import render as render_text
 from bot.updates import is_store_error
 from handlers import alerts, buttons, members, privacy, squads
 from handlers.context import SquadContext
-from handlers.render import respond
+from handlers.replies import respond
 from handlers.transport.intake import request_retry
 
 log = logging.getLogger(__name__)

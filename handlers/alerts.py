@@ -7,7 +7,7 @@ from telegram import Update
 from bot.geo import CoordinateError, Point, validate
 from handlers import parsing
 from handlers.context import SquadContext, caller_of, command_text
-from handlers.render import respond, respond_to
+from handlers.replies import respond, respond_to
 
 
 async def on_alert(update: Update, context: SquadContext) -> None:

@@ -9,7 +9,7 @@ from telegram import Update
 
 from bot.intents import Action
 from handlers.context import SquadContext, caller_of
-from handlers.render import respond
+from handlers.replies import respond
 
 VERSION = "s1"
 _PATTERN = re.compile(r"^s1:([a-z0-9]{3}):([1-9][0-9]{0,15})(?::([a-z_]{1,16}))?$")

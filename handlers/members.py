@@ -6,7 +6,7 @@ from telegram import Location, Update
 
 from bot.domain import Availability
 from handlers.context import SquadContext, caller_of, command_text
-from handlers.render import respond
+from handlers.replies import respond
 
 
 async def on_alias(update: Update, context: SquadContext) -> None:

@@ -6,7 +6,7 @@ from telegram import Update
 
 from handlers import parsing
 from handlers.context import SquadContext, caller_of
-from handlers.render import respond, respond_to
+from handlers.replies import respond, respond_to
 
 
 async def on_pin(update: Update, context: SquadContext) -> None:

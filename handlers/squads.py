@@ -15,7 +15,8 @@ from bot.intents import Text
 from bot.locating import PIN_LINK_PREFIX
 from handlers import parsing
 from handlers.context import SquadContext, caller_of, command_text
-from handlers.render import respond, respond_to, text_of
+from handlers.markup import text_of
+from handlers.replies import respond, respond_to
 
 log = logging.getLogger(__name__)
 

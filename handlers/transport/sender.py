@@ -19,7 +19,7 @@ from bot.core import Core
 from bot.delivery import Delivery, OnUndeliverable, OutboxRow, is_offer_send
 from bot.intents import Intent, MessageRole, Op
 from bot.worker import Worker
-from handlers.render import force_reply, inline_markup, location_keyboard, text_of
+from handlers.markup import force_reply, inline_markup, location_keyboard, text_of
 from handlers.transport.limits import RateLimiter
 
 log = logging.getLogger(__name__)

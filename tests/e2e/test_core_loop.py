@@ -20,11 +20,6 @@ from tests.support import (
     running_bot,
 )
 
-# ALERT_AT, COORD_RE, code_of, is_edit and is_send live in tests.support.calls. Test files
-# written before the move import them from here; they are re-exported for them until they
-# move (then this note and the re-export can go).
-__all__ = ["ALERT_AT", "COORD_RE", "code_of", "is_edit", "is_send"]
-
 
 @pytest.mark.parametrize("database_key", [None, "a long passphrase"], ids=["plain", "sqlcipher"])
 async def test_setup_alert_decline_timeout_escalate_claim_close_status(

@@ -156,3 +156,10 @@ def test_degrees_and_minutes_without_marks_are_read_not_misread() -> None:
         assert rest == "help now", rest
     assert find_coordinates("2, 3 people hurt")[0] is None
     assert find_coordinates("-26.2041, 28.0473 x")[0] == Point(-26.2041, 28.0473)
+
+
+def test_a_plus_codes_letters_are_not_hemispheres() -> None:
+    """Found by hypothesis: the W of "W2222222+22" was read as West."""
+    from bot.geo import Point, find_coordinates
+
+    assert find_coordinates(" 0,0 1,0  W2222222+22") == (Point(0.0, 1.0), "")

@@ -1,4 +1,5 @@
-"""Turns the core's replies and intents into Telegram objects and calls."""
+"""Answering the person who asked: the reply, the pop-up, the edit of the pressed message,
+and group tidying, in the asker's (or the chat's) language. This is where replies are sent."""
 
 from __future__ import annotations
 
@@ -8,18 +9,16 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from telegram import (
-    ForceReply,
-    InlineKeyboardButton,
     InlineKeyboardMarkup,
-    KeyboardButton,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
     Update,
 )
 from telegram.error import BadRequest, Forbidden
 
-from bot.intents import Button, Refused, Reply, Text
+from bot.intents import Refused, Reply
 from bot.messages import render
+from handlers.markup import inline_markup, location_keyboard, text_of
 
 if TYPE_CHECKING:
     from handlers.context import SquadContext
@@ -27,60 +26,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ANSWER_MAX = 200  # Telegram cuts callback answers at 200 characters
-
-
-class DeepLinks:
-    """Telegram's ``t.me`` links are built here, on the adapter's side, never in the core:
-    the core names a start parameter (``Button.deep_link``), this turns it into a link.
-    The composition root sets the bot's username once it is known."""
-
-    bot_username = ""
-
-    @classmethod
-    def url(cls, start: str) -> str:
-        return f"https://t.me/{cls.bot_username}?start={start}"
-
-
-def text_of(text: Text | None, lang: str = "en") -> str:
-    return render(text.key, text.params, lang) if text is not None else ""
-
-
-def inline_markup(
-    rows: tuple[tuple[Button, ...], ...], lang: str = "en"
-) -> InlineKeyboardMarkup | None:
-    from handlers.buttons import encode
-
-    if not rows:
-        return None
-    keyboard = []
-    for row in rows:
-        line = []
-        for b in row:
-            label = text_of(b.label, lang)
-            if b.url is not None:
-                line.append(InlineKeyboardButton(label, url=b.url))
-            elif b.deep_link is not None:
-                line.append(InlineKeyboardButton(label, url=DeepLinks.url(b.deep_link)))
-            elif b.profile_of is not None:
-                line.append(InlineKeyboardButton(label, url=f"tg://user?id={b.profile_of}"))
-            elif b.action is not None and b.alert_id is not None:
-                line.append(
-                    InlineKeyboardButton(label, callback_data=encode(b.action, b.alert_id, b.arg))
-                )
-        keyboard.append(line)
-    return InlineKeyboardMarkup(keyboard)
-
-
-def location_keyboard(lang: str = "en") -> ReplyKeyboardMarkup:
-    return ReplyKeyboardMarkup(
-        [[KeyboardButton(render("start.location_button", None, lang), request_location=True)]],
-        resize_keyboard=True,
-        one_time_keyboard=True,
-    )
-
-
-def force_reply() -> ForceReply:
-    return ForceReply(selective=True)
 
 
 async def respond_to(
