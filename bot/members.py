@@ -64,7 +64,7 @@ class Members:
             mine = await self._mine(db, caller)
             await squads_q.set_availability(db, [m.id for m in mine], availability)
         # In the group the answer goes to the private chat: the group need not know.
-        text = Text("availability.done", {"availability": t(f"availability.{availability}")})
+        text = Text(f"availability.done.{availability.value}")
         return Reply(text=text, private=not caller.private)
 
     async def me(self, caller: Caller) -> Reply:

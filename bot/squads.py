@@ -133,7 +133,7 @@ class Squads:
             last_lead = target.is_lead and await squads_q.count_leads(db, scope.squad.id) <= 1
             if role is not None:
                 if target.role is role:
-                    return refuse("role.already", alias=target.alias, role=t(f"role.{role}"))
+                    return refuse(f"role.already.{role.value}", alias=target.alias)
                 if last_lead:
                     return refuse("remove.last_lead")
                 await squads_q.set_role(db, target.id, role)
@@ -142,7 +142,7 @@ class Squads:
                 await audit_q.audit(
                     db, scope.squad.id, caller.user_id, f"role:{role.value}", str(target.id), now
                 )
-                return reply("role.done", alias=target.alias, role=t(f"role.{role}"))
+                return reply(f"role.done.{role.value}", alias=target.alias)
             if last_lead:
                 return refuse("remove.last_lead")
             # Whatever they were responding to goes back into dispatch first.

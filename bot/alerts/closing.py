@@ -47,6 +47,11 @@ from data import squads as squads_q
 log = logging.getLogger("bot.alerts")
 
 
+def _final(state: AlertState) -> str:
+    """Which "already finished" sentence fits: closed, or cancelled."""
+    return "closed" if state is AlertState.CLOSED else "cancelled"
+
+
 def _owner_or_lead(alert: Alert, member: Member) -> bool:
     """Who may close an alert, note it, or ask to add a note: its owner, or a lead."""
     return alert.owner_member_id == member.id or member.is_lead
@@ -192,12 +197,12 @@ class Closing(Ownership):
             if alert.reporter_user_id != caller.user_id and not is_lead:
                 return refuse("cancel.not_allowed", code=alert.code)
             if not alert.is_open:
-                return refuse("cancel.not_open", code=alert.code, state=t(f"state.{alert.state}"))
+                return refuse(f"cancel.not_open.{_final(alert.state)}", code=alert.code)
             now = self.core.now()
             if not await alerts_q.transition(
                 db, alert.id, OPEN_STATES, AlertState.CANCELLED, closed_at=now
             ):
-                return refuse("cancel.not_open", code=alert.code, state=t(f"state.{alert.state}"))
+                return refuse(f"cancel.not_open.{_final(alert.state)}", code=alert.code)
             await deadlines_q.cancel_deadlines(db, alert.id, now)
             await privacy_q.finish(db, alert.id)
             await clean_phones(db, alert, AlertState.CANCELLED, now)

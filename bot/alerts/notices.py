@@ -87,21 +87,21 @@ def offer(
     then the details and the distance, never the location."""
     if distance_m is None:
         text = Text("offer.text_nodistance", {"code": alert.code, "text": details(alert)})
-    else:
-        stale = (
-            ""
-            if fresh or location_age_s is None
-            else t("offer.stale", age=format_age(location_age_s))
-        )
-        text = Text(
-            "offer.text",
-            {
-                "code": alert.code,
-                "text": details(alert),
-                "distance": format_distance(distance_m),
-                "stale": stale,
-            },
-        )
+    elif fresh or location_age_s is None:
+        params = {
+            "code": alert.code,
+            "text": details(alert),
+            "distance": format_distance(distance_m),
+        }
+        text = Text("offer.text", params)
+    else:  # an old location: the offer says how old, in one sentence
+        params = {
+            "code": alert.code,
+            "text": details(alert),
+            "distance": format_distance(distance_m),
+            "age": format_age(location_age_s),
+        }
+        text = Text("offer.text_stale", params)
     return Intent(
         op=Op.SEND,
         chat_id=chat_id,

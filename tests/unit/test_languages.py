@@ -81,7 +81,6 @@ def _sample(name: str) -> Any:
         "role": t("role.lead"),
         "availability": t("availability.busy"),
         "outcome": t("outcome.health"),
-        "stale": t("offer.stale", age=format_age(3600)),
         "text": "robbed at the rank",
         "lines": [t("me.fresh"), t("me.stale")],
         "code": "K7QX",

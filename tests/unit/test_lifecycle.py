@@ -105,7 +105,7 @@ async def test_illegal_moves_are_refused_and_change_nothing(world: World) -> Non
     await refused(
         world.alerts.press(p("Sipho"), Action.ARRIVED, alert.id, ""), "progress.bad_state"
     )
-    await refused(world.alerts.cancel(world.group("Nomsa"), alert.code), "cancel.not_open")
+    await refused(world.alerts.cancel(world.group("Nomsa"), alert.code), "cancel.not_open.closed")
     await refused(world.alerts.press(p("Nomsa"), Action.CLAIM, 987654, ""), "error")
     note = await world.alerts.note(p("Sipho"), alert.code, "referred")
     assert note.ok
