@@ -161,4 +161,5 @@ async def _reply_here(
             return
         except BadRequest:
             log.info("reply failed; sending without reply")
+            await context.sender.log_direct(chat.id)  # a second send takes a second slot
     await context.bot.send_message(chat.id, text, reply_markup=markup)
