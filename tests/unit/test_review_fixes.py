@@ -163,3 +163,21 @@ def test_a_plus_codes_letters_are_not_hemispheres() -> None:
     from bot.geo import Point, find_coordinates
 
     assert find_coordinates(" 0,0 1,0  W2222222+22") == (Point(0.0, 1.0), "")
+
+
+async def test_block_and_unblock_with_bad_input_are_refused_and_change_nothing(
+    world: World,
+) -> None:
+    blocks = world.services.blocks
+    lead = world.group("Nomsa")
+    cases = [
+        (blocks.set_blocked(lead, "", None, blocked=True), "block.usage"),
+        (blocks.set_blocked(lead, "Nobody", None, blocked=True), "member.unknown"),
+        (blocks.set_blocked(lead, "", world.users["Nomsa"], blocked=True), "block.self"),
+        (blocks.set_blocked(lead, "", 777, blocked=False), "unblock.not_blocked"),
+    ]
+    for call, key in cases:
+        before = await world.snapshot()
+        result = await call
+        assert not result.ok and result.text is not None and result.text.key == key, result
+        assert await world.snapshot() == before
