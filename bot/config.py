@@ -10,6 +10,9 @@ from typing import Any
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.crisis import DEFAULT_WAVES, WAVE_FALLBACK
+from bot.domain import CrisisType
+
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(s|m|h|d)?")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -86,6 +89,28 @@ class Settings(BaseSettings):
     inbox_retention: timedelta = timedelta(days=1)
     # How often the auditor looks for open alerts that nothing is driving.
     audit_interval: timedelta = timedelta(seconds=60)
+    # Crisis types and waves (issue 11). Members one wave of offers asks at once, per type
+    # (JSON, e.g. {"arrest": 3, "other": 1}); types not named keep their default.
+    waves: dict[CrisisType, int] = Field(default_factory=dict)
+    # The 48-hour rule (SA Constitution s35(1)(d), Criminal Procedure Act s50(1)(d)): the
+    # limit, and when courts sit (in the squad's time zone). Holidays: YYYY-MM-DD, comma-separated.
+    legal_limit: timedelta = timedelta(hours=48)
+    legal_reminders: str = "24h,40h,46h"
+    court_days: str = "mon,tue,wed,thu,fri"
+    court_hours: str = "08:00-16:00"
+    court_holidays: str = ""
+    timezone: str = "Africa/Johannesburg"
+    # Medical windows after a sexual assault, from when it happened (WHO 2024 PEP guideline;
+    # WHO emergency-contraception fact sheet), and the reminders before each window closes.
+    pep_window: timedelta = timedelta(hours=72)
+    pep_ideal: timedelta = timedelta(hours=24)
+    ec_window: timedelta = timedelta(hours=120)
+    forensic_window: timedelta = timedelta(hours=72)
+    medical_reminders: str = "12h,4h,1h"
+    # Responder check-ins: "Are you safe?" this often while on an alert, and how long an
+    # answer may take before the leads are paged.
+    checkin_interval: timedelta = timedelta(minutes=30)
+    checkin_grace: timedelta = timedelta(minutes=10)
     # Test-only: SIGKILL the process at these named points (comma-separated). Off unless set.
     crash_at: str | None = None
 
@@ -104,6 +129,13 @@ class Settings(BaseSettings):
         "note_wait",
         "start_retry",
         "start_retry_max",
+        "legal_limit",
+        "pep_window",
+        "pep_ideal",
+        "ec_window",
+        "forensic_window",
+        "checkin_interval",
+        "checkin_grace",
         mode="before",
     )
     @classmethod
@@ -115,6 +147,21 @@ class Settings(BaseSettings):
                 number = float(match.group(1))
                 return timedelta(seconds=number * _UNITS[match.group(2) or "s"])
         return value
+
+    def wave_size(self, kind: CrisisType) -> int:
+        """How many members one wave of offers for ``kind`` asks at once."""
+        size = self.waves.get(kind, DEFAULT_WAVES.get(kind, WAVE_FALLBACK))
+        return max(1, int(size))
+
+    @staticmethod
+    def durations(raw: str) -> tuple[timedelta, ...]:
+        """A comma-separated list of durations ("24h,40h,46h"), in order."""
+        found = []
+        for part in raw.split(","):
+            match = _DURATION.fullmatch(part.strip().lower())
+            if match:
+                found.append(timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2) or "s"]))
+        return tuple(sorted(found))
 
     @property
     def bot_api_base_url(self) -> str:

@@ -57,6 +57,33 @@ class DeadlineKind(StrEnum):
     LOCATION = "location"
     ACK = "ack"
     ESCALATE = "escalate"
+    CLOCK = "clock"  # a legal or medical clock's reminder point (ref_id: the clock)
+    CHECKIN = "checkin"  # a responder's "Are you safe?" or its grace (ref_id: the check-in)
+
+
+# The deadlines that drive dispatch; taking or closing an alert cancels these, and only these.
+DISPATCH_DEADLINES = (DeadlineKind.LOCATION, DeadlineKind.ACK, DeadlineKind.ESCALATE)
+
+
+class Skill(StrEnum):
+    PARALEGAL = "paralegal"
+    HEALTH = "health"  # health worker
+    PEER = "peer"  # peer educator
+    COUNSELLOR = "counsellor"
+    TRANSPORT = "transport"  # has transport
+    LEADER = "leader"  # community leader
+    POLICE = "police"  # police liaison: offered an alert only with consent to involve police
+
+
+class CrisisType(StrEnum):
+    ARREST = "arrest"  # arrest or detention
+    ASSAULT = "assault"  # physical assault
+    SEXUAL = "sexual"  # sexual assault
+    HEALTH = "health"  # health emergency: injury, overdose, illness
+    ROBBERY = "robbery"
+    HARASSMENT = "harassment"  # harassment, extortion or eviction (including by police)
+    MISSING = "missing"  # missing person or cannot reach
+    OTHER = "other"
 
 
 class Origin(StrEnum):
@@ -85,6 +112,7 @@ class Member:
     private_chat_id: int | None  # None: cannot be reached in private
     joined_at: float
     approved: bool = True  # False: a join request that no lead has approved yet
+    skills: frozenset[Skill] = frozenset()
 
     @property
     def is_lead(self) -> bool:
@@ -158,6 +186,18 @@ class Alert:
     held: bool = False  # waits for a lead's Dispatch or Dismiss (blocked or over the cap)
     contact_asked: bool = False  # the private reporter was asked about contact
     contact_answered: bool = False  # ... and answered (contact_ok then says what they chose)
+    crisis_type: CrisisType | None = None  # None: not chosen yet (dispatched as "other")
+    police_consent: bool = False  # the reporter or a responder agreed to involve the police
+    occurred_at: float | None = None  # when it happened, if typed; else created_at
+    linked_alert_id: int | None = None  # "responder needs help": the alert they were on
+
+    @property
+    def kind(self) -> CrisisType:
+        return self.crisis_type or CrisisType.OTHER
+
+    @property
+    def happened_at(self) -> float:
+        return self.occurred_at if self.occurred_at is not None else self.created_at
 
     @property
     def has_location(self) -> bool:
@@ -177,6 +217,28 @@ class Offer:
     offered_at: float
     answer: OfferAnswer | None
     answered_at: float | None
+    slot_id: int | None = None  # None: a broadcast offer (any open slot)
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One place in an alert's team: a skill (None: anyone), and who holds it."""
+
+    id: int
+    alert_id: int
+    position: int
+    skill: Skill | None
+    open_to_anyone: bool  # no one with the skill took it: any available member may
+    holder_member_id: int | None
+    filled_at: float | None
+    waves: int  # how many waves of offers it has had
+
+    @property
+    def filled(self) -> bool:
+        return self.holder_member_id is not None
+
+    def fits(self, skills: frozenset[Skill]) -> bool:
+        return self.skill is None or self.open_to_anyone or self.skill in skills
 
 
 @dataclass(frozen=True)
@@ -186,6 +248,7 @@ class Deadline:
     alert_id: int
     offer_id: int | None
     due_at: float
+    ref_id: int | None = None  # CLOCK: the clock; CHECKIN: the check-in
 
 
 # Codes avoid characters that are easy to confuse on a small screen: 0/O, 1/I.

@@ -13,6 +13,7 @@ import aiosqlite
 from bot.domain import (
     Alert,
     AlertState,
+    CrisisType,
     Origin,
     Outcome,
 )
@@ -47,6 +48,10 @@ def _alert(row: aiosqlite.Row) -> Alert:
         held=bool(row["held"]),
         contact_asked=bool(row["contact_asked"]),
         contact_answered=bool(row["contact_answered"]),
+        crisis_type=CrisisType(row["crisis_type"]) if row["crisis_type"] else None,
+        police_consent=bool(row["police_consent"]),
+        occurred_at=row["occurred_at"],
+        linked_alert_id=row["linked_alert_id"],
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import aiosqlite
 
 from bot.domain import (
+    DISPATCH_DEADLINES,
     Deadline,
     DeadlineKind,
 )
@@ -12,7 +13,12 @@ from bot.domain import (
 
 def _deadline(row: aiosqlite.Row) -> Deadline:
     return Deadline(
-        row["id"], DeadlineKind(row["kind"]), row["alert_id"], row["offer_id"], row["due_at"]
+        row["id"],
+        DeadlineKind(row["kind"]),
+        row["alert_id"],
+        row["offer_id"],
+        row["due_at"],
+        row["ref_id"],
     )
 
 
@@ -22,19 +28,37 @@ async def add_deadline(
     alert_id: int,
     due_at: float,
     offer_id: int | None = None,
+    *,
+    ref_id: int | None = None,
 ) -> int:
     cur = await db.execute(
-        "INSERT INTO deadlines(kind, alert_id, offer_id, due_at) VALUES (?, ?, ?, ?)",
-        (kind.value, alert_id, offer_id, due_at),
+        "INSERT INTO deadlines(kind, alert_id, offer_id, due_at, ref_id) VALUES (?, ?, ?, ?, ?)",
+        (kind.value, alert_id, offer_id, due_at, ref_id),
     )
     return int(cur.lastrowid or 0)
 
 
 async def cancel_deadlines(db: aiosqlite.Connection, alert_id: int, now: float) -> int:
+    """Cancel the alert's dispatch deadlines (location, ack, escalate); clocks and check-ins
+    have their own rules."""
+    kinds = tuple(k.value for k in DISPATCH_DEADLINES)
     cur = await db.execute(
         "UPDATE deadlines SET cancelled_at = ? WHERE alert_id = ?"
+        f" AND kind IN ({', '.join('?' * len(kinds))})"
         " AND fired_at IS NULL AND cancelled_at IS NULL",
-        (now, alert_id),
+        (now, alert_id, *kinds),
+    )
+    return cur.rowcount
+
+
+async def cancel_ref_deadlines(
+    db: aiosqlite.Connection, kind: DeadlineKind, ref_id: int, now: float
+) -> int:
+    """Cancel the pending deadlines of one clock or check-in."""
+    cur = await db.execute(
+        "UPDATE deadlines SET cancelled_at = ? WHERE kind = ? AND ref_id = ?"
+        " AND fired_at IS NULL AND cancelled_at IS NULL",
+        (now, kind.value, ref_id),
     )
     return cur.rowcount
 

@@ -19,6 +19,7 @@ def _offer(row: aiosqlite.Row) -> Offer:
         offered_at=row["offered_at"],
         answer=OfferAnswer(row["answer"]) if row["answer"] else None,
         answered_at=row["answered_at"],
+        slot_id=row["slot_id"],
     )
 
 

@@ -6,11 +6,12 @@ from collections.abc import Sequence
 
 import aiosqlite
 
-from bot.domain import Availability, Location, Member, Place, Role, Squad
+from bot.domain import Availability, Location, Member, Place, Role, Skill, Squad
 
 _MEMBER_COLUMNS = (
     "m.id, m.squad_id, m.user_id, m.alias, m.role, m.availability, m.joined_at, m.approved,"
-    " CASE WHEN u.blocked = 0 THEN u.private_chat_id END AS private_chat_id"
+    " CASE WHEN u.blocked = 0 THEN u.private_chat_id END AS private_chat_id,"
+    " (SELECT group_concat(skill) FROM member_skills s WHERE s.member_id = m.id) AS skills"
 )
 _MEMBER_FROM = "members m LEFT JOIN users u ON u.user_id = m.user_id"
 
@@ -37,6 +38,7 @@ def _member(row: aiosqlite.Row) -> Member:
         private_chat_id=row["private_chat_id"],
         joined_at=row["joined_at"],
         approved=bool(row["approved"]),
+        skills=frozenset(Skill(v) for v in (row["skills"] or "").split(",") if v),
     )
 
 

@@ -70,7 +70,7 @@ async def test_retention_deletes_text_notes_and_precise_data(world: World) -> No
     assert await world.services.privacy.purge_expired() > 0
     fresh = await world.reload(alert)
     assert fresh.text == "" and fresh.note is None and fresh.state is AlertState.CLOSED
-    assert not traces(raw_bytes(world), "robbed by a client", "paralegal")
+    assert not traces(raw_bytes(world), "robbed by a client", "lawyer met her")
 
 
 async def test_member_locations_past_their_ttl_are_deleted(world: World) -> None:
