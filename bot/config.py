@@ -160,7 +160,9 @@ class Settings(BaseSettings):
         for part in raw.split(","):
             match = _DURATION.fullmatch(part.strip().lower())
             if match:
-                found.append(timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2) or "s"]))
+                found.append(
+                    timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2) or "s"])
+                )
         return tuple(sorted(found))
 
     @property

@@ -302,3 +302,13 @@ async def remove_place(db: aiosqlite.Connection, squad_id: int, name: str) -> bo
 async def places_of(db: aiosqlite.Connection, squad_id: int) -> list[Place]:
     rows = await _all(db, "SELECT * FROM places WHERE squad_id = ? ORDER BY name_key", (squad_id,))
     return [Place(r["id"], r["squad_id"], r["name"], r["lat"], r["lon"]) for r in rows]
+
+
+async def holders_of(db: aiosqlite.Connection, alert_id: int) -> list[Member]:
+    """The members who hold a slot of the alert (its team), in slot order."""
+    return await _members(
+        db,
+        "m.id IN (SELECT holder_member_id FROM slots WHERE alert_id = ?)",
+        (alert_id, alert_id),
+        "(SELECT min(position) FROM slots s WHERE s.holder_member_id = m.id AND s.alert_id = ?)",
+    )

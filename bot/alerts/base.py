@@ -8,6 +8,7 @@ import logging
 import aiosqlite
 
 from bot.alerts import notices
+from bot.alerts.team import TeamWatcher
 from bot.core import Caller, Core
 from bot.domain import (
     Alert,
@@ -52,6 +53,16 @@ class AlertsBase:
         self.core = core
         self.settings = core.settings
         self.geocoder = geocoder
+        self.watchers: list[TeamWatcher] = []
+
+    async def _finished(self, db: aiosqlite.Connection, alert: Alert) -> None:
+        """The alert was closed or cancelled: every watcher stops what it follows."""
+        for watcher in self.watchers:
+            await watcher.finished(db, alert)
+
+    def watch(self, watcher: TeamWatcher) -> None:
+        """Let ``watcher`` follow every alert's team (see bot/alerts/team.py)."""
+        self.watchers.append(watcher)
 
     async def _alert_for_caller(self, caller: Caller, code: str) -> Alert:
         """Find an alert by code in the caller's squad (group) or their squads (private)."""

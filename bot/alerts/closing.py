@@ -114,6 +114,7 @@ class Closing(Ownership):
                 return refuse("close.not_open", code=alert.code)
             self.core.crash_point("close")
             await deadlines_q.cancel_deadlines(db, alert.id, now)
+            await self._finished(db, alert)
             await clean_phones(db, alert, AlertState.CLOSED, now)
             owner = await self._free_owner(db, alert)
             await audit_q.audit(db, alert.squad_id, caller.user_id, "closed", alert.code, now)
@@ -204,6 +205,7 @@ class Closing(Ownership):
             ):
                 return refuse(f"cancel.not_open.{_final(alert.state)}", code=alert.code)
             await deadlines_q.cancel_deadlines(db, alert.id, now)
+            await self._finished(db, alert)
             await privacy_q.finish(db, alert.id)
             await clean_phones(db, alert, AlertState.CANCELLED, now)
             for offer in await offers_q.close_open_offers(db, alert.id, OfferAnswer.CANCELLED, now):

@@ -75,6 +75,7 @@ class Holding(Raising):
             ):
                 return refuse("held.decided", code=alert.code)
             await deadlines_q.cancel_deadlines(db, alert.id, now)
+            await self._finished(db, alert)
             await privacy_q.finish(db, alert.id)
             await clean_phones(db, alert, AlertState.CANCELLED, now)
             await audit_q.audit(db, alert.squad_id, caller.user_id, "dismissed", alert.code, now)

@@ -6,6 +6,7 @@ values a message needs, and returns the intent to send. Tests check them without
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from bot.domain import OWNED_STATES, UNOWNED_STATES, Alert, AlertState, Origin
@@ -143,8 +144,18 @@ def owner_buttons(alert: Alert) -> Buttons:
     return (tuple(steps), close) if steps else (close,)
 
 
-def brief(alert: Alert, chat_id: int, member_id: int, op: Op, *, assigned: bool = False) -> Intent:
-    """The owner's brief, as the case stands now."""
+def brief(
+    alert: Alert,
+    chat_id: int,
+    member_id: int,
+    op: Op,
+    *,
+    assigned: bool = False,
+    extra: Sequence[Any] = (),
+    extra_buttons: Sequence[tuple[Button, ...]] = (),
+) -> Intent:
+    """A responder's brief, as the case stands now; ``extra`` lines and buttons come from
+    the capabilities that follow the team (clocks, check-ins)."""
     lines: list[Any] = []
     if assigned:
         lines.append(t("owner.assigned", code=alert.code))
@@ -158,12 +169,13 @@ def brief(alert: Alert, chat_id: int, member_id: int, op: Op, *, assigned: bool 
         # Never report a choice that was not made.
         key = "owner.anonymous" if alert.contact_answered else "owner.contact_unknown"
         lines.append(t(key, alias=alert.reporter_alias or "?"))
+    lines.extend(extra)
     return Intent(
         op=op,
         chat_id=chat_id,
         priority=Priority.URGENT if op is Op.SEND else Priority.HIGH,
         text=Text("lines", {"lines": lines}),
-        buttons=owner_buttons(alert),
+        buttons=tuple(extra_buttons) + owner_buttons(alert),
         alert_id=alert.id,
         member_id=member_id,
         role=MessageRole.OWNER,

@@ -243,7 +243,10 @@ class Offers(Escalation):
             alert = await alerts_q.alert_by_id(db, deadline.alert_id)
             if alert is None:
                 return True
-            if deadline.kind is DeadlineKind.LOCATION:
+            watcher = next((w for w in self.watchers if deadline.kind in w.kinds), None)
+            if watcher is not None:
+                await watcher.fire(db, deadline)
+            elif deadline.kind is DeadlineKind.LOCATION:
                 if alert.state is AlertState.NEW and not alert.has_location:
                     await self._broadcast(db, alert)
             elif deadline.kind is DeadlineKind.ACK:

@@ -4,6 +4,7 @@ brief, the pin, and a responder who leaves the case."""
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import aiosqlite
 
@@ -27,6 +28,7 @@ from bot.geo import (
 )
 from bot.intents import (
     Action,
+    Button,
     Intent,
     MessageRole,
     Op,
@@ -124,6 +126,8 @@ class Ownership(Offers):
         )
         fresh = await _reload(db, alert.id)
         assert member.private_chat_id is not None
+        for watcher in self.watchers:
+            await watcher.joined(db, fresh, member)
         await self._brief_owner(db, fresh, member, assigned=assigned)
         await self._card(db, fresh, Op.EDIT)
         await self._tell_reporter(db, fresh, "reporter.responding", unless=member.user_id)
@@ -135,7 +139,7 @@ class Ownership(Offers):
     ) -> None:
         """Tell the new owner, with progress buttons, then the precise location."""
         assert member.private_chat_id is not None
-        await self.core.tell(db, self._brief(alert, member, Op.SEND, assigned=assigned))
+        await self.core.tell(db, await self._brief(db, alert, member, Op.SEND, assigned=assigned))
         if alert.has_location:
             await self._send_location(db, alert, member)
         if alert.contact_ok:
@@ -146,9 +150,31 @@ class Ownership(Offers):
                 ),
             )
 
-    def _brief(self, alert: Alert, member: Member, op: Op, *, assigned: bool = False) -> Intent:
+    async def _brief(
+        self,
+        db: aiosqlite.Connection,
+        alert: Alert,
+        member: Member,
+        op: Op,
+        *,
+        assigned: bool = False,
+    ) -> Intent:
         assert member.private_chat_id is not None
-        return notices.brief(alert, member.private_chat_id, member.id, op, assigned=assigned)
+        lines: list[Any] = []
+        buttons: list[tuple[Button, ...]] = []
+        for watcher in self.watchers:
+            part = await watcher.brief(db, alert, member)
+            lines.extend(part.lines)
+            buttons.extend(part.buttons)
+        return notices.brief(
+            alert,
+            member.private_chat_id,
+            member.id,
+            op,
+            assigned=assigned,
+            extra=lines,
+            extra_buttons=buttons,
+        )
 
     async def refresh_brief(self, db: aiosqlite.Connection, alert_id: int) -> None:
         """Edit the owner's brief to how the alert stands now (inside a transaction)."""
@@ -157,7 +183,7 @@ class Ownership(Offers):
             return
         owner = await squads_q.member_by_id(db, alert.owner_member_id)
         if owner is not None and owner.private_chat_id is not None:
-            await self.core.tell(db, self._brief(alert, owner, Op.EDIT))
+            await self.core.tell(db, await self._brief(db, alert, owner, Op.EDIT))
 
     async def _send_location(self, db: aiosqlite.Connection, alert: Alert, member: Member) -> None:
         assert member.private_chat_id is not None
@@ -184,8 +210,11 @@ class Ownership(Offers):
                 return refuse("progress.bad_state", code=alert.code)
             fresh = await _reload(db, alert.id)
             await self._card(db, fresh, Op.EDIT)
-            await self.core.tell(db, self._brief(fresh, member, Op.EDIT))
+            await self.core.tell(db, await self._brief(db, fresh, member, Op.EDIT))
             step = "on_the_way" if action is Action.EN_ROUTE else "arrived"
+            if action is Action.ARRIVED:
+                for watcher in self.watchers:
+                    await watcher.arrived(db, fresh, member)
             await self._tell_reporter(db, fresh, f"reporter.{step}", unless=member.user_id)
         self.core.notify()
         return Reply(answer=Text(f"progress.marked_{step}", {"code": alert.code}))
@@ -227,9 +256,17 @@ class Ownership(Offers):
     ) -> bool:
         """The responder of ``alert`` is gone (removed, blocked, erased): back into dispatch
         at once, and the leads are told. Inside the caller's transaction."""
+        owner = (
+            await squads_q.member_by_id(db, alert.owner_member_id)
+            if alert.owner_member_id is not None
+            else None
+        )
         if not await alerts_q.release_owner(db, alert.id):
             return False
         now = self.core.now()
+        if owner is not None:
+            for watcher in self.watchers:
+                await watcher.left(db, alert, owner)
         await deadlines_q.cancel_deadlines(db, alert.id, now)
         if owner_chat_id is not None:
             await clean_phones(db, alert, AlertState.CANCELLED, now, chat_id=owner_chat_id)

@@ -1,0 +1,56 @@
+"""What follows an alert's team: capabilities such as the legal and medical clocks and the
+responders' check-ins watch the team through these hooks, so each lives in its own module
+and the lifecycle does not know their rules.
+
+Every hook runs inside the transaction of the change it reports, so what a watcher writes
+(its rows, deadlines and messages) commits with that change or not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiosqlite
+
+from bot.domain import Alert, Deadline, DeadlineKind, Member
+from bot.intents import Button
+
+
+@dataclass(frozen=True)
+class BriefPart:
+    """What a watcher adds to a responder's brief: lines (``bot.messages.t`` values, raw
+    numbers and datetimes formatted at render time), and rows of buttons."""
+
+    lines: Sequence[dict[str, Any]] = ()
+    buttons: Sequence[tuple[Button, ...]] = field(default_factory=tuple)
+
+
+class TeamWatcher:
+    """Default hooks do nothing; a watcher overrides the ones it needs."""
+
+    # The deadline kinds this watcher fires (each kind belongs to exactly one watcher).
+    kinds: frozenset[DeadlineKind] = frozenset()
+
+    async def joined(self, db: aiosqlite.Connection, alert: Alert, member: Member) -> None:
+        """``member`` took a slot of ``alert`` (accept, claim or assignment)."""
+
+    async def arrived(self, db: aiosqlite.Connection, alert: Alert, member: Member) -> None:
+        """``member`` pressed Arrived."""
+
+    async def left(self, db: aiosqlite.Connection, alert: Alert, member: Member) -> None:
+        """``member`` is no longer on the alert's team (removed, blocked, erased)."""
+
+    async def finished(self, db: aiosqlite.Connection, alert: Alert) -> None:
+        """The alert was closed or cancelled."""
+
+    async def retyped(self, db: aiosqlite.Connection, alert: Alert) -> None:
+        """The alert's crisis type, or when it happened, was set or changed."""
+
+    async def brief(self, db: aiosqlite.Connection, alert: Alert, member: Member) -> BriefPart:
+        """Lines and buttons for ``member``'s brief, as the case stands now."""
+        return BriefPart()
+
+    async def fire(self, db: aiosqlite.Connection, deadline: Deadline) -> None:
+        """One of this watcher's deadlines is due (already claimed: it fires once)."""
