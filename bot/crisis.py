@@ -1,22 +1,28 @@
-"""Crisis types: what each needs by default, how many members a wave asks, and the words in
-an alert's text that choose a type. Pure: no I/O."""
+"""Crisis types: what each needs by default, and how many members a wave asks. Pure: no I/O.
+
+A type needs a team: one slot per need, and each need is the skills that can fill that slot,
+in order of preference. Sexual assault needs two slots (a health worker, and a peer
+educator); physical assault needs one, filled by a peer educator, or else a health worker.
+No needs at all means one slot that any member can fill.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
 from bot.domain import CrisisType, Skill
 
-# What each type needs, one slot per skill, in order; an empty tuple means one slot for
-# anyone. A lead can change these for the squad (/needs).
-DEFAULT_NEEDS: Mapping[CrisisType, tuple[Skill, ...]] = {
-    CrisisType.ARREST: (Skill.PARALEGAL,),
-    CrisisType.ASSAULT: (Skill.PEER, Skill.HEALTH),
-    CrisisType.SEXUAL: (Skill.HEALTH, Skill.PEER),
-    CrisisType.HEALTH: (Skill.HEALTH,),
-    CrisisType.ROBBERY: (Skill.PEER,),
-    CrisisType.HARASSMENT: (Skill.PARALEGAL,),
-    CrisisType.MISSING: (Skill.PEER,),
+Need = tuple[Skill, ...]  # the skills that can fill one slot, in order of preference
+Needs = tuple[Need, ...]  # one need per slot; empty: one slot for anyone
+
+DEFAULT_NEEDS: Mapping[CrisisType, Needs] = {
+    CrisisType.ARREST: ((Skill.PARALEGAL,),),
+    CrisisType.ASSAULT: ((Skill.PEER, Skill.HEALTH),),
+    CrisisType.SEXUAL: ((Skill.HEALTH,), (Skill.PEER,)),
+    CrisisType.HEALTH: ((Skill.HEALTH,),),
+    CrisisType.ROBBERY: (),
+    CrisisType.HARASSMENT: ((Skill.PARALEGAL, Skill.PEER),),
+    CrisisType.MISSING: (),
     CrisisType.OTHER: (),
 }
 
@@ -29,25 +35,35 @@ DEFAULT_WAVES: Mapping[CrisisType, int] = {
 WAVE_FALLBACK = 1
 
 
-def needs_for(
-    kind: CrisisType, overrides: Mapping[CrisisType, Sequence[Skill]]
-) -> tuple[Skill, ...]:
-    """The skills ``kind`` needs in a squad with ``overrides`` (a lead's changes)."""
-    if kind in overrides:
-        return tuple(overrides[kind])
-    return DEFAULT_NEEDS[kind]
+def needs_for(kind: CrisisType, overrides: Mapping[CrisisType, Needs]) -> Needs:
+    """What ``kind`` needs in a squad with ``overrides`` (a lead's changes)."""
+    return overrides[kind] if kind in overrides else DEFAULT_NEEDS[kind]
 
 
-def parse_needs(raw: str) -> tuple[Skill, ...] | None:
-    """``paralegal,health`` (or ``anyone``) as skills; ``None`` if a word is not a skill or
-    one repeats."""
-    words = [w.strip().lower() for w in raw.replace(" ", ",").split(",") if w.strip()]
-    if words == ["anyone"]:
+def parse_needs(raw: str) -> Needs | None:
+    """What a lead types: ``health, peer`` (two slots), ``peer/health`` (one slot, a peer
+    educator or else a health worker), or ``anyone``. ``None`` if a word is not a skill, a
+    skill repeats, or nothing is given."""
+    text = raw.strip().lower()
+    if text == "anyone":
         return ()
+    parts = [p.strip() for p in text.split(",")]
+    if not parts or any(not p for p in parts):
+        return None
     try:
-        skills = tuple(Skill(w) for w in words)
+        needs = tuple(tuple(Skill(w.strip()) for w in part.split("/")) for part in parts)
     except ValueError:
         return None
-    if not skills or len(set(skills)) != len(skills):
+    every = [k for need in needs for k in need]
+    if len(set(every)) != len(every):
         return None
-    return skills
+    return needs
+
+
+def stored_needs(needs: Needs) -> str:
+    """How needs are kept in the database: ``health,peer`` or ``peer/health``."""
+    return ",".join("/".join(k.value for k in need) for need in needs)
+
+
+def parse_stored_needs(raw: str) -> Needs:
+    return tuple(tuple(Skill(w) for w in part.split("/")) for part in raw.split(",") if part)

@@ -222,12 +222,12 @@ class Offer:
 
 @dataclass(frozen=True)
 class Slot:
-    """One place in an alert's team: a skill (None: anyone), and who holds it."""
+    """One place in an alert's team: the skills that fill it, and who holds it."""
 
     id: int
     alert_id: int
     position: int
-    skill: Skill | None
+    skills: tuple[Skill, ...]  # who can fill it, in order of preference; empty: anyone
     open_to_anyone: bool  # no one with the skill took it: any available member may
     holder_member_id: int | None
     filled_at: float | None
@@ -237,8 +237,15 @@ class Slot:
     def filled(self) -> bool:
         return self.holder_member_id is not None
 
-    def fits(self, skills: frozenset[Skill]) -> bool:
-        return self.skill is None or self.open_to_anyone or self.skill in skills
+    @property
+    def skill(self) -> Skill | None:
+        """The skill the slot is named for (its first preference); None: anyone."""
+        return self.skills[0] if self.skills else None
+
+    def preference(self, skills: frozenset[Skill]) -> int | None:
+        """How well ``skills`` fit: 0 for the first preference, 1 for the next; None if
+        they do not fit at all."""
+        return next((i for i, k in enumerate(self.skills) if k in skills), None)
 
 
 @dataclass(frozen=True)

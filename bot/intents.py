@@ -36,6 +36,8 @@ class Action(StrEnum):
     CONTACT = "cnt"  # the reporter's choice: may the responder see their contact?
     NOTE = "not"  # "Add note" on a closed alert: the next private text is its note
     ALERT_NOW = "aln"  # "Send an alert" in a private chat (the id is the user)
+    TYPE = "typ"  # the crisis type (arg: bot.domain.CrisisType value)
+    POLICE = "pol"  # consent to involve the police for this alert
     # An alert held for a lead (blocked reporter, or over the cap): offer it, or drop it.
     DISPATCH = "dsp"
     DISMISS = "dsm"

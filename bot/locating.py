@@ -122,6 +122,10 @@ class Locating:
             room = ALERT_TEXT_MAX - len(fresh.text) - 1
             if words and public and room > 0:
                 await alerts_q.append_text(db, fresh.id, words[:room])
+                grown = await alerts_q.alert_by_id(db, fresh.id)
+                assert grown is not None
+                await self.alerts.retype_from_words(db, grown)
+                fresh = await alerts_q.alert_by_id(db, fresh.id) or fresh
             await self._remember_reporters_own(db, fresh, caller)
             found: Any = None
             if point is not None:

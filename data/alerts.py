@@ -367,3 +367,28 @@ async def supersede_private_sends(
         sql, args = sql + " AND chat_id = ?", (alert_id, chat_id)
     cur = await db.execute(sql, args)
     return cur.rowcount
+
+
+async def set_owner(db: aiosqlite.Connection, alert_id: int, member_id: int) -> None:
+    """Another responder of the team owns the alert (its owner left)."""
+    await db.execute("UPDATE alerts SET owner_member_id = ? WHERE id = ?", (member_id, alert_id))
+
+
+async def set_crisis_type(db: aiosqlite.Connection, alert_id: int, kind: CrisisType) -> bool:
+    """Set the alert's crisis type; ``False`` if it already had that type or is finished."""
+    cur = await db.execute(
+        "UPDATE alerts SET crisis_type = ? WHERE id = ? AND crisis_type IS NOT ?"
+        " AND state IN ('new', 'offered', 'acknowledged', 'en_route', 'on_scene', 'escalated')",
+        (kind.value, alert_id, kind.value),
+    )
+    return cur.rowcount == 1
+
+
+async def record_police_consent(db: aiosqlite.Connection, alert_id: int) -> bool:
+    """The reporter or a responder agreed to involve the police; ``False`` if already so."""
+    cur = await db.execute(
+        "UPDATE alerts SET police_consent = 1 WHERE id = ? AND police_consent = 0"
+        " AND state IN ('new', 'offered', 'acknowledged', 'en_route', 'on_scene', 'escalated')",
+        (alert_id,),
+    )
+    return cur.rowcount == 1

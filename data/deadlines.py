@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import aiosqlite
 
 from bot.domain import (
@@ -41,12 +43,19 @@ async def add_deadline(
 async def cancel_deadlines(db: aiosqlite.Connection, alert_id: int, now: float) -> int:
     """Cancel the alert's dispatch deadlines (location, ack, escalate); clocks and check-ins
     have their own rules."""
-    kinds = tuple(k.value for k in DISPATCH_DEADLINES)
+    return await cancel_kinds(db, alert_id, DISPATCH_DEADLINES, now)
+
+
+async def cancel_kinds(
+    db: aiosqlite.Connection, alert_id: int, kinds: Sequence[DeadlineKind], now: float
+) -> int:
+    """Cancel the alert's pending deadlines of these kinds."""
+    values = tuple(k.value for k in kinds)
     cur = await db.execute(
         "UPDATE deadlines SET cancelled_at = ? WHERE alert_id = ?"
-        f" AND kind IN ({', '.join('?' * len(kinds))})"
+        f" AND kind IN ({', '.join('?' * len(values))})"
         " AND fired_at IS NULL AND cancelled_at IS NULL",
-        (now, alert_id, *kinds),
+        (now, alert_id, *values),
     )
     return cur.rowcount
 

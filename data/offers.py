@@ -24,12 +24,19 @@ def _offer(row: aiosqlite.Row) -> Offer:
 
 
 async def insert_offer(
-    db: aiosqlite.Connection, alert_id: int, member_id: int, distance_m: float | None, now: float
+    db: aiosqlite.Connection,
+    alert_id: int,
+    member_id: int,
+    distance_m: float | None,
+    now: float,
+    *,
+    slot_id: int | None = None,
 ) -> Offer | None:
+    """Offer the alert to a member (once per alert); ``slot_id`` None: any open slot."""
     cur = await db.execute(
-        "INSERT INTO offers(alert_id, member_id, distance_m, offered_at) VALUES (?, ?, ?, ?)"
-        " ON CONFLICT(alert_id, member_id) DO NOTHING",
-        (alert_id, member_id, distance_m, now),
+        "INSERT INTO offers(alert_id, member_id, distance_m, offered_at, slot_id)"
+        " VALUES (?, ?, ?, ?, ?) ON CONFLICT(alert_id, member_id) DO NOTHING",
+        (alert_id, member_id, distance_m, now, slot_id),
     )
     if cur.rowcount != 1:
         return None
@@ -83,11 +90,16 @@ async def close_open_offers(
     return open_offers
 
 
-async def members_holding_live_offers(db: aiosqlite.Connection, squad_id: int) -> set[int]:
-    """Members of a squad with an unanswered offer for an alert still being offered."""
+async def members_engaged(db: aiosqlite.Connection, squad_id: int) -> set[int]:
+    """Members of a squad holding an unanswered offer for an open alert, or a slot of one:
+    they rank after every free member, so offers in a burst spread across the squad."""
     async with db.execute(
-        "SELECT DISTINCT o.member_id FROM offers o JOIN alerts a ON a.id = o.alert_id"
-        " WHERE a.squad_id = ? AND o.answer IS NULL AND a.state = 'offered'",
-        (squad_id,),
+        "SELECT o.member_id FROM offers o JOIN alerts a ON a.id = o.alert_id"
+        " WHERE a.squad_id = ? AND o.answer IS NULL AND a.state IN"
+        " ('new', 'offered', 'acknowledged', 'en_route', 'on_scene', 'escalated')"
+        " UNION SELECT s.holder_member_id FROM slots s JOIN alerts a ON a.id = s.alert_id"
+        " WHERE a.squad_id = ? AND s.holder_member_id IS NOT NULL AND a.state IN"
+        " ('acknowledged', 'en_route', 'on_scene')",
+        (squad_id, squad_id),
     ) as cur:
-        return {int(r["member_id"]) for r in await cur.fetchall()}
+        return {int(r[0]) for r in await cur.fetchall()}

@@ -7,7 +7,12 @@ from collections.abc import Sequence
 
 import aiosqlite
 
-from bot.domain import Skill, Slot
+from bot.crisis import parse_stored_needs
+from bot.domain import CrisisType, Skill, Slot
+
+
+def _joined(need: Sequence[Skill]) -> str:
+    return ",".join(k.value for k in need)
 
 
 def _slot(row: aiosqlite.Row) -> Slot:
@@ -15,7 +20,7 @@ def _slot(row: aiosqlite.Row) -> Slot:
         id=row["id"],
         alert_id=row["alert_id"],
         position=row["position"],
-        skill=Skill(row["skill"]) if row["skill"] else None,
+        skills=tuple(Skill(v) for v in row["skills"].split(",") if v),
         open_to_anyone=bool(row["open_to_anyone"]),
         holder_member_id=row["holder_member_id"],
         filled_at=row["filled_at"],
@@ -37,7 +42,7 @@ async def slot_by_id(db: aiosqlite.Connection, slot_id: int) -> Slot | None:
 
 
 async def add_slots(
-    db: aiosqlite.Connection, alert_id: int, skills: Sequence[Skill | None]
+    db: aiosqlite.Connection, alert_id: int, needs: Sequence[Sequence[Skill]]
 ) -> None:
     """Append open slots after the alert's existing ones."""
     async with db.execute(
@@ -46,8 +51,8 @@ async def add_slots(
         row = await cur.fetchone()
     top = int(row["top"]) if row else -1
     await db.executemany(
-        "INSERT INTO slots(alert_id, position, skill) VALUES (?, ?, ?)",
-        [(alert_id, top + 1 + i, s.value if s else None) for i, s in enumerate(skills)],
+        "INSERT INTO slots(alert_id, position, skills) VALUES (?, ?, ?)",
+        [(alert_id, top + 1 + i, _joined(need)) for i, need in enumerate(needs)],
     )
 
 
@@ -59,10 +64,8 @@ async def remove_slot(db: aiosqlite.Connection, slot_id: int) -> bool:
     return cur.rowcount == 1
 
 
-async def set_skill(db: aiosqlite.Connection, slot_id: int, skill: Skill | None) -> None:
-    await db.execute(
-        "UPDATE slots SET skill = ? WHERE id = ?", (skill.value if skill else None, slot_id)
-    )
+async def set_skills(db: aiosqlite.Connection, slot_id: int, need: Sequence[Skill]) -> None:
+    await db.execute("UPDATE slots SET skills = ? WHERE id = ?", (_joined(need), slot_id))
 
 
 async def fill(db: aiosqlite.Connection, slot_id: int, member_id: int, now: float) -> bool:
@@ -112,3 +115,14 @@ async def alerts_held_by(db: aiosqlite.Connection, member_id: int) -> list[int]:
         (member_id,),
     ) as cur:
         return [int(r[0]) for r in await cur.fetchall()]
+
+
+async def squad_needs(
+    db: aiosqlite.Connection, squad_id: int
+) -> dict[CrisisType, tuple[tuple[Skill, ...], ...]]:
+    """A lead's changes to what crisis types need in this squad."""
+    async with db.execute(
+        "SELECT crisis_type, skills FROM squad_needs WHERE squad_id = ?", (squad_id,)
+    ) as cur:
+        rows = await cur.fetchall()
+    return {CrisisType(r["crisis_type"]): parse_stored_needs(r["skills"]) for r in rows}

@@ -64,6 +64,7 @@ CALLBACKS: dict[str, Callable[[Update, SquadContext], Coroutine[Any, Any, None]]
     "note": alerts.on_note,
     "cancel": alerts.on_cancel,
     "assign": alerts.on_assign,
+    "type": alerts.on_type,
     "pin": privacy.on_pin,
     "audit": privacy.on_audit,
     "hygiene": privacy.on_hygiene,

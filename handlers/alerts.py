@@ -77,6 +77,16 @@ async def on_assign(update: Update, context: SquadContext) -> None:
     )
 
 
+async def on_type(update: Update, context: SquadContext) -> None:
+    """/type CODE TYPE."""
+    args, caller, alerts = context.args or (), caller_of(update), context.services.alerts
+    await respond_to(
+        update,
+        context,
+        lambda: alerts.set_type(caller, *parsing.code_and_word(args, "type", "type.usage")),
+    )
+
+
 async def on_group_location(update: Update, context: SquadContext) -> None:
     """A location in a group: a reply to our question or to the card, or the reporter's pin."""
     message = update.effective_message

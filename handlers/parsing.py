@@ -39,6 +39,14 @@ def code_and_alias(args: Sequence[str], command: str, usage: str) -> tuple[str, 
     return code, alias(args[1:])
 
 
+def code_and_word(args: Sequence[str], command: str, usage: str) -> tuple[str, str]:
+    """``/type CODE arrest``: an alert code and one word (checked by the core)."""
+    code = alert_code(args, command)
+    if len(args) != 2:
+        raise Refused(refuse(usage))
+    return code, args[1]
+
+
 def alias(args: Sequence[str]) -> str:
     """A member's alias as typed after a command (``@`` dropped); empty if none."""
     return " ".join(args).lstrip("@")

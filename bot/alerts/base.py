@@ -130,6 +130,8 @@ class AlertsBase:
             return
         if await alerts_q.mark_contact_asked(db, alert.id):
             await self.core.tell(db, notices.contact_question(alert, alert.origin_chat_id))
+            if alert.crisis_type is None:  # what is happening: dispatch does not wait for it
+                await self.core.tell(db, notices.type_question(alert, alert.origin_chat_id))
 
     def _wait_s(self) -> int:
         return int(self.settings.location_wait.total_seconds())

@@ -7,7 +7,7 @@ import logging
 import aiosqlite
 
 from bot.alerts.base import _pairs, _reload
-from bot.alerts.ownership import Ownership
+from bot.alerts.planning import Planning
 from bot.core import Caller
 from bot.domain import (
     OPEN_STATES,
@@ -42,6 +42,7 @@ from data import deadlines as deadlines_q
 from data import note_requests as note_requests_q
 from data import offers as offers_q
 from data import privacy as privacy_q
+from data import slots as slots_q
 from data import squads as squads_q
 
 log = logging.getLogger("bot.alerts")
@@ -52,20 +53,20 @@ def _final(state: AlertState) -> str:
     return "closed" if state is AlertState.CLOSED else "cancelled"
 
 
-def _owner_or_lead(alert: Alert, member: Member) -> bool:
-    """Who may close an alert, note it, or ask to add a note: its owner, or a lead."""
-    return alert.owner_member_id == member.id or member.is_lead
+async def _team_or_lead(db: aiosqlite.Connection, alert: Alert, member: Member) -> bool:
+    """Who may close an alert, note it, or ask to add a note: a responder on its team, or
+    a lead."""
+    return member.is_lead or member.id in await slots_q.holder_ids(db, alert.id)
 
 
-class Closing(Ownership):
-    async def _free_owner(self, db: aiosqlite.Connection, alert: Alert) -> Member | None:
-        """The alert is finished: its owner (if any) is available again. Returns the owner."""
-        if alert.owner_member_id is None:
-            return None
-        owner = await squads_q.member_by_id(db, alert.owner_member_id)
-        if owner is not None and owner.availability is Availability.BUSY:
-            await squads_q.set_availability(db, [owner.id], Availability.AVAILABLE)
-        return owner
+class Closing(Planning):
+    async def _free_team(self, db: aiosqlite.Connection, alert: Alert) -> list[Member]:
+        """The alert is finished: its responders are available again. Returns them."""
+        team = await squads_q.holders_of(db, alert.id)
+        busy = [m.id for m in team if m.availability is Availability.BUSY]
+        if busy:
+            await squads_q.set_availability(db, busy, Availability.AVAILABLE)
+        return team
 
     @refusing
     async def close(self, caller: Caller, code: str) -> Reply:
@@ -77,7 +78,7 @@ class Closing(Ownership):
         member = await squads_q.member(db, alert.squad_id, caller.user_id)
         if member is None:
             raise Refused(refuse("not_member"))
-        if not _owner_or_lead(alert, member):
+        if not await _team_or_lead(db, alert, member):
             raise Refused(refuse("close.not_allowed", code=alert.code))
         if alert.state not in OWNED_STATES:
             raise Refused(refuse("close.not_open", code=alert.code))
@@ -116,16 +117,17 @@ class Closing(Ownership):
             await deadlines_q.cancel_deadlines(db, alert.id, now)
             await self._finished(db, alert)
             await clean_phones(db, alert, AlertState.CLOSED, now)
-            owner = await self._free_owner(db, alert)
+            await offers_q.close_open_offers(db, alert.id, OfferAnswer.WITHDRAWN, now)
+            team = await self._free_team(db, alert)
             await audit_q.audit(db, alert.squad_id, caller.user_id, "closed", alert.code, now)
             fresh = await _reload(db, alert.id)
             await self._card(db, fresh, Op.EDIT)
             await self._tell_reporter(
-                db, fresh, "reporter.closed", unless=owner.user_id if owner else None
+                db, fresh, "reporter.closed", unless=team[0].user_id if team else None
             )
             await privacy_q.finish(db, alert.id)  # after the reporter is told
         self.core.notify()
-        key = "close.done" if owner is not None and owner.id == member.id else "close.done_lead"
+        key = "close.done" if any(m.id == member.id for m in team) else "close.done_lead"
         text = Text(key, {"code": alert.code, "outcome": t(f"outcome.{outcome.value}")})
         # The picker becomes the closing message: its outcome buttons go, "Add note" comes.
         return Reply(
@@ -140,7 +142,7 @@ class Closing(Ownership):
         async with self.core.store.transaction() as db:
             loaded = await self._load(db, caller, alert_id)
             alert, member = loaded
-            if not _owner_or_lead(alert, member):
+            if not await _team_or_lead(db, alert, member):
                 return refuse("close.not_allowed", code=alert.code)
             if alert.state is not AlertState.CLOSED:
                 return refuse("note.not_closed", code=alert.code)
@@ -177,7 +179,7 @@ class Closing(Ownership):
             member = await squads_q.member(db, alert.squad_id, caller.user_id)
             if member is None:
                 return refuse("not_member")
-            if not _owner_or_lead(alert, member):
+            if not await _team_or_lead(db, alert, member):
                 return refuse("close.not_allowed", code=alert.code)
             if not await alerts_q.set_note(db, alert.id, note):
                 if await alerts_q.is_purged(db, alert.id):
@@ -210,15 +212,16 @@ class Closing(Ownership):
             await clean_phones(db, alert, AlertState.CANCELLED, now)
             for offer in await offers_q.close_open_offers(db, alert.id, OfferAnswer.CANCELLED, now):
                 await self._edit_offer(db, alert, offer.member_id, "offer.cancelled")
-            owner = await self._free_owner(db, alert)
-            if owner is not None and owner.private_chat_id is not None:
+            for responder in await self._free_team(db, alert):
+                if responder.private_chat_id is None:
+                    continue
                 notice = Intent(
                     op=Op.SEND,
-                    chat_id=owner.private_chat_id,
+                    chat_id=responder.private_chat_id,
                     priority=Priority.URGENT,
                     text=Text("offer.cancelled", {"code": alert.code}),
                     alert_id=alert.id,
-                    member_id=owner.id,
+                    member_id=responder.id,
                     role=MessageRole.NOTICE,
                 )
                 await self.core.tell(db, notice)

@@ -7,6 +7,7 @@ import logging
 from bot.alerts.holding import Holding
 from bot.core import Caller
 from bot.domain import (
+    CrisisType,
     Outcome,
 )
 from bot.intents import (
@@ -37,6 +38,14 @@ class Alerts(Holding):
             return await self._close_prompt(caller, alert_id)
         if action is Action.NOTE:
             return await self._request_note(caller, alert_id)
+        if action is Action.TYPE:
+            try:
+                kind = CrisisType(arg)
+            except ValueError:
+                return refuse("error")
+            return await self._set_type(caller, alert_id, kind)
+        if action is Action.POLICE:
+            return await self._police_consent(caller, alert_id)
         if action is Action.DISPATCH:
             return await self._dispatch_held(caller, alert_id)
         if action is Action.DISMISS:

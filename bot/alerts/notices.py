@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from bot.domain import OWNED_STATES, UNOWNED_STATES, Alert, AlertState, Origin
+from bot.domain import OWNED_STATES, Alert, AlertState, CrisisType, Origin, Skill
 from bot.geo import format_distance
 from bot.intents import Action, Button, Intent, MessageRole, Op, Priority, Text
 from bot.messages import format_age, t
@@ -53,22 +53,52 @@ def card_status(alert: Alert, *, owner_alias: str | None, open_offers: int) -> A
     return t("card.finding")
 
 
-def card(alert: Alert, chat_id: int, op: Op, status: Any, *, reply_to: int | None = None) -> Intent:
+def team_lines(team: Sequence[tuple[Skill | None, str | None, bool]]) -> list[Any]:
+    """One line per slot of a team that needs skills: (skill, holder alias, offered now).
+    Nobody is named before they accept."""
+    if not any(skill is not None for skill, _, _ in team):
+        return []
+    lines = []
+    for skill, alias, offered in team:
+        label = t(f"skill.{skill.value}") if skill else t("skill.anyone")
+        if alias is not None:
+            lines.append(t("card.slot_held", skill=label, alias=alias))
+        elif offered:
+            lines.append(t("card.slot_offered", skill=label))
+        else:
+            lines.append(t("card.slot_open", skill=label))
+    return lines
+
+
+def card(
+    alert: Alert,
+    chat_id: int,
+    op: Op,
+    status: Any,
+    *,
+    reply_to: int | None = None,
+    team: Sequence[Any] = (),
+    claimable: bool = False,
+) -> Intent:
     """The squad's one card for this alert. Never shows coordinates."""
     lines: list[Any] = [
         t("card.header", code=alert.code, state=t(f"state.{alert.state}"), text=details(alert))
     ]
+    if alert.crisis_type is not None:
+        lines.append(t("card.type", kind=t(f"crisis.{alert.crisis_type.value}")))
     if alert.area_label:
         lines.append(t("card.area", area=alert.area_label))
     if alert.reporter_alias:
         lines.append(t("card.reporter", alias=alert.reporter_alias))
+    lines.extend(team)
     lines.append(status)
     return Intent(
         op=op,
         chat_id=chat_id,
         priority=Priority.HIGH,
         text=Text("lines", {"lines": lines}),
-        buttons=claim_button(alert) if alert.state in UNOWNED_STATES else (),
+        buttons=(type_buttons(alert) if alert.is_open and alert.crisis_type is None else ())
+        + (claim_button(alert) if claimable else ()),
         alert_id=alert.id,
         role=MessageRole.CARD,
         reply_to=reply_to,
@@ -83,9 +113,11 @@ def offer(
     distance_m: float | None,
     fresh: bool,
     location_age_s: float | None,
+    skill: Skill | None = None,
 ) -> Intent:
     """The private offer: a neutral first line with the code (what a lock screen shows),
-    then the details and the distance, never the location."""
+    then the details and the distance, never the location; and, for a slot that needs a
+    skill, which one."""
     if distance_m is None:
         text = Text("offer.text_nodistance", {"code": alert.code, "text": details(alert)})
     elif fresh or location_age_s is None:
@@ -103,6 +135,16 @@ def offer(
             "age": format_age(location_age_s),
         }
         text = Text("offer.text_stale", params)
+    if skill is not None:
+        text = Text(
+            "lines",
+            {
+                "lines": [
+                    t(text.key, **text.params),
+                    t("offer.needed", skill=t(f"skill.{skill.value}")),
+                ]
+            },
+        )
     return Intent(
         op=Op.SEND,
         chat_id=chat_id,
@@ -175,7 +217,9 @@ def brief(
         chat_id=chat_id,
         priority=Priority.URGENT if op is Op.SEND else Priority.HIGH,
         text=Text("lines", {"lines": lines}),
-        buttons=tuple(extra_buttons) + owner_buttons(alert),
+        buttons=tuple(extra_buttons)
+        + (() if alert.police_consent else police_button(alert))
+        + owner_buttons(alert),
         alert_id=alert.id,
         member_id=member_id,
         role=MessageRole.OWNER,
@@ -206,6 +250,36 @@ def contact_question(alert: Alert, chat_id: int) -> Intent:
             (Button(Text("contact.button_no"), Action.CONTACT, alert.id, "no"),),
             (Button(Text("contact.button_yes"), Action.CONTACT, alert.id, "yes"),),
         ),
+        alert_id=alert.id,
+        role=MessageRole.REPORTER,
+    )
+
+
+def type_buttons(alert: Alert) -> Buttons:
+    """One button per crisis type, two to a row."""
+    kinds = list(CrisisType)
+    return tuple(
+        tuple(
+            Button(Text(f"crisis.{k.value}"), Action.TYPE, alert.id, k.value)
+            for k in kinds[i : i + 2]
+        )
+        for i in range(0, len(kinds), 2)
+    )
+
+
+def police_button(alert: Alert) -> Buttons:
+    return ((Button(Text("button.police_consent"), Action.POLICE, alert.id),),)
+
+
+def type_question(alert: Alert, chat_id: int) -> Intent:
+    """The private reporter is asked what is happening (optional), and whether the police
+    may be involved."""
+    return Intent(
+        op=Op.SEND,
+        chat_id=chat_id,
+        priority=Priority.HIGH,
+        text=Text("type.ask", {"code": alert.code}),
+        buttons=type_buttons(alert) + police_button(alert),
         alert_id=alert.id,
         role=MessageRole.REPORTER,
     )

@@ -7,20 +7,17 @@ import logging
 import aiosqlite
 
 from bot.alerts import notices
-from bot.alerts.base import _reload
-from bot.alerts.escalation import Escalation
+from bot.alerts.waves import Waves
 from bot.core import Caller
-from bot.dispatch import Candidate, rank_candidates
 from bot.domain import (
+    OPEN_STATES,
     UNOWNED_STATES,
     Alert,
     AlertState,
     Deadline,
     DeadlineKind,
+    Offer,
     OfferAnswer,
-)
-from bot.geo import (
-    Point,
 )
 from bot.intents import (
     Intent,
@@ -32,7 +29,6 @@ from bot.intents import (
     refuse,
 )
 from data import alerts as alerts_q
-from data import blocks as blocks_q
 from data import deadlines as deadlines_q
 from data import offers as offers_q
 from data import squads as squads_q
@@ -40,108 +36,32 @@ from data import squads as squads_q
 log = logging.getLogger("bot.alerts")
 
 
-class Offers(Escalation):
-    async def _candidates(self, db: aiosqlite.Connection, alert: Alert) -> list[Candidate]:
-        blocked = await blocks_q.blocked_users(db, alert.squad_id)
-        members = [
-            m
-            for m in await squads_q.members_of_squad(db, alert.squad_id)
-            if m.user_id not in blocked
-        ]
-        tried = {o.member_id for o in await offers_q.offers_of(db, alert.id)}
-        locations = await squads_q.locations_of(db, [m.user_id for m in members])
-        point = (
-            Point(alert.lat, alert.lon) if alert.lat is not None and alert.lon is not None else None
-        )
-        return rank_candidates(
-            members,
-            locations,
-            point,
-            reporter_user_id=alert.reporter_user_id,
-            tried=tried,
-            now=self.core.now(),
-            ttl_s=self.settings.location_ttl.total_seconds(),
-            engaged=await offers_q.members_holding_live_offers(db, alert.squad_id),
-        )
-
-    async def _offer_next(self, db: aiosqlite.Connection, alert: Alert) -> None:
-        """Offer the alert to the nearest untried candidate, or escalate."""
-        candidates = await self._candidates(db, alert)
-        if not candidates or alert.offers_made >= self.settings.max_offers:
-            await self._escalate(db, alert)
-            return
-        now = self.core.now()
-        best = candidates[0]
-        if not await alerts_q.transition(db, alert.id, UNOWNED_STATES, AlertState.OFFERED):
-            return
-        offer = await offers_q.insert_offer(db, alert.id, best.member.id, best.distance_m, now)
-        if offer is None:  # already tried; ranking excludes this, so it means a bug
-            log.error("alert %s: duplicate offer suppressed", alert.code)
-            return
-        await alerts_q.bump_offers(db, alert.id)
-        await deadlines_q.add_deadline(
-            db,
-            DeadlineKind.ACK,
-            alert.id,
-            now + self.settings.ack_timeout.total_seconds(),
-            offer.id,
-        )
-        await self._send_offer(db, alert, best)
-        fresh = await _reload(db, alert.id)
-        await self._card(db, fresh, Op.EDIT)
-        log.info("alert %s offered (offer %s)", alert.code, offer.id)
-
-    async def _send_offer(self, db: aiosqlite.Connection, alert: Alert, cand: Candidate) -> None:
-        member = cand.member
-        assert member.private_chat_id is not None
-        intent = notices.offer(
-            alert,
-            member.private_chat_id,
-            member.id,
-            distance_m=cand.distance_m,
-            fresh=cand.fresh,
-            location_age_s=cand.location_age_s,
-        )
-        await self.core.tell(db, intent)
-
-    async def _broadcast(self, db: aiosqlite.Connection, alert: Alert) -> None:
-        """No location came: offer the alert to every candidate at once, without distance."""
-        await self._ask_contact_once(db, alert)
-        candidates = await self._candidates(db, alert)
-        if not candidates:
-            await self._escalate(db, alert)
-            return
-        now = self.core.now()
-        if not await alerts_q.transition(
-            db, alert.id, (AlertState.NEW,), AlertState.OFFERED, broadcast=1
-        ):
-            return
-        for cand in candidates:
-            if await offers_q.insert_offer(db, alert.id, cand.member.id, None, now):
-                await self._send_offer(db, alert, Candidate(cand.member, None, False, None))
-        await alerts_q.bump_offers(db, alert.id, len(candidates))
-        await deadlines_q.add_deadline(
-            db, DeadlineKind.ACK, alert.id, now + self.settings.ack_timeout.total_seconds()
-        )
-        fresh = await _reload(db, alert.id)
-        await self._card(db, fresh, Op.EDIT)
-        log.info("alert %s broadcast to %d members", alert.code, len(candidates))
-
+class Offers(Waves):
     async def _ack_timeout(
-        self, db: aiosqlite.Connection, alert: Alert, offer_id: int | None
+        self, db: aiosqlite.Connection, alert: Alert, deadline: Deadline
     ) -> None:
-        if alert.state is not AlertState.OFFERED:
+        """A wave went unanswered: its open offers are withdrawn, and the next wave goes."""
+        if alert.state not in OPEN_STATES:
             return
-        if offer_id is None:  # a broadcast went unanswered
-            await self._escalate(db, alert)
+        if deadline.offer_id is None and deadline.ref_id is None:  # a broadcast
+            if alert.state is AlertState.OFFERED:
+                await self._escalate(db, alert)
             return
-        offer = await offers_q.offer_by_id(db, offer_id)
-        if offer is None or offer.answer is not None:
-            return
-        await offers_q.answer_offer(db, offer.id, OfferAnswer.TIMEOUT, self.core.now())
-        await self._edit_offer(db, alert, offer.member_id, "offer.withdrawn")
-        log.info("alert %s: offer %s timed out", alert.code, offer.id)
-        await self._tell_reporter(db, alert, "reporter.still_looking", unless=None)
+        now = self.core.now()
+        if deadline.offer_id is not None:  # one offer (from before waves)
+            offer = await offers_q.offer_by_id(db, deadline.offer_id)
+            stale = [offer] if offer is not None and offer.answer is None else []
+        else:
+            stale = [
+                o for o in await offers_q.offers_of(db, alert.id)
+                if o.slot_id == deadline.ref_id and o.answer is None
+            ]  # fmt: skip
+        for offer in stale:
+            await offers_q.answer_offer(db, offer.id, OfferAnswer.TIMEOUT, now)
+            await self._edit_offer(db, alert, offer.member_id, "offer.withdrawn")
+        log.info("alert %s: a wave of %d timed out", alert.code, len(stale))
+        if alert.state in UNOWNED_STATES:
+            await self._tell_reporter(db, alert, "reporter.still_looking", unless=None)
         await self._offer_next(db, alert)
 
     async def _edit_offer(
@@ -164,7 +84,7 @@ class Offers(Escalation):
                 return refuse("decline.stale")
             await deadlines_q.cancel_offer_deadline(db, offer.id, now)
             await self._edit_offer(db, alert, member.id, "offer.withdrawn")
-            await self._move_on(db, alert)
+            await self._move_on(db, alert, offer)
         self.core.notify()
         log.info("alert %s: offer %s declined", alert.code, offer.id)
         return Reply(answer=Text("decline.done"))
@@ -222,18 +142,24 @@ class Offers(Escalation):
             alert = await alerts_q.alert_by_id(db, alert_id)
             assert alert is not None
             log.warning("alert %s: offer %s undeliverable, moving on", alert.code, offer.id)
-            await self._move_on(db, alert)
+            await self._move_on(db, alert, offer)
         self.core.notify()
 
-    async def _move_on(self, db: aiosqlite.Connection, alert: Alert) -> None:
-        """An offer ended without an accept: offer the next member, or, when the alert went to
-        everyone at once and nobody is left holding it, escalate. The one rule for both."""
-        if alert.state is not AlertState.OFFERED:
+    async def _move_on(self, db: aiosqlite.Connection, alert: Alert, ended: Offer) -> None:
+        """An offer ended without an accept: once nobody in its wave is left holding an
+        offer, the next wave goes (or, for a broadcast, the alert escalates). The one rule
+        for a decline and an undeliverable offer."""
+        if alert.state not in OPEN_STATES:
             return
-        if not alert.broadcast:
-            await self._offer_next(db, alert)
-        elif not any(o.answer is None for o in await offers_q.offers_of(db, alert.id)):
-            await self._escalate(db, alert)
+        live = [o for o in await offers_q.offers_of(db, alert.id) if o.answer is None]
+        if ended.slot_id is None:  # a broadcast offer
+            if not live and alert.state is AlertState.OFFERED:
+                await self._escalate(db, alert)
+            return
+        if any(o.slot_id == ended.slot_id for o in live):
+            return  # others in the wave may still accept
+        await deadlines_q.cancel_ref_deadlines(db, DeadlineKind.ACK, ended.slot_id, self.core.now())
+        await self._offer_next(db, alert)
 
     async def on_deadline(self, deadline: Deadline) -> bool:
         """A deadline is due. Fires at most once; re-reads the alert before acting."""
@@ -250,7 +176,7 @@ class Offers(Escalation):
                 if alert.state is AlertState.NEW and not alert.has_location:
                     await self._broadcast(db, alert)
             elif deadline.kind is DeadlineKind.ACK:
-                await self._ack_timeout(db, alert, deadline.offer_id)
+                await self._ack_timeout(db, alert, deadline)
             elif deadline.kind is DeadlineKind.ESCALATE:
                 if alert.state is AlertState.OFFERED or (
                     alert.state is AlertState.ESCALATED

@@ -11,6 +11,7 @@ import aiosqlite
 from bot.alerts import notices
 from bot.alerts.base import _reload
 from bot.alerts.offers import Offers
+from bot.alerts.waves import may_be_offered
 from bot.core import Caller, require_lead
 from bot.domain import (
     OWNED_STATES,
@@ -20,7 +21,9 @@ from bot.domain import (
     Availability,
     DeadlineKind,
     Member,
+    Offer,
     OfferAnswer,
+    Slot,
 )
 from bot.geo import (
     Point,
@@ -30,7 +33,6 @@ from bot.intents import (
     Action,
     Button,
     Intent,
-    MessageRole,
     Op,
     Reply,
     Text,
@@ -38,14 +40,14 @@ from bot.intents import (
     refusing,
     reply,
 )
-from bot.messages import t
-from bot.phones import clean_phones
+from bot.messages import listing, t
 from bot.privacy import contact_intent
 from data import alerts as alerts_q
 from data import audit as audit_q
 from data import blocks as blocks_q
 from data import deadlines as deadlines_q
 from data import offers as offers_q
+from data import slots as slots_q
 from data import squads as squads_q
 
 log = logging.getLogger("bot.alerts")
@@ -65,7 +67,8 @@ class Ownership(Offers):
         return await self._claim(caller, alert_id, via_offer=True)
 
     async def _claim(self, caller: Caller, alert_id: int, *, via_offer: bool) -> Reply:
-        """Claim (any available responder) or Accept (only on one's own offer, even late)."""
+        """Claim (any available responder) or Accept (only on one's own offer, even late).
+        Either fills one open slot of the alert's team; the first valid one wins it."""
         async with self.core.store.transaction() as db:
             loaded = await self._load(db, caller, alert_id)
             alert, member = loaded
@@ -80,7 +83,12 @@ class Ownership(Offers):
                 return refuse("claim.blocked")
             if not alert.is_open:
                 return refuse("claim.closed", code=alert.code)
-            if alert.state not in UNOWNED_STATES:
+            if member.id in await slots_q.holder_ids(db, alert.id):
+                return refuse("claim.already", code=alert.code)
+            if not may_be_offered(alert, member.skills):
+                return refuse("police.no_consent", code=alert.code)
+            slot = await self._slot_for(db, alert, member, offer, deliberate=not via_offer)
+            if slot is None:
                 return refuse("claim.taken", code=alert.code)
             if member.availability is not Availability.AVAILABLE and offer is None:
                 return refuse(
@@ -88,18 +96,56 @@ class Ownership(Offers):
                 )
             if member.private_chat_id is None:
                 return refuse("claim.unreachable")
-            won = await self._take(db, alert, member)
+            won = await self._take(db, alert, member, slot)
         if not won:
             return refuse("claim.taken", code=alert.code)
         self.core.notify()
         return Reply(answer=Text("claim.won", {"code": alert.code}))
 
+    async def _slot_for(
+        self,
+        db: aiosqlite.Connection,
+        alert: Alert,
+        member: Member,
+        offer: Offer | None,
+        *,
+        deliberate: bool,
+    ) -> Slot | None:
+        """The open slot ``member`` takes: the one they were offered, else one that needs
+        their skill, else one open to anyone; a deliberate claim or assignment takes the
+        first open slot when none fits."""
+        open_slots = [s for s in await slots_q.slots_of(db, alert.id) if not s.filled]
+        if offer is not None and offer.slot_id is not None:
+            offered = next((s for s in open_slots if s.id == offer.slot_id), None)
+            if offered is not None:
+                return offered
+        for fits in (
+            lambda s: s.skills and s.preference(member.skills) is not None,
+            lambda s: not s.skills or s.open_to_anyone,
+        ):
+            found = next((s for s in open_slots if fits(s)), None)
+            if found is not None:
+                return found
+        if deliberate or (offer is not None and offer.slot_id is None):
+            return open_slots[0] if open_slots else None
+        return None
+
     async def _take(
-        self, db: aiosqlite.Connection, alert: Alert, member: Member, *, assigned: bool = False
+        self,
+        db: aiosqlite.Connection,
+        alert: Alert,
+        member: Member,
+        slot: Slot,
+        *,
+        assigned: bool = False,
     ) -> bool:
-        """The first valid accept, claim or assignment wins; everyone else stands down."""
+        """The first valid accept, claim or assignment wins the slot; the rest of its wave
+        stands down. The first slot filled makes its holder the alert's owner."""
         now = self.core.now()
-        if not await alerts_q.transition(
+        if not await slots_q.fill(db, slot.id, member.id, now):
+            return False
+        first = alert.state in UNOWNED_STATES
+        if first and not await alerts_q.transition(
             db,
             alert.id,
             UNOWNED_STATES,
@@ -107,14 +153,12 @@ class Ownership(Offers):
             owner_member_id=member.id,
             acknowledged_at=now,
         ):
-            return False
+            raise RuntimeError("alert moved inside its own transaction")
         self.core.crash_point("claim")
         own = await offers_q.offer_for(db, alert.id, member.id)
         if own is not None and own.answer is None:
             await offers_q.answer_offer(db, own.id, OfferAnswer.ACCEPTED, now)
-        for other in await offers_q.close_open_offers(db, alert.id, OfferAnswer.WITHDRAWN, now):
-            await self._edit_offer(db, alert, other.member_id, "offer.taken")
-        await deadlines_q.cancel_deadlines(db, alert.id, now)
+        await self._stand_down(db, alert, slot, now)
         await squads_q.set_availability(db, [member.id], Availability.BUSY)
         await audit_q.audit(
             db,
@@ -130,9 +174,30 @@ class Ownership(Offers):
             await watcher.joined(db, fresh, member)
         await self._brief_owner(db, fresh, member, assigned=assigned)
         await self._card(db, fresh, Op.EDIT)
-        await self._tell_reporter(db, fresh, "reporter.responding", unless=member.user_id)
-        log.info("alert %s acknowledged", alert.code)
+        if first:
+            await self._tell_reporter(db, fresh, "reporter.responding", unless=member.user_id)
+        log.info("alert %s: slot %s filled", alert.code, slot.position)
         return True
+
+    async def _stand_down(
+        self, db: aiosqlite.Connection, alert: Alert, slot: Slot, now: float
+    ) -> None:
+        """``slot`` is filled: the other offers of its wave are withdrawn ("taken by someone
+        else"); when no slot is left open, every offer and dispatch deadline goes."""
+        still_open = [s for s in await slots_q.slots_of(db, alert.id) if not s.filled]
+        for other in await offers_q.offers_of(db, alert.id):
+            if other.answer is not None:
+                continue
+            if other.slot_id == slot.id or not still_open:
+                await offers_q.answer_offer(db, other.id, OfferAnswer.WITHDRAWN, now)
+                await self._edit_offer(db, alert, other.member_id, "offer.taken")
+        await deadlines_q.cancel_ref_deadlines(db, DeadlineKind.ACK, slot.id, now)
+        if not still_open:
+            await deadlines_q.cancel_deadlines(db, alert.id, now)
+        else:  # someone holds it now: no more location wait or escalation
+            await deadlines_q.cancel_kinds(
+                db, alert.id, (DeadlineKind.LOCATION, DeadlineKind.ESCALATE), now
+            )
 
     async def _brief_owner(
         self, db: aiosqlite.Connection, alert: Alert, member: Member, *, assigned: bool
@@ -161,6 +226,9 @@ class Ownership(Offers):
     ) -> Intent:
         assert member.private_chat_id is not None
         lines: list[Any] = []
+        team = await squads_q.holders_of(db, alert.id)
+        if len(team) > 1:
+            lines.append(t("owner.team", names=listing([m.alias for m in team])))
         buttons: list[tuple[Button, ...]] = []
         for watcher in self.watchers:
             part = await watcher.brief(db, alert, member)
@@ -177,13 +245,19 @@ class Ownership(Offers):
         )
 
     async def refresh_brief(self, db: aiosqlite.Connection, alert_id: int) -> None:
-        """Edit the owner's brief to how the alert stands now (inside a transaction)."""
+        """Edit every responder's brief to how the alert stands now (inside a transaction)."""
         alert = await alerts_q.alert_by_id(db, alert_id)
-        if alert is None or alert.state not in OWNED_STATES or alert.owner_member_id is None:
+        if alert is None or not alert.is_open:
             return
-        owner = await squads_q.member_by_id(db, alert.owner_member_id)
-        if owner is not None and owner.private_chat_id is not None:
-            await self.core.tell(db, await self._brief(db, alert, owner, Op.EDIT))
+        for holder in await squads_q.holders_of(db, alert.id):
+            if holder.private_chat_id is not None:
+                await self.core.tell(db, await self._brief(db, alert, holder, Op.EDIT))
+
+    async def _pin_team(self, db: aiosqlite.Connection, alert: Alert) -> None:
+        """The precise location goes to every responder on the team, and nobody else."""
+        for holder in await squads_q.holders_of(db, alert.id):
+            if holder.private_chat_id is not None and may_be_offered(alert, holder.skills):
+                await self._send_location(db, alert, holder)
 
     async def _send_location(self, db: aiosqlite.Connection, alert: Alert, member: Member) -> None:
         assert member.private_chat_id is not None
@@ -193,9 +267,11 @@ class Ownership(Offers):
         async with self.core.store.transaction() as db:
             loaded = await self._load(db, caller, alert_id)
             alert, member = loaded
-            if alert.owner_member_id != member.id:
+            if member.id not in await slots_q.holder_ids(db, alert.id):
                 return refuse("progress.not_owner", code=alert.code)
-            if action is Action.EN_ROUTE:
+            if action is Action.ARRIVED and alert.state is AlertState.ON_SCENE:
+                moved = True  # another responder of the team arrived first
+            elif action is Action.EN_ROUTE:
                 moved = await alerts_q.transition(
                     db, alert.id, (AlertState.ACKNOWLEDGED,), AlertState.EN_ROUTE
                 )
@@ -210,7 +286,7 @@ class Ownership(Offers):
                 return refuse("progress.bad_state", code=alert.code)
             fresh = await _reload(db, alert.id)
             await self._card(db, fresh, Op.EDIT)
-            await self.core.tell(db, await self._brief(db, fresh, member, Op.EDIT))
+            await self.refresh_brief(db, fresh.id)
             step = "on_the_way" if action is Action.EN_ROUTE else "arrived"
             if action is Action.ARRIVED:
                 for watcher in self.watchers:
@@ -239,68 +315,26 @@ class Ownership(Offers):
                 return refuse("assign.observer", alias=target.alias)
             if await blocks_q.is_blocked(db, alert.squad_id, target.user_id):
                 return refuse("assign.blocked", alias=target.alias)
-            if alert.state not in UNOWNED_STATES:
+            if not may_be_offered(alert, target.skills):
+                return refuse("police.no_consent", code=alert.code)
+            if target.id in await slots_q.holder_ids(db, alert.id):
+                return refuse("claim.already_other", code=alert.code, alias=target.alias)
+            slot = (
+                await self._slot_for(db, alert, target, None, deliberate=True)
+                if alert.is_open
+                else None
+            )
+            if slot is None:
                 return refuse("assign.not_open", code=alert.code)
             if target.private_chat_id is None:
                 return refuse("assign.unreachable", alias=target.alias)
-            if not await self._take(db, alert, target, assigned=True):
+            if not await self._take(db, alert, target, slot, assigned=True):
                 return refuse("assign.not_open", code=alert.code)
             await audit_q.audit(
                 db, alert.squad_id, caller.user_id, "assign", alert.code, self.core.now()
             )
         self.core.notify()
         return reply("assign.done", code=alert.code, alias=target.alias)
-
-    async def release(
-        self, db: aiosqlite.Connection, alert: Alert, owner_chat_id: int | None
-    ) -> bool:
-        """The responder of ``alert`` is gone (removed, blocked, erased): back into dispatch
-        at once, and the leads are told. Inside the caller's transaction."""
-        owner = (
-            await squads_q.member_by_id(db, alert.owner_member_id)
-            if alert.owner_member_id is not None
-            else None
-        )
-        if not await alerts_q.release_owner(db, alert.id):
-            return False
-        now = self.core.now()
-        if owner is not None:
-            for watcher in self.watchers:
-                await watcher.left(db, alert, owner)
-        await deadlines_q.cancel_deadlines(db, alert.id, now)
-        if owner_chat_id is not None:
-            await clean_phones(db, alert, AlertState.CANCELLED, now, chat_id=owner_chat_id)
-        await self._page_leads(
-            db, alert, Text("release.lead", {"code": alert.code}), (), MessageRole.PAGE
-        )
-        fresh = await _reload(db, alert.id)
-        if fresh.has_location:
-            await self._offer_next(db, fresh)
-        else:
-            await self._broadcast(db, fresh)
-        log.warning("alert %s: its responder left; offered again", alert.code)
-        return True
-
-    async def release_member(self, db: aiosqlite.Connection, member_id: int) -> list[str]:
-        """Release every open alert ``member_id`` is responding to; returns their codes."""
-        member = await squads_q.member_by_id(db, member_id)
-        chat = member.private_chat_id if member else None
-        codes = []
-        for alert in await alerts_q.open_alerts_owned_by_member(db, member_id):
-            if await self.release(db, alert, chat):
-                codes.append(alert.code)
-        return codes
-
-    async def release_orphans(self) -> list[str]:
-        """The auditor's check: alerts held by a responder who no longer exists."""
-        codes = []
-        async with self.core.store.transaction() as db:
-            for alert in await alerts_q.orphaned_alerts(db):
-                if await self.release(db, alert, None):
-                    codes.append(alert.code)
-        if codes:
-            self.core.notify()
-        return codes
 
     async def attach_location(
         self, db: aiosqlite.Connection, alert: Alert, point: Point, area: str | None = None
@@ -319,10 +353,8 @@ class Ownership(Offers):
         if not await alerts_q.move_location(db, alert.id, point.lat, point.lon, grid_label(point)):
             return False
         fresh = await _reload(db, alert.id)
-        if fresh.state in OWNED_STATES and fresh.owner_member_id is not None:
-            owner = await squads_q.member_by_id(db, fresh.owner_member_id)
-            if owner is not None and owner.private_chat_id is not None:
-                await self._send_location(db, fresh, owner)
+        if fresh.state in OWNED_STATES:
+            await self._pin_team(db, fresh)
         if not fresh.held:
             await self._card(db, fresh, Op.EDIT)
         return True
@@ -335,9 +367,7 @@ class Ownership(Offers):
                 if deadline.kind is DeadlineKind.LOCATION:
                     await deadlines_q.claim_deadline(db, deadline.id, self.core.now())
             await self._offer_next(db, fresh)
-        elif fresh.state in OWNED_STATES and fresh.owner_member_id is not None:
-            owner = await squads_q.member_by_id(db, fresh.owner_member_id)
-            if owner is not None and owner.private_chat_id is not None:
-                await self._send_location(db, fresh, owner)
+        elif fresh.state in OWNED_STATES:
+            await self._pin_team(db, fresh)
         else:
             await self._card(db, fresh, Op.EDIT)

@@ -104,6 +104,7 @@ class Raising(Closing):
                 now=now,
             )
             log.info("alert %s raised in squad %s", alert.code, alert.squad_id)
+            alert = await self._plan(db, alert)
             if caller.private:
                 # Shown to the squad instead of who they are; they choose about contact.
                 pseudonym = f"R-{new_alert_code(4)}"
@@ -186,6 +187,7 @@ class Raising(Closing):
             room = ALERT_TEXT_MAX - len(alert.text) - 1
             if room > 0:
                 await alerts_q.append_text(db, alert.id, text[:room])
+                await self.retype_from_words(db, await _reload(db, alert.id))
         if point is not None and not alert.has_location:
             await alerts_q.set_location(db, alert.id, point.lat, point.lon, area)
             fresh = await _reload(db, alert.id)

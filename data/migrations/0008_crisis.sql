@@ -9,7 +9,8 @@ CREATE TABLE member_skills (
     PRIMARY KEY (member_id, skill)
 );
 
--- A lead's change to what a crisis type needs in this squad ('' : anyone), in order.
+-- A lead's change to what a crisis type needs in this squad: one slot per comma-separated
+-- part, each part the skills that can fill it in order of preference ("peer/health"); '' : anyone.
 CREATE TABLE squad_needs (
     squad_id    INTEGER NOT NULL REFERENCES squads(id) ON DELETE CASCADE,
     crisis_type TEXT    NOT NULL,
@@ -24,12 +25,13 @@ ALTER TABLE alerts ADD COLUMN occurred_at REAL;
 -- A "responder needs help" alert points at the alert its responder was on.
 ALTER TABLE alerts ADD COLUMN linked_alert_id INTEGER REFERENCES alerts(id) ON DELETE SET NULL;
 
--- One slot per needed skill (skill NULL: anyone). The first holder owns the alert.
+-- One slot per need: the skills that fill it, in order of preference, comma-separated
+-- ('' : anyone). The first holder owns the alert.
 CREATE TABLE slots (
     id                INTEGER PRIMARY KEY,
     alert_id          INTEGER NOT NULL REFERENCES alerts(id) ON DELETE CASCADE,
     position          INTEGER NOT NULL,
-    skill             TEXT,
+    skills            TEXT    NOT NULL DEFAULT '',
     open_to_anyone    INTEGER NOT NULL DEFAULT 0,
     holder_member_id  INTEGER REFERENCES members(id) ON DELETE SET NULL,
     filled_at         REAL,
@@ -42,8 +44,8 @@ CREATE INDEX slots_holder ON slots(holder_member_id) WHERE holder_member_id IS N
 ALTER TABLE offers ADD COLUMN slot_id INTEGER REFERENCES slots(id) ON DELETE CASCADE;
 
 -- Existing alerts get one "anyone" slot, held by their owner if they have one.
-INSERT INTO slots(alert_id, position, skill, holder_member_id, filled_at, waves)
-    SELECT id, 0, NULL, owner_member_id, acknowledged_at, offers_made FROM alerts;
+INSERT INTO slots(alert_id, position, holder_member_id, filled_at, waves)
+    SELECT id, 0, owner_member_id, acknowledged_at, offers_made FROM alerts;
 UPDATE offers SET slot_id = (SELECT s.id FROM slots s WHERE s.alert_id = offers.alert_id)
     WHERE NOT EXISTS (SELECT 1 FROM alerts a WHERE a.id = offers.alert_id AND a.broadcast = 1);
 
