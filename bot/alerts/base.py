@@ -15,6 +15,7 @@ from bot.domain import (
     Member,
     Origin,
     Outcome,
+    Skill,
     Squad,
 )
 from bot.geocode import Geocoder
@@ -131,7 +132,16 @@ class AlertsBase:
         if await alerts_q.mark_contact_asked(db, alert.id):
             await self.core.tell(db, notices.contact_question(alert, alert.origin_chat_id))
             if alert.crisis_type is None:  # what is happening: dispatch does not wait for it
-                await self.core.tell(db, notices.type_question(alert, alert.origin_chat_id))
+                ask = await self._ask_police(db, alert)
+                question = notices.type_question(alert, alert.origin_chat_id, ask_police=ask)
+                await self.core.tell(db, question)
+
+    async def _ask_police(self, db: aiosqlite.Connection, alert: Alert) -> bool:
+        """Whether to offer the consent button: only where a police liaison could use it."""
+        if alert.police_consent:
+            return False
+        members = await squads_q.members_of_squad(db, alert.squad_id)
+        return any(Skill.POLICE in m.skills for m in members)
 
     def _wait_s(self) -> int:
         return int(self.settings.location_wait.total_seconds())

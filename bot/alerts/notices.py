@@ -97,8 +97,8 @@ def card(
         chat_id=chat_id,
         priority=Priority.HIGH,
         text=Text("lines", {"lines": lines}),
-        buttons=(type_buttons(alert) if alert.is_open and alert.crisis_type is None else ())
-        + (claim_button(alert) if claimable else ()),
+        buttons=(claim_button(alert) if claimable else ())
+        + (type_buttons(alert) if alert.is_open and alert.crisis_type is None else ()),
         alert_id=alert.id,
         role=MessageRole.CARD,
         reply_to=reply_to,
@@ -195,6 +195,7 @@ def brief(
     assigned: bool = False,
     extra: Sequence[Any] = (),
     extra_buttons: Sequence[tuple[Button, ...]] = (),
+    ask_police: bool = False,
 ) -> Intent:
     """A responder's brief, as the case stands now; ``extra`` lines and buttons come from
     the capabilities that follow the team (clocks, check-ins)."""
@@ -218,8 +219,8 @@ def brief(
         priority=Priority.URGENT if op is Op.SEND else Priority.HIGH,
         text=Text("lines", {"lines": lines}),
         buttons=tuple(extra_buttons)
-        + (() if alert.police_consent else police_button(alert))
-        + owner_buttons(alert),
+        + owner_buttons(alert)
+        + (police_button(alert) if ask_police else ()),
         alert_id=alert.id,
         member_id=member_id,
         role=MessageRole.OWNER,
@@ -271,15 +272,15 @@ def police_button(alert: Alert) -> Buttons:
     return ((Button(Text("button.police_consent"), Action.POLICE, alert.id),),)
 
 
-def type_question(alert: Alert, chat_id: int) -> Intent:
-    """The private reporter is asked what is happening (optional), and whether the police
-    may be involved."""
+def type_question(alert: Alert, chat_id: int, *, ask_police: bool) -> Intent:
+    """The private reporter is asked what is happening (optional), and, where the squad has
+    a police liaison, whether the police may be involved."""
     return Intent(
         op=Op.SEND,
         chat_id=chat_id,
         priority=Priority.HIGH,
         text=Text("type.ask", {"code": alert.code}),
-        buttons=type_buttons(alert) + police_button(alert),
+        buttons=type_buttons(alert) + (police_button(alert) if ask_police else ()),
         alert_id=alert.id,
         role=MessageRole.REPORTER,
     )

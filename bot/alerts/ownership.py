@@ -242,6 +242,7 @@ class Ownership(Offers):
             assigned=assigned,
             extra=lines,
             extra_buttons=buttons,
+            ask_police=await self._ask_police(db, alert),
         )
 
     async def refresh_brief(self, db: aiosqlite.Connection, alert_id: int) -> None:

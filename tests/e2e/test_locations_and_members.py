@@ -192,7 +192,7 @@ async def test_assign_and_cancel_by_reporter(fake: FakeTelegram, db_path: Path) 
         reply = await squad.ask(squad.lead, f"/assign {code} sipho")
         assert "assigned to" in reply.text
         await fake.wait_for(lambda c: c.method == "sendLocation" and c.chat_id == 202)
-        await fake.wait_for(is_edit(201, "someone else is responding"))
+        await fake.wait_for(is_edit(201, "taken by someone else"))
         assert offer  # Thandi's offer was withdrawn by the assignment
 
         mark = await squad.say(zanele, f"/alert {ALERT_AT[0]}, {ALERT_AT[1]} second")

@@ -158,9 +158,10 @@ async def test_a_running_bots_file_after_forgetme_holds_nothing_of_the_person(
             thandeka, f"/alert {TYPED_TEXT[0]}, {TYPED_TEXT[1]} Bongiwe hurt", private=True
         )
         await fake.wait_for(is_send(sipho.id, "Bongiwe"), after=mark)
-        refused = await squad.ask(thandeka, "/alert " + "Qzrefusedword " * 380, private=True)
-        assert refused.text
-        ask = await squad.ask(thandeka, "/forgetme", private=True)
+        mark = await squad.say(thandeka, "/alert " + "Qzrefusedword " * 380, private=True)
+        await fake.wait_for(is_send(thandeka.id, "too long"), after=mark)
+        mark = await squad.say(thandeka, "/forgetme", private=True)
+        ask = await fake.wait_for(is_send(thandeka.id, "This deletes everything"), after=mark)
         mark = len(fake.calls)
         await fake.press(thandeka, bot_message(fake, ask), button="forget me")
         await fake.wait_for(is_send(thandeka.id, "deleted everything"), after=mark)
