@@ -61,7 +61,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("alert", BOTH, EVERYONE, group_help=True),
     Command("claim", BOTH, RESPONDERS, group_help=True),
     Command("cancel", BOTH, EVERYONE, group_help=True),
-    Command("type", BOTH, frozenset({Who.REPORTER, Who.MEMBER, Who.LEAD})),
+    Command("type", BOTH, EVERYONE),
     Command("close", BOTH, RESPONDERS),
     Command("note", BOTH, RESPONDERS),
     Command("join", GROUP, EVERYONE, group_help=True),
