@@ -60,15 +60,14 @@ class Auditor(Worker):
                     kind = DeadlineKind.ESCALATE
                 else:
                     continue  # escalations exhausted: it waits for a claim, shown in /status
-                offer_id = None
+                waves: set[int | None] = {None}  # a broadcast's one deadline
                 if kind is DeadlineKind.ACK and not alert.broadcast:
-                    open_offers = [
-                        o for o in await offers_q.offers_of(db, alert.id) if o.answer is None
-                    ]
-                    offer_id = open_offers[-1].id if open_offers else None
-                    if offer_id is None:
-                        kind = DeadlineKind.ESCALATE
-                await deadlines_q.add_deadline(db, kind, alert.id, now, offer_id)
+                    live = [o for o in await offers_q.offers_of(db, alert.id) if o.answer is None]
+                    waves = {o.slot_id for o in live if o.slot_id is not None}
+                    if not waves:
+                        kind, waves = DeadlineKind.ESCALATE, {None}
+                for slot_id in sorted(waves, key=lambda w: w or 0):
+                    await deadlines_q.add_deadline(db, kind, alert.id, now, ref_id=slot_id)
                 rearmed.append(alert.code)
             pruned = await inbox.prune_done(db, now - settings.inbox_retention.total_seconds())
             window = max(120.0, 2 * settings.limit_group_window.total_seconds())

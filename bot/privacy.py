@@ -124,17 +124,17 @@ class Privacy:
             if not alert.is_open:
                 return refuse("claim.closed", code=alert.code)
             await privacy_q.set_contact(db, alert.id, allow)
-            if allow and alert.state in OWNED_STATES and alert.owner_member_id is not None:
-                owner = await squads_q.member_by_id(db, alert.owner_member_id)
-                if owner is not None and owner.private_chat_id is not None:
+            team = await squads_q.holders_of(db, alert.id) if allow else []
+            for responder in team if alert.state in OWNED_STATES else []:
+                if responder.private_chat_id is not None:
                     await self.core.tell(
                         db,
                         contact_intent(
                             alert.id,
                             alert.code,
-                            owner.private_chat_id,
+                            responder.private_chat_id,
                             alert.reporter_user_id,
-                            owner.id,
+                            responder.id,
                         ),
                     )
         self.core.notify()

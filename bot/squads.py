@@ -315,8 +315,9 @@ class Squads:
             lines.append(t("status.open"))
             for alert in open_alerts:
                 who: Any = t("status.nobody")
-                if alert.owner_member_id is not None and alert.owner_member_id in by_id:
-                    who = by_id[alert.owner_member_id].alias
+                team = [m.alias for m in await squads_q.holders_of(db, alert.id)]
+                if team:
+                    who = listing(team)
                 elif alert.state is AlertState.OFFERED:
                     offered = [
                         by_id[o.member_id].alias
