@@ -150,6 +150,8 @@ class Waves(Escalation):
 
     async def _slot_exhausted(self, db: aiosqlite.Connection, alert: Alert, slot: Slot) -> None:
         """Nobody is left to offer ``slot`` to: escalate, or tell the leads the team is short."""
+        if alert.state is AlertState.ESCALATED:
+            return  # already escalated: its own deadline repeats it
         if alert.state in UNOWNED_STATES:
             await self._escalate(db, alert)
             return

@@ -53,6 +53,49 @@ async def test_two_members_press_claim_at_once_and_exactly_one_wins(
         assert len(owners) == 1 and owners[0][0] is not None
 
 
+async def test_a_wave_of_three_all_accepting_at_once_has_exactly_one_winner(
+    fake: FakeTelegram, db_path: Path
+) -> None:
+    async with running_bot(make_settings(fake, db_path)):
+        squad = await Squad.set_up(fake)
+        members = [fake.user(201 + i, name) for i, name in enumerate(("Thandi", "Sipho", "Ayo"))]
+        for i, member in enumerate(members):
+            await squad.join(member, ALERT_AT[0] + 0.01 * (i + 1), ALERT_AT[1])
+        reporter = fake.user(300, "Zanele")
+        mark = await squad.say(reporter, f"/alert {ALERT_AT[0]}, {ALERT_AT[1]} help")
+        code = code_of(await fake.wait_for(is_send(squad.group.id, "#"), after=mark))
+        await fake.idle()
+        # A lead marks it an arrest: a wave of three (nobody is a paralegal, so anyone).
+        mark = await squad.say(squad.lead, f"/type {code} arrest")
+        offers = [
+            await fake.wait_for(is_send(m.id, f"#{code}: can you help?"), after=mark)
+            for m in members
+        ]
+        await fake.idle()
+        mark = len(fake.calls)
+        await asyncio.gather(
+            *(
+                fake.press(m, bot_message(fake, o), button=render("button.accept"))
+                for m, o in zip(members, offers, strict=True)
+            )
+        )
+        await fake.idle()
+        answers = [c for c in fake.calls[mark:] if c.method == "answerCallbackQuery"]
+        assert len(answers) == 3
+        assert sum("You have" in a.params["text"] for a in answers) == 1
+        (winner,) = [c.chat_id for c in fake.calls[mark:] if c.method == "sendLocation"]
+        withdrawn = {
+            c.chat_id
+            for c in fake.calls[mark:]
+            if c.method == "editMessageText" and "taken by someone else" in c.text
+        }
+        assert withdrawn == {m.id for m in members} - {winner}
+        holders = db_rows(db_path, "SELECT count(*) FROM slots WHERE holder_member_id IS NOT NULL")
+        assert holders == [(1,)]
+        answered = sorted(r[0] for r in db_rows(db_path, "SELECT answer FROM offers"))
+        assert answered == ["accepted", "withdrawn", "withdrawn"]
+
+
 async def test_restart_with_a_pending_deadline_fires_it_exactly_once(
     fake: FakeTelegram, db_path: Path
 ) -> None:
