@@ -11,6 +11,7 @@ from bot.alerts.waves import Waves
 from bot.core import Caller
 from bot.domain import (
     OPEN_STATES,
+    OWNED_STATES,
     UNOWNED_STATES,
     Alert,
     AlertState,
@@ -31,6 +32,7 @@ from bot.intents import (
 from data import alerts as alerts_q
 from data import deadlines as deadlines_q
 from data import offers as offers_q
+from data import slots as slots_q
 from data import squads as squads_q
 
 log = logging.getLogger("bot.alerts")
@@ -43,11 +45,19 @@ class Offers(Waves):
         """A wave went unanswered: its open offers are withdrawn, and the next wave goes."""
         if alert.state not in OPEN_STATES:
             return
+        now = self.core.now()
         if deadline.offer_id is None and deadline.ref_id is None:  # a broadcast
             if alert.state is AlertState.OFFERED:
                 await self._escalate(db, alert)
+            elif alert.state in OWNED_STATES:  # someone took a place; the rest stay empty
+                for offer in await offers_q.offers_of(db, alert.id):
+                    if offer.answer is None:
+                        await offers_q.answer_offer(db, offer.id, OfferAnswer.TIMEOUT, now)
+                        await self._edit_offer(db, alert, offer.member_id, "offer.withdrawn")
+                for slot in await slots_q.slots_of(db, alert.id):
+                    if not slot.filled:
+                        await self._slot_exhausted(db, alert, slot)
             return
-        now = self.core.now()
         if deadline.offer_id is not None:  # one offer (from before waves)
             offer = await offers_q.offer_by_id(db, deadline.offer_id)
             stale = [offer] if offer is not None and offer.answer is None else []
