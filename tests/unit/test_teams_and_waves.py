@@ -283,3 +283,22 @@ async def test_a_declined_wave_member_does_not_end_the_wave(world: World) -> Non
     offers = await offered_to(world, alert.id)
     assert offers["Sipho"] == OfferAnswer.DECLINED.value
     assert offers["Lerato"] is None and offers["Kagiso"] is None
+
+
+async def test_forgetme_deletes_skills_and_reopens_the_slot(world: World) -> None:
+    await squad(world)
+    alert = await typed(world, f"{AT} help", CrisisType.SEXUAL)
+    assert (await world.alerts.press(world.private("Ayanda"), Action.ACCEPT, alert.id, "")).ok
+    assert (await world.alerts.press(world.private("Bongi"), Action.ACCEPT, alert.id, "")).ok
+    ayanda = await world.get_member("Ayanda")
+    forgot = await world.services.privacy.forget(world.private("Ayanda"), world.users["Ayanda"])
+    assert forgot.ok, forgot
+    async with world.services.core.store.reading() as db:
+        async with db.execute(
+            "SELECT count(*) FROM member_skills WHERE member_id = ?", (ayanda.id,)
+        ) as cur:
+            assert (await cur.fetchone())[0] == 0
+    # Bongi owns it now, and the health worker's place is open again.
+    fresh = await world.reload(alert)
+    assert fresh.owner_member_id == (await world.get_member("Bongi")).id
+    assert await team(world, alert.id) == [(("health",), None), (("peer",), "Bongi")]
