@@ -1,5 +1,5 @@
-"""Crisis types: what each needs by default, how many members a wave asks, and the words in
-an alert's text that choose a type. Pure: no I/O."""
+"""Crisis types: what each needs by default, and how many members a wave asks (the words in
+an alert's text that choose a type are in ``bot.crisis_words``). Pure: no I/O."""
 
 from __future__ import annotations
 
