@@ -41,8 +41,9 @@ lint: $(BIN)/.dev-installed
 	$(BIN)/ruff format --check bot handlers data tests bench
 	$(BIN)/mypy
 
-bench: $(BIN)/.dev-installed
+bench: $(BIN)/.dev-installed $(COMPILED)
 	$(BIN)/python -m bench.dispatch_bench
+	$(BIN)/python -m bench.waves
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
