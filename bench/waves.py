@@ -30,7 +30,7 @@ from datetime import timedelta
 from enum import Enum
 from pathlib import Path
 
-from bot.domain import OWNED_STATES, AlertState, CrisisType
+from bot.domain import OWNED_STATES, AlertState, Availability, CrisisType
 from bot.geo import Point
 from bot.intents import Action
 from bot.services import Services
@@ -123,6 +123,8 @@ async def simulate(db: Path, *, wave: int, alerts: int, members: int, seed: int)
     try:
         world = World(services, clock)
         await world.setup()
+        # The lead runs the squad and is not one of the simulated responders.
+        await services.members.set_availability(world.private(world.lead), Availability.OFF)
         place = random.Random(f"{seed}/squad")
         number_of: dict[int, int] = {}  # member id -> member number
         for n in range(members):
