@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from bot.config import Settings
 from bot.crisis import DEFAULT_NEEDS, DEFAULT_WAVES, WAVE_FALLBACK
 from bot.domain import CrisisType, Skill
@@ -52,3 +54,14 @@ def test_the_readme_skill_table_names_every_skill() -> None:
     assert [(Skill(word(w)), name) for w, name in rows] == [
         (s, EN[f"skill.{s.value}"]) for s in Skill
     ]
+
+
+def test_squadline_waves_changes_the_types_it_names_and_keeps_the_others(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SQUADLINE_WAVES", '{"arrest": 2, "other": 2}')
+    settings = Settings(_env_file=None, bot_token="1:x")  # type: ignore[call-arg]
+    assert settings.wave_size(CrisisType.ARREST) == 2
+    assert settings.wave_size(CrisisType.OTHER) == 2
+    assert settings.wave_size(CrisisType.SEXUAL) == DEFAULT_WAVES[CrisisType.SEXUAL]
+    assert settings.wave_size(CrisisType.ROBBERY) == WAVE_FALLBACK
