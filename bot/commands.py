@@ -74,6 +74,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("busy", BOTH, IN_SQUAD),
     Command("off", BOTH, IN_SQUAD),
     Command("place", BOTH, RESPONDERS),
+    Command("skills", BOTH, RESPONDERS),  # someone else's: leads only
+    Command("needs", BOTH, RESPONDERS),  # changing what a type needs: leads only
     Command("status", BOTH, frozenset({Who.OBSERVER, Who.LEAD})),
     Command("assign", BOTH, LEADS),
     Command("lead", GROUP, LEADS),

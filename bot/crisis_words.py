@@ -95,7 +95,9 @@ ZULU: Mapping[CrisisType, tuple[str, ...]] = {
         "*boshiwe", "*boshwe", "*boshwa", "*botshiwe", "*botshwe", "*botshwa", "*ejele",
         "ijele", "*sitokisini", "isitokisi", "amaphoyisa *thath*", "amaphoyisa *thethe",
     ),
-    C.SEXUAL: ("*dlwengul*", "*hlukunyezw* ngokocansi", "*hlukumez* ngokocansi", "*hlaselw* ngokocansi"),
+    C.SEXUAL: (
+        "*dlwengul*", "*hlukunyezw* ngokocansi", "*hlukumez* ngokocansi", "*hlaselw* ngokocansi",
+    ),
     C.HEALTH: (
         "uyopha", "uyophela", "igazi", "igazi eliningi", "*qulek*", "akaphefumuli",
         "engaphefumuli", "uyagula", "ugula kakhulu", "ambulensi",

@@ -50,10 +50,20 @@ class Action(StrEnum):
     REJECT = "rej"
     # /language: the id is the person (private) or the squad (group); the arg the language.
     LANGUAGE = "lng"
+    # /skills: the id is the member whose skills they are; the arg the skill to switch.
+    SKILL = "skl"
 
 
 ACCOUNT_ACTIONS = frozenset(
-    {Action.FORGET, Action.WIPE_1, Action.WIPE_2, Action.APPROVE, Action.REJECT, Action.LANGUAGE}
+    {
+        Action.FORGET,
+        Action.WIPE_1,
+        Action.WIPE_2,
+        Action.APPROVE,
+        Action.REJECT,
+        Action.LANGUAGE,
+        Action.SKILL,
+    }
 )
 
 

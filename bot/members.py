@@ -7,12 +7,13 @@ from typing import Any
 
 from bot.alerts import Alerts
 from bot.core import Caller, Core, resolve_scope
-from bot.domain import Availability, Location, Member, is_fresh, is_live
+from bot.domain import Availability, Location, Member, Skill, is_fresh, is_live
 from bot.geo import CoordinateError, validate
 from bot.intents import Refused, Reply, Text, refuse, refusing, reply
 from bot.languages import telegram_language_of
 from bot.locating import Locating
-from bot.messages import format_age, moment, t
+from bot.messages import format_age, listing, moment, t
+from bot.skills import skill_name
 from bot.text import ALIAS_MAX, TooLong, clean
 from data import audit as audit_q
 from data import privacy as privacy_q
@@ -89,6 +90,9 @@ class Members:
                         availability=t(f"availability.{m.availability}"),
                     )
                 )
+                if m.skills:
+                    mine = [skill_name(s) for s in Skill if s in m.skills]
+                    lines.append(t("me.skills", skills=listing(mine)))
         now = self.core.now()
         if loc is None:
             lines.append(t("me.location_none"))

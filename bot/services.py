@@ -18,6 +18,7 @@ from bot.languages import Languages
 from bot.locating import Locating
 from bot.members import Members
 from bot.privacy import Privacy
+from bot.skills import Skills
 from bot.squads import Squads
 from data.store import Store
 
@@ -36,6 +37,7 @@ class Services:
     locating: Locating
     assist: Assist
     languages: Languages
+    skills: Skills
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock = time.time) -> Services:
@@ -65,6 +67,7 @@ class Services:
             locating=locating,
             assist=Assist(core),
             languages=Languages(core),
+            skills=Skills(core),
         )
 
     async def open(self) -> None:

@@ -23,6 +23,7 @@ from bot.domain import (
 from bot.geo import Point
 from bot.intents import Refused, Reply, Text, refuse, refusing, reply
 from bot.messages import format_age, listing, t
+from bot.skills import status_line as skills_status_line
 from bot.text import ALIAS_MAX, PLACE_NAME_MAX, SQUAD_NAME_MAX, TooLong, clean, clean_cut
 from data import alerts as alerts_q
 from data import audit as audit_q
@@ -353,6 +354,7 @@ class Squads:
         ):
             if groups[availability]:
                 lines.append(t(key, names=listing(groups[availability])))
+        lines.append(await skills_status_line(db, squad_id))
         locations = await squads_q.locations_of(db, [m.user_id for m in members])
         ttl = self.settings.location_ttl.total_seconds()
         stale = [

@@ -7,8 +7,7 @@ from collections.abc import Sequence
 
 import aiosqlite
 
-from bot.crisis import parse_stored_needs
-from bot.domain import CrisisType, Skill, Slot
+from bot.domain import Skill, Slot
 
 
 def _joined(need: Sequence[Skill]) -> str:
@@ -115,14 +114,3 @@ async def alerts_held_by(db: aiosqlite.Connection, member_id: int) -> list[int]:
         (member_id,),
     ) as cur:
         return [int(r[0]) for r in await cur.fetchall()]
-
-
-async def squad_needs(
-    db: aiosqlite.Connection, squad_id: int
-) -> dict[CrisisType, tuple[tuple[Skill, ...], ...]]:
-    """A lead's changes to what crisis types need in this squad."""
-    async with db.execute(
-        "SELECT crisis_type, skills FROM squad_needs WHERE squad_id = ?", (squad_id,)
-    ) as cur:
-        rows = await cur.fetchall()
-    return {CrisisType(r["crisis_type"]): parse_stored_needs(r["skills"]) for r in rows}

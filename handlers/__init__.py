@@ -29,7 +29,7 @@ from bot.i18n import LANGUAGES
 from bot.logsafe import where
 from bot.messages import render as render_text
 from bot.updates import is_store_error
-from handlers import alerts, buttons, members, privacy, squads
+from handlers import alerts, buttons, members, privacy, skills, squads
 from handlers.context import SquadContext
 from handlers.replies import respond
 from handlers.transport.intake import request_retry
@@ -52,6 +52,8 @@ CALLBACKS: dict[str, Callable[[Update, SquadContext], Coroutine[Any, Any, None]]
     "place": squads.on_place,
     "help": squads.on_help,
     "status": squads.on_status,
+    "skills": skills.on_skills,
+    "needs": skills.on_needs,
     "alias": members.on_alias,
     "available": members.on_available,
     "busy": members.on_busy,

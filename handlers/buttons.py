@@ -63,6 +63,8 @@ async def on_button(update: Update, context: SquadContext) -> None:
         result = await services.joining.answer(
             caller, press.alert_id, approve=press.action is Action.APPROVE
         )
+    elif press.action is Action.SKILL:
+        result = await services.skills.toggle(caller, press.alert_id, press.arg)
     elif press.action is Action.LANGUAGE:
         result = await services.languages.choose(caller, press.alert_id, press.arg)
     elif press.action in (Action.WIPE_1, Action.WIPE_2):

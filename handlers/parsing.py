@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.domain import normalise_code
+from bot.crisis import parse_needs
+from bot.domain import CrisisType, normalise_code
 from bot.geo import CoordinateError, find_coordinates
 from bot.intents import Refused, refuse
+from bot.skills import SKILL_WORDS, TYPE_WORDS, NeedsChange
 from bot.squads import PlaceRequest
+from bot.text import clean_cut
 
 
 def alert_code(args: Sequence[str], command: str) -> str:
@@ -76,3 +79,25 @@ def place(args: Sequence[str], text: str) -> PlaceRequest:
     if point is None:
         raise Refused(refuse("place.usage"))
     return PlaceRequest("add", name=name.strip(" ,;"), point=point)
+
+
+def needs(args: Sequence[str]) -> NeedsChange | None:
+    """``/needs`` (``None``: show them) · ``/needs TYPE SKILLS``, where SKILLS is skill
+    names separated by commas, ``anyone`` or ``default``."""
+    if not args:
+        return None
+    try:
+        kind = CrisisType(args[0].lower())
+    except ValueError:
+        raw = clean_cut(args[0], limit=24)
+        raise Refused(refuse("needs.unknown_type", raw=raw, types=TYPE_WORDS)) from None
+    rest = " ".join(args[1:])
+    if not rest.strip():
+        raise Refused(refuse("needs.usage", types=TYPE_WORDS, skills=SKILL_WORDS))
+    if rest.strip().lower() == "default":
+        return NeedsChange(kind, None)
+    skills = parse_needs(rest)
+    if skills is None:
+        raw = clean_cut(rest, limit=48)
+        raise Refused(refuse("needs.unknown_skill", raw=raw, skills=SKILL_WORDS))
+    return NeedsChange(kind, skills)

@@ -20,6 +20,7 @@ from data import alerts as alerts_q
 from data import audit as audit_q
 from data import deadlines as deadlines_q
 from data import offers as offers_q
+from data import skills as skills_q
 from data import slots as slots_q
 from data import squads as squads_q
 
@@ -28,7 +29,7 @@ log = logging.getLogger("bot.alerts")
 
 class Planning(Leaving):
     async def _needs(self, db: aiosqlite.Connection, alert: Alert) -> Needs:
-        overrides = await slots_q.squad_needs(db, alert.squad_id)
+        overrides = await skills_q.squad_needs(db, alert.squad_id)
         return needs_for(alert.kind, overrides)
 
     async def _plan(self, db: aiosqlite.Connection, alert: Alert) -> Alert:

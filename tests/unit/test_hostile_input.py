@@ -92,7 +92,7 @@ def test_rendering_never_raises(key: str, params: dict[str, Any]) -> None:
 
 
 COMMANDS = ["claim", "close", "cancel", "assign", "note", "place", "alias", "setup", "pin",
-            "hygiene", "lead", "observer", "remove", "press"]  # fmt: skip
+            "hygiene", "lead", "observer", "remove", "press", "skills", "needs"]  # fmt: skip
 
 
 def test_commands_refuse_generated_arguments_without_changing_anything(tmp_path: Path) -> None:
@@ -133,6 +133,8 @@ def test_commands_refuse_generated_arguments_without_changing_anything(tmp_path:
             ),
             "remove": lambda: services.squads.set_role(caller, parsing.alias(args), None, None),
             "press": lambda: _press(services, caller, raw),
+            "skills": lambda: services.skills.show(caller, parsing.alias(args)),
+            "needs": lambda: services.skills.needs(caller, parsing.needs(args)),
         }
         before = await world.snapshot()
         try:
@@ -147,7 +149,12 @@ def test_commands_refuse_generated_arguments_without_changing_anything(tmp_path:
         st.sampled_from(["Mallory", "Thandi", "Nomsa"]),
         st.sampled_from(COMMANDS),
         st.lists(
-            st.one_of(TEXT, st.sampled_from(["add", "list", "remove", "#ZZZZ", "on", "Thandi"])),
+            st.one_of(
+                TEXT,
+                st.sampled_from(
+                    ["add", "list", "remove", "#ZZZZ", "on", "Thandi", "arrest", "peer"]
+                ),
+            ),
             max_size=4,
         ),
         st.booleans(),

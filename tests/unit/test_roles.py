@@ -59,13 +59,21 @@ COMMANDS: dict[str, Cell] = {
     "available": lambda w, c, x: w.services.members.set_availability(c, Availability.AVAILABLE),
     "language (group)": lambda w, c, x: w.services.languages.command(c, "af"),
     "language button (group)": lambda w, c, x: w.services.languages.choose(c, x["squad_id"], "af"),
+    "skills": lambda w, c, x: w.services.skills.show(c, ""),
+    "skills alias": lambda w, c, x: w.services.skills.show(c, "Thandi"),
+    "skill button (someone else's)": lambda w, c, x: w.services.skills.toggle(
+        c, x["thandi"], "peer"
+    ),
+    "needs": lambda w, c, x: w.services.skills.needs(c, None),
+    "needs change": lambda w, c, x: w.services.skills.needs(c, needs("arrest peer")),
 }
 
 LEAD_ONLY = ["assign", "lead", "observer", "member", "remove", "place add", "place remove",
              "pin", "audit", "hygiene", "wipe", "wipe button", "block", "unblock",
              "approve button", "reject button", "dispatch button", "dismiss button",
-             "join reset", "language (group)", "language button (group)"]  # fmt: skip
-RESPONDER = ["claim", "Claim button", "place list"]
+             "join reset", "language (group)", "language button (group)", "skills alias",
+             "skill button (someone else's)", "needs change"]  # fmt: skip
+RESPONDER = ["claim", "Claim button", "place list", "skills", "needs"]
 OWNER_OR_LEAD = ["close", "outcome button", "note", "add note button"]
 EVERYONE_ELSE = ["forget button (someone else)", "contact button (not the reporter)"]
 
@@ -81,6 +89,12 @@ NO: dict[str, list[str]] = {
 }  # fmt: skip
 
 CELLS = [(role, command) for role, commands in NO.items() for command in commands]
+
+
+def needs(words: str) -> Any:
+    from handlers.parsing import needs as parse
+
+    return parse(words.split())
 
 
 def _role(name: str) -> Any:
@@ -131,6 +145,7 @@ async def squad(world: World) -> dict[str, Any]:
         "squad_id": squad_id,
         "waiting": waiting.id,
         "held": held,
+        "thandi": (await world.get_member("Thandi")).id,
     }
 
 
@@ -170,6 +185,11 @@ async def test_every_no_cell_is_refused_and_changes_nothing(
         ("lead", "join reset"),
         ("lead", "language (group)"),
         ("lead", "language button (group)"),
+        ("member", "skills"),
+        ("lead", "skills alias"),
+        ("lead", "skill button (someone else's)"),
+        ("member", "needs"),
+        ("lead", "needs change"),
     ],
 )
 async def test_yes_cells_work(world: World, squad: dict[str, Any], role: str, command: str) -> None:
