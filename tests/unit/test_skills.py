@@ -217,10 +217,13 @@ def needs_of(args: str) -> NeedsChange | None:
 def test_needs_are_read_as_a_type_and_skills_anyone_or_default() -> None:
     assert needs_of("") is None
     assert needs_of("arrest paralegal,health") == NeedsChange(
-        CrisisType.ARREST, (Skill.PARALEGAL, Skill.HEALTH)
+        CrisisType.ARREST, ((Skill.PARALEGAL,), (Skill.HEALTH,))
     )
     assert needs_of("ROBBERY peer, transport") == NeedsChange(
-        CrisisType.ROBBERY, (Skill.PEER, Skill.TRANSPORT)
+        CrisisType.ROBBERY, ((Skill.PEER,), (Skill.TRANSPORT,))
+    )
+    assert needs_of("assault peer/health") == NeedsChange(
+        CrisisType.ASSAULT, ((Skill.PEER, Skill.HEALTH),)
     )
     assert needs_of("other anyone") == NeedsChange(CrisisType.OTHER, ())
     assert needs_of("sexual default") == NeedsChange(CrisisType.SEXUAL, None)
@@ -251,7 +254,7 @@ async def test_needs_show_the_defaults_and_a_leads_change(squad: World) -> None:
     shown = text_of(await skills.needs(squad.private("Thandi"), None))
     assert shown.startswith('What each crisis type needs in "Hillbrow"')
     assert "• arrest or detention (arrest): paralegal\n" in shown
-    assert "• physical assault (assault): peer educator and health worker\n" in shown
+    assert "• physical assault (assault): peer educator, or else health worker\n" in shown
     assert "• other (other): anyone available" in shown
     assert "/needs <type>" not in shown  # the how-to is for leads
 
@@ -269,7 +272,7 @@ async def test_needs_show_the_defaults_and_a_leads_change(squad: World) -> None:
     squad_id = (await squad.get_member("Nomsa")).squad_id
     async with squad.services.core.store.reading() as db:
         assert await skills_q.squad_needs(db, squad_id) == {
-            CrisisType.ARREST: (Skill.PARALEGAL, Skill.TRANSPORT),
+            CrisisType.ARREST: ((Skill.PARALEGAL,), (Skill.TRANSPORT,)),
             CrisisType.ROBBERY: (),
         }
     back = await skills.needs(squad.group("Nomsa"), needs_of("arrest default"))
