@@ -263,22 +263,22 @@ async def test_needs_show_the_defaults_and_a_leads_change(squad: World) -> None:
         text_of(done)
         == 'In this squad, "arrest or detention" now needs: paralegal and has transport.'
     )
-    anyone = await skills.needs(squad.private("Nomsa"), needs_of("robbery anyone"))
+    anyone = await skills.needs(squad.private("Nomsa"), needs_of("harassment anyone"))
     assert text_of(anyone).endswith("now needs: anyone available.")
     lead_view = text_of(await skills.needs(squad.private("Nomsa"), None))
     assert "(arrest): paralegal and has transport (changed by a lead)" in lead_view
-    assert "(robbery): anyone available (changed by a lead)" in lead_view
+    assert "(harassment): anyone available (changed by a lead)" in lead_view
     assert "/needs <type> <skills>" in lead_view
     squad_id = (await squad.get_member("Nomsa")).squad_id
     async with squad.services.core.store.reading() as db:
         assert await skills_q.squad_needs(db, squad_id) == {
             CrisisType.ARREST: ((Skill.PARALEGAL,), (Skill.TRANSPORT,)),
-            CrisisType.ROBBERY: (),
+            CrisisType.HARASSMENT: (),
         }
     back = await skills.needs(squad.group("Nomsa"), needs_of("arrest default"))
     assert text_of(back) == '"arrest or detention" is back to what it needs by default: paralegal.'
     # Setting what a type needs by default is no change.
-    await skills.needs(squad.group("Nomsa"), needs_of("robbery peer"))
+    await skills.needs(squad.group("Nomsa"), needs_of("harassment paralegal/peer"))
     async with squad.services.core.store.reading() as db:
         assert await skills_q.squad_needs(db, squad_id) == {}
     audited = db_rows(
@@ -287,11 +287,11 @@ async def test_needs_show_the_defaults_and_a_leads_change(squad: World) -> None:
     )
     assert audited == [
         ("needs:arrest", "paralegal,transport"),
-        ("needs:robbery", "anyone"),
+        ("needs:harassment", "anyone"),
         ("needs:arrest", "default"),
-        ("needs:robbery", "default"),
+        ("needs:harassment", "default"),
     ]
-    assert DEFAULT_NEEDS[CrisisType.ROBBERY] == (Skill.PEER,)
+    assert DEFAULT_NEEDS[CrisisType.HARASSMENT] == ((Skill.PARALEGAL, Skill.PEER),)
 
 
 async def test_only_a_lead_changes_needs_and_observers_do_not_read_them(squad: World) -> None:
