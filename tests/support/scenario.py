@@ -125,6 +125,18 @@ class Squad:
             timeout=timeout,
         )
 
+    async def skills(self, user: User, *labels: str) -> None:
+        """``user`` switches on skills with the /skills buttons (labels as shown: "paralegal",
+        "health worker", "police liaison", ...)."""
+        picker = await self.ask(user, "/skills", private=True)
+        for label in labels:
+            mark = len(self.fake.calls)
+            await self.fake.press(user, bot_message(self.fake, picker), button=label)
+            await self.fake.wait_for(
+                lambda c: c.method == "answerCallbackQuery" and "Switched on" in c.text,
+                after=mark,
+            )
+
 
 def bot_message(fake: FakeTelegram, call: Call) -> dict[str, Any]:
     """The message as it is now in the fake Telegram (after any edits)."""
