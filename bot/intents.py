@@ -48,6 +48,8 @@ class Action(StrEnum):
     REJECT = "rej"
     # /language: the id is the person (private) or the squad (group); the arg the language.
     LANGUAGE = "lng"
+    # A legal or medical clock's mark (the id is the clock; the arg the mark).
+    CLOCK_MARK = "clk"
 
 
 ACCOUNT_ACTIONS = frozenset(

@@ -9,6 +9,7 @@ from bot.alerts import Alerts
 from bot.assist import Assist
 from bot.auditor import Auditor
 from bot.blocks import Blocks
+from bot.clocks.service import Clocks
 from bot.config import Settings
 from bot.core import Clock, Core
 from bot.deadlines import DeadlineRunner
@@ -36,6 +37,7 @@ class Services:
     locating: Locating
     assist: Assist
     languages: Languages
+    clocks: Clocks
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock = time.time) -> Services:
@@ -51,6 +53,8 @@ class Services:
         privacy = Privacy(core, alerts)
         deadlines = DeadlineRunner(core, alerts)
         locating = Locating(core, alerts)
+        clocks = Clocks(core, alerts)
+        alerts.watch(clocks)
         core.on_deadline = deadlines.wake
         return cls(
             core=core,
@@ -65,6 +69,7 @@ class Services:
             locating=locating,
             assist=Assist(core),
             languages=Languages(core),
+            clocks=clocks,
         )
 
     async def open(self) -> None:

@@ -7,7 +7,9 @@ reply, raised here, before the core is asked anything.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
+from bot.clocks.times import TypedTime, parse_day, parse_time
 from bot.domain import normalise_code
 from bot.geo import CoordinateError, find_coordinates
 from bot.intents import Refused, refuse
@@ -68,3 +70,29 @@ def place(args: Sequence[str], text: str) -> PlaceRequest:
     if point is None:
         raise Refused(refuse("place.usage"))
     return PlaceRequest("add", name=name.strip(" ,;"), point=point)
+
+
+def code_and_time(args: Sequence[str], command: str) -> tuple[str, TypedTime]:
+    """``/when CODE HH:MM`` or ``/when CODE YYYY-MM-DD HH:MM``."""
+    code = alert_code(args, command)
+    typed = parse_time(" ".join(args[1:]))
+    if typed is None:
+        raise Refused(refuse("when.usage"))
+    return code, typed
+
+
+def code_and_day(args: Sequence[str], command: str) -> tuple[str, date]:
+    """``/courtdate CODE YYYY-MM-DD``."""
+    code = alert_code(args, command)
+    day = parse_day(args[1]) if len(args) == 2 else None
+    if day is None:
+        raise Refused(refuse("courtdate.usage"))
+    return code, day
+
+
+def code_and_words(args: Sequence[str], text: str, command: str, usage: str) -> tuple[str, str]:
+    """``/held CODE words``: the code and the words after it; no words is the usage."""
+    code, words = code_and_text(args, text, command)
+    if not words.strip():
+        raise Refused(refuse(usage))
+    return code, words.strip()
