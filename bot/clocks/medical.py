@@ -3,7 +3,8 @@
 Defaults: HIV post-exposure prophylaxis (PEP) as soon as possible, within 72 hours, ideally
 within 24 (WHO, Guidelines for HIV post-exposure prophylaxis, 2024); emergency contraception
 within 120 hours (WHO, Emergency contraception fact sheet); a forensic examination within
-72 hours. Each window, and the reminder points before each window closes, is a setting.
+72 hours (a common protocol limit, not a WHO rule: local protocols use 72 to 120 hours).
+Each window, and the reminder points before each window closes, is a setting.
 """
 
 from __future__ import annotations
