@@ -86,7 +86,7 @@ class Clocks(TeamWatcher):
         fresh = await alerts_q.alert_by_id(db, alert.id)
         if fresh is None:
             return
-        if fresh.state is AlertState.CANCELLED or fresh.outcome is Outcome.FALSE_ALARM:
+        if _stopped(fresh):
             now = self.core.now()
             for clock_id in await clocks_q.end_running(db, alert.id, now):
                 await deadlines_q.cancel_ref_deadlines(db, DeadlineKind.CLOCK, clock_id, now)
@@ -250,6 +250,8 @@ class Clocks(TeamWatcher):
     async def _follow(self, db: aiosqlite.Connection, alert: Alert, *, retime: bool) -> None:
         """The alert's clocks match its type: missing ones start, ones of another type go;
         with ``retime``, they count again from when it happened."""
+        if _stopped(alert):
+            return  # a cancelled alert or a false alarm runs no clock, whatever its type
         wanted = CLOCKS_FOR.get(alert.kind, ())
         now = self.core.now()
         have = {c.kind: c for c in await clocks_q.clocks_of(db, alert.id)}
@@ -375,3 +377,8 @@ class Clocks(TeamWatcher):
             refusal = refuse("private_only")
             cleanup = (caller.message_id,) if caller.message_id is not None else ()
             raise Refused(replace(refusal, cleanup=cleanup))
+
+
+def _stopped(alert: Alert) -> bool:
+    """Cancelled, or closed as a false alarm: its clocks end."""
+    return alert.state is AlertState.CANCELLED or alert.outcome is Outcome.FALSE_ALARM

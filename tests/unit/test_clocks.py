@@ -219,6 +219,11 @@ async def test_closing_keeps_the_48_hours_running_and_cancelling_stops_them(
     assert (await world.alerts.cancel(world.group("Nomsa"), other.code)).ok
     assert await reminder_times(world, other) == []
     assert (await clocks(world, other))[ClockKind.LEGAL].mark is Mark.ENDED
+    # A type set later on the cancelled alert starts nothing.
+    async with world.services.core.store.transaction() as db:
+        await alerts_q.set_crisis_type(db, other.id, CrisisType.SEXUAL)
+        await world.services.clocks.retyped(db, await alerts_q.alert_by_id(db, other.id))  # type: ignore[arg-type]
+    assert await reminder_times(world, other) == []
 
 
 async def test_pep_reminders_stop_once_pep_is_marked_started(world: World) -> None:
