@@ -95,11 +95,22 @@ async def test_the_48_hour_clock_survives_a_restart_and_its_buttons_work(
         )
         assert "noted" in answer.params["text"]
         await fake.idle()
+        # The commands, through Telegram: in private they work; bad input and the group
+        # get a clear reply.
+        held = await squad.ask(thandi, f"/held {code} Hillbrow police station", private=True)
+        assert held.text == f"#{code}: held at Hillbrow police station. Saved."
+        bad = await squad.ask(thandi, f"/when {code} soon", private=True)
+        assert bad.text.startswith("Send /when <code> <time>")
+        in_group = await squad.ask(thandi, f"/held {code} Hillbrow police station")
+        assert in_group.text == render("private_only")
+        await fake.idle()
     assert second.text != first.text
     # Each reminder came once to each of them, across the restart.
     for person in (thandi.id, squad.lead.id):
         assert len(reminders(fake, person)) == 2, [c.text[:60] for c in reminders(fake, person)]
-    assert db_rows(db_path, "SELECT kind, mark FROM clocks") == [("legal", "bail")]
+    assert db_rows(db_path, "SELECT kind, mark, held_at FROM clocks") == [
+        ("legal", "bail", "Hillbrow police station")
+    ]
     assert not db_rows(
         db_path,
         "SELECT 1 FROM deadlines WHERE kind = 'clock' AND fired_at IS NULL"
