@@ -78,6 +78,10 @@ COMMANDS: tuple[Command, ...] = (
     Command("needs", BOTH, RESPONDERS),  # changing what a type needs: leads only
     Command("status", BOTH, frozenset({Who.OBSERVER, Who.LEAD})),
     Command("assign", BOTH, LEADS),
+    # The clocks (issue 11): a member on the alert's team, or a lead; in private only.
+    Command("held", PRIVATE, RESPONDERS),
+    Command("when", PRIVATE, RESPONDERS),
+    Command("courtdate", PRIVATE, RESPONDERS),
     Command("lead", GROUP, LEADS),
     Command("member", GROUP, LEADS),
     Command("observer", GROUP, LEADS),

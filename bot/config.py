@@ -107,6 +107,8 @@ class Settings(BaseSettings):
     ec_window: timedelta = timedelta(hours=120)
     forensic_window: timedelta = timedelta(hours=72)
     medical_reminders: str = "12h,4h,1h"
+    # /when accepts a time at most this long ago (older: surely a typing mistake).
+    when_max_age: timedelta = timedelta(days=14)
     # Responder check-ins: "Are you safe?" this often while on an alert, and how long an
     # answer may take before the leads are paged.
     checkin_interval: timedelta = timedelta(minutes=30)
@@ -134,6 +136,7 @@ class Settings(BaseSettings):
         "pep_ideal",
         "ec_window",
         "forensic_window",
+        "when_max_age",
         "checkin_interval",
         "checkin_grace",
         mode="before",

@@ -7,7 +7,8 @@ falls back to English.
 
 The core passes raw values; they are formatted here, in the reader's language, with Babel:
 ``{"metres": m}`` (a distance), ``{"seconds": s}`` (a duration), ``{"items": [...]}``
-(a list), ``{"at": epoch}`` (a moment, in UTC), and plain numbers.
+(a list), ``{"at": epoch}`` (a moment, in UTC, or in ``"tz"``), ``{"day": epoch, "tz": zone}``
+(a date), and plain numbers.
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ import gettext
 import io
 import logging
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date, format_time, format_timedelta
@@ -143,7 +145,9 @@ def _resolve(value: Any, lang: str) -> Any:
             items = [str(_resolve(v, lang)) for v in value["items"]]
             return format_list(items, locale=_locale(lang)) if items else ""
         if "at" in value:
-            return when(value["at"], lang)
+            return when(value["at"], lang, value.get("tz"))
+        if "day" in value:
+            return day(value["day"], lang, value["tz"])
         return value
     if isinstance(value, list):
         return "\n".join(str(_resolve(v, lang)) for v in value)
@@ -168,11 +172,23 @@ def distance(metres: float | None, lang: str) -> str:
     return str(format_unit(km, "length-kilometer", length="short", format="#,##0.0", locale=locale))
 
 
-def when(at: float, lang: str) -> str:
-    """A moment in UTC: the day spelled the reader's way (no 11/12 doubt), a 24-hour time."""
-    moment = datetime.fromtimestamp(at, UTC)
-    day = format_date(moment, "medium", locale=_locale(lang))
-    return f"{day} {format_time(moment, 'HH:mm', tzinfo=UTC, locale=_locale(lang))}"
+def _zone(tz: str | None) -> tzinfo:
+    return ZoneInfo(tz) if tz else UTC
+
+
+def when(at: float, lang: str, tz: str | None = None) -> str:
+    """A moment in UTC (or the zone ``tz`` names): the day spelled the reader's way (no 11/12
+    doubt), a 24-hour time."""
+    zone = _zone(tz)
+    moment = datetime.fromtimestamp(at, zone)
+    shown = format_date(moment, "medium", locale=_locale(lang))
+    return f"{shown} {format_time(moment, 'HH:mm', tzinfo=zone, locale=_locale(lang))}"
+
+
+def day(at: float, lang: str, tz: str | None = None) -> str:
+    """The date of a moment in the zone ``tz`` names, with its weekday, the reader's way."""
+    moment = datetime.fromtimestamp(at, _zone(tz))
+    return str(format_date(moment, "full", locale=_locale(lang)))
 
 
 _UNITS = (86400, 3600, 60, 1)

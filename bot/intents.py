@@ -52,6 +52,8 @@ class Action(StrEnum):
     LANGUAGE = "lng"
     # /skills: the id is the member whose skills they are; the arg the skill to switch.
     SKILL = "skl"
+    # A legal or medical clock's mark (the id is the clock; the arg the mark).
+    CLOCK_MARK = "clk"
 
 
 ACCOUNT_ACTIONS = frozenset(

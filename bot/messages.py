@@ -36,6 +36,10 @@ PLURALS: dict[str, tuple[str, str]] = {
         "wait_s",
         "🚨 #{code}: where are you? Tap 📍 below to share your location. A live location is best: 📎 → Location → Share my live location. If nothing comes within {wait_s} second, I alert the whole squad anyway.",
     ),
+    "when.too_old": (
+        "days",
+        "That is more than {days} day ago. Please check the date and send it again.",
+    ),
     "held.lead_over_cap": (
         "cap",
         "⚠️ #{code} needs a lead: its reporter is not a member and already has {cap} open alert, so members were not asked.\n{text}\nArea: {area}",
@@ -68,6 +72,11 @@ def listing(items: list[Any]) -> dict[str, Any]:
     return {"items": list(items)}
 
 
-def moment(at: float) -> dict[str, Any]:
-    """A date and time (UTC), in the reader's language."""
-    return {"at": at}
+def moment(at: float, tz: str | None = None) -> dict[str, Any]:
+    """A date and time (UTC, or in the time zone ``tz`` names), in the reader's language."""
+    return {"at": at} if tz is None else {"at": at, "tz": tz}
+
+
+def day(at: float, tz: str) -> dict[str, Any]:
+    """The date of a moment in the time zone ``tz`` names, in the reader's language."""
+    return {"day": at, "tz": tz}

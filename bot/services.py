@@ -9,6 +9,7 @@ from bot.alerts import Alerts
 from bot.assist import Assist
 from bot.auditor import Auditor
 from bot.blocks import Blocks
+from bot.clocks.service import Clocks
 from bot.config import Settings
 from bot.core import Clock, Core
 from bot.deadlines import DeadlineRunner
@@ -38,6 +39,7 @@ class Services:
     assist: Assist
     languages: Languages
     skills: Skills
+    clocks: Clocks
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock = time.time) -> Services:
@@ -53,6 +55,8 @@ class Services:
         privacy = Privacy(core, alerts)
         deadlines = DeadlineRunner(core, alerts)
         locating = Locating(core, alerts)
+        clocks = Clocks(core, alerts)
+        alerts.watch(clocks)
         core.on_deadline = deadlines.wake
         return cls(
             core=core,
@@ -68,6 +72,7 @@ class Services:
             assist=Assist(core),
             languages=Languages(core),
             skills=Skills(core),
+            clocks=clocks,
         )
 
     async def open(self) -> None:

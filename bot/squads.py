@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from bot.alerts import Alerts
+from bot.clocks.status import status_lines as clock_status_lines
 from bot.commands import Where, Who, for_help
 from bot.core import Caller, Core, Scope, require_lead, resolve_scope, resolve_single_scope
 from bot.domain import (
@@ -336,6 +337,7 @@ class Squads:
                         age=format_age(now - alert.created_at),
                     )
                 )
+        lines.extend(await clock_status_lines(db, squad_id, now, self.settings))
         groups: dict[Availability, list[str]] = {a: [] for a in Availability}
         for m in members:
             groups[m.availability].append(m.alias)

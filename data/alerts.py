@@ -345,6 +345,14 @@ async def is_purged(db: aiosqlite.Connection, alert_id: int) -> bool:
     return row is not None and row["purged_at"] is not None
 
 
+async def set_occurred_at(db: aiosqlite.Connection, alert_id: int, occurred_at: float) -> bool:
+    """When it happened, as a team member or a lead typed it (``/when``)."""
+    cur = await db.execute(
+        "UPDATE alerts SET occurred_at = ? WHERE id = ?", (occurred_at, alert_id)
+    )
+    return cur.rowcount == 1
+
+
 # offers ---------------------------------------------------------------------------
 
 

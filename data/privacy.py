@@ -101,6 +101,12 @@ async def forget_user(db: aiosqlite.Connection, user_id: int, erased: str) -> No
         (user_id,),
     )
     await db.execute("DELETE FROM note_requests WHERE user_id = ?", (user_id,))
+    # Where they were held, if they were arrested (typed words, like the alert's).
+    await db.execute(
+        "UPDATE clocks SET held_at = NULL, held_place_id = NULL"
+        " WHERE alert_id IN (SELECT id FROM alerts WHERE reporter_user_id = ?)",
+        (user_id,),
+    )
     # Alerts they reported: no link back to them, no free text, coordinates coarsened.
     await db.execute(
         "UPDATE alerts SET text = '', note = NULL, reporter_alias = NULL, contact_ok = 0,"
@@ -233,6 +239,16 @@ async def purge_closed_alerts(db: aiosqlite.Connection, closed_before: float, no
         await db.execute("DELETE FROM messages WHERE alert_id = ?", (alert_id,))
         # How far each member was: with the area, that would place them.
         await db.execute("UPDATE offers SET distance_m = NULL WHERE alert_id = ?", (alert_id,))
+        # Where an arrested person was held, as typed; and the case's clocks remind no more.
+        await db.execute(
+            "UPDATE clocks SET held_at = NULL, held_place_id = NULL WHERE alert_id = ?",
+            (alert_id,),
+        )
+        await db.execute(
+            "UPDATE deadlines SET cancelled_at = ? WHERE alert_id = ? AND kind = 'clock'"
+            " AND fired_at IS NULL AND cancelled_at IS NULL",
+            (now, alert_id),
+        )
     return len(ids)
 
 

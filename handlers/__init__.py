@@ -29,7 +29,7 @@ from bot.i18n import LANGUAGES
 from bot.logsafe import where
 from bot.messages import render as render_text
 from bot.updates import is_store_error
-from handlers import alerts, buttons, members, privacy, skills, squads
+from handlers import alerts, buttons, clocks, members, privacy, skills, squads
 from handlers.context import SquadContext
 from handlers.replies import respond
 from handlers.transport.intake import request_retry
@@ -67,6 +67,9 @@ CALLBACKS: dict[str, Callable[[Update, SquadContext], Coroutine[Any, Any, None]]
     "cancel": alerts.on_cancel,
     "assign": alerts.on_assign,
     "type": alerts.on_type,
+    "held": clocks.on_held,
+    "when": clocks.on_when,
+    "courtdate": clocks.on_courtdate,
     "pin": privacy.on_pin,
     "audit": privacy.on_audit,
     "hygiene": privacy.on_hygiene,

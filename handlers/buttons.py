@@ -67,6 +67,8 @@ async def on_button(update: Update, context: SquadContext) -> None:
         result = await services.skills.toggle(caller, press.alert_id, press.arg)
     elif press.action is Action.LANGUAGE:
         result = await services.languages.choose(caller, press.alert_id, press.arg)
+    elif press.action is Action.CLOCK_MARK:
+        result = await services.clocks.mark(caller, press.alert_id, press.arg)
     elif press.action in (Action.WIPE_1, Action.WIPE_2):
         step = 1 if press.action is Action.WIPE_1 else 2
         result = await services.privacy.wipe(caller, press.alert_id, step)

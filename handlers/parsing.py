@@ -7,7 +7,9 @@ reply, raised here, before the core is asked anything.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
+from bot.clocks.times import TypedTime, parse_day, parse_time
 from bot.crisis import parse_needs
 from bot.domain import CrisisType, normalise_code
 from bot.geo import CoordinateError, find_coordinates
@@ -101,3 +103,29 @@ def needs(args: Sequence[str]) -> NeedsChange | None:
         raw = clean_cut(rest, limit=48)
         raise Refused(refuse("needs.unknown_skill", raw=raw, skills=SKILL_WORDS))
     return NeedsChange(kind, skills)
+
+
+def code_and_time(args: Sequence[str], command: str) -> tuple[str, TypedTime]:
+    """``/when CODE HH:MM`` or ``/when CODE YYYY-MM-DD HH:MM``."""
+    code = alert_code(args, command)
+    typed = parse_time(" ".join(args[1:]))
+    if typed is None:
+        raise Refused(refuse("when.usage"))
+    return code, typed
+
+
+def code_and_day(args: Sequence[str], command: str) -> tuple[str, date]:
+    """``/courtdate CODE YYYY-MM-DD``."""
+    code = alert_code(args, command)
+    day = parse_day(args[1]) if len(args) == 2 else None
+    if day is None:
+        raise Refused(refuse("courtdate.usage"))
+    return code, day
+
+
+def code_and_words(args: Sequence[str], text: str, command: str, usage: str) -> tuple[str, str]:
+    """``/held CODE words``: the code and the words after it; no words is the usage."""
+    code, words = code_and_text(args, text, command)
+    if not words.strip():
+        raise Refused(refuse(usage))
+    return code, words.strip()

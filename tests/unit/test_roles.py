@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 
 from bot.core import Caller
-from bot.domain import Availability
+from bot.domain import Availability, CrisisType
 from bot.intents import Action, Reply
+from data import alerts as alerts_q
 from tests.support import World, place
 
 HERE = (-26.2041, 28.0473)
@@ -66,6 +67,13 @@ COMMANDS: dict[str, Cell] = {
     ),
     "needs": lambda w, c, x: w.services.skills.needs(c, None),
     "needs change": lambda w, c, x: w.services.skills.needs(c, needs("arrest peer")),
+    # The clocks: the alert's team or a lead (``owned`` is an arrest that Sipho holds).
+    "held": lambda w, c, x: w.services.clocks.held(_private(c), x["owned"].code, "Cell 4"),
+    "when": lambda w, c, x: w.services.clocks.when(_private(c), x["owned"].code, _typed("9:00")),
+    "courtdate": lambda w, c, x: w.services.clocks.court_date(
+        _private(c), x["owned"].code, _day("2027-02-03")
+    ),
+    "clock mark button": lambda w, c, x: w.services.clocks.mark(_private(c), x["clock"], "bail"),
 }
 
 LEAD_ONLY = ["assign", "lead", "observer", "member", "remove", "place add", "place remove",
@@ -75,15 +83,16 @@ LEAD_ONLY = ["assign", "lead", "observer", "member", "remove", "place add", "pla
              "skill button (someone else's)", "needs change"]  # fmt: skip
 RESPONDER = ["claim", "Claim button", "place list", "skills", "needs"]
 OWNER_OR_LEAD = ["close", "outcome button", "note", "add note button"]
+TEAM_OR_LEAD = ["held", "when", "courtdate", "clock mark button"]
 EVERYONE_ELSE = ["forget button (someone else)", "contact button (not the reporter)"]
 
 # role -> the commands that role may NOT use
 NO: dict[str, list[str]] = {
-    "reporter": LEAD_ONLY + RESPONDER + OWNER_OR_LEAD + EVERYONE_ELSE
+    "reporter": LEAD_ONLY + RESPONDER + OWNER_OR_LEAD + TEAM_OR_LEAD + EVERYONE_ELSE
     + ["Accept button", "progress button", "cancel (not theirs)", "status", "alias", "available"],
-    "observer": LEAD_ONLY + RESPONDER + OWNER_OR_LEAD + EVERYONE_ELSE
+    "observer": LEAD_ONLY + RESPONDER + OWNER_OR_LEAD + TEAM_OR_LEAD + EVERYONE_ELSE
     + ["Accept button", "progress button", "cancel (not theirs)"],
-    "member": LEAD_ONLY + OWNER_OR_LEAD + EVERYONE_ELSE
+    "member": LEAD_ONLY + OWNER_OR_LEAD + TEAM_OR_LEAD + EVERYONE_ELSE
     + ["Accept button", "progress button", "cancel (not theirs)", "status"],
     "lead": ["Accept button", "progress button", *EVERYONE_ELSE],
 }  # fmt: skip
@@ -107,6 +116,18 @@ def _private(c: Caller) -> Caller:
     return Caller(c.user_id, c.user_id, private=True, first_name=c.first_name)
 
 
+def _typed(raw: str) -> Any:
+    from bot.clocks.times import parse_time
+
+    return parse_time(raw)
+
+
+def _day(raw: str) -> Any:
+    from bot.clocks.times import parse_day
+
+    return parse_day(raw)
+
+
 @pytest.fixture
 async def squad(world: World) -> dict[str, Any]:
     """Nomsa leads; Thandi, Sipho, Lerato and Kagiso respond; Olu observes; Zanele reports."""
@@ -120,6 +141,8 @@ async def squad(world: World) -> dict[str, Any]:
     ).ok
     await world.services.squads.place(world.group("Nomsa"), place("add Clinic -26.2, 28.04"))
     owned = await world.alert("Zanele", f"{HERE[0]}, {HERE[1]} owned")
+    async with world.services.core.store.transaction() as db:
+        await alerts_q.set_crisis_type(db, owned.id, CrisisType.ARREST)
     assert (await world.alerts.press(world.private("Sipho"), Action.CLAIM, owned.id, "")).ok
     closed = await world.alert("Zanele", f"{HERE[0]}, {HERE[1]} closed")
     assert (await world.alerts.press(world.private("Lerato"), Action.CLAIM, closed.id, "")).ok
@@ -138,6 +161,8 @@ async def squad(world: World) -> dict[str, Any]:
     async with world.services.core.store.reading() as db:
         async with db.execute("SELECT id FROM squads") as cur:
             squad_id = (await cur.fetchone())["id"]
+        async with db.execute("SELECT id FROM clocks WHERE alert_id = ?", (owned.id,)) as cur:
+            clock = (await cur.fetchone())["id"]
     return {
         "owned": owned,
         "closed": closed,
@@ -146,6 +171,7 @@ async def squad(world: World) -> dict[str, Any]:
         "waiting": waiting.id,
         "held": held,
         "thandi": (await world.get_member("Thandi")).id,
+        "clock": clock,
     }
 
 
@@ -190,6 +216,10 @@ async def test_every_no_cell_is_refused_and_changes_nothing(
         ("lead", "skill button (someone else's)"),
         ("member", "needs"),
         ("lead", "needs change"),
+        ("lead", "held"),
+        ("lead", "when"),
+        ("lead", "courtdate"),
+        ("lead", "clock mark button"),
     ],
 )
 async def test_yes_cells_work(world: World, squad: dict[str, Any], role: str, command: str) -> None:
