@@ -184,6 +184,7 @@ class Checkins(TeamWatcher):
         linked = await self._need_help(db, alert, member, checkin, missed=False)
         sent = Text("checkin.help_sent", {"code": alert.code, "linked": linked.code})
         await self._edit(db, alert, member, sent)
+        await self._next_question(db, checkin, now)
         log.warning("alert %s: check-in %s asked for help", alert.code, checkin.id)
         if linked.has_location:
             return Reply(answer=sent)

@@ -50,11 +50,20 @@ async def checkin(world: World, alert: Alert, member: Member) -> Checkin | None:
         return await checkins_q.checkin_of(db, alert.id, member.id)
 
 
-async def sent(world: World, role: MessageRole, op: Op = Op.SEND) -> list[Intent]:
-    """What is queued (and not yet delivered) of ``role``; delivers everything queued."""
-    found = [i for i in await world.outbox() if i.role is role and i.op is op]
+async def drain(world: World) -> list[Intent]:
+    """Everything queued and not yet delivered; then it counts as delivered."""
+    queued = await world.outbox()
     await world.deliver_all()
-    return found
+    return queued
+
+
+def of(queued: list[Intent], role: MessageRole, op: Op = Op.SEND) -> list[Intent]:
+    return [i for i in queued if i.role is role and i.op is op]
+
+
+async def sent(world: World, role: MessageRole, op: Op = Op.SEND) -> list[Intent]:
+    """What is queued of ``role`` (everything queued then counts as delivered)."""
+    return of(await drain(world), role, op)
 
 
 async def linked_to(world: World, alert: Alert) -> list[Alert]:
@@ -120,7 +129,8 @@ async def test_im_ok_thanks_them_and_the_next_question_comes_an_interval_later(
     # The grace passes: nothing happens, she answered.
     world.clock.advance(GRACE + 1)
     await world.fire_due()
-    assert await sent(world, MessageRole.PAGE) == []
+    queued = await drain(world)
+    assert of(queued, MessageRole.PAGE) == [] and of(queued, MessageRole.CHECKIN) == []
     assert await linked_to(world, alert) == []
     # An interval after her answer, the next question.
     world.clock.advance(INTERVAL - GRACE - 2)
@@ -218,12 +228,17 @@ async def test_i_need_help_pages_the_leads_and_raises_the_linked_alert_at_once(
     assert page.text is not None and page.text.key == "checkin.lead_help"
     (edit,) = [i for i in queued if i.role is MessageRole.CHECKIN and i.op is Op.EDIT]
     assert edit.text is not None and edit.text.key == "checkin.help_sent" and not edit.buttons
-    # The grace of the question she answered does not page anyone again.
+    # The grace of the question she answered is over: nobody is paged again, and the next
+    # question comes an interval after her answer.
     await world.deliver_all()
     world.clock.advance(GRACE + 1)
     await world.fire_due()
-    assert await sent(world, MessageRole.PAGE) == []
+    queued = await drain(world)
+    assert of(queued, MessageRole.PAGE) == [] and of(queued, MessageRole.CHECKIN) == []
     assert len(await linked_to(world, alert)) == 1
+    world.clock.advance(INTERVAL - GRACE)
+    await world.fire_due()
+    assert len(await sent(world, MessageRole.CHECKIN)) == 1
 
 
 async def test_a_second_miss_pages_the_leads_again_but_raises_no_second_alert(
@@ -388,8 +403,9 @@ async def test_closing_the_alert_stops_the_check_ins(world: World) -> None:
     assert await checkin(world, alert, thandi) is None, "nothing about it is kept"
     world.clock.advance(10 * INTERVAL)
     assert await world.fire_due() == 0
-    assert await sent(world, MessageRole.CHECKIN) == []
-    assert await sent(world, MessageRole.PAGE) == [] and await linked_to(world, alert) == []
+    queued = await drain(world)
+    assert of(queued, MessageRole.CHECKIN) == [] and of(queued, MessageRole.PAGE) == []
+    assert await linked_to(world, alert) == []
     # A press on the old question is refused and changes nothing.
     before = await world.snapshot()
     late = await world.services.checkins.answer(world.private("Thandi"), state.id, ok=False)
