@@ -517,5 +517,5 @@ EN: dict[str, str] = {
     "checkin.lead_help": '⚠️ Message to leads: {alias}, responding to #{code}, pressed "I need help". I raised #{linked} so the squad goes to them.',
     "checkin.lead_help_again": '⚠️ Message to leads: {alias}, responding to #{code}, pressed "I need help" again. #{linked} is still open.',
     "checkin.lead_ok_late": '#{code}: {alias} answered "I\'m OK" after all. #{linked} stays open until a lead or they cancel it: /cancel {linked}',
-    "alert.linked": "🆘 A responder on #{code} needs help",
+    "alert.linked": "A responder on #{code} needs help",
 }

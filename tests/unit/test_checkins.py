@@ -26,6 +26,7 @@ from bot.messages import render
 from bot.services import Services
 from data import alerts as alerts_q
 from data import checkins as checkins_q
+from data import squads as squads_q
 from tests.support import COORD_RE, Clock, World, unit_settings
 
 HERE = (-26.2041, 28.0473)
@@ -179,6 +180,41 @@ async def test_no_answer_within_the_grace_pages_the_leads_and_raises_a_linked_al
     assert f"#{linked.code}" in text_of(edit)
     state = await checkin(world, alert, thandi)
     assert state is not None and state.state is CheckinState.MISSED
+    # Someone who may be in danger gets no contact or "what is happening?" question.
+    asked = {i.text.key for i in queued if i.alert_id == linked.id and i.text is not None}
+    assert not asked & {"contact.ask", "type.ask"}
+    to_her = [i for i in queued if i.chat_id == thandi.private_chat_id]
+    assert not [i for i in to_her if i.alert_id == linked.id]
+
+
+async def test_an_assigned_responder_is_asked_too(world: World) -> None:
+    await world.member("Thandi", *THANDI_AT)
+    await world.member("Sipho", *SIPHO_AT)
+    alert = await world.alert("Zanele", f"{AT} at the taxi rank")
+    assert (await world.alerts.assign(world.group("Nomsa"), alert.code, "Sipho")).ok
+    sipho = await world.get_member("Sipho")
+    await world.deliver_all()
+    world.clock.advance(INTERVAL + 1)
+    await world.fire_due()
+    (question,) = await sent(world, MessageRole.CHECKIN)
+    assert question.member_id == sipho.id
+
+
+async def test_a_responder_the_bot_cannot_reach_counts_as_not_answering(world: World) -> None:
+    alert, thandi = await thandi_on_an_alert(world)
+    assert thandi.private_chat_id is not None
+    async with world.services.core.store.transaction() as db:  # she blocked the bot
+        await squads_q.mark_blocked(db, thandi.private_chat_id, world.clock())
+    await world.deliver_all()
+    world.clock.advance(INTERVAL + 1)
+    await world.fire_due()
+    assert await sent(world, MessageRole.CHECKIN) == [], "nowhere to ask"
+    world.clock.advance(GRACE + 1)
+    await world.fire_due()
+    pages = await sent(world, MessageRole.PAGE)
+    assert [p.text.key for p in pages if p.text] == ["checkin.lead_missed"]
+    (linked,) = await linked_to(world, alert)
+    assert (linked.lat, linked.lon) == THANDI_AT
 
 
 async def test_the_group_card_and_the_lead_pages_never_show_the_coordinates(
@@ -391,15 +427,21 @@ async def test_the_linked_alert_is_not_offered_to_the_responder(wide_world: Worl
     assert thandi.id not in offered
 
 
-async def test_closing_the_alert_stops_the_check_ins(world: World) -> None:
+@pytest.mark.parametrize("how", ["close", "cancel"])
+async def test_closing_the_alert_stops_the_check_ins(world: World, how: str) -> None:
     alert, thandi = await thandi_on_an_alert(world)
     world.clock.advance(INTERVAL + 1)
     await world.fire_due()
     await world.deliver_all()
     state = await checkin(world, alert, thandi)
     assert state is not None
-    closed = await world.alerts.press(world.private("Thandi"), Action.OUTCOME, alert.id, "resolved")
-    assert closed.ok
+    if how == "close":
+        ended = await world.alerts.press(
+            world.private("Thandi"), Action.OUTCOME, alert.id, "resolved"
+        )
+    else:  # a lead cancels it
+        ended = await world.alerts.cancel(world.group("Nomsa"), alert.code)
+    assert ended.ok
     assert await checkin(world, alert, thandi) is None, "nothing about it is kept"
     world.clock.advance(10 * INTERVAL)
     assert await world.fire_due() == 0
@@ -426,6 +468,7 @@ async def test_a_responder_taken_off_the_team_gets_no_more_questions(world: Worl
         if i.role is MessageRole.CHECKIN and i.op is Op.SEND and i.member_id == thandi.id
     ]  # fmt: skip
     assert asked == [] and await linked_to(world, alert) == []
+    assert await checkin(world, alert, thandi) is None, "nothing about it is kept"
 
 
 async def test_only_the_responder_may_answer_their_check_in(world: World) -> None:
