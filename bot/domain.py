@@ -258,6 +258,29 @@ class Deadline:
     ref_id: int | None = None  # CLOCK: the clock; CHECKIN: the check-in
 
 
+class CheckinState(StrEnum):
+    WAITING = "waiting"  # the next "Are you safe?" is due at the pending deadline
+    ASKED = "asked"  # a question waits for its answer; the pending deadline is its grace
+    OK = "ok"  # they answered "I'm OK"
+    HELP = "help"  # they pressed "I need help"
+    MISSED = "missed"  # no answer came within the grace
+
+
+@dataclass(frozen=True)
+class Checkin:
+    """A responder's check-ins on one alert, while they are on its team."""
+
+    id: int
+    alert_id: int
+    member_id: int
+    started_at: float
+    arrived_at: float | None
+    asked_at: float | None
+    answered_at: float | None
+    state: CheckinState
+    help_alert_id: int | None  # the "responder needs help" alert raised for them, if any
+
+
 # Codes avoid characters that are easy to confuse on a small screen: 0/O, 1/I.
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 CODE_MIN_LEN = 4

@@ -54,6 +54,9 @@ class Action(StrEnum):
     SKILL = "skl"
     # A legal or medical clock's mark (the id is the clock; the arg the mark).
     CLOCK_MARK = "clk"
+    # A responder's answer to "Are you safe?": the id is the check-in (bot/checkins.py).
+    SAFE = "saf"
+    NEED_HELP = "hlp"
 
 
 ACCOUNT_ACTIONS = frozenset(
@@ -84,6 +87,7 @@ class MessageRole(StrEnum):
     HELD = "held"  # an alert held for a lead, with Dispatch and Dismiss
     REPORTER_OWN = "reporter_own"  # what the reporter sent in private (a pin, an answer)
     JOIN_REQUEST = "join_request"
+    CHECKIN = "checkin"  # "Are you safe?", to a responder on an alert
 
 
 class Op(StrEnum):

@@ -9,6 +9,7 @@ from bot.alerts import Alerts
 from bot.assist import Assist
 from bot.auditor import Auditor
 from bot.blocks import Blocks
+from bot.checkins import Checkins
 from bot.clocks.service import Clocks
 from bot.config import Settings
 from bot.core import Clock, Core
@@ -40,6 +41,7 @@ class Services:
     languages: Languages
     skills: Skills
     clocks: Clocks
+    checkins: Checkins
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock = time.time) -> Services:
@@ -57,6 +59,8 @@ class Services:
         locating = Locating(core, alerts)
         clocks = Clocks(core, alerts)
         alerts.watch(clocks)
+        checkins = Checkins(core, alerts)
+        alerts.watch(checkins)
         core.on_deadline = deadlines.wake
         return cls(
             core=core,
@@ -73,6 +77,7 @@ class Services:
             languages=Languages(core),
             skills=Skills(core),
             clocks=clocks,
+            checkins=checkins,
         )
 
     async def open(self) -> None:

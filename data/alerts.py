@@ -353,6 +353,13 @@ async def set_occurred_at(db: aiosqlite.Connection, alert_id: int, occurred_at: 
     return cur.rowcount == 1
 
 
+async def set_linked(db: aiosqlite.Connection, alert_id: int, linked_alert_id: int) -> None:
+    """A "responder needs help" alert points at the alert its responder was on."""
+    await db.execute(
+        "UPDATE alerts SET linked_alert_id = ? WHERE id = ?", (linked_alert_id, alert_id)
+    )
+
+
 # offers ---------------------------------------------------------------------------
 
 

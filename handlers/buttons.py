@@ -65,6 +65,10 @@ async def on_button(update: Update, context: SquadContext) -> None:
         )
     elif press.action is Action.SKILL:
         result = await services.skills.toggle(caller, press.alert_id, press.arg)
+    elif press.action in (Action.SAFE, Action.NEED_HELP):
+        result = await services.checkins.answer(
+            caller, press.alert_id, ok=press.action is Action.SAFE
+        )
     elif press.action is Action.LANGUAGE:
         result = await services.languages.choose(caller, press.alert_id, press.arg)
     elif press.action is Action.CLOCK_MARK:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from bot.alerts.holding import Holding
+from bot.alerts.linked import Linked
 from bot.core import Caller
 from bot.domain import (
     CrisisType,
@@ -20,7 +21,7 @@ from bot.intents import (
 log = logging.getLogger("bot.alerts")
 
 
-class Alerts(Holding):
+class Alerts(Linked, Holding):
     """Use cases of the alert lifecycle, one phase per module behind this class."""
 
     @refusing

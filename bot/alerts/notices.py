@@ -24,6 +24,12 @@ _OWNED_LINE = {
 
 
 def details(alert: Alert) -> Any:
+    """The alert's words. A "responder needs help" alert holds no name: only the code of
+    the alert its responder was on (then any words added later), read as a sentence."""
+    if alert.linked_alert_id is not None and alert.text:
+        code, _, more = alert.text.partition("\n")
+        line = t("alert.linked", code=code)
+        return t("lines", lines=[line, more]) if more else line
     return alert.text or t("alert.no_text")
 
 

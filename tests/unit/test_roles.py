@@ -74,6 +74,9 @@ COMMANDS: dict[str, Cell] = {
         _private(c), x["owned"].code, _day("2027-02-03")
     ),
     "clock mark button": lambda w, c, x: w.services.clocks.mark(_private(c), x["clock"], "bail"),
+    "check-in buttons (not theirs)": lambda w, c, x: w.services.checkins.answer(
+        c, x["checkin"], ok=False
+    ),
 }
 
 LEAD_ONLY = ["assign", "lead", "observer", "member", "remove", "place add", "place remove",
@@ -84,7 +87,11 @@ LEAD_ONLY = ["assign", "lead", "observer", "member", "remove", "place add", "pla
 RESPONDER = ["claim", "Claim button", "place list", "skills", "needs"]
 OWNER_OR_LEAD = ["close", "outcome button", "note", "add note button"]
 TEAM_OR_LEAD = ["held", "when", "courtdate", "clock mark button"]
-EVERYONE_ELSE = ["forget button (someone else)", "contact button (not the reporter)"]
+EVERYONE_ELSE = [
+    "forget button (someone else)",
+    "contact button (not the reporter)",
+    "check-in buttons (not theirs)",
+]
 
 # role -> the commands that role may NOT use
 NO: dict[str, list[str]] = {
@@ -163,6 +170,8 @@ async def squad(world: World) -> dict[str, Any]:
             squad_id = (await cur.fetchone())["id"]
         async with db.execute("SELECT id FROM clocks WHERE alert_id = ?", (owned.id,)) as cur:
             clock = (await cur.fetchone())["id"]
+        async with db.execute("SELECT id FROM checkins WHERE alert_id = ?", (owned.id,)) as cur:
+            checkin = (await cur.fetchone())["id"]  # Sipho's, on the alert he holds
     return {
         "owned": owned,
         "closed": closed,
@@ -172,6 +181,7 @@ async def squad(world: World) -> dict[str, Any]:
         "held": held,
         "thandi": (await world.get_member("Thandi")).id,
         "clock": clock,
+        "checkin": checkin,
     }
 
 
