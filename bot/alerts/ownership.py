@@ -85,6 +85,8 @@ class Ownership(Offers):
                 return refuse("claim.closed", code=alert.code)
             if member.id in await slots_q.holder_ids(db, alert.id):
                 return refuse("claim.already", code=alert.code)
+            if member.user_id == alert.reporter_user_id:  # e.g. their own "needs help" alert
+                return refuse("claim.own", code=alert.code)
             if not may_be_offered(alert, member.skills):
                 return refuse("police.no_consent", code=alert.code)
             slot = await self._slot_for(db, alert, member, offer, deliberate=not via_offer)

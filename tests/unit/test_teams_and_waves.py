@@ -302,3 +302,12 @@ async def test_forgetme_deletes_skills_and_reopens_the_slot(world: World) -> Non
     fresh = await world.reload(alert)
     assert fresh.owner_member_id == (await world.get_member("Bongi")).id
     assert await team(world, alert.id) == [(("health",), None), (("peer",), "Bongi")]
+
+
+async def test_a_reporter_cannot_claim_their_own_alert(world: World) -> None:
+    await squad(world)
+    alert = await world.alert("Thandi", f"{AT} help")
+    before = await world.snapshot()
+    own = await world.alerts.press(world.private("Thandi"), Action.CLAIM, alert.id, "")
+    assert not own.ok and own.answer is not None and own.answer.key == "claim.own"
+    assert await world.snapshot() == before
