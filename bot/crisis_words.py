@@ -139,7 +139,7 @@ AFRIKAANS: Mapping[CrisisType, tuple[str, ...]] = {
     ),
     C.MISSING: (
         "vermis", "vermiste", "kan * nie kry", "kan * nie bereik", "kan nie bereik",
-        "verdwyn", "verdwene", "antwoord nie", "nie gesien nie",
+        "verdwyn", "verdwene", "antwoord nie haar foon", "antwoord nie sy foon", "nie gesien nie",
     ),
 }
 
@@ -168,7 +168,7 @@ PORTUGUESE: Mapping[CrisisType, tuple[str, ...]] = {
     C.ROBBERY: ("assaltad*", "assalto", "assaltaram", "roubad*", "roubaram", "roubo", "roubou"),
     C.HARASSMENT: (
         "assedi*", "extorsao", "extorqu*", "despejad*", "despejo", "suborno", "subornar",
-        "propina", "chantage*", "ameac*",
+        "propina", "chantage*", "ameaca*", "ameacou", "ameacad*", "ameacar*", "ameacaram",
     ),
     C.MISSING: (
         "desaparecid*", "desapareceu", "sumiu", "nao consigo encontrar",
