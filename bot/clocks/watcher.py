@@ -177,14 +177,14 @@ class ClockWatcher(TeamWatcher):
         self, db: aiosqlite.Connection, clock: CaseClock, deadline: Deadline
     ) -> list[CaseClock]:
         """This medical clock, and the alert's other running medical clocks whose reminder
-        falls within a minute of this one (claimed here, so they fire once, together)."""
+        is due now, within a minute of this one (claimed here, so they fire once, together)."""
         together = [clock] if clock.running else []
         now = self.core.now()
         for other in await deadlines_q.pending_deadlines(db, clock.alert_id):
             if other.kind is not DeadlineKind.CLOCK or other.ref_id in (None, clock.id):
                 continue
-            if abs(other.due_at - deadline.due_at) > TOGETHER_S:
-                continue
+            if abs(other.due_at - deadline.due_at) > TOGETHER_S or other.due_at > now:
+                continue  # only reminders due now go together; later ones keep their time
             assert other.ref_id is not None
             sibling = await clocks_q.clock_by_id(db, other.ref_id)
             if sibling is None or sibling.kind is ClockKind.LEGAL or not sibling.running:

@@ -116,3 +116,50 @@ async def test_the_48_hour_clock_survives_a_restart_and_its_buttons_work(
         "SELECT 1 FROM deadlines WHERE kind = 'clock' AND fired_at IS NULL"
         " AND cancelled_at IS NULL",
     )
+
+
+# PEP and the forensic window close 12 s after the assault, emergency contraception at 20 s;
+# reminders 8 s and 4 s before each window closes.
+MEDICAL: dict[str, Any] = {
+    "pep_window": timedelta(seconds=12),
+    "pep_ideal": timedelta(seconds=6),
+    "forensic_window": timedelta(seconds=12),
+    "ec_window": timedelta(seconds=20),
+    "medical_reminders": "8s,4s",
+    "ack_timeout": timedelta(seconds=30),
+}
+PEP = "left to start PEP"
+
+
+async def test_the_pep_reminders_stop_once_pep_is_marked_started(
+    fake: FakeTelegram, db_path: Path
+) -> None:
+    async with running_bot(make_settings(fake, db_path, **MEDICAL)):
+        squad = await Squad.set_up(fake)
+        ayanda, bongi = fake.user(201, "Ayanda"), fake.user(202, "Bongi")
+        await squad.join(ayanda, ALERT_AT[0] + 0.01, ALERT_AT[1])
+        await squad.join(bongi, ALERT_AT[0] + 0.02, ALERT_AT[1])
+        await squad.skills(ayanda, "health worker")
+        await squad.skills(bongi, "peer educator")
+        await squad.ask(squad.lead, "/busy")
+        mark = await squad.say(
+            fake.user(300, "Zanele"), f"/alert {ALERT_AT[0]}, {ALERT_AT[1]} she was raped"
+        )
+        offer = await fake.wait_for(is_send(ayanda.id, "Needed: health worker."), after=mark)
+        await fake.press(ayanda, bot_message(fake, offer), button=render("button.accept"))
+        # The first reminder (8 s before PEP closes) comes with the mark buttons.
+        first = await fake.wait_for(is_send(ayanda.id, PEP), after=mark, timeout=10)
+        await fake.wait_for(is_send(squad.lead.id, PEP), after=mark)
+        pressed = len(fake.calls)
+        await fake.press(ayanda, bot_message(fake, first), button=render("clock.button.pep.done"))
+        await fake.wait_for(lambda c: c.method == "answerCallbackQuery", after=pressed)
+        assert db_rows(db_path, "SELECT mark FROM clocks WHERE kind = 'pep'") == [("done",)]
+        # Past the second PEP reminder point: no PEP reminder came after the mark, while
+        # emergency contraception, not marked, still reminds.
+        await fake.wait_for(
+            is_send(ayanda.id, "emergency contraception"), after=pressed, timeout=15
+        )
+        await asyncio.sleep(1.0)
+        await fake.idle()
+        later = [c for c in fake.calls[pressed:] if c.method == "sendMessage" and PEP in c.text]
+        assert later == []
