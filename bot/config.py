@@ -161,7 +161,11 @@ class Settings(BaseSettings):
         """A comma-separated list of durations ("24h,40h,46h"), in order."""
         found = []
         for part in raw.split(","):
+            if not part.strip():
+                continue
             match = _DURATION.fullmatch(part.strip().lower())
+            if match is None:
+                raise ValueError(f"not a duration: {part.strip()!r} (in {raw!r})")
             if match:
                 found.append(
                     timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2) or "s"])

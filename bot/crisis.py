@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from bot.domain import CrisisType, Skill
+from bot.domain import Alert, CrisisType, Skill
 
 Need = tuple[Skill, ...]  # the skills that can fill one slot, in order of preference
 Needs = tuple[Need, ...]  # one need per slot; empty: one slot for anyone
@@ -67,3 +67,9 @@ def stored_needs(needs: Needs) -> str:
 
 def parse_stored_needs(raw: str) -> Needs:
     return tuple(tuple(Skill(w) for w in part.split("/")) for part in raw.split(",") if part)
+
+
+def may_be_offered(alert: Alert, skills: frozenset[Skill]) -> bool:
+    """A police liaison is offered an alert, may hold it, or see its location, only once the
+    reporter or a responder has recorded consent to involve the police for that alert."""
+    return Skill.POLICE not in skills or alert.police_consent

@@ -232,6 +232,7 @@ class Slot:
     holder_member_id: int | None
     filled_at: float | None
     waves: int  # how many waves of offers it has had
+    short_paged: bool = False  # the leads were told nobody is left to ask for it
 
     @property
     def filled(self) -> bool:

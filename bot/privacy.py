@@ -10,6 +10,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from bot.core import Caller, Core, require_lead, resolve_single_scope
+from bot.crisis import may_be_offered
 from bot.domain import OPEN_STATES, OWNED_STATES
 from bot.intents import (
     Action,
@@ -57,6 +58,8 @@ class Privacy:
             if alert is None or member is None:
                 return refuse("unknown_code", code=code)
             require_lead(member)
+            if not may_be_offered(alert, member.skills):  # a liaison, even a lead
+                return refuse("police.no_consent", code=code)
             if alert.state not in OPEN_STATES:
                 return refuse("pin.not_open", code=code)
             if not alert.has_location:

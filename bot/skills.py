@@ -163,6 +163,9 @@ class Skills:
             if presser is None or not (own or presser.is_lead):
                 return refuse("skills.not_yours")
             _may_have_skills(target, own=own)
+            if skill is Skill.POLICE and not presser.is_lead:
+                # A liaison must not switch it off to be offered alerts without consent.
+                return refuse("skills.police_lead")
             on = await skills_q.toggle_skill(db, target.id, skill)
             state = "on" if on else "off"
             await audit_q.audit(

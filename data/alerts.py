@@ -156,7 +156,8 @@ async def stranded_alerts(db: aiosqlite.Connection) -> list[Alert]:
     async with db.execute(
         "SELECT * FROM alerts a WHERE a.state IN ('new', 'offered', 'escalated')"
         " AND a.held = 0 AND a.owner_member_id IS NULL AND NOT EXISTS (SELECT 1 FROM deadlines d"
-        " WHERE d.alert_id = a.id AND d.fired_at IS NULL AND d.cancelled_at IS NULL)"
+        " WHERE d.alert_id = a.id AND d.fired_at IS NULL AND d.cancelled_at IS NULL"
+        " AND d.kind IN ('location', 'ack', 'escalate'))"
         " ORDER BY a.id"
     ) as cur:
         return [_alert(r) for r in await cur.fetchall()]

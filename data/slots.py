@@ -24,6 +24,7 @@ def _slot(row: aiosqlite.Row) -> Slot:
         holder_member_id=row["holder_member_id"],
         filled_at=row["filled_at"],
         waves=row["waves"],
+        short_paged=bool(row["short_paged"]),
     )
 
 
@@ -81,7 +82,7 @@ async def free(db: aiosqlite.Connection, alert_id: int, member_id: int) -> int:
     """The member leaves the alert's team: their slot is open again, for a fresh round."""
     cur = await db.execute(
         "UPDATE slots SET holder_member_id = NULL, filled_at = NULL, waves = 0,"
-        " open_to_anyone = 0 WHERE alert_id = ? AND holder_member_id = ?",
+        " open_to_anyone = 0, short_paged = 0 WHERE alert_id = ? AND holder_member_id = ?",
         (alert_id, member_id),
     )
     return cur.rowcount
@@ -114,3 +115,11 @@ async def alerts_held_by(db: aiosqlite.Connection, member_id: int) -> list[int]:
         (member_id,),
     ) as cur:
         return [int(r[0]) for r in await cur.fetchall()]
+
+
+async def mark_short_paged(db: aiosqlite.Connection, slot_id: int) -> bool:
+    """Record that the leads were told nobody is left for this slot; ``False`` if already."""
+    cur = await db.execute(
+        "UPDATE slots SET short_paged = 1 WHERE id = ? AND short_paged = 0", (slot_id,)
+    )
+    return cur.rowcount == 1

@@ -99,6 +99,8 @@ class AlertsBase:
         self, db: aiosqlite.Connection, alert: Alert, key: str, *, unless: int | None
     ) -> None:
         """Tell the reporter in private, if they can be reached and are not ``unless``."""
+        if alert.linked_alert_id is not None:
+            return  # "a responder needs help": their phone may be in other hands
         chat = await self._reporter_chat(db, alert)
         if chat is None or alert.reporter_user_id == unless:
             return
@@ -131,10 +133,12 @@ class AlertsBase:
             return
         if await alerts_q.mark_contact_asked(db, alert.id):
             await self.core.tell(db, notices.contact_question(alert, alert.origin_chat_id))
+            ask = await self._ask_police(db, alert)
             if alert.crisis_type is None:  # what is happening: dispatch does not wait for it
-                ask = await self._ask_police(db, alert)
                 question = notices.type_question(alert, alert.origin_chat_id, ask_police=ask)
                 await self.core.tell(db, question)
+            elif ask:  # the words chose the type; the consent question still comes
+                await self.core.tell(db, notices.police_question(alert, alert.origin_chat_id))
 
     async def _ask_police(self, db: aiosqlite.Connection, alert: Alert) -> bool:
         """Whether to offer the consent button: only where a police liaison could use it."""

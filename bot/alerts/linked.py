@@ -17,7 +17,7 @@ from bot.alerts import notices
 from bot.alerts.base import _reload
 from bot.alerts.raising import Raising
 from bot.domain import Alert, Member, Origin, new_alert_code
-from bot.geo import Point, grid_label
+from bot.geo import Point
 from bot.intents import MessageRole, Text
 from data import alerts as alerts_q
 from data import privacy as privacy_q
@@ -44,7 +44,9 @@ class Linked(Raising):
             text="",
             lat=point.lat if point else None,
             lon=point.lon if point else None,
-            area_label=grid_label(point) if point else None,
+            # The card shows the area of the alert the responder was on, never the grid cell
+            # of where the responder is now (the group knows who was responding).
+            area_label=alert.area_label,
             now=self.core.now(),
         )
         await alerts_q.set_linked(db, linked.id, alert.id)

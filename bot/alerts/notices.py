@@ -292,6 +292,19 @@ def type_question(alert: Alert, chat_id: int, *, ask_police: bool) -> Intent:
     )
 
 
+def police_question(alert: Alert, chat_id: int) -> Intent:
+    """Whether the police may be involved, for a reporter whose words already chose a type."""
+    return Intent(
+        op=Op.SEND,
+        chat_id=chat_id,
+        priority=Priority.HIGH,
+        text=Text("police.ask", {"code": alert.code}),
+        buttons=police_button(alert),
+        alert_id=alert.id,
+        role=MessageRole.REPORTER,
+    )
+
+
 def reporter_notice(alert: Alert, chat_id: int, key: str) -> Intent:
     return Intent(
         op=Op.SEND,

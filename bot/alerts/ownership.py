@@ -11,8 +11,8 @@ import aiosqlite
 from bot.alerts import notices
 from bot.alerts.base import _reload
 from bot.alerts.offers import Offers
-from bot.alerts.waves import may_be_offered
 from bot.core import Caller, require_lead
+from bot.crisis import may_be_offered
 from bot.domain import (
     OWNED_STATES,
     UNOWNED_STATES,
@@ -175,6 +175,8 @@ class Ownership(Offers):
         for watcher in self.watchers:
             await watcher.joined(db, fresh, member)
         await self._brief_owner(db, fresh, member, assigned=assigned)
+        if any(not s.filled for s in await slots_q.slots_of(db, alert.id)):
+            await self._offer_next(db, fresh)  # each open place has a wave, or the leads know
         await self._card(db, fresh, Op.EDIT)
         if first:
             await self._tell_reporter(db, fresh, "reporter.responding", unless=member.user_id)
@@ -272,8 +274,14 @@ class Ownership(Offers):
             alert, member = loaded
             if member.id not in await slots_q.holder_ids(db, alert.id):
                 return refuse("progress.not_owner", code=alert.code)
-            if action is Action.ARRIVED and alert.state is AlertState.ON_SCENE:
+            other = alert.owner_member_id != member.id  # a second responder of the team
+            if other and action is Action.ARRIVED and alert.state is AlertState.ON_SCENE:
                 moved = True  # another responder of the team arrived first
+            elif other and action is Action.EN_ROUTE and alert.state in (
+                AlertState.EN_ROUTE,
+                AlertState.ON_SCENE,
+            ):
+                moved = True  # another responder of the team is already on the way
             elif action is Action.EN_ROUTE:
                 moved = await alerts_q.transition(
                     db, alert.id, (AlertState.ACKNOWLEDGED,), AlertState.EN_ROUTE
@@ -343,7 +351,8 @@ class Ownership(Offers):
         self, db: aiosqlite.Connection, alert: Alert, point: Point, area: str | None = None
     ) -> None:
         """A location arrived for an alert that had none (inside the caller's transaction)."""
-        label = area or grid_label(point)
+        # A "responder needs help" alert keeps its area: the responder's own cell is not shown.
+        label = None if alert.linked_alert_id else area or grid_label(point)
         if not await alerts_q.set_location(db, alert.id, point.lat, point.lon, label):
             return
         fresh = await _reload(db, alert.id)
@@ -353,7 +362,8 @@ class Ownership(Offers):
     async def move(self, db: aiosqlite.Connection, alert: Alert, point: Point) -> bool:
         """The reporter's live location moved: the alert follows, and its responder gets
         the new pin. Inside the caller's transaction."""
-        if not await alerts_q.move_location(db, alert.id, point.lat, point.lon, grid_label(point)):
+        label = alert.area_label or "" if alert.linked_alert_id else grid_label(point)
+        if not await alerts_q.move_location(db, alert.id, point.lat, point.lon, label):
             return False
         fresh = await _reload(db, alert.id)
         if fresh.state in OWNED_STATES:

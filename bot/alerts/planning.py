@@ -40,9 +40,26 @@ class Planning(Leaving):
                 alert = await _reload(db, alert.id)
         needs = await self._needs(db, alert)
         await slots_q.add_slots(db, alert.id, list(needs) or [()])
+        if alert.crisis_type is not None:  # its clocks start now, before anyone takes it
+            for watcher in self.watchers:
+                await watcher.retyped(db, alert)
         return alert
 
     async def _replan(self, db: aiosqlite.Connection, alert: Alert) -> None:
+        if alert.held:  # waiting for a lead: its slots follow the type, nothing is offered
+            await self._replan_slots(db, alert)
+            return
+        await self._replan_slots(db, alert)
+        fresh = await _reload(db, alert.id)
+        if fresh.has_location and not fresh.broadcast:
+            await self._offer_next(db, fresh)  # new slots get their first wave
+        for watcher in self.watchers:
+            await watcher.retyped(db, fresh)
+        await self._card(db, await _reload(db, alert.id), Op.EDIT)
+        await self.refresh_brief(db, alert.id)
+        log.info("alert %s re-planned for its type", alert.code)
+
+    async def _replan_slots(self, db: aiosqlite.Connection, alert: Alert) -> None:
         """The type changed: responders already on the team stay (each takes a needed skill
         they have), slots no longer needed go (their offers are withdrawn), new ones are
         offered. Dispatch never waited for the type, and does not stop for it."""
@@ -71,14 +88,8 @@ class Planning(Leaving):
             await slots_q.remove_slot(db, slot.id)
         if remaining:
             await slots_q.add_slots(db, alert.id, remaining)
-        fresh = await _reload(db, alert.id)
-        if fresh.has_location and not fresh.broadcast:
-            await self._offer_next(db, fresh)  # new slots get their first wave
-        for watcher in self.watchers:
-            await watcher.retyped(db, fresh)
-        await self._card(db, await _reload(db, alert.id), Op.EDIT)
-        await self.refresh_brief(db, alert.id)
-        log.info("alert %s re-planned for its type", alert.code)
+        elif not await slots_q.slots_of(db, alert.id):
+            await slots_q.add_slots(db, alert.id, [()])  # always a place someone can take
 
     async def _may_type(self, db: aiosqlite.Connection, caller: Caller, alert: Alert) -> bool:
         """The reporter, a responder on the team, or a lead may set the type."""
@@ -109,8 +120,7 @@ class Planning(Leaving):
                 alert.code,
                 self.core.now(),
             )
-            if not alert.held:
-                await self._replan(db, await _reload(db, alert.id))
+            await self._replan(db, await _reload(db, alert.id))
         self.core.notify()
         return reply("type.done", code=alert.code, kind=t(f"crisis.{kind.value}"))
 
@@ -132,8 +142,7 @@ class Planning(Leaving):
         kind = classify(alert.text)
         if kind is None or not await alerts_q.set_crisis_type(db, alert.id, kind):
             return
-        if not alert.held:
-            await self._replan(db, await _reload(db, alert.id))
+        await self._replan(db, await _reload(db, alert.id))
 
     async def _police_consent(self, caller: Caller, alert_id: int) -> Reply:
         """The reporter, or a responder on the team, records consent to involve the police:

@@ -12,6 +12,7 @@ import aiosqlite
 from bot.alerts import notices
 from bot.alerts.base import _reload
 from bot.alerts.escalation import Escalation
+from bot.crisis import may_be_offered
 from bot.dispatch import Candidate, rank_candidates
 from bot.domain import (
     OPEN_STATES,
@@ -33,12 +34,6 @@ from data import slots as slots_q
 from data import squads as squads_q
 
 log = logging.getLogger("bot.alerts")
-
-
-def may_be_offered(alert: Alert, skills: frozenset[Skill]) -> bool:
-    """A police liaison is offered an alert, or may hold it, only once the reporter or a
-    responder has recorded consent to involve the police for that alert."""
-    return Skill.POLICE not in skills or alert.police_consent
 
 
 class Waves(Escalation):
@@ -157,6 +152,8 @@ class Waves(Escalation):
             return
         if slot.skill is None:
             return  # an "anyone" slot beside held ones: the team is enough
+        if not await slots_q.mark_short_paged(db, slot.id):
+            return  # the leads were told once
         await self._page_leads(
             db,
             alert,

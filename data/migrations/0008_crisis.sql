@@ -36,6 +36,7 @@ CREATE TABLE slots (
     holder_member_id  INTEGER REFERENCES members(id) ON DELETE SET NULL,
     filled_at         REAL,
     waves             INTEGER NOT NULL DEFAULT 0,
+    short_paged       INTEGER NOT NULL DEFAULT 0,  -- the leads were told nobody is left
     UNIQUE (alert_id, position)
 );
 CREATE INDEX slots_holder ON slots(holder_member_id) WHERE holder_member_id IS NOT NULL;

@@ -144,7 +144,7 @@ async def test_a_police_liaison_is_not_offered_an_alert_without_consent(
         pule, thandi = fake.user(201, "Pule"), fake.user(202, "Thandi")
         await squad.join(pule, ALERT_AT[0] + 0.001, ALERT_AT[1])
         await squad.join(thandi, ALERT_AT[0] + 0.02, ALERT_AT[1])
-        await squad.skills(pule, "police liaison")
+        await squad.skills(pule, "police liaison", by_lead=True)
         mark = await squad.say(fake.user(300, "Zanele"), f"/alert {AT} help")
         card = await fake.wait_for(is_send(squad.group.id, "#"), after=mark)
         code = code_of(card)

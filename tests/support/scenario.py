@@ -125,13 +125,16 @@ class Squad:
             timeout=timeout,
         )
 
-    async def skills(self, user: User, *labels: str) -> None:
+    async def skills(self, user: User, *labels: str, by_lead: bool = False) -> None:
         """``user`` switches on skills with the /skills buttons (labels as shown: "paralegal",
-        "health worker", "police liaison", ...)."""
-        picker = await self.ask(user, "/skills", private=True)
+        "health worker", ...); ``by_lead``: the lead does it for them with /skills ALIAS (only
+        a lead can switch "police liaison")."""
+        presser = self.lead if by_lead else user
+        command = f"/skills {user.first_name}" if by_lead else "/skills"
+        picker = await self.ask(presser, command, private=True)
         for label in labels:
             mark = len(self.fake.calls)
-            await self.fake.press(user, bot_message(self.fake, picker), button=label)
+            await self.fake.press(presser, bot_message(self.fake, picker), button=label)
             await self.fake.wait_for(
                 lambda c: c.method == "answerCallbackQuery" and "Switched on" in c.text,
                 after=mark,

@@ -83,7 +83,16 @@ async def test_a_member_switches_her_skills_with_the_buttons(squad: World) -> No
     assert await stored_skills(squad, "Thandi") == {"paralegal"}
     assert (await squad.get_member("Thandi")).skills == {Skill.PARALEGAL}
 
-    await skills.toggle(squad.private("Thandi"), member_id, Skill.POLICE.value)
+    # Only a lead switches the police liaison skill: a liaison who could switch it off
+    # would be offered alerts without anyone's consent to involve the police.
+    before = await squad.snapshot()
+    own = await skills.toggle(squad.private("Thandi"), member_id, Skill.POLICE.value)
+    assert not own.ok and own.text is not None and own.text.key == "skills.police_lead"
+    assert await squad.snapshot() == before
+    lead = await skills.toggle(squad.private("Nomsa"), member_id, Skill.POLICE.value)
+    assert lead.ok
+    refused_off = await skills.toggle(squad.private("Thandi"), member_id, Skill.POLICE.value)
+    assert not refused_off.ok
     off = await skills.toggle(squad.private("Thandi"), member_id, Skill.PARALEGAL.value)
     assert off.answer is not None and off.answer.key == "skills.switched_off"
     assert await stored_skills(squad, "Thandi") == {"police"}

@@ -311,3 +311,31 @@ async def test_a_reporter_cannot_claim_their_own_alert(world: World) -> None:
     own = await world.alerts.press(world.private("Thandi"), Action.CLAIM, alert.id, "")
     assert not own.ok and own.answer is not None and own.answer.key == "claim.own"
     assert await world.snapshot() == before
+
+
+async def test_a_lead_who_is_a_liaison_gets_no_pin_without_consent(world: World) -> None:
+    await squad(world)
+    await give(world, world.lead, Skill.POLICE)
+    alert = await world.alert("Zanele", f"{AT} help")
+    refused = await world.services.privacy.pin(world.private(world.lead), alert.code)
+    assert not refused.ok
+    assert not [i for i in await world.outbox() if i.op is Op.LOCATION]
+
+
+async def test_retyping_to_a_type_for_anyone_keeps_a_place_to_take(world: World) -> None:
+    await squad(world)
+    alert = await typed(world, f"{AT} help", CrisisType.SEXUAL)
+    await world.alerts.press(world.group(world.lead), Action.TYPE, alert.id, "robbery")
+    assert await team(world, alert.id) == [((), None)]
+    assert (await world.alerts.press(world.private("Thandi"), Action.CLAIM, alert.id, "")).ok
+
+
+async def test_an_arrest_named_in_words_starts_its_clock_before_anyone_takes_it(
+    world: World,
+) -> None:
+    await squad(world)
+    alert = await world.alert("Zanele", f"{AT} she was arrested")
+    assert alert.crisis_type is CrisisType.ARREST
+    async with world.services.core.store.reading() as db:
+        async with db.execute("SELECT kind FROM clocks WHERE alert_id = ?", (alert.id,)) as cur:
+            assert [r[0] for r in await cur.fetchall()] == ["legal"]
