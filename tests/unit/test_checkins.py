@@ -20,7 +20,7 @@ from bot.domain import (
     Location,
     Member,
 )
-from bot.geo import Point
+from bot.geo import Point, grid_label
 from bot.intents import Action, Intent, MessageRole, Op
 from bot.messages import render
 from bot.services import Services
@@ -233,6 +233,9 @@ async def test_the_group_card_and_the_lead_pages_never_show_the_coordinates(
         assert not COORD_RE.search(text_of(intent)), text_of(intent)
     assert "Thandi" not in text_of(cards[-1]), "the group card names nobody"
     assert "needs help" in text_of(cards[-1]) and f"{linked.area_label}" in text_of(cards[-1])
+    # The card shows the area of the alert she was on, not the cell of where she is now.
+    assert linked.area_label == alert.area_label
+    assert grid_label(Point(*THANDI_AT)) != alert.area_label
     assert not [i for i in about if i.op is Op.LOCATION], "no pin before someone takes it"
     # The precise location goes only to whoever takes it.
     await world.deliver_all()
