@@ -30,6 +30,7 @@ CRISIS: dict[str, str] = {
     "owner.team": "Team: {names}",
     "team.short_lead": "#{code} still needs: {skill}. Nobody is left to ask. You can /assign someone.",
     "claim.already": "You are already on the team for #{code}.",
+    "cancel.linked_leads_only": "Only a lead can cancel #{code}: it was raised to keep you safe.",
     "claim.own": "You raised #{code}: someone else will come to you.",
     "claim.already_other": "{alias} is already on the team for #{code}.",
     "police.no_consent": "#{code}: a police liaison can take this alert only once the person agrees to involve the police.",

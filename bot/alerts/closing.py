@@ -199,6 +199,9 @@ class Closing(Planning):
             is_lead = member is not None and member.is_lead
             if alert.reporter_user_id != caller.user_id and not is_lead:
                 return refuse("cancel.not_allowed", code=alert.code)
+            if alert.linked_alert_id is not None and not is_lead:
+                # "A responder needs help": an answer can be forced out of someone.
+                return refuse("cancel.linked_leads_only", code=alert.code)
             if not alert.is_open:
                 return refuse(f"cancel.not_open.{_final(alert.state)}", code=alert.code)
             now = self.core.now()

@@ -277,9 +277,14 @@ class Ownership(Offers):
             other = alert.owner_member_id != member.id  # a second responder of the team
             if other and action is Action.ARRIVED and alert.state is AlertState.ON_SCENE:
                 moved = True  # another responder of the team arrived first
-            elif other and action is Action.EN_ROUTE and alert.state in (
-                AlertState.EN_ROUTE,
-                AlertState.ON_SCENE,
+            elif (
+                other
+                and action is Action.EN_ROUTE
+                and alert.state
+                in (
+                    AlertState.EN_ROUTE,
+                    AlertState.ON_SCENE,
+                )
             ):
                 moved = True  # another responder of the team is already on the way
             elif action is Action.EN_ROUTE:

@@ -18,7 +18,7 @@ import aiosqlite
 from bot.clocks import legal
 from bot.clocks.model import CaseClock, ClockKind, Mark, marks_for
 from bot.clocks.times import TypedTime, local_day, resolve
-from bot.clocks.watcher import ClockWatcher
+from bot.clocks.watcher import ClockWatcher, stopped
 from bot.core import Caller
 from bot.domain import Alert, Member
 from bot.geo import CoordinateError, find_coordinates
@@ -103,6 +103,8 @@ class Clocks(ClockWatcher):
         at = legal.court_opening(day, self.court)
         async with self.core.store.transaction() as db:
             alert = await self._case(db, caller, code)
+            if stopped(alert):  # cancelled, or a false alarm: its clocks stay ended
+                return refuse("type.not_open", code=alert.code)
             clock = await self._legal_clock(db, alert)
             await clocks_q.set_mark(db, clock.id, Mark.COURT_DATE, now, court_date=at)
             await self._schedule(db, clock.id)

@@ -61,7 +61,7 @@ class ClockWatcher(TeamWatcher):
         fresh = await alerts_q.alert_by_id(db, alert.id)
         if fresh is None:
             return
-        if _stopped(fresh):
+        if stopped(fresh):
             now = self.core.now()
             for clock_id in await clocks_q.end_running(db, alert.id, now):
                 await deadlines_q.cancel_ref_deadlines(db, DeadlineKind.CLOCK, clock_id, now)
@@ -124,7 +124,7 @@ class ClockWatcher(TeamWatcher):
     async def _follow(self, db: aiosqlite.Connection, alert: Alert, *, retime: bool) -> None:
         """The alert's clocks match its type: missing ones start, ones of another type go;
         with ``retime``, they count again from when it happened."""
-        if _stopped(alert):
+        if stopped(alert):
             return  # a cancelled alert or a false alarm runs no clock, whatever its type
         wanted = CLOCKS_FOR.get(alert.kind, ())
         now = self.core.now()
@@ -212,6 +212,6 @@ class ClockWatcher(TeamWatcher):
         return [m for m in found.values() if m.private_chat_id is not None]
 
 
-def _stopped(alert: Alert) -> bool:
+def stopped(alert: Alert) -> bool:
     """Cancelled, or closed as a false alarm: its clocks end."""
     return alert.state is AlertState.CANCELLED or alert.outcome is Outcome.FALSE_ALARM

@@ -530,3 +530,15 @@ def test_the_last_known_location_is_the_newer_of_her_pin_and_the_scene() -> None
     live = Location(-26.3, 28.1, at=1000.0, live_until=3000.0)
     assert last_known(live, 1500.0, scene, 2000.0) == Point(-26.3, 28.1), "live is newest"
     assert last_known(None, 1500.0, None, 2000.0) is None
+
+
+async def test_only_a_lead_cancels_the_linked_alert(world: World) -> None:
+    alert, _ = await thandi_on_an_alert(world)
+    await world.deliver_all()
+    await goes_unanswered(world)
+    (linked,) = await linked_to(world, alert)
+    before = await world.snapshot()
+    own = await world.alerts.cancel(world.private("Thandi"), linked.code)
+    assert not own.ok and own.text is not None and own.text.key == "cancel.linked_leads_only"
+    assert await world.snapshot() == before
+    assert (await world.alerts.cancel(world.private(world.lead), linked.code)).ok

@@ -438,3 +438,16 @@ async def test_an_outcome_false_alarm_stops_the_clocks(world: World) -> None:
     assert closed.ok
     assert await reminder_times(world, alert) == []
     assert {c.mark for c in (await clocks(world, alert)).values()} == {Mark.ENDED}
+
+
+async def test_a_court_date_on_a_cancelled_arrest_is_refused_and_changes_nothing(
+    world: World,
+) -> None:
+    await world.member("Sipho", HERE[0] + 0.01, HERE[1])
+    alert = await world.alert("Zanele", f"{HERE[0]}, {HERE[1]} she was arrested")
+    assert (await world.alerts.cancel(world.group(world.lead), alert.code)).ok
+    before = await world.snapshot()
+    day = date.fromtimestamp(world.clock() + 5 * 86400)
+    refused = await world.services.clocks.court_date(world.private(world.lead), alert.code, day)
+    assert not refused.ok
+    assert await world.snapshot() == before
