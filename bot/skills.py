@@ -234,9 +234,7 @@ def _view(squad: Squad, member: Member, *, own: bool) -> Reply:
     return Reply(text=Text("lines", {"lines": [header, t("skills.police_note")]}), buttons=rows)
 
 
-def _needs_view(
-    squad: Squad, overrides: dict[CrisisType, tuple[Skill, ...]], *, lead: bool
-) -> Reply:
+def _needs_view(squad: Squad, overrides: dict[CrisisType, Needs], *, lead: bool) -> Reply:
     lines: list[Any] = [t("needs.header", squad=squad.name)]
     for kind in CrisisType:
         lines.append(

@@ -59,8 +59,8 @@ class Offers(Waves):
                         await self._slot_exhausted(db, alert, slot)
             return
         if deadline.offer_id is not None:  # one offer (from before waves)
-            offer = await offers_q.offer_by_id(db, deadline.offer_id)
-            stale = [offer] if offer is not None and offer.answer is None else []
+            single = await offers_q.offer_by_id(db, deadline.offer_id)
+            stale = [single] if single is not None and single.answer is None else []
         else:
             stale = [
                 o for o in await offers_q.offers_of(db, alert.id)

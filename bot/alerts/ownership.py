@@ -121,13 +121,10 @@ class Ownership(Offers):
             offered = next((s for s in open_slots if s.id == offer.slot_id), None)
             if offered is not None:
                 return offered
-        for fits in (
-            lambda s: s.skills and s.preference(member.skills) is not None,
-            lambda s: not s.skills or s.open_to_anyone,
-        ):
-            found = next((s for s in open_slots if fits(s)), None)
-            if found is not None:
-                return found
+        skilled = [s for s in open_slots if s.skills and s.preference(member.skills) is not None]
+        for_anyone = [s for s in open_slots if not s.skills or s.open_to_anyone]
+        if skilled or for_anyone:
+            return (skilled or for_anyone)[0]
         if deliberate or (offer is not None and offer.slot_id is None):
             return open_slots[0] if open_slots else None
         return None

@@ -48,7 +48,9 @@ class Waves(Escalation):
         tried = {o.member_id for o in await offers_q.offers_of(db, alert.id)}
         tried.update(await slots_q.holder_ids(db, alert.id))
         locations = await squads_q.locations_of(db, [m.user_id for m in members])
-        point = Point(alert.lat, alert.lon) if alert.has_location else None
+        point = (
+            Point(alert.lat, alert.lon) if alert.lat is not None and alert.lon is not None else None
+        )
         return rank_candidates(
             members,
             locations,
