@@ -239,15 +239,17 @@ async def purge_closed_alerts(db: aiosqlite.Connection, closed_before: float, no
         await db.execute("DELETE FROM messages WHERE alert_id = ?", (alert_id,))
         # How far each member was: with the area, that would place them.
         await db.execute("UPDATE offers SET distance_m = NULL WHERE alert_id = ?", (alert_id,))
-        # Where an arrested person was held, as typed; and the case's clocks remind no more.
+        # Where an arrested person was held, as typed; and the case's clocks remind no more,
+        # except a court date's reminder (it holds only the code and the day).
         await db.execute(
             "UPDATE clocks SET held_at = NULL, held_place_id = NULL WHERE alert_id = ?",
             (alert_id,),
         )
         await db.execute(
             "UPDATE deadlines SET cancelled_at = ? WHERE alert_id = ? AND kind = 'clock'"
-            " AND fired_at IS NULL AND cancelled_at IS NULL",
-            (now, alert_id),
+            " AND fired_at IS NULL AND cancelled_at IS NULL AND ref_id NOT IN"
+            " (SELECT id FROM clocks WHERE alert_id = ? AND mark = 'court_date')",
+            (now, alert_id, alert_id),
         )
     return len(ids)
 

@@ -87,8 +87,10 @@ class ClockWatcher(TeamWatcher):
             return
         clock = await clocks_q.clock_by_id(db, deadline.ref_id)
         alert = await alerts_q.alert_by_id(db, deadline.alert_id)
-        if clock is None or alert is None or await alerts_q.is_purged(db, alert.id):
+        if clock is None or alert is None:
             return
+        if clock.mark is not Mark.COURT_DATE and await alerts_q.is_purged(db, alert.id):
+            return  # past retention only a court date still reminds
         now = self.core.now()
         if clock.kind is ClockKind.LEGAL:
             if not clock.running and clock.mark is not Mark.COURT_DATE:

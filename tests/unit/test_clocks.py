@@ -451,3 +451,17 @@ async def test_a_court_date_on_a_cancelled_arrest_is_refused_and_changes_nothing
     refused = await world.services.clocks.court_date(world.private(world.lead), alert.code, day)
     assert not refused.ok
     assert await world.snapshot() == before
+
+
+async def test_a_court_date_past_the_retention_still_gets_its_reminder(world: World) -> None:
+    alert = await taken(world, CrisisType.ARREST)
+    set_ = await world.services.clocks.court_date(
+        world.private("Thandi"), alert.code, date(2027, 3, 31)
+    )
+    assert set_.ok, set_
+    assert (await world.alerts.press(world.private("Thandi"), Action.OUTCOME, alert.id, "legal")).ok
+    await world.deliver_all()
+    world.clock.t = at("2027-02-20 10:00")  # more than 30 days after the close
+    assert await world.services.privacy.purge_expired() > 0
+    reminder = await at_time(world, at("2027-03-30 08:00"))
+    assert reminder and "the court date is tomorrow" in rendered(reminder[0])
