@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 from bot.domain import AlertState, CrisisType, OfferAnswer, Skill
 from bot.intents import Action, MessageRole, Op
 from bot.messages import render
+from bot.services import Services
 from data import offers as offers_q
 from data import slots as slots_q
-from tests.support import World
+from tests.support import Clock, World, unit_settings
 
 HERE = (-26.2041, 28.0473)
 AT = f"{HERE[0]}, {HERE[1]}"
@@ -339,3 +341,26 @@ async def test_an_arrest_named_in_words_starts_its_clock_before_anyone_takes_it(
     async with world.services.core.store.reading() as db:
         async with db.execute("SELECT kind FROM clocks WHERE alert_id = ?", (alert.id,)) as cur:
             assert [r[0] for r in await cur.fetchall()] == ["legal"]
+
+
+async def test_with_one_wave_a_skilled_slot_still_gets_its_wave_to_anyone(tmp_path: Path) -> None:
+    clock = Clock()
+    services = Services.build(unit_settings(tmp_path / "one.sqlite3", max_offers=1), clock=clock)
+    await services.open()
+    try:
+        world = World(services, clock)
+        await world.setup()
+        await world.member("Thandi", HERE[0] + 0.002, HERE[1])
+        await world.member("Sipho", HERE[0] + 0.02, HERE[1])
+        await give(world, "Sipho", Skill.PARALEGAL)
+        alert = await typed(world, f"{AT} help", CrisisType.ARREST)
+        assert {k for k, v in (await offered_to(world, alert.id)).items() if v is None} == {"Sipho"}
+        clock.advance(services.core.settings.ack_timeout.total_seconds() + 1)
+        await world.fire_due()  # the wave to anyone: the nearest, Thandi, and the lead
+        live = {k for k, v in (await offered_to(world, alert.id)).items() if v is None}
+        assert "Thandi" in live
+        clock.advance(services.core.settings.ack_timeout.total_seconds() + 1)
+        await world.fire_due()
+        assert (await world.reload(alert)).state is AlertState.ESCALATED
+    finally:
+        await services.close()
