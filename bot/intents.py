@@ -183,6 +183,22 @@ class Intent:
         )
 
 
+class FileKind(StrEnum):
+    PHOTO = "photo"  # an image shown inline (a PNG chart)
+    DOCUMENT = "document"  # a file to keep or forward (a CSV, a plain-text digest)
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file for the person who asked, sent after the reply's text in the same chat. Its
+    ``caption`` is rendered in the reader's language like any text."""
+
+    kind: FileKind
+    filename: str
+    data: bytes
+    caption: Text | None = None
+
+
 @dataclass(frozen=True)
 class Reply:
     """The answer to the person who asked (a command reply or a button press).
@@ -204,6 +220,8 @@ class Reply:
     # For a button press: show ``text`` (and ``buttons``) in place of the message whose
     # button was pressed, instead of as a new message.
     edit_pressed: bool = False
+    # Files that follow ``text`` where it is sent (reports, charts, exports).
+    attachments: tuple[Attachment, ...] = ()
 
 
 class Refused(Exception):

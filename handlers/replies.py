@@ -10,13 +10,14 @@ from typing import TYPE_CHECKING
 
 from telegram import (
     InlineKeyboardMarkup,
+    InputFile,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
     Update,
 )
 from telegram.error import BadRequest, Forbidden
 
-from bot.intents import Refused, Reply
+from bot.intents import Attachment, FileKind, Refused, Reply
 from bot.messages import render
 from handlers.markup import inline_markup, location_keyboard, text_of
 
@@ -50,8 +51,13 @@ async def respond(update: Update, context: SquadContext, result: Reply | None) -
             await query.answer(answer, show_alert=not result.ok and answer is not None)
         if result.text is not None and (query is None or result.ok):
             edited = result.edit_pressed and await _edit_pressed(context, result, update, langs)
-            if not edited:
-                await _send_reply(update, context, result, langs)
+            chat = update.effective_chat
+            if edited:
+                where = (chat.id, langs.here) if chat is not None else None
+            else:
+                where = await _send_reply(update, context, result, langs)
+            if where is not None and result.attachments:
+                await _send_files(context, *where, result.attachments)
     await context.sender.flush()
     if result is not None and result.cleanup and update.effective_chat is not None:
         await _clean_up(context, update.effective_chat.id, result.cleanup)
@@ -110,9 +116,25 @@ async def _clean_up(context: SquadContext, chat_id: int, message_ids: tuple[int,
             log.info("could not delete a captured message: %s", type(exc).__name__)
 
 
+async def _send_files(
+    context: SquadContext, chat_id: int, lang: str, files: tuple[Attachment, ...]
+) -> None:
+    """The reply's files, in order, after its text, in the chat the text went to."""
+    for file in files:
+        await context.sender.log_direct(chat_id)
+        upload = InputFile(file.data, filename=file.filename)
+        caption = text_of(file.caption, lang) if file.caption else None
+        if file.kind is FileKind.PHOTO:
+            await context.bot.send_photo(chat_id, upload, caption=caption)
+        else:
+            await context.bot.send_document(chat_id, upload, caption=caption)
+
+
 async def _send_reply(
     update: Update, context: SquadContext, result: Reply, langs: Languages
-) -> None:
+) -> tuple[int, str] | None:
+    """Send the reply's text; the chat it went to and its language, or ``None`` if it could
+    not go there."""
     chat = update.effective_chat
     user = update.effective_user
     message = update.effective_message
@@ -137,12 +159,13 @@ async def _send_reply(
                 await _reply_here(
                     update, context, render("private.open_first", None, langs.here), None
                 )
-            return
+            return None
         if chat.type != "private" and message is not None:
             await context.sender.log_direct(chat.id)
             await message.reply_text(render("me.sent_private", None, langs.here))
-        return
+        return user.id, lang
     await _reply_here(update, context, text, markup)
+    return chat.id, lang
 
 
 async def _reply_here(

@@ -23,13 +23,29 @@ from aiohttp import web
 
 # Calls that count against Telegram's sending limits.
 SENDING_METHODS = frozenset(
-    {"sendMessage", "sendLocation", "editMessageText", "editMessageReplyMarkup"}
+    {
+        "sendMessage",
+        "sendLocation",
+        "sendPhoto",
+        "sendDocument",
+        "editMessageText",
+        "editMessageReplyMarkup",
+    }
 )
 
 # Parameters that Telegram takes as plain strings (everything else is JSON-encoded by PTB).
 STRING_PARAMS = frozenset(
     {"text", "caption", "callback_query_id", "parse_mode", "description", "title", "address"}
 )
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file the bot uploaded (multipart/form-data), as Telegram received it."""
+
+    filename: str
+    content_type: str
+    data: bytes
 
 
 @dataclass
@@ -49,7 +65,11 @@ class Call:
 
     @property
     def text(self) -> str:
-        return str(self.params.get("text", ""))
+        return str(self.params.get("text", self.params.get("caption", "")))
+
+    def upload(self) -> Upload | None:
+        """The file this call uploaded (sendPhoto, sendDocument), if any."""
+        return next((v for v in self.params.values() if isinstance(v, Upload)), None)
 
     def buttons(self) -> list[dict[str, Any]]:
         markup = self.params.get("reply_markup") or {}
@@ -122,6 +142,7 @@ class FakeTelegram:
         self.users: dict[int, User] = {}
         self.chats: dict[int, Chat] = {}
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}
+        self.files: dict[str, Upload] = {}  # what the bot uploaded, by the file id it got
         self.started: set[int] = set()  # private chats the user opened with the bot
         self.blocked: set[int] = set()  # private chats where the user blocked the bot
         self._updates: list[dict[str, Any]] = []
@@ -141,7 +162,7 @@ class FakeTelegram:
         """Listen on 127.0.0.1 (``port``, or any free one)."""
         # A killed bot process drops its connections mid-request; that is expected here.
         logging.getLogger("aiohttp.server").setLevel(logging.CRITICAL)
-        app = web.Application()
+        app = web.Application(client_max_size=MAX_UPLOAD + 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
         app.router.add_route("*", "/file/bot{token}/{path:.*}", self._file)
         self._runner = web.AppRunner(app, access_log=None)
@@ -505,6 +526,10 @@ class FakeTelegram:
             return params
         form = await request.post()
         for key, value in form.items():
+            if isinstance(value, web.FileField):
+                data = value.file.read()
+                params[key] = Upload(value.filename, value.content_type, data)
+                continue
             if not isinstance(value, str):
                 continue
             if key in STRING_PARAMS:
@@ -701,6 +726,49 @@ class FakeTelegram:
             raise ApiError(400, "Bad Request: wrong latitude or longitude")
         return self._bot_message(chat, params, location={"latitude": lat, "longitude": lon})
 
+    def _uploaded(self, params: dict[str, Any], name: str) -> tuple[str, Upload]:
+        """A file parameter: a new upload (kept under a new file id) or a known file id."""
+        value = params.get(name)
+        if isinstance(value, Upload):
+            if not value.data:
+                raise ApiError(400, "Bad Request: file must be non-empty")
+            if len(value.data) > MAX_UPLOAD:
+                raise ApiError(413, "Request Entity Too Large")
+            file_id = f"FILE-{next(self._callback_ids)}"
+            self.files[file_id] = value
+            return file_id, value
+        if isinstance(value, str) and value in self.files:
+            return value, self.files[value]
+        raise ApiError(400, f"Bad Request: there is no {name} in the request")
+
+    def _caption(self, params: dict[str, Any]) -> dict[str, Any]:
+        caption = params.get("caption")
+        if caption is None:
+            return {}
+        if len(str(caption)) > 1024:
+            raise ApiError(400, "Bad Request: message caption is too long")
+        return {"caption": str(caption)}
+
+    async def _m_sendPhoto(self, params: dict[str, Any]) -> Any:
+        chat = self._chat(params)
+        file_id, upload = self._uploaded(params, "photo")
+        width, height = png_size(upload.data)
+        size = {"file_id": file_id, "file_unique_id": f"U{file_id}", "file_size": len(upload.data)}
+        photo = [{**size, "width": width, "height": height}]
+        return self._bot_message(chat, params, photo=photo, **self._caption(params))
+
+    async def _m_sendDocument(self, params: dict[str, Any]) -> Any:
+        chat = self._chat(params)
+        file_id, upload = self._uploaded(params, "document")
+        document = {
+            "file_id": file_id,
+            "file_unique_id": f"U{file_id}",
+            "file_name": upload.filename,
+            "mime_type": upload.content_type,
+            "file_size": len(upload.data),
+        }
+        return self._bot_message(chat, params, document=document, **self._caption(params))
+
     async def _m_editMessageText(self, params: dict[str, Any]) -> Any:
         chat = self._chat(params)
         key = (chat.id, int(params.get("message_id") or 0))
@@ -755,6 +823,17 @@ class FakeTelegram:
 
     async def _m_close(self, params: dict[str, Any]) -> Any:
         return True
+
+
+# Telegram's limit for a file a bot uploads (photos are 10 MB, documents 50 MB).
+MAX_UPLOAD = 50 * 1024 * 1024
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    """The width and height of a PNG (Telegram refuses a photo it cannot read as an image)."""
+    if data[:8] != b"\x89PNG\r\n\x1a\n" or data[12:16] != b"IHDR":
+        raise ApiError(400, "Bad Request: IMAGE_PROCESS_FAILED")
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
 
 
 class ApiError(Exception):
