@@ -82,6 +82,13 @@ COMMANDS: tuple[Command, ...] = (
     Command("held", PRIVATE, RESPONDERS),
     Command("when", PRIVATE, RESPONDERS),
     Command("courtdate", PRIVATE, RESPONDERS),
+    # After the call (issue 12): the directory (leads keep it, members read it), referrals,
+    # follow-ups (changing the rules and reassigning: leads only), the meeting digest.
+    Command("services", BOTH, RESPONDERS),
+    Command("service", BOTH, LEADS),
+    Command("refer", BOTH, RESPONDERS),
+    Command("followups", BOTH, RESPONDERS),
+    Command("meeting", PRIVATE, LEADS),
     Command("lead", GROUP, LEADS),
     Command("member", GROUP, LEADS),
     Command("observer", GROUP, LEADS),

@@ -113,6 +113,20 @@ class Settings(BaseSettings):
     # answer may take before the leads are paged.
     checkin_interval: timedelta = timedelta(minutes=30)
     checkin_grace: timedelta = timedelta(minutes=10)
+    # After the call (issue 12): the default follow-up rules, each counted from its moment
+    # (the close, when it happened, the court date, the referral); a lead may change them
+    # for the squad. "3 months" and "6 months" are 13 and 26 weeks.
+    followup_check: timedelta = timedelta(hours=24)
+    followup_pep: timedelta = timedelta(days=28)
+    followup_hiv_1: timedelta = timedelta(weeks=6)
+    followup_hiv_2: timedelta = timedelta(weeks=13)
+    followup_hiv_3: timedelta = timedelta(weeks=26)
+    followup_court: timedelta = timedelta(0)
+    followup_referral: timedelta = timedelta(days=3)
+    # "Snooze" moves a task this far; a task still open this long after it fell due pages
+    # the leads (once).
+    followup_snooze: timedelta = timedelta(days=1)
+    followup_grace: timedelta = timedelta(days=1)
     # Test-only: SIGKILL the process at these named points (comma-separated). Off unless set.
     crash_at: str | None = None
 
@@ -139,6 +153,15 @@ class Settings(BaseSettings):
         "when_max_age",
         "checkin_interval",
         "checkin_grace",
+        "followup_check",
+        "followup_pep",
+        "followup_hiv_1",
+        "followup_hiv_2",
+        "followup_hiv_3",
+        "followup_court",
+        "followup_referral",
+        "followup_snooze",
+        "followup_grace",
         mode="before",
     )
     @classmethod

@@ -59,6 +59,8 @@ class DeadlineKind(StrEnum):
     ESCALATE = "escalate"
     CLOCK = "clock"  # a legal or medical clock's reminder point (ref_id: the clock)
     CHECKIN = "checkin"  # a responder's "Are you safe?" or its grace (ref_id: the check-in)
+    FOLLOWUP = "followup"  # a follow-up task's reminder (ref_id: the task)
+    FOLLOWUP_LATE = "followup_late"  # its overdue page to the leads (ref_id: the task)
 
 
 # The deadlines that drive dispatch; taking or closing an alert cancels these, and only these.

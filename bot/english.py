@@ -6,6 +6,7 @@ Translations live in ``bot/locale/`` (gettext catalogues made from this with
 
 from __future__ import annotations
 
+from bot.english_aftercare import AFTERCARE
 from bot.english_crisis import CRISIS
 
 EN: dict[str, str] = {
@@ -362,3 +363,5 @@ EN: dict[str, str] = {
 }
 # The right responders (issue 11) have their own module, so this one stays a readable size.
 EN.update(CRISIS)
+# So do the sentences about what follows the call (issue 12).
+EN.update(AFTERCARE)

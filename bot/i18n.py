@@ -141,6 +141,8 @@ def _resolve(value: Any, lang: str) -> Any:
             return distance(value["metres"], lang)
         if "seconds" in value:
             return duration(value["seconds"], lang)
+        if "span" in value:
+            return span(value["span"], lang)
         if "items" in value:
             items = [str(_resolve(v, lang)) for v in value["items"]]
             return format_list(items, locale=_locale(lang)) if items else ""
@@ -192,6 +194,17 @@ def day(at: float, lang: str, tz: str | None = None) -> str:
 
 
 _UNITS = (86400, 3600, 60, 1)
+# A span is said in the largest of these units that measures it exactly.
+_SPANS = ((7 * 86400, "duration-week"), (86400, "duration-day"), (3600, "duration-hour"),
+          (60, "duration-minute"), (1, "duration-second"))  # fmt: skip
+
+
+def span(seconds: float, lang: str) -> str:
+    """A set length of time, exactly: 6 weeks stays "6 weeks" (a duration would round it to
+    "1 month"), 36 hours is "36 hours"."""
+    s = max(0, round(seconds))
+    size, unit = next(((n, u) for n, u in _SPANS if s and s % n == 0), _SPANS[-1])
+    return str(format_unit(s // size, unit, length="long", locale=_locale(lang)))
 
 
 def duration(seconds: float, lang: str) -> str:

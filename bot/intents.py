@@ -57,6 +57,26 @@ class Action(StrEnum):
     # A responder's answer to "Are you safe?": the id is the check-in (bot/checkins.py).
     SAFE = "saf"
     NEED_HELP = "hlp"
+    # After the call (issue 12), routed to bot/aftercare/facade.py. The guided /service add
+    # (the id is the squad; a saved place's button: the place), /service remove (the
+    # service); /refer (the id is the alert, the arg a category or a service); a referral's
+    # move, reason and note (the referral); a follow-up task (the task; the arg what to do,
+    # or the member it goes to); a meeting held (the squad; the arg when its digest ends).
+    SERVICE_CATEGORY = "svc"
+    SERVICE_PLACE = "svp"
+    SERVICE_HOURS = "svh"
+    SERVICE_SKIP = "svs"
+    SERVICE_REMOVE = "svr"
+    REFER = "ref"
+    REFER_TO = "rft"
+    REFER_AGREED = "rfy"
+    REFER_DECLINED = "rfn"
+    REFERRAL = "rfl"
+    REFERRAL_REASON = "rfr"
+    REFERRAL_NOTE = "rfo"
+    TASK = "tsk"
+    TASK_TO = "tkt"
+    MEETING_HELD = "mtg"
 
 
 ACCOUNT_ACTIONS = frozenset(

@@ -67,6 +67,11 @@ def format_age(seconds: float) -> dict[str, Any]:
     return {"seconds": max(0, int(seconds))}
 
 
+def span(seconds: float) -> dict[str, Any]:
+    """A set length of time said exactly ("6 weeks", "36 hours"), in the reader's language."""
+    return {"span": max(0, int(seconds))}
+
+
 def listing(items: list[Any]) -> dict[str, Any]:
     """A list such as "Thandi, Sipho and Lerato", in the reader's language."""
     return {"items": list(items)}

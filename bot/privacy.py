@@ -28,7 +28,10 @@ from bot.intents import reply as reply_text
 from bot.messages import moment, render, t
 from data import alerts as alerts_q
 from data import audit as audit_q
+from data import followups as followups_q
 from data import privacy as privacy_q
+from data import referrals as referrals_q
+from data import services as services_q
 from data import squads as squads_q
 
 if TYPE_CHECKING:  # bot.alerts imports this module (contact_intent)
@@ -177,6 +180,10 @@ class Privacy:
                 # What they were responding to goes back into dispatch first.
                 for membership in await squads_q.memberships_of_user(db, caller.user_id):
                     await self.alerts.release_member(db, membership.id)
+            # The cases about them are followed up no more; notes about them and what they
+            # were typing (bot/aftercare) go first, while their alerts still point at them.
+            await followups_q.forget_reporter_tasks(db, caller.user_id, self.core.now())
+            await referrals_q.forget_user(db, caller.user_id)
             await privacy_q.forget_user(db, caller.user_id, render("forget.erased"))
             await audit_q.audit(db, None, None, "forgetme", None, self.core.now())
         await self.core.store.checkpoint()
@@ -235,14 +242,19 @@ class Privacy:
             )
             await privacy_q.drop_expired_holds(db, now)
             await privacy_q.drop_expired_note_requests(db, now)
-        changed = locations + alerts + transport + strangers
+            await referrals_q.drop_expired_note_requests(db, now)
+            await services_q.drop_expired_drafts(db, now)
+            # Referral notes: the retention counts from the case's end (its last referral or
+            # follow-up finished), which can be long after its alert's.
+            notes = await referrals_q.purge_notes(db, now - retention_s)
+        changed = locations + alerts + transport + strangers + notes
         # Every pass, changed or not: the WAL still holds the old copies of pages changed
         # since the last one (an emptied update, a coarsened close); this folds them away.
         await self.core.store.checkpoint()
         if changed:
             log.info(
-                "purged %d stale locations, %d expired alerts, %d transport rows, %d strangers",
-                locations, alerts, transport, strangers,
+                "purged %d stale locations, %d expired alerts, %d transport rows, %d strangers,"
+                " %d referral notes", locations, alerts, transport, strangers, notes,
             )  # fmt: skip
         return changed
 

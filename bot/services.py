@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from bot.aftercare.facade import Aftercare
 from bot.alerts import Alerts
 from bot.assist import Assist
 from bot.auditor import Auditor
@@ -42,6 +43,7 @@ class Services:
     skills: Skills
     clocks: Clocks
     checkins: Checkins
+    aftercare: Aftercare
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock = time.time) -> Services:
@@ -61,6 +63,7 @@ class Services:
         alerts.watch(clocks)
         checkins = Checkins(core, alerts)
         alerts.watch(checkins)
+        aftercare = Aftercare(core, alerts)  # follows every alert's close (a watcher)
         core.on_deadline = deadlines.wake
         return cls(
             core=core,
@@ -78,6 +81,7 @@ class Services:
             skills=Skills(core),
             clocks=clocks,
             checkins=checkins,
+            aftercare=aftercare,
         )
 
     async def open(self) -> None:

@@ -8,6 +8,7 @@ import statistics
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
+from bot.aftercare.status import status_lines as aftercare_status_lines
 from bot.alerts import Alerts
 from bot.clocks.status import status_lines as clock_status_lines
 from bot.commands import Where, Who, for_help
@@ -338,6 +339,7 @@ class Squads:
                     )
                 )
         lines.extend(await clock_status_lines(db, squad_id, now, self.settings))
+        lines.extend(await aftercare_status_lines(db, squad_id, now, self.settings))
         groups: dict[Availability, list[str]] = {a: [] for a in Availability}
         for m in members:
             groups[m.availability].append(m.alias)

@@ -29,7 +29,7 @@ from bot.i18n import LANGUAGES
 from bot.logsafe import where
 from bot.messages import render as render_text
 from bot.updates import is_store_error
-from handlers import alerts, buttons, clocks, members, privacy, skills, squads
+from handlers import aftercare, alerts, buttons, clocks, members, privacy, skills, squads
 from handlers.context import SquadContext
 from handlers.replies import respond
 from handlers.transport.intake import request_retry
@@ -70,6 +70,11 @@ CALLBACKS: dict[str, Callable[[Update, SquadContext], Coroutine[Any, Any, None]]
     "held": clocks.on_held,
     "when": clocks.on_when,
     "courtdate": clocks.on_courtdate,
+    "service": aftercare.on_service,
+    "services": aftercare.on_services,
+    "refer": aftercare.on_refer,
+    "followups": aftercare.on_followups,
+    "meeting": aftercare.on_meeting,
     "pin": privacy.on_pin,
     "audit": privacy.on_audit,
     "hygiene": privacy.on_hygiene,

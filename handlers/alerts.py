@@ -117,7 +117,8 @@ async def on_group_text_reply(update: Update, context: SquadContext) -> None:
 
 async def on_private_message(update: Update, context: SquadContext) -> None:
     """Anything in private that is not a command or a location: a note the responder was
-    asked for, a typed answer to "where are you?", or else a short answer with a button."""
+    asked for, a typed answer to "where are you?", an answer to a question about the
+    directory or a referral, or else a short answer with a button."""
     message = update.effective_message
     caller = caller_of(update)
     services = context.services
@@ -126,6 +127,8 @@ async def on_private_message(update: Update, context: SquadContext) -> None:
         result = await services.alerts.typed_note(caller, message.text)
         if result is None:
             result = await services.locating.typed_answer(caller, message.text, None)
+        if result is None:  # the directory dialogue, or a referral's note
+            result = await services.aftercare.typed(caller, message.text)
     if result is None:
         result = await services.assist.private_message(caller)
     await respond(update, context, result)

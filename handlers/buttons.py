@@ -7,12 +7,14 @@ from dataclasses import dataclass, replace
 
 from telegram import Update
 
+from bot.aftercare.facade import AFTERCARE_ACTIONS
 from bot.intents import Action
 from handlers.context import SquadContext, caller_of
 from handlers.replies import respond
 
 VERSION = "s1"
-_PATTERN = re.compile(r"^s1:([a-z0-9]{3}):([1-9][0-9]{0,15})(?::([a-z_]{1,16}))?$")
+# The arg: a word (an outcome, a mark) or a number (a service, a member, a time).
+_PATTERN = re.compile(r"^s1:([a-z0-9]{3}):([1-9][0-9]{0,15})(?::([a-z0-9_]{1,16}))?$")
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,8 @@ async def on_button(update: Update, context: SquadContext) -> None:
         result = await services.languages.choose(caller, press.alert_id, press.arg)
     elif press.action is Action.CLOCK_MARK:
         result = await services.clocks.mark(caller, press.alert_id, press.arg)
+    elif press.action in AFTERCARE_ACTIONS:
+        result = await services.aftercare.press(caller, press.action, press.alert_id, press.arg)
     elif press.action in (Action.WIPE_1, Action.WIPE_2):
         step = 1 if press.action is Action.WIPE_1 else 2
         result = await services.privacy.wipe(caller, press.alert_id, step)

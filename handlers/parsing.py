@@ -9,6 +9,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
+from bot.aftercare import entries
+from bot.aftercare.directory import ServiceRequest, ServicesQuery
+from bot.aftercare.entries import EntryError
+from bot.aftercare.model import Category, Rule
+from bot.aftercare.rules import RULE_WORDS, RuleChange, parse_offset
+from bot.aftercare.tasks import FollowupsRequest
 from bot.clocks.times import TypedTime, parse_day, parse_time
 from bot.crisis import parse_needs
 from bot.domain import CrisisType, normalise_code
@@ -129,3 +135,95 @@ def code_and_words(args: Sequence[str], text: str, command: str, usage: str) -> 
     if not words.strip():
         raise Refused(refuse(usage))
     return code, words.strip()
+
+
+# -- after the call (issue 12) --------------------------------------------------------------
+
+
+def _entry_refusal(exc: EntryError) -> Refused:
+    return Refused(refuse(exc.key, **exc.params))
+
+
+def service(args: Sequence[str], text: str) -> ServiceRequest:
+    """``/service add`` (the guided dialogue) · ``/service add CATEGORY NAME | PLACE | HOURS
+    [| PHONE [| NOTE]]`` · ``/service remove [NAME]``."""
+    verb = args[0].lower() if args else ""
+    rest = text.strip()[len(args[0]) :].strip() if args else ""
+    if verb == "add":
+        if not rest:
+            return ServiceRequest("add")
+        try:
+            return ServiceRequest("add", entry=entries.one_line(rest))
+        except EntryError as exc:
+            raise _entry_refusal(exc) from None
+    if verb == "remove":
+        return ServiceRequest("remove", name=rest)
+    raise Refused(refuse("service.usage", words=entries.CATEGORY_WORDS))
+
+
+def services(args: Sequence[str]) -> ServicesQuery:
+    """``/services`` · ``/services CATEGORY`` · ``/services CODE``."""
+    if not args:
+        return ServicesQuery()
+    if len(args) == 1:
+        try:
+            return ServicesQuery(category=entries.category(args[0]))
+        except EntryError:
+            code = normalise_code(args[0])
+            if code is not None:
+                return ServicesQuery(code=code)
+    raw = clean_cut(" ".join(args), limit=24)
+    raise Refused(refuse("services.usage", raw=raw, words=entries.CATEGORY_WORDS))
+
+
+def refer(args: Sequence[str]) -> tuple[str, Category | None]:
+    """``/refer CODE`` · ``/refer CODE CATEGORY``."""
+    code = alert_code(args, "refer")
+    if len(args) == 1:
+        return code, None
+    if len(args) > 2:
+        raise Refused(refuse("refer.usage", words=entries.CATEGORY_WORDS))
+    try:
+        return code, entries.category(args[1])
+    except EntryError as exc:
+        raise _entry_refusal(exc) from None
+
+
+def followups(args: Sequence[str]) -> FollowupsRequest:
+    """``/followups`` · ``/followups rules`` · ``/followups rule RULE TIME|off|default`` ·
+    ``/followups assign F12 NAME``."""
+    verb = args[0].lower() if args else ""
+    if not args:
+        return FollowupsRequest()
+    if verb == "rules" and len(args) == 1:
+        return FollowupsRequest("rules")
+    if verb == "rule":
+        return FollowupsRequest("rule", change=rule_change(args[1:]))
+    if verb == "assign" and len(args) >= 3:
+        number = args[1].upper().removeprefix("F")
+        if not number.isascii() or not number.isdigit() or not 0 < int(number) < 10**15:
+            raise Refused(refuse("task.unknown", raw=clean_cut(args[1], limit=16)))
+        return FollowupsRequest("assign", task_id=int(number), alias=alias(args[2:]))
+    if verb == "assign":
+        raise Refused(refuse("followups.assign_usage"))
+    raise Refused(refuse("followups.usage"))
+
+
+def rule_change(args: Sequence[str]) -> RuleChange:
+    """``RULE TIME`` (``24h``, ``3d``, ``6w``), ``RULE off`` or ``RULE default``."""
+    if len(args) != 2:
+        raise Refused(refuse("followups.rule_usage", words=RULE_WORDS))
+    try:
+        rule = Rule(args[0].lower())
+    except ValueError:
+        raw = clean_cut(args[0], limit=24)
+        raise Refused(refuse("followups.rule_unknown", raw=raw, words=RULE_WORDS)) from None
+    value = args[1].lower()
+    if value == "off":
+        return RuleChange(rule, None)
+    if value == "default":
+        return RuleChange(rule, reset=True)
+    offset = parse_offset(value)
+    if offset is None:
+        raise Refused(refuse("followups.rule_usage", words=RULE_WORDS))
+    return RuleChange(rule, offset)

@@ -126,14 +126,20 @@ class Closing(Planning):
                 db, fresh, "reporter.closed", unless=team[0].user_id if team else None
             )
             await privacy_q.finish(db, alert.id)  # after the reporter is told
+            # What follows a close (a referral, the follow-ups): each watcher's part.
+            follows = [await w.after_close(db, fresh, member) for w in self.watchers]
         self.core.notify()
         key = "close.done" if any(m.id == member.id for m in team) else "close.done_lead"
-        text = Text(key, {"code": alert.code, "outcome": t(f"outcome.{outcome.value}")})
+        lines = [t(key, code=alert.code, outcome=t(f"outcome.{outcome.value}"))]
+        lines += [line for part in follows for line in part.lines]
         # The picker becomes the closing message: its outcome buttons go, "Add note" comes.
         return Reply(
-            text=text,
+            text=Text("lines", {"lines": lines}),
             answer=Text("close.closed_answer", {"code": alert.code}),
-            buttons=((Button(Text("button.add_note"), Action.NOTE, alert.id),),),
+            buttons=(
+                (Button(Text("button.add_note"), Action.NOTE, alert.id),),
+                *(row for part in follows for row in part.buttons),
+            ),
             edit_pressed=True,
         )
 

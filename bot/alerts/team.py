@@ -48,6 +48,16 @@ class TeamWatcher:
     async def retyped(self, db: aiosqlite.Connection, alert: Alert) -> None:
         """The alert's crisis type, or when it happened, was set or changed."""
 
+    async def court_date_set(self, db: aiosqlite.Connection, alert: Alert, at: float) -> None:
+        """A court date was recorded for the arrest (``at``: the court's opening that day)."""
+
+    async def after_close(
+        self, db: aiosqlite.Connection, alert: Alert, member: Member
+    ) -> BriefPart:
+        """What follows a close in the closing message of ``member``, who closed it: lines,
+        and rows of buttons below "Add note". ``alert`` is as it stands after the close."""
+        return BriefPart()
+
     async def brief(self, db: aiosqlite.Connection, alert: Alert, member: Member) -> BriefPart:
         """Lines and buttons for ``member``'s brief, as the case stands now."""
         return BriefPart()

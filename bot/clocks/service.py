@@ -108,6 +108,8 @@ class Clocks(ClockWatcher):
             clock = await self._legal_clock(db, alert)
             await clocks_q.set_mark(db, clock.id, Mark.COURT_DATE, now, court_date=at)
             await self._schedule(db, clock.id)
+            for watcher in self.alerts.watchers:  # the follow-ups' court-date task
+                await watcher.court_date_set(db, alert, at)
             await self.alerts.refresh_brief(db, alert.id)
         self.core.notify()
         soon = legal.day_before(at, self.court) <= now
