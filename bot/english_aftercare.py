@@ -69,7 +69,7 @@ AFTERCARE: dict[str, str] = {
     "button.skip": "Skip",
     "button.service_remove": "🗑 {name}",
     # -- the directory: /services
-    "services.usage": 'I could not read "{raw}". Send /services, /services CATEGORY ({words}), or /services CODE for the services nearest to an alert.',
+    "services.usage": 'I know no kind of service and no alert called "{raw}". Send /services, /services CATEGORY ({words}), or /services CODE for the services nearest to an alert.',
     "services.header": '📒 The service directory of "{squad}":',
     "services.header_near": '📒 The service directory of "{squad}", the open ones first, the nearest to #{code} first:',
     "services.header_category": '📒 {category}, in the directory of "{squad}":',

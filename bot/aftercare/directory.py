@@ -319,8 +319,8 @@ class Directory:
                 member = (
                     await squads_q.member(db, alert.squad_id, caller.user_id) if alert else None
                 )
-                if alert is None or member is None:
-                    return refuse("unknown_code", code=code)
+                if alert is None or member is None:  # a category mistyped, or a code
+                    return refuse("services.usage", raw=code, words=entries.CATEGORY_WORDS)
                 squad = await squads_q.squad_by_id(db, alert.squad_id)
                 assert squad is not None
                 if alert.lat is not None and alert.lon is not None:

@@ -100,24 +100,26 @@ def parse(raw: str) -> Hours:
     week: list[list[tuple[int, int]]] = [[] for _ in DAYS]
     days: tuple[int, ...] = ()
     last_was_time = False
+    said_closed = False
+    waiting = ""  # days named with no time after them yet
     for token in [t for t in re.split(r"[\s,;]+", text) if t]:
         found_days = _days(token)
         if found_days is not None:
             days = found_days if last_was_time or not days else days + found_days
-            last_was_time = False
+            last_was_time, waiting = False, token
             continue
         if token == "closed":
-            days, last_was_time = (), True
+            days, last_was_time, said_closed, waiting = (), True, True, ""
             continue
         span = _time_range(token)
         if span is None:
             raise HoursError(token)
         for d in days or tuple(range(7)):
             week[d].append(span)
-        last_was_time = True
-    if not any(week):
-        if days or last_was_time:
-            return Hours(ranges=tuple(() for _ in DAYS))  # said, and closed every day
+        last_was_time, waiting = True, ""
+    if waiting:
+        raise HoursError(waiting)  # "mon-fri" with no time: when?
+    if not any(week) and not said_closed:
         raise HoursError(raw.strip())
     return Hours(ranges=tuple(tuple(sorted(set(day))) for day in week))
 
