@@ -222,7 +222,7 @@ class Followups(TeamWatcher):
         assert fresh is not None
         shown, contact = await self.reminder(db, fresh, owner)
         if by is not None:
-            shown.insert(0, t("task.given_by", alias=by.alias))
+            shown.insert(1, t("task.given_by", alias=by.alias))
         snooze = self.settings.followup_snooze.total_seconds()
         buttons = lines.task_buttons(fresh, snooze, contact)
         referral = (

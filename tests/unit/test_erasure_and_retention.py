@@ -246,3 +246,84 @@ async def test_wipe_drops_the_groups_rate_limit_hold(world: World) -> None:
     assert squad_id is not None
     assert (await world.services.privacy.wipe(world.group("Nomsa"), squad_id, 2)).ok
     assert await rows(world, "SELECT * FROM kv WHERE key LIKE 'hold:%'") == []
+
+
+# -- after the call (issue 12): the directory, referrals and follow-ups -----------------------
+
+
+async def test_referral_notes_go_retention_days_after_the_case_ends(world: World) -> None:
+    from tests.support.aftercare import add_service, refer
+
+    await world.member("Thandi", HERE[0] + 0.004, HERE[1])
+    service = await add_service(world, "legal Legal Aid | -26.19, 28.05 | 24/7")
+    alert = await world.alert("Zanele", f"{HERE[0]}, {HERE[1]} held by police")
+    await accept_and_close(world, "Thandi", alert.id)
+    await refer(world, "Thandi", await world.reload(alert), service)
+    (referral_id,) = (await rows(world, "SELECT id FROM referrals"))[0]
+    aftercare = world.services.aftercare
+    await aftercare.press(world.private("Thandi"), Action.REFERRAL_NOTE, referral_id, "")
+    assert await aftercare.typed(world.private("Thandi"), "Quendolyn at desk 4") is not None
+    retention = world.services.core.settings.retention_days * DAY
+    # The alert's own retention passes, but the referral is still open: its note stays.
+    world.clock.advance(retention + 60)
+    await world.services.privacy.purge_expired()
+    assert await rows(world, "SELECT note FROM referrals") == [("Quendolyn at desk 4",)]
+    # It ends now (and its check is answered with it): the retention counts from here.
+    for task_id, in await rows(world, "SELECT id FROM followups WHERE state = 'open'"):
+        await aftercare.press(world.private("Thandi"), Action.TASK, task_id, "done")
+    await aftercare.press(world.private("Thandi"), Action.REFERRAL, referral_id, "successful")
+    world.clock.advance(retention - 60)
+    await world.services.privacy.purge_expired()
+    assert await rows(world, "SELECT note FROM referrals") == [("Quendolyn at desk 4",)]
+    world.clock.advance(120)
+    await world.services.privacy.purge_expired()
+    assert await rows(world, "SELECT note, state FROM referrals") == [(None, "successful")]
+    data = world.services.core.settings.database.read_bytes()
+    wal = world.services.core.settings.database.with_name("unit.sqlite3-wal")
+    assert b"Quendolyn" not in data + (wal.read_bytes() if wal.exists() else b"")
+
+
+async def test_wipe_deletes_the_directory_referrals_and_follow_ups_down_to_the_bytes(
+    world: World,
+) -> None:
+    from tests.support.aftercare import add_service, refer
+
+    await world.member("Thandi", HERE[0] + 0.004, HERE[1])
+    service = await add_service(
+        world, "police Zxcvbnm Station | -26.19, 28.05 | 24/7 | +27 11 555 0199 | Sgt Qwertyuiop"
+    )
+    alert = await world.alert("Zanele", f"{HERE[0]}, {HERE[1]} held")
+    await accept_and_close(world, "Thandi", alert.id)
+    await refer(world, "Thandi", await world.reload(alert), service)
+    (referral_id,) = (await rows(world, "SELECT id FROM referrals"))[0]
+    aftercare = world.services.aftercare
+    await aftercare.press(world.private("Thandi"), Action.REFERRAL_NOTE, referral_id, "")
+    await aftercare.typed(world.private("Thandi"), "Asdfghjkl gate")
+    squad_id = (await rows(world, "SELECT id FROM squads"))[0][0]
+    assert (await world.services.privacy.wipe(world.group("Nomsa"), squad_id, 2)).ok
+    for table in ("services", "referrals", "followups", "followup_rules", "meetings",
+                  "service_drafts", "referral_note_requests"):  # fmt: skip
+        assert await rows(world, f"SELECT * FROM {table}") == [], table
+    path = world.services.core.settings.database
+    data = b"".join(
+        p.read_bytes() for p in (path, path.with_name(path.name + "-wal")) if p.exists()
+    )
+    for needle in (b"Zxcvbnm", b"Qwertyuiop", b"555 0199", b"Asdfghjkl"):
+        assert needle not in data, needle
+
+
+async def test_forgetme_drops_what_they_were_typing_and_the_follow_ups_about_them(
+    world: World,
+) -> None:
+    thandi = await world.member("Thandi", HERE[0] + 0.004, HERE[1])
+    assert (await world.services.skills.toggle(world.private("Thandi"), thandi.id, "peer")).ok
+    zodwa = await world.member("Zodwa", HERE[0] + 0.2, HERE[1])
+    assert zodwa.reachable
+    assert (await world.alerts.raise_alert(world.private("Zodwa"), f"{HERE[0]}, {HERE[1]} x")).ok
+    (alert_id,) = (await rows(world, "SELECT max(id) FROM alerts"))[0]
+    assert (await world.services.privacy.set_contact(world.private("Zodwa"), alert_id, True)).ok
+    await accept_and_close(world, "Thandi", alert_id)
+    assert await rows(world, "SELECT state FROM followups") == [("open",)]
+    assert (await world.services.privacy.forget(world.private("Zodwa"), zodwa.user_id)).ok
+    # Nobody is asked to check on someone who asked to be forgotten.
+    assert await rows(world, "SELECT state FROM followups") == [("cancelled",)]
