@@ -269,7 +269,7 @@ async def test_referral_notes_go_retention_days_after_the_case_ends(world: World
     await world.services.privacy.purge_expired()
     assert await rows(world, "SELECT note FROM referrals") == [("Quendolyn at desk 4",)]
     # It ends now (and its check is answered with it): the retention counts from here.
-    for task_id, in await rows(world, "SELECT id FROM followups WHERE state = 'open'"):
+    for (task_id,) in await rows(world, "SELECT id FROM followups WHERE state = 'open'"):
         await aftercare.press(world.private("Thandi"), Action.TASK, task_id, "done")
     await aftercare.press(world.private("Thandi"), Action.REFERRAL, referral_id, "successful")
     world.clock.advance(retention - 60)

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from bot.aftercare.model import Rule
-from bot.aftercare.rules import RULES, SPEC, Counts
+from bot.aftercare.rules import RULES, Counts
 from bot.config import Settings
 from bot.domain import Alert, CrisisType, Member
 from bot.intents import Action, Intent, MessageRole, Refused, Reply
@@ -299,7 +299,9 @@ async def test_an_overdue_task_pages_the_leads_once(world: World) -> None:
     # Snoozed and overdue again: the leads are not paged a second time.
     task_id = (await world_rows(world, "SELECT id FROM followups"))[0][0]
     assert (
-        await world.services.aftercare.press(world.private("Thandi"), Action.TASK, task_id, "snooze")
+        await world.services.aftercare.press(
+            world.private("Thandi"), Action.TASK, task_id, "snooze"
+        )
     ).ok
     world.clock.advance(5 * DAY)
     await world.fire_due()
@@ -396,7 +398,9 @@ async def test_a_lead_changes_a_rule_for_the_squad(world: World) -> None:
     await skilled(world, "Thandi", "peer")
     followups = world.services.aftercare.tasks.followups
     changed = await followups(world.private("Nomsa"), followups_request("rule check 12h"))
-    assert said(changed).endswith("• check: a check on the person, 12 hours after the alert is closed")
+    assert said(changed).endswith(
+        "• check: a check on the person, 12 hours after the alert is closed"
+    )
     off = await followups(world.private("Nomsa"), followups_request("rule hiv3 off"))
     assert "switched off in this squad" in said(off)
     rules = said(await followups(world.private("Thandi"), followups_request("rules")))

@@ -1,0 +1,73 @@
+"""How close to their due time the follow-up reminders reach Telegram.
+
+    .venv/bin/python -m bench.followup_timing [--rounds 3]
+
+Each round runs the real bot against the fake Bot API with the follow-up rules shrunk to
+seconds (``tests/support/aftercare_run.py``): two checks on the person fall due while the
+bot runs; a referral's check falls due while it is stopped, and comes after it starts
+again. Prints how late each reminder reached Telegram after its due time (the database's),
+and how soon after the restart the one due during the stop came.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import statistics
+import tempfile
+from pathlib import Path
+
+from tests.fakegram.server import FakeTelegram
+from tests.support.aftercare_run import Run, reminders_across_a_restart
+
+
+async def one_round(folder: Path) -> Run:
+    fake = FakeTelegram()
+    await fake.start()
+    try:
+        return await reminders_across_a_restart(fake, folder / "squadline.sqlite3")
+    finally:
+        await fake.stop()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    running: list[float] = []
+    restarted: list[tuple[float, float]] = []
+    for number in range(1, args.rounds + 1):
+        with tempfile.TemporaryDirectory() as tmp:
+            run = asyncio.run(one_round(Path(tmp)))
+        for reminder in run.reminders:
+            owner = next(k for k, v in run.tasks.items() if v == reminder.task)
+            if reminder.after_restart:
+                since_up = reminder.sent_at - run.up_at
+                restarted.append((reminder.lateness, since_up))
+                print(
+                    f"round {number} · #{owner} (due while stopped): reached Telegram"
+                    f" {since_up * 1000:.0f} ms after the restart,"
+                    f" {reminder.lateness:.2f} s after its due time"
+                )
+            else:
+                running.append(reminder.lateness)
+                print(f"round {number} · #{owner}: {reminder.lateness * 1000:.0f} ms late")
+    if running:
+        median, worst = statistics.median(running) * 1000, max(running) * 1000
+        print(
+            f"\ndue while running: {len(running)} reminders, median {median:.0f} ms late,"
+            f" at most {worst:.0f} ms"
+        )
+    if restarted:
+        after = [since for _, since in restarted]
+        print(
+            f"due while stopped: {len(restarted)} reminders, each came once, at most"
+            f" {max(after) * 1000:.0f} ms after the restart"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
