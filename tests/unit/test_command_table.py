@@ -59,9 +59,10 @@ def test_lead_commands_are_only_in_the_administrators_menu_of_groups() -> None:
     admins = {c.name for c in menu(Where.GROUP, leads=True)}
     private = {c.name for c in menu(Where.PRIVATE)}
     leads_only = {c.name for c in COMMANDS if c.who == LEADS}
+    private_only = {c.name for c in COMMANDS if Where.GROUP not in c.where}
     assert not group & leads_only and "setup" not in group
-    assert leads_only - {"pin"} <= admins and "setup" in admins
-    assert "pin" in private and "start" not in private | group | admins
+    assert leads_only - private_only <= admins and "setup" in admins
+    assert {"pin", "meeting"} <= private and "start" not in private | group | admins
 
 
 def test_help_lists_what_the_roles_allow() -> None:

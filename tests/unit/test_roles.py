@@ -15,6 +15,13 @@ from bot.domain import Availability, CrisisType
 from bot.intents import Action, Reply
 from data import alerts as alerts_q
 from tests.support import World, place
+from tests.support.aftercare import (
+    add_service,
+    followups_request,
+    refer,
+    service_request,
+    services_query,
+)
 
 HERE = (-26.2041, 28.0473)
 
@@ -77,16 +84,60 @@ COMMANDS: dict[str, Cell] = {
     "check-in buttons (not theirs)": lambda w, c, x: w.services.checkins.answer(
         c, x["checkin"], ok=False
     ),
+    # After the call: the directory, referrals, follow-ups, the meeting digest.
+    "services": lambda w, c, x: _aftercare(w).directory.services(c, services_query()),
+    "service add": lambda w, c, x: _aftercare(w).directory.service(
+        c, service_request("add clinic Clinic B | -26.19, 28.04 | 24/7")
+    ),
+    "service remove": lambda w, c, x: _aftercare(w).directory.service(
+        c, service_request("remove Legal Aid")
+    ),
+    "service dialogue button": lambda w, c, x: _aftercare(w).press(
+        c, Action.SERVICE_CATEGORY, x["squad_id"], "clinic"
+    ),
+    "service remove button": lambda w, c, x: _aftercare(w).press(
+        c, Action.SERVICE_REMOVE, x["service"], ""
+    ),
+    "refer": lambda w, c, x: _aftercare(w).referrals.refer(c, x["owned"].code, None),
+    "refer service button": lambda w, c, x: _aftercare(w).press(
+        c, Action.REFER_TO, x["owned"].id, str(x["service"])
+    ),
+    "refer consent button": lambda w, c, x: _aftercare(w).press(
+        c, Action.REFER_AGREED, x["owned"].id, str(x["service"])
+    ),
+    "referral buttons (not theirs)": lambda w, c, x: _aftercare(w).press(
+        c, Action.REFERRAL, x["referral"], "attended"
+    ),
+    "followups": lambda w, c, x: _aftercare(w).tasks.followups(c, followups_request()),
+    "followups rule": lambda w, c, x: _aftercare(w).tasks.followups(
+        c, followups_request("rule check 12h")
+    ),
+    "followups assign": lambda w, c, x: _aftercare(w).tasks.followups(
+        c, followups_request(f"assign F{x['task']} Thandi")
+    ),
+    "task buttons (not theirs)": lambda w, c, x: _aftercare(w).press(
+        c, Action.TASK, x["task"], "snooze"
+    ),
+    "meeting": lambda w, c, x: _aftercare(w).meeting.digest(_private(c)),
+    "meeting held button": lambda w, c, x: _aftercare(w).press(
+        _private(c), Action.MEETING_HELD, x["squad_id"], str(int(w.clock()))
+    ),
 }
 
 LEAD_ONLY = ["assign", "lead", "observer", "member", "remove", "place add", "place remove",
              "pin", "audit", "hygiene", "wipe", "wipe button", "block", "unblock",
              "approve button", "reject button", "dispatch button", "dismiss button",
              "join reset", "language (group)", "language button (group)", "skills alias",
-             "skill button (someone else's)", "needs change"]  # fmt: skip
-RESPONDER = ["claim", "Claim button", "place list", "skills", "needs"]
+             "skill button (someone else's)", "needs change", "service add", "service remove",
+             "service dialogue button", "service remove button", "followups rule",
+             "followups assign", "meeting", "meeting held button"]  # fmt: skip
+RESPONDER = ["claim", "Claim button", "place list", "skills", "needs", "services", "followups"]
 OWNER_OR_LEAD = ["close", "outcome button", "note", "add note button"]
-TEAM_OR_LEAD = ["held", "when", "courtdate", "clock mark button"]
+TEAM_OR_LEAD = ["held", "when", "courtdate", "clock mark button", "refer",
+                "refer service button", "refer consent button"]  # fmt: skip
+# A referral's buttons: whoever made it or owns its check, or a lead; a task's: its owner
+# or a lead (Kagiso, a plain member, is neither).
+THEIRS_OR_LEAD = ["referral buttons (not theirs)", "task buttons (not theirs)"]
 EVERYONE_ELSE = [
     "forget button (someone else)",
     "contact button (not the reporter)",
@@ -96,15 +147,20 @@ EVERYONE_ELSE = [
 # role -> the commands that role may NOT use
 NO: dict[str, list[str]] = {
     "reporter": LEAD_ONLY + RESPONDER + OWNER_OR_LEAD + TEAM_OR_LEAD + EVERYONE_ELSE
+    + THEIRS_OR_LEAD
     + ["Accept button", "progress button", "cancel (not theirs)", "status", "alias", "available"],
     "observer": LEAD_ONLY + RESPONDER + OWNER_OR_LEAD + TEAM_OR_LEAD + EVERYONE_ELSE
-    + ["Accept button", "progress button", "cancel (not theirs)"],
-    "member": LEAD_ONLY + OWNER_OR_LEAD + TEAM_OR_LEAD + EVERYONE_ELSE
+    + THEIRS_OR_LEAD + ["Accept button", "progress button", "cancel (not theirs)"],
+    "member": LEAD_ONLY + OWNER_OR_LEAD + TEAM_OR_LEAD + EVERYONE_ELSE + THEIRS_OR_LEAD
     + ["Accept button", "progress button", "cancel (not theirs)", "status"],
     "lead": ["Accept button", "progress button", *EVERYONE_ELSE],
 }  # fmt: skip
 
 CELLS = [(role, command) for role, commands in NO.items() for command in commands]
+
+
+def _aftercare(w: World) -> Any:
+    return w.services.aftercare
 
 
 def needs(words: str) -> Any:
@@ -165,6 +221,10 @@ async def squad(world: World) -> dict[str, Any]:
     assert blocked.ok, blocked
     held = await world.alert("Blocked", f"{HERE[0]}, {HERE[1]} held")
     assert held.held
+    # After the call: a service; a referral Sipho made on the arrest he holds (he checks it);
+    # and the check on the person of the alert Lerato closed (hers: nobody is a paralegal).
+    service = await add_service(world, "legal Legal Aid | -26.19, 28.05 | 24/7")
+    assert (await refer(world, "Sipho", owned, service)).ok
     async with world.services.core.store.reading() as db:
         async with db.execute("SELECT id FROM squads") as cur:
             squad_id = (await cur.fetchone())["id"]
@@ -172,6 +232,10 @@ async def squad(world: World) -> dict[str, Any]:
             clock = (await cur.fetchone())["id"]
         async with db.execute("SELECT id FROM checkins WHERE alert_id = ?", (owned.id,)) as cur:
             checkin = (await cur.fetchone())["id"]  # Sipho's, on the alert he holds
+        async with db.execute("SELECT id FROM referrals") as cur:
+            referral = (await cur.fetchone())["id"]
+        async with db.execute("SELECT id FROM followups WHERE rule = 'check'") as cur:
+            task = (await cur.fetchone())["id"]
     return {
         "owned": owned,
         "closed": closed,
@@ -182,6 +246,9 @@ async def squad(world: World) -> dict[str, Any]:
         "thandi": (await world.get_member("Thandi")).id,
         "clock": clock,
         "checkin": checkin,
+        "service": service,
+        "referral": referral,
+        "task": task,
     }
 
 
@@ -230,6 +297,22 @@ async def test_every_no_cell_is_refused_and_changes_nothing(
         ("lead", "when"),
         ("lead", "courtdate"),
         ("lead", "clock mark button"),
+        ("member", "services"),
+        ("member", "followups"),
+        ("lead", "followups"),
+        ("lead", "service add"),
+        ("lead", "service remove"),
+        ("lead", "service dialogue button"),
+        ("lead", "service remove button"),
+        ("lead", "refer"),
+        ("lead", "refer service button"),
+        ("lead", "refer consent button"),
+        ("lead", "referral buttons (not theirs)"),
+        ("lead", "followups rule"),
+        ("lead", "followups assign"),
+        ("lead", "task buttons (not theirs)"),
+        ("lead", "meeting"),
+        ("lead", "meeting held button"),
     ],
 )
 async def test_yes_cells_work(world: World, squad: dict[str, Any], role: str, command: str) -> None:
