@@ -3,8 +3,9 @@
 Every needle below is something Squadline must NOT keep: Telegram usernames, the first
 names of people who are not members or who chose another alias, refused input, the
 words of an alert after its reporter's /forgetme, precise coordinates after close, and
-everything of a wiped squad. The file, its ``-wal`` and ``-shm`` are searched for each
-needle as UTF-8 text and, for coordinates, also as IEEE-754 doubles in both byte orders.
+everything of a wiped squad (its service directory and its referral notes included). The
+file, its ``-wal`` and ``-shm`` are searched for each needle as UTF-8 text and, for
+coordinates, also as IEEE-754 doubles in both byte orders.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from tests.support import (
     make_settings,
     running_bot,
 )
+from tests.support.aftercare_run import refer_with_consent
 
 # Where the alerts happen (typed, so distinctive digits); members stand nearby.
 TYPED = (-26.204739, 28.045681)
@@ -201,10 +203,26 @@ async def test_a_running_bots_file_after_wipe_holds_nothing_of_the_squad(
         mark = await squad.say(
             fake.user(300, "Zanelephant"), f"/alert {TYPED_TEXT[0]}, {TYPED_TEXT[1]} Zodwa held"
         )
-        await fake.wait_for(is_send(thandeka.id, "Zodwa"), after=mark)
+        offer = await fake.wait_for(is_send(thandeka.id, "Zodwa"), after=mark)
         await fake.wait_for(is_send(squad.group.id, "Zodwa"), after=mark)
+        # The squad's directory, and a referral with a note (issue 12).
+        await squad.ask(
+            lead,
+            "/service add police Qxstation Yeoville | -26.183917, 28.061529 | 24/7"
+            " | +27 11 555 0177 | ask for Sgt Mbalenhle",
+            private=True,
+        )
+        code = code_of(offer)
+        await fake.press(thandeka, bot_message(fake, offer), button=render("button.accept"))
+        await fake.wait_for(is_send(thandeka.id, "You have"), after=mark)
+        made = await refer_with_consent(squad, thandeka, code, "Qxstation")
+        mark = len(fake.calls)
+        await fake.press(thandeka, bot_message(fake, made), button="Note")
+        await fake.wait_for(is_send(thandeka.id, "Send the note"), after=mark)
+        await squad.ask(thandeka, "Vuyelwa waits at the side gate", private=True)
         await fake.idle()
         assert traces(file_bytes(db_path), "Ubuntuhaven", "Lindelwa"), "the search works"
+        assert traces(file_bytes(db_path), "Qxstation", "Mbalenhle", "Vuyelwa"), "and finds these"
         first = await squad.ask(lead, "/wipe")
         mark = len(fake.calls)
         await fake.press(lead, bot_message(fake, first), button="delete the squad")
@@ -227,6 +245,11 @@ async def test_a_running_bots_file_after_wipe_holds_nothing_of_the_squad(
             "Secret Taxi",
             "-26.195271",
             -26.195271,
+            "Qxstation",
+            "Mbalenhle",
+            "555 0177",
+            "Vuyelwa",
+            -26.183917,
             *TYPED_TEXT,
             *TYPED,
             ALERT_AT[0],
