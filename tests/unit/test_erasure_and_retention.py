@@ -312,7 +312,7 @@ async def test_wipe_deletes_the_directory_referrals_and_follow_ups_down_to_the_b
         assert needle not in data, needle
 
 
-async def test_forgetme_drops_what_they_were_typing_and_the_follow_ups_about_them(
+async def test_forgetme_ends_the_follow_ups_about_the_person(
     world: World,
 ) -> None:
     thandi = await world.member("Thandi", HERE[0] + 0.004, HERE[1])

@@ -9,13 +9,14 @@ The fake clock starts on Friday 15 January 2027 at 10:00 in Johannesburg.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
 from bot.aftercare.model import Rule
-from bot.aftercare.rules import RULES, Counts
+from bot.aftercare.rules import RULES, Counts, at_close, makes_followups
 from bot.config import Settings
 from bot.domain import Alert, CrisisType, Member
 from bot.intents import Action, Intent, MessageRole, Refused, Reply
@@ -176,9 +177,12 @@ async def test_a_false_alarm_a_cancel_and_a_responder_needs_help_alert_get_no_ta
     gone = await world.alert("Zanele", f"{HERE[0]}, {HERE[1]} never mind")
     assert (await world.alerts.cancel(world.group("Zanele"), gone.code)).ok
     assert await tasks(world) == []
+    # A "responder needs help" alert, closed: its person is a member the leads know.
+    helped = replace(await closed(world, "Thandi"), linked_alert_id=gone.id)
+    assert at_close(helped) == () and not makes_followups(helped)
     # Could not reach the person: tomorrow's check is the one that tries again.
     unreachable = await closed(world, "Thandi", outcome="unreachable")
-    assert await tasks(world) == [("check", "Thandi", unreachable.closed_at + DAY, "open")]
+    assert (await tasks(world))[-1] == ("check", "Thandi", unreachable.closed_at + DAY, "open")
 
 
 async def test_a_sexual_assault_gets_the_pep_course_and_three_hiv_tests(world: World) -> None:
