@@ -7,7 +7,7 @@ import os
 import signal
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import aiosqlite
 
@@ -78,6 +78,16 @@ def require_lead(member: Member | None) -> Member:
     if member is None or not member.is_lead:
         raise Refused(refuse("leads_only"))
     return member
+
+
+def require_private(caller: Caller) -> None:
+    """The one "in private only" check: a command whose words or answer must not be in the
+    group (where someone is held, a service's phone number, the meeting digest) is refused
+    there, and its own message in the group is deleted when the bot can."""
+    if not caller.private:
+        refusal = refuse("private_only")
+        cleanup = (caller.message_id,) if caller.message_id is not None else ()
+        raise Refused(replace(refusal, cleanup=cleanup))
 
 
 @dataclass(frozen=True)

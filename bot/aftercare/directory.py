@@ -15,7 +15,7 @@ from bot.aftercare import entries, lines
 from bot.aftercare.entries import EntryError, NewService, Where
 from bot.aftercare.hours import ALWAYS, canonical, parse
 from bot.aftercare.model import Category, DraftStep, Service, ServiceDraft
-from bot.core import Caller, Core, require_lead, resolve_single_scope
+from bot.core import Caller, Core, require_lead, require_private, resolve_single_scope
 from bot.domain import Member
 from bot.geo import Point, distance_m
 from bot.intents import Action, Button, Refused, Reply, Text, refuse, refusing
@@ -63,6 +63,10 @@ class Directory:
 
     @refusing
     async def service(self, caller: Caller, request: ServiceRequest) -> Reply:
+        if request.entry is not None:
+            # A phone number and a note (a trusted officer's name) are for members, in
+            # private: typed in the group, the message goes and nothing is kept.
+            require_private(caller)
         async with self.core.store.transaction() as db:
             scope = await resolve_single_scope(db, caller)
             require_lead(scope.member)
@@ -166,7 +170,7 @@ class Directory:
         service = await services_q.service_by_id(db, service_id)
         assert service is not None
         shown: list[Any] = [t("service.added"), *lines.service_lines(service, now, self.zone)]
-        return Reply(text=Text("lines", {"lines": shown}))
+        return Reply(text=Text("lines", {"lines": shown}), private=True)
 
     # -- the guided dialogue -------------------------------------------------------------------
 

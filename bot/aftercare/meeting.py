@@ -19,7 +19,7 @@ import aiosqlite
 from bot.aftercare.lines import category as category_name
 from bot.aftercare.model import Category, Reason, ReferralState
 from bot.clocks.lines import status_line
-from bot.core import Caller, Core, require_lead, resolve_single_scope
+from bot.core import Caller, Core, require_lead, require_private, resolve_single_scope
 from bot.domain import AlertState, CrisisType, Member, Skill
 from bot.intents import (
     Action,
@@ -76,8 +76,7 @@ class Meeting:
     @refusing
     async def digest(self, caller: Caller) -> Reply:
         """``/meeting``: leads, in private."""
-        if not caller.private:
-            return refuse("private_only")
+        require_private(caller)
         now = self.core.now()
         async with self.core.store.reading() as db:
             scope = await resolve_single_scope(db, caller)

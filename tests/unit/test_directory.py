@@ -69,7 +69,7 @@ def test_hours_that_do_not_read_are_named(raw: str) -> None:
 async def test_a_lead_adds_a_service_in_one_line_and_members_read_it(world: World) -> None:
     await world.member("Thandi", HERE[0] + 0.004, HERE[1])
     added = await world.services.aftercare.directory.service(
-        world.group("Nomsa"), service_request(f"add {CLINIC}")
+        world.private("Nomsa"), service_request(f"add {CLINIC}")
     )
     assert added.ok
     assert said(added) == (
@@ -89,6 +89,28 @@ async def test_a_lead_adds_a_service_in_one_line_and_members_read_it(world: Worl
         world.private("Thandi"), services_query("lawyer")
     )
     assert "Legal Aid" in said(legal) and "Hillbrow Clinic" not in said(legal)
+
+
+async def test_a_one_line_entry_typed_in_the_group_is_refused_and_its_message_deleted(
+    world: World,
+) -> None:
+    """Its phone number and its note (a trusted officer's name) are for members only, in
+    private: typed in the group, nothing is kept or repeated there, and the message goes."""
+    before = await world.snapshot()
+    group = world.group("Nomsa")
+    typed = "add police Yeoville Station | -26.19, 28.04 | 24/7 | +27 11 555 0177 | Sgt Dube"
+    try:
+        reply = await world.services.aftercare.directory.service(group, service_request(typed))
+    except Refused as refusal:
+        reply = refusal.reply
+    assert not reply.ok and not reply.private
+    assert said(reply) == "Please use this command in a private chat with me."
+    assert reply.cleanup == (group.message_id,)
+    assert await world.snapshot() == before
+    # Started in the group, the guided dialogue goes on in private; the entry it makes is
+    # shown only there.
+    start = await world.services.aftercare.directory.service(group, service_request("add"))
+    assert start.ok and start.private
 
 
 async def test_services_for_an_alert_list_the_open_ones_first_nearest_first(world: World) -> None:

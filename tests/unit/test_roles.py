@@ -87,7 +87,7 @@ COMMANDS: dict[str, Cell] = {
     # After the call: the directory, referrals, follow-ups, the meeting digest.
     "services": lambda w, c, x: _aftercare(w).directory.services(c, services_query()),
     "service add": lambda w, c, x: _aftercare(w).directory.service(
-        c, service_request("add clinic Clinic B | -26.19, 28.04 | 24/7")
+        _private(c), service_request("add clinic Clinic B | -26.19, 28.04 | 24/7")
     ),
     "service remove": lambda w, c, x: _aftercare(w).directory.service(
         c, service_request("remove Legal Aid")
