@@ -97,6 +97,7 @@ AFTERCARE: dict[str, str] = {
     "refer.no_consent": "Not referred: a referral is made only when the person agrees to it. Ask them first; then send /refer {code} again.",
     "refer.done": "Referred, with the person's agreement:",
     "refer.made": "#{code}: referral made.",
+    "refer.already_made": "#{code} is already referred to {name}.",
     "refer.check": "{alias} will be asked on {when} whether they got there.",
     "button.refer": "🏥 Refer to a service",
     "referral.card": "#{code} → {name} ({category})",

@@ -33,14 +33,16 @@ async def make_referral(
     category: Category,
     made_by: int,
     now: float,
-) -> int:
-    """A referral the person agreed to (now): it starts as referred."""
+) -> int | None:
+    """A referral the person agreed to (now): it starts as referred. ``None``: the case is
+    already referred to this service and that referral is still open (a second tap)."""
     cur = await db.execute(
         "INSERT INTO referrals(alert_id, service_id, category, made_by, consent_at, referred_at)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
-        (alert_id, service_id, category.value, made_by, now, now),
+        " SELECT ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM referrals WHERE alert_id = ?"
+        " AND service_id = ? AND state IN ('referred', 'attended'))",
+        (alert_id, service_id, category.value, made_by, now, now, alert_id, service_id),
     )
-    return int(cur.lastrowid or 0)
+    return int(cur.lastrowid) if cur.rowcount == 1 and cur.lastrowid else None
 
 
 async def referral_by_id(db: aiosqlite.Connection, referral_id: int) -> Referral | None:

@@ -168,6 +168,8 @@ class Referrals:
         referral_id = await referrals_q.make_referral(
             db, alert.id, service.id, service.category, member.id, now
         )
+        if referral_id is None:
+            raise Refused(refuse("refer.already_made", code=alert.code, name=service.name))
         referral = await referrals_q.referral_by_id(db, referral_id)
         assert referral is not None
         task = await self.tasks.add(db, alert, Rule.REFERRAL, referral.referred_at, referral)

@@ -6,6 +6,8 @@ The fake clock starts on Friday 15 January 2027 at 10:00 in Johannesburg.
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from bot.aftercare.model import Category
@@ -74,6 +76,35 @@ async def test_without_the_persons_agreement_no_referral_is_made(world: World) -
     declined = await aftercare.press(thandi, Action.REFER_DECLINED, alert.id, str(service))
     assert said(declined).startswith("Not referred: a referral is made only when the person agrees")
     assert await world.snapshot() == before
+
+
+async def test_a_second_they_agreed_makes_no_second_referral(world: World) -> None:
+    """A double tap, two phones, or an old consent question pressed again: one referral, one
+    check, and the second press says why."""
+    service = await add_service(world, LEGAL_NEAR)
+    alert = await arrest(world)
+    aftercare = world.services.aftercare
+    thandi, nomsa = world.private("Thandi"), world.private("Nomsa")
+    first, second = await asyncio.gather(
+        aftercare.press(thandi, Action.REFER_AGREED, alert.id, str(service)),
+        aftercare.press(nomsa, Action.REFER_AGREED, alert.id, str(service)),
+    )
+    assert sorted([first.ok, second.ok]) == [False, True]
+    refused = first if not first.ok else second
+    assert said(refused) == f"#{alert.code} is already referred to Legal Aid Hillbrow."
+    assert await world_rows(world, "SELECT count(*) FROM referrals") == [(1,)]
+    assert await world_rows(world, "SELECT count(*) FROM followups") == [(1,)]
+    before = await world.snapshot()
+    stale = await aftercare.press(thandi, Action.REFER_AGREED, alert.id, str(service))
+    assert not stale.ok and await world.snapshot() == before
+    # Once that referral has ended, the person may be referred there again.
+    (referral_id,) = (await world_rows(world, "SELECT id FROM referrals"))[0]
+    assert (await aftercare.press(thandi, Action.REFERRAL, referral_id, "lost")).ok
+    assert (await refer(world, "Thandi", alert, service)).ok
+    assert await world_rows(world, "SELECT state FROM referrals ORDER BY id") == [
+        ("lost",),
+        ("referred",),
+    ]
 
 
 async def test_a_referral_moves_through_its_states_each_with_its_time(world: World) -> None:
@@ -180,12 +211,13 @@ async def test_only_its_maker_whoever_checks_it_or_a_lead_moves_a_referral(world
 
 async def test_status_shows_open_referrals_by_kind_and_how_many_are_overdue(world: World) -> None:
     legal = await add_service(world, LEGAL_NEAR)
+    other_legal = await add_service(world, LEGAL_FAR)
     clinic = await add_service(world, CLINIC)
     alert = await arrest(world)
     await refer(world, "Thandi", alert, legal)
     await refer(world, "Thandi", alert, clinic)
     world.clock.advance(2 * DAY)
-    await refer(world, "Thandi", alert, legal)
+    await refer(world, "Thandi", alert, other_legal)
     status = said(await world.services.squads.status(world.private("Nomsa")))
     assert "Open referrals: clinic 1 and legal clinic or lawyer 2. Overdue" in status
     assert status.endswith("0.") is False and ": 0." in status
