@@ -80,6 +80,7 @@ AFTERCARE: dict[str, str] = {
     "services.distance": "   {distance} from #{code}",
     "services.phone": "   📞 {phone}",
     "services.note": "   📝 {note}",
+    "services.more": "Not listed here for lack of room: {count}. /services CATEGORY lists one kind.",
     "button.service": "{name} · {open}",
     "button.service_far": "{name} · {distance} · {open}",
     # -- referrals
@@ -178,6 +179,7 @@ AFTERCARE: dict[str, str] = {
     "followups.by_owner_header": "By owner:",
     "followups.by_owner": "• {alias}: {open} open, {overdue} overdue",
     "followups.nobody": "nobody",
+    "followups.more": "Not listed here, due later: {count}.",
     "followups.line": "• {label} · #{code} · {rule} · due {when}",
     "followups.line_overdue": "• {label} · #{code} · {rule} · was due {when} (overdue)",
     "followups.line_owner": "• {label} · #{code} · {rule} · due {when} · {alias}",

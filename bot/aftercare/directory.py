@@ -366,10 +366,13 @@ class Directory:
             found.sort(key=lambda s: (lines.opens(s, now, self.zone).rank, far(s) or 0.0))
         else:
             found.sort(key=lambda s: (order.index(s.category), s.name.casefold()))
-        for service in found:
+        listed = found[: lines.fitting_count([lines.service_size(s) for s in found])]
+        for service in listed:
             shown += lines.service_lines(
                 service, now, self.zone, distance_m=far(service), code=code
             )
+        if len(listed) < len(found):
+            shown.append(t("services.more", count=len(found) - len(listed)))
         return Reply(text=Text("lines", {"lines": shown}), private=not caller.private)
 
 

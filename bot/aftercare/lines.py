@@ -30,6 +30,27 @@ Line = dict[str, Any]
 Rows = tuple[tuple[Button, ...], ...]
 # Buttons a /refer offers at most (the directory may be long; the nearest open come first).
 SERVICES_SHOWN = 8
+# Telegram takes at most 4,096 characters in a message. A list stops well before, leaving
+# room for its header and for the longest of our languages: what each line takes at most,
+# in characters, before the words someone typed into it.
+LIST_BUDGET = 3000
+TASK_LINE_SIZE = 120
+OWNER_LINE_SIZE = 60
+SERVICE_SIZE = 160
+
+
+def fitting_count(sizes: Sequence[int], budget: int = LIST_BUDGET) -> int:
+    """How many of a list's items, in order, fit in one message (always the first)."""
+    used = 0
+    for count, size in enumerate(sizes):
+        used += size
+        if used > budget and count > 0:
+            return count
+    return len(sizes)
+
+
+def service_size(service: Service) -> int:
+    return SERVICE_SIZE + len(service.name) + len(service.phone or "") + len(service.note or "")
 
 
 def category(kind: Category) -> Line:

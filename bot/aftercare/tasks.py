@@ -80,10 +80,15 @@ class Tasks(Followups):
         if not tasks:
             return [t("followups.mine_none")]
         now = self.core.now()
-        codes = await self._codes(db, tasks)
-        return [t("followups.mine")] + [
-            lines.task_line(task, codes[task.alert_id], now, self.tz, with_owner=False)
-            for task in tasks
+        shown = tasks[: lines.fitting_count([lines.TASK_LINE_SIZE] * len(tasks))]
+        codes = await self._codes(db, shown)
+        return [
+            t("followups.mine"),
+            *[
+                lines.task_line(task, codes[task.alert_id], now, self.tz, with_owner=False)
+                for task in shown
+            ],
+            *_not_listed(len(tasks) - len(shown)),
         ]
 
     async def _squad_list(self, db: aiosqlite.Connection, squad_id: int, name: str) -> list[Any]:
@@ -91,7 +96,6 @@ class Tasks(Followups):
         if not tasks:
             return [t("followups.squad_none", squad=name)]
         now = self.core.now()
-        codes = await self._codes(db, tasks)
         aliases = {m.id: m.alias for m in await squads_q.members_of_squad(db, squad_id)}
         overdue = [task for task in tasks if task.due_at <= now]
         shown: list[Any] = [
@@ -113,14 +117,18 @@ class Tasks(Followups):
                     overdue=sum(1 for x in mine if x.due_at <= now),
                 )
             )
-        for task in tasks:
+        # Every owner's counts; then the tasks, the earliest due first, as many as fit.
+        budget = lines.LIST_BUDGET - lines.OWNER_LINE_SIZE * len(owners_seen)
+        listed = tasks[: lines.fitting_count([lines.TASK_LINE_SIZE] * len(tasks), budget)]
+        codes = await self._codes(db, listed)
+        for task in listed:
             owner_alias = aliases.get(task.owner_member_id) if task.owner_member_id else None
             shown.append(
                 lines.task_line(
                     task, codes[task.alert_id], now, self.tz, owner_alias, with_owner=True
                 )
             )
-        return shown
+        return shown + _not_listed(len(tasks) - len(listed))
 
     async def _codes(self, db: aiosqlite.Connection, tasks: Sequence[Task]) -> dict[int, str]:
         codes: dict[int, str] = {}
@@ -301,6 +309,11 @@ class Tasks(Followups):
         if to is None or to.squad_id != member.squad_id:
             raise Refused(refuse("button.invalid"))
         return to
+
+
+def _not_listed(count: int) -> list[Any]:
+    """The last line of a list cut to fit one message: how many tasks it left out."""
+    return [t("followups.more", count=count)] if count else []
 
 
 def rule_line(rule: Rule, offset: float | None) -> dict[str, Any]:

@@ -14,6 +14,7 @@ import pytest
 
 from bot.aftercare import hours
 from bot.aftercare.lines import open_label
+from bot.i18n import LANGUAGES
 from bot.intents import Action, Refused
 from bot.messages import render
 from tests.support import World, place
@@ -134,6 +135,30 @@ async def test_services_for_an_alert_list_the_open_ones_first_nearest_first(worl
     )
     assert (
         night.index("Night Clinic") < night.index("Soweto Clinic") < night.index("Hillbrow Clinic")
+    )
+
+
+async def test_a_long_directory_fits_one_message_in_every_language(world: World) -> None:
+    """Telegram takes at most 4,096 characters a message: a long directory stops in time and
+    says how many entries it left out, and how to see one kind."""
+    await world.member("Thandi", HERE[0] + 0.004, HERE[1])
+    note = "ask at the front desk for the counsellor on duty, and bring an ID if you have one " * 2
+    for i in range(30):
+        await add_service(
+            world,
+            f"clinic Clinic number {i:02d} | -26.19, 28.04 | 24/7 | +27 11 555 01{i:02d} | {note}",
+        )  # noqa: E501
+    listed = await world.services.aftercare.directory.services(
+        world.private("Thandi"), services_query()
+    )
+    assert listed.text is not None
+    for lang in LANGUAGES:
+        assert len(render(listed.text.key, listed.text.params, lang)) <= 4096, lang
+    text = said(listed)
+    shown = text.count("• Clinic number")
+    assert 5 < shown < 30 and "• Clinic number 00 (clinic)" in text
+    assert text.splitlines()[-1] == (
+        f"Not listed here for lack of room: {30 - shown}. /services CATEGORY lists one kind."
     )
 
 

@@ -19,8 +19,9 @@ from bot.aftercare.model import Rule
 from bot.aftercare.rules import RULES, Counts, at_close, makes_followups
 from bot.config import Settings
 from bot.domain import Alert, CrisisType, Member
+from bot.i18n import LANGUAGES
 from bot.intents import Action, Intent, MessageRole, Refused, Reply
-from bot.messages import EN
+from bot.messages import EN, render
 from bot.services import Services
 from data import alerts as alerts_q
 from tests.support import World
@@ -396,6 +397,27 @@ async def test_followups_lists_ones_own_oldest_first_and_leads_see_the_squads(
     lerato = said(await followups(world.private("Lerato"), followups_request()))
     assert "F2" in lerato and "F1" not in lerato
     assert said(await followups(world.private("Nomsa"), followups_request())) == lead
+
+
+async def test_a_long_list_of_follow_ups_fits_one_message_in_every_language(
+    world: World,
+) -> None:
+    """Telegram takes at most 4,096 characters a message: a squad's list stops in time, the
+    earliest due first, and says how many more there are."""
+    await skilled(world, "Thandi", "peer")
+    for _ in range(12):  # five tasks each: 60 open
+        await closed(world, "Thandi", kind=CrisisType.SEXUAL)
+        world.clock.advance(60)
+    followups = world.services.aftercare.tasks.followups
+    for who in ("Nomsa", "Thandi"):  # the squad's list, and her own
+        listed = await followups(world.private(who), followups_request())
+        assert listed.text is not None
+        for lang in LANGUAGES:
+            assert len(render(listed.text.key, listed.text.params, lang)) <= 4096, (who, lang)
+        text = said(listed)
+        shown = [line for line in text.splitlines() if " · #" in line]
+        assert 10 < len(shown) < 60 and shown[0].startswith("• F1 ·")
+        assert text.splitlines()[-1] == f"Not listed here, due later: {60 - len(shown)}."
 
 
 async def test_a_lead_changes_a_rule_for_the_squad(world: World) -> None:
