@@ -147,7 +147,7 @@ async def test_a_long_directory_fits_one_message_in_every_language(world: World)
         await add_service(
             world,
             f"clinic Clinic number {i:02d} | -26.19, 28.04 | 24/7 | +27 11 555 01{i:02d} | {note}",
-        )  # noqa: E501
+        )
     listed = await world.services.aftercare.directory.services(
         world.private("Thandi"), services_query()
     )
