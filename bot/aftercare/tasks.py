@@ -238,7 +238,7 @@ class Tasks(Followups):
             task, alert_code, member = await self._pressed(db, caller, task_id)
             label = task.label
             if action is Action.TASK_TO:
-                to = await self._handover_target(db, task, member, arg)
+                to = await self._handover_target(db, task, arg)
                 said = await self._give(db, caller, member, task, to)
                 reply = Reply(text=Text("lines", {"lines": said}), edit_pressed=True)
             elif arg in ("done", "unreached"):
@@ -300,13 +300,15 @@ class Tasks(Followups):
         text = Text("task.pick_owner", {"label": task.label, "code": code})
         return Reply(text=text, buttons=rows, answer=text, edit_pressed=True)
 
-    async def _handover_target(
-        self, db: aiosqlite.Connection, task: Task, member: Member, arg: str
-    ) -> Member:
-        if not arg.isdigit():
-            raise Refused(refuse("button.invalid"))
-        to = await squads_q.member_by_id(db, int(arg))
-        if to is None or to.squad_id != member.squad_id:
+    async def _handover_target(self, db: aiosqlite.Connection, task: Task, arg: str) -> Member:
+        """Only one of those the **Hand over** button offers (a stale or forged press is
+        checked against the squad as it is now); a lead gives it to anyone with
+        ``/followups assign``."""
+        alert = await alerts_q.alert_by_id(db, task.alert_id)
+        assert alert is not None
+        offered = {m.id: m for m in await owners.may_own(db, alert.squad_id)}
+        to = offered.get(int(arg)) if arg.isdigit() else None
+        if to is None:
             raise Refused(refuse("button.invalid"))
         return to
 

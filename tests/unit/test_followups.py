@@ -359,6 +359,15 @@ async def test_an_owner_hands_a_task_over_and_a_lead_reassigns_one(world: World)
     assert not (await press(world, "Thandi", reminder, "Done")).ok
     assert not (await press(world, "Sipho", for_lerato, "Done")).ok
     assert await world.snapshot() == before
+    # A forged "to whom" button: Sipho is not one of those offered (the squad has a
+    # paralegal and a peer educator), so it changes nothing.
+    task_id = (await world_rows(world, "SELECT id FROM followups"))[0][0]
+    sipho = await world.get_member("Sipho")
+    forged = await world.services.aftercare.press(
+        world.private("Lerato"), Action.TASK_TO, task_id, str(sipho.id)
+    )
+    assert not forged.ok and await world.snapshot() == before
+    # A lead gives it to anyone who responds.
     moved = await world.services.aftercare.tasks.followups(
         world.private("Nomsa"), followups_request("assign F1 Sipho")
     )
