@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.intents import Action, Intent, MessageRole, Op, Priority
 from bot.messages import render
+from data import alerts as alerts_q
 from data import inbox
 from data import outbox as outbox_q
 from data import privacy as privacy_q
@@ -327,3 +328,34 @@ async def test_forgetme_ends_the_follow_ups_about_the_person(
     assert (await world.services.privacy.forget(world.private("Zodwa"), zodwa.user_id)).ok
     # Nobody is asked to check on someone who asked to be forgotten.
     assert await rows(world, "SELECT state FROM followups") == [("cancelled",)]
+
+
+async def test_forgetme_erases_the_referral_notes_about_the_person_down_to_the_bytes(
+    world: World,
+) -> None:
+    """Zodwa reported in private and chose "may contact me", so her closed alert still points
+    at her; a referral about her has a note. Her /forgetme empties it, in the file too."""
+    from tests.support.aftercare import add_service, refer
+
+    await world.member("Thandi", HERE[0] + 0.004, HERE[1])
+    zodwa = await world.member("Zodwa", HERE[0] + 0.2, HERE[1])
+    service = await add_service(world, "legal Legal Aid | -26.19, 28.05 | 24/7")
+    assert (await world.alerts.raise_alert(world.private("Zodwa"), f"{HERE[0]}, {HERE[1]} x")).ok
+    (alert_id,) = (await rows(world, "SELECT max(id) FROM alerts"))[0]
+    assert (await world.services.privacy.set_contact(world.private("Zodwa"), alert_id, True)).ok
+    await accept_and_close(world, "Thandi", alert_id)
+    async with world.services.core.store.reading() as db:
+        alert = await alerts_q.alert_by_id(db, alert_id)
+    assert alert is not None
+    await refer(world, "Thandi", alert, service)
+    (referral_id,) = (await rows(world, "SELECT id FROM referrals"))[0]
+    aftercare = world.services.aftercare
+    await aftercare.press(world.private("Thandi"), Action.REFERRAL_NOTE, referral_id, "")
+    assert await aftercare.typed(world.private("Thandi"), "Xolelwapoint desk 9") is not None
+    assert (await world.services.privacy.forget(world.private("Zodwa"), zodwa.user_id)).ok
+    assert await rows(world, "SELECT note, state FROM referrals") == [(None, "referred")]
+    path = world.services.core.settings.database
+    data = b"".join(
+        p.read_bytes() for p in (path, path.with_name(path.name + "-wal")) if p.exists()
+    )
+    assert b"Xolelwapoint" not in data
