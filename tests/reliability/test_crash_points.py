@@ -8,6 +8,7 @@ there. Then it is started again on the same database, unarmed.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -217,3 +218,44 @@ async def test_crash_during_a_restart_with_overdue_deadlines(rig: Rig) -> None:
         c for c in rig.fake.calls[mark:] if c.method == "sendMessage" and c.chat_id == rig.sipho.id
     ]
     assert len(to_sipho) == 1
+
+
+async def test_crash_right_after_a_follow_up_reminder_fires(rig: Rig) -> None:
+    """A follow-up's reminder and its page to the leads are deadline rows. Killed right after
+    one fired (committed, not yet sent), the bot started again sends each exactly once."""
+    await rig.bot.stop()
+    rig.bot.settings.update(followup_check="10", followup_grace="1")
+    await rig.bot.start()
+    mark = await rig.alert()
+    offer = await rig.fake.wait_for(is_send(rig.thandi.id, "#"), after=mark)
+    await rig.fake.press(rig.thandi, bot_message(rig.fake, offer), button=render("button.accept"))
+    brief = await rig.fake.wait_for(is_send(rig.thandi.id, "You have"), after=mark)
+    await rig.fake.press(rig.thandi, bot_message(rig.fake, brief), button=render("button.close"))
+    picker = await rig.fake.wait_for(is_send(rig.thandi.id, "How did"), after=mark)
+    await rig.fake.wait_for(  # the pin reached Thandi before the close
+        lambda c: c.method == "sendLocation" and c.chat_id == rig.thandi.id, after=mark
+    )
+    await rig.fake.press(
+        rig.thandi, bot_message(rig.fake, picker), button=render("outcome.resolved")
+    )
+    await rig.fake.wait_for(is_edit(rig.thandi.id, "is closed"), after=mark)
+    await rig.fake.idle()
+    await rig.bot.stop()
+    ((due,),) = db_rows(rig.bot.db, "SELECT due_at FROM followups")
+    assert not db_rows(
+        rig.bot.db, "SELECT 1 FROM deadlines WHERE fired_at IS NOT NULL AND kind LIKE 'followup%'"
+    ), "stopped before the check was due"
+    # The check on the person (Thandi's) falls due while the bot is down, and so does its
+    # page to the leads.
+    await asyncio.sleep(max(0.0, due + 1.5 - time.time()))
+    mark = len(rig.fake.calls)
+    await rig.bot.start(crash_at="deadline_fired", wait_ready=False)
+    assert await rig.bot.wait_dead() == KILLED
+    await rig.bot.start()
+    lead = rig.squad.lead.id
+    await rig.fake.wait_for(is_send(rig.thandi.id, "📋 Follow-up"), after=mark, timeout=15)
+    await rig.fake.wait_for(is_send(lead, "Message to leads: follow-up"), after=mark, timeout=15)
+    await rig.check()
+    sent = rig.fake.calls[mark:]
+    assert len([c for c in sent if is_send(rig.thandi.id, "📋 Follow-up")(c)]) == 1
+    assert len([c for c in sent if is_send(lead, "Message to leads: follow-up")(c)]) == 1
