@@ -9,8 +9,11 @@ coordinate; the guided ``/service add`` works with its buttons, and bad input is
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import timedelta
 from pathlib import Path
+
+import pytest
 
 from bot.messages import render
 from tests.fakegram.server import FakeTelegram
@@ -241,3 +244,61 @@ async def test_the_guided_service_dialogue_and_bad_input_through_telegram(
     assert db_rows(db_path, "SELECT category, name, hours, phone, note FROM services") == [
         ("shelter", "Safe House", "24/7", "+27 11 555 0123", "ring the bell twice")
     ]
+
+
+async def test_phone_numbers_officers_and_notes_stay_in_private_and_out_of_the_log(
+    fake: FakeTelegram, db_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A one-line entry typed in the group is refused and deleted; /services asked in the
+    group is answered in private, nearest to the alert; a referral the person did not agree
+    to is not made and the reply says why; a lead's /followups shows each owner; and at
+    DEBUG the log holds no phone number, officer, note or alias."""
+    caplog.set_level(logging.DEBUG)
+    phone, officer, note = "+27 11 555 0177", "Sgt Mbalenhle", "Vuyelwa waits at the gate"
+    async with running_bot(make_settings(fake, db_path, **FOLLOWUP_TIMES)):
+        squad = await Squad.set_up(fake)
+        lead, group = squad.lead, squad.group.id
+        thandi = fake.user(201, "Thandeka")
+        await squad.join(thandi, ALERT_AT[0] + 0.004, ALERT_AT[1])
+        await squad.ask(thandi, "/alias Lindelwa", private=True)
+        line = f"police Yeoville Station | -26.1839, 28.0615 | 24/7 | {phone} | {officer}"
+        mark = len(fake.calls)
+        typed = await fake.send(lead, squad.group, f"/service add {line}")
+        refused = await fake.wait_for(is_send(group), after=mark)
+        assert refused.text == render("private_only")
+        deleted = await fake.wait_for(lambda c: c.method == "deleteMessage", after=mark)
+        assert deleted.chat_id == group and deleted.params["message_id"] == typed["message_id"]
+        assert db_rows(db_path, "SELECT count(*) FROM services") == [(0,)]
+        await squad.ask(lead, f"/service add {line}", private=True)
+        await squad.ask(lead, f"/service add {CLINIC}", private=True)
+        code = await raise_alert(squad, fake.user(300, "Zanele"), "robbed at the rank")
+        mark = await squad.say(thandi, f"/services {code}")
+        listing = await fake.wait_for(is_send(thandi.id, "📒"), after=mark)
+        assert "nearest to #" in listing.text and phone in listing.text
+        assert listing.text.index("Hillbrow Clinic") < listing.text.index("Yeoville Station")
+        await fake.wait_for(is_send(group, render("me.sent_private")), after=mark)
+        # Nothing of the directory in the group, ever.
+        assert not [c for c in fake.calls if c.chat_id == group and phone in c.text]
+        # No consent, no referral; the reply says why.
+        await take_and_close(squad, thandi, code, render("outcome.police"))
+        choices = await squad.ask(thandi, f"/refer {code}", private=True)
+        mark = len(fake.calls)
+        await fake.press(thandi, bot_message(fake, choices), button="Yeoville Station")
+        question = await fake.wait_for(is_edit(thandi.id, "did the person agree"), after=mark)
+        mark = len(fake.calls)
+        await fake.press(thandi, bot_message(fake, question), button="They did not agree")
+        declined = await fake.wait_for(is_edit(thandi.id, "Not referred"), after=mark)
+        assert "only when the person agrees" in declined.text
+        assert db_rows(db_path, "SELECT count(*) FROM referrals") == [(0,)]
+        made = await refer_with_consent(squad, thandi, code, "Yeoville Station")
+        mark = len(fake.calls)
+        await fake.press(thandi, bot_message(fake, made), button="Note")
+        await fake.wait_for(is_send(thandi.id, "Send the note"), after=mark)
+        await squad.ask(thandi, note, private=True)
+        squads_list = await squad.ask(lead, "/followups", private=True)
+        assert "By owner:" in squads_list.text and "• Lindelwa: 2 open" in squads_list.text
+        await fake.idle()
+    text = "\n".join(r.getMessage() + (r.exc_text or "") for r in caplog.records)
+    assert len(caplog.records) > 5, "the capture works"
+    for secret in (phone, "555 0177", "Mbalenhle", "Vuyelwa", "Thandeka", "Lindelwa", "Nomsa"):
+        assert secret not in text, secret
