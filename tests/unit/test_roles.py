@@ -103,7 +103,7 @@ COMMANDS: dict[str, Cell] = {
         c, Action.REFER_TO, x["owned"].id, str(x["service"])
     ),
     "refer consent button": lambda w, c, x: _aftercare(w).press(
-        c, Action.REFER_AGREED, x["owned"].id, str(x["service"])
+        c, Action.REFER_AGREED, x["owned"].id, str(x["other_service"])
     ),
     "referral buttons (not theirs)": lambda w, c, x: _aftercare(w).press(
         c, Action.REFERRAL, x["referral"], "attended"
@@ -225,6 +225,7 @@ async def squad(world: World) -> dict[str, Any]:
     # and the check on the person of the alert Lerato closed (hers: nobody is a paralegal).
     service = await add_service(world, "legal Legal Aid | -26.19, 28.05 | 24/7")
     assert (await refer(world, "Sipho", owned, service)).ok
+    other_service = await add_service(world, "legal Lawyers Hillbrow | -26.19, 28.06 | 24/7")
     async with world.services.core.store.reading() as db:
         async with db.execute("SELECT id FROM squads") as cur:
             squad_id = (await cur.fetchone())["id"]
@@ -247,6 +248,7 @@ async def squad(world: World) -> dict[str, Any]:
         "clock": clock,
         "checkin": checkin,
         "service": service,
+        "other_service": other_service,
         "referral": referral,
         "task": task,
     }
