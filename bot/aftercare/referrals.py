@@ -19,6 +19,7 @@ import aiosqlite
 from bot.aftercare import lines
 from bot.aftercare.model import Category, Reason, Referral, ReferralState, Rule, Service, TaskState
 from bot.aftercare.tasks import Tasks
+from bot.alerts.team import on_team_or_lead
 from bot.core import Caller, Core
 from bot.domain import Alert, AlertState, CrisisType, Member, Outcome
 from bot.geo import Point, distance_m
@@ -298,11 +299,8 @@ class Referrals:
         return alert, member
 
     async def _may_refer(self, db: aiosqlite.Connection, alert: Alert, member: Member) -> None:
-        """A responder on the alert's team (or its owner), or a lead; while its case lives."""
-        team = {m.id for m in await squads_q.holders_of(db, alert.id)}
-        if alert.owner_member_id is not None:
-            team.add(alert.owner_member_id)
-        if not member.is_responder or not (member.is_lead or member.id in team):
+        """A responder on the alert's team, or a lead; while its case lives."""
+        if not await on_team_or_lead(db, alert, member):
             raise Refused(refuse("refer.not_allowed", code=alert.code))
         if alert.state is AlertState.CANCELLED:
             raise Refused(refuse("refer.cancelled", code=alert.code))

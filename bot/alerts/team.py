@@ -16,6 +16,21 @@ import aiosqlite
 
 from bot.domain import Alert, Deadline, DeadlineKind, Member
 from bot.intents import Button
+from data import squads as squads_q
+
+
+async def team_ids(db: aiosqlite.Connection, alert: Alert) -> set[int]:
+    """The alert's team: its slot holders, and its owner."""
+    team = {m.id for m in await squads_q.holders_of(db, alert.id)}
+    if alert.owner_member_id is not None:
+        team.add(alert.owner_member_id)
+    return team
+
+
+async def on_team_or_lead(db: aiosqlite.Connection, alert: Alert, member: Member) -> bool:
+    """Who may act on a case beyond its dispatch (its clocks, its referrals): a responder on
+    the alert's team, or a lead of its squad."""
+    return member.is_responder and (member.is_lead or member.id in await team_ids(db, alert))
 
 
 @dataclass(frozen=True)

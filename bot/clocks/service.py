@@ -14,6 +14,7 @@ from datetime import date, timedelta
 
 import aiosqlite
 
+from bot.alerts.team import on_team_or_lead
 from bot.clocks import legal
 from bot.clocks.model import CaseClock, ClockKind, Mark, marks_for
 from bot.clocks.times import TypedTime, local_day, resolve
@@ -146,9 +147,7 @@ class Clocks(ClockWatcher):
         member = await squads_q.member(db, alert.squad_id, caller.user_id)
         if member is None:
             raise Refused(refuse("not_member"))
-        if not member.is_responder:
-            raise Refused(refuse("clock.not_team", code=alert.code))
-        if not member.is_lead and member.id not in await self._team_ids(db, alert):
+        if not await on_team_or_lead(db, alert, member):
             raise Refused(refuse("clock.not_team", code=alert.code))
         if await alerts_q.is_purged(db, alert.id):
             raise Refused(refuse("clock.purged", code=alert.code))

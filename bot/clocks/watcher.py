@@ -16,7 +16,7 @@ import logging
 import aiosqlite
 
 from bot.alerts import Alerts
-from bot.alerts.team import BriefPart, TeamWatcher
+from bot.alerts.team import BriefPart, TeamWatcher, team_ids
 from bot.clocks import legal, lines, medical
 from bot.clocks.model import CLOCKS_FOR, CaseClock, ClockKind, Mark
 from bot.config import Settings
@@ -195,17 +195,10 @@ class ClockWatcher(TeamWatcher):
                 together.append(sibling)
         return sorted(together, key=lambda c: list(ClockKind).index(c.kind))
 
-    async def _team_ids(self, db: aiosqlite.Connection, alert: Alert) -> set[int]:
-        """The alert's team: its slot holders, and its owner."""
-        team = {m.id for m in await squads_q.holders_of(db, alert.id)}
-        if alert.owner_member_id is not None:
-            team.add(alert.owner_member_id)
-        return team
-
     async def _recipients(self, db: aiosqlite.Connection, alert: Alert) -> list[Member]:
         """The team and the leads, each once, who can be reached in private."""
         found: dict[int, Member] = {}
-        for member_id in sorted(await self._team_ids(db, alert)):
+        for member_id in sorted(await team_ids(db, alert)):
             member = await squads_q.member_by_id(db, member_id)
             if member is not None:
                 found[member.id] = member
