@@ -122,7 +122,7 @@ class Followups(TeamWatcher):
             if task.due_at <= now:  # a snoozed task keeps only its newest reminder
                 await self.remind(db, task)
         elif task.due_at + self.settings.followup_grace.total_seconds() <= now:
-            await self._page_leads(db, task)
+            await self._page_overdue(db, task)
 
     # -- making and timing tasks ---------------------------------------------------------
 
@@ -272,7 +272,7 @@ class Followups(TeamWatcher):
         shown = lines.reminder_lines(task, alert.code, self.tz, todo, reach)
         return shown, alert.reporter_user_id if contact else None
 
-    async def _page_leads(self, db: aiosqlite.Connection, task: Task) -> None:
+    async def _page_overdue(self, db: aiosqlite.Connection, task: Task) -> None:
         """Overdue by more than the grace: every lead is told, once."""
         if not await followups_q.mark_paged(db, task.id, self.core.now()):
             return
@@ -291,19 +291,10 @@ class Followups(TeamWatcher):
             key = "task.overdue_lead_nobody"
         else:
             params["alias"] = owner.alias
-        for lead in await squads_q.leads_of(db, alert.squad_id):
-            if lead.private_chat_id is not None:
-                await self.core.tell(
-                    db,
-                    Intent(
-                        op=Op.SEND,
-                        chat_id=lead.private_chat_id,
-                        priority=Priority.HIGH,
-                        text=Text(key, params),
-                        member_id=lead.id,
-                        role=MessageRole.PAGE,
-                    ),
-                )
+        # Not linked to the finished alert, so the clean-up of its chats leaves it; it is
+        # not about someone in danger now, so it does not go before the offers.
+        text = Text(key, params)
+        await self.alerts.page_leads_about(db, alert, text, linked=False, priority=Priority.HIGH)
         log.info("follow-up %s: overdue, leads paged", task.id)
 
     async def finish(self, db: aiosqlite.Connection, task: Task, state: TaskState) -> bool:

@@ -22,6 +22,7 @@ from bot.geocode import Geocoder
 from bot.intents import (
     Button,
     MessageRole,
+    Priority,
     Refused,
     Text,
     refuse,
@@ -118,13 +119,19 @@ class AlertsBase:
         text: Text,
         buttons: tuple[tuple[Button, ...], ...],
         role: MessageRole,
+        *,
+        linked: bool = True,
+        priority: Priority = Priority.URGENT,
     ) -> None:
-        """The one way to page every lead of the alert's squad, in private."""
+        """The one way to page every lead of the alert's squad, in private (``linked``,
+        ``priority``: see ``notices.page``)."""
         for lead in await squads_q.leads_of(db, alert.squad_id):
             if lead.private_chat_id is not None:
-                await self.core.tell(
-                    db, notices.page(alert, lead.private_chat_id, lead.id, text, buttons, role)
-                )
+                page = notices.page(
+                    alert, lead.private_chat_id, lead.id, text, buttons, role,
+                    linked=linked, priority=priority,
+                )  # fmt: skip
+                await self.core.tell(db, page)
 
     async def _ask_contact_once(self, db: aiosqlite.Connection, alert: Alert) -> None:
         """A private reporter is asked about contact once the location is settled (it came,

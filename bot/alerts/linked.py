@@ -18,7 +18,7 @@ from bot.alerts.base import _reload
 from bot.alerts.raising import Raising
 from bot.domain import Alert, Member, Origin, new_alert_code
 from bot.geo import Point
-from bot.intents import MessageRole, Text
+from bot.intents import MessageRole, Priority, Text
 from data import alerts as alerts_q
 from data import privacy as privacy_q
 
@@ -63,7 +63,18 @@ class Linked(Raising):
         log.warning("alert %s: linked alert %s raised for a responder", alert.code, linked.code)
         return await _reload(db, linked.id)
 
-    async def page_leads_about(self, db: aiosqlite.Connection, alert: Alert, text: Text) -> None:
-        """Page every lead about ``alert``, with its Claim button while it is open."""
-        buttons = notices.claim_button(alert) if alert.is_open else ()
-        await self._page_leads(db, alert, text, buttons, MessageRole.PAGE)
+    async def page_leads_about(
+        self,
+        db: aiosqlite.Connection,
+        alert: Alert,
+        text: Text,
+        *,
+        linked: bool = True,
+        priority: Priority = Priority.URGENT,
+    ) -> None:
+        """Page every lead about ``alert``, with its Claim button while it is open; a page
+        not ``linked`` to it (about what follows a finished case) has no button."""
+        buttons = notices.claim_button(alert) if alert.is_open and linked else ()
+        await self._page_leads(
+            db, alert, text, buttons, MessageRole.PAGE, linked=linked, priority=priority
+        )

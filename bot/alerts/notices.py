@@ -337,16 +337,25 @@ def escalation_page(alert: Alert, squad_name: str) -> Text:
 
 
 def page(
-    alert: Alert, chat_id: int, member_id: int, text: Text, buttons: Buttons, role: MessageRole
+    alert: Alert,
+    chat_id: int,
+    member_id: int,
+    text: Text,
+    buttons: Buttons,
+    role: MessageRole,
+    *,
+    linked: bool = True,
+    priority: Priority = Priority.URGENT,
 ) -> Intent:
-    """A private message to one lead about an alert."""
+    """A private message to one lead about an alert (``linked`` False: not tied to the
+    alert's messages, so the clean-up of a finished alert's chats leaves it alone)."""
     return Intent(
         op=Op.SEND,
         chat_id=chat_id,
-        priority=Priority.URGENT,
+        priority=priority,
         text=text,
         buttons=buttons,
-        alert_id=alert.id,
+        alert_id=alert.id if linked else None,
         member_id=member_id,
         role=role,
     )

@@ -20,7 +20,7 @@ from bot.aftercare.rules import RULES, Counts, at_close, makes_followups
 from bot.config import Settings
 from bot.domain import Alert, CrisisType, Member
 from bot.i18n import LANGUAGES
-from bot.intents import Action, Intent, MessageRole, Refused, Reply
+from bot.intents import Action, Intent, MessageRole, Priority, Refused, Reply
 from bot.messages import EN, render
 from bot.services import Services
 from data import alerts as alerts_q
@@ -300,7 +300,9 @@ async def test_an_overdue_task_pages_the_leads_once(world: World) -> None:
     nomsa = await world.get_member("Nomsa")
     assert [p.chat_id for p in pages] == [nomsa.private_chat_id]
     assert "Owner: Thandi" in said(pages[0]) and "/followups assign F1 NAME" in said(pages[0])
-    assert pages[0].role is MessageRole.PAGE
+    assert pages[0].role is MessageRole.PAGE and pages[0].priority is Priority.HIGH
+    # Not tied to the finished alert: the clean-up of its chats would take it away again.
+    assert pages[0].alert_id is None and pages[0].buttons == ()
     # Snoozed and overdue again: the leads are not paged a second time.
     task_id = (await world_rows(world, "SELECT id FROM followups"))[0][0]
     assert (
