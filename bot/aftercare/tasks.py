@@ -14,7 +14,7 @@ from bot.aftercare.followups import Followups
 from bot.aftercare.model import Rule, Task, TaskState
 from bot.aftercare.rules import RULES, SPEC, Counts, RuleChange, offsets
 from bot.core import Caller, require_lead, resolve_single_scope
-from bot.domain import Member
+from bot.domain import DeadlineKind, Member
 from bot.intents import (
     Action,
     Button,
@@ -31,6 +31,7 @@ from bot.intents import (
 from bot.messages import listing, moment, span, t
 from data import alerts as alerts_q
 from data import audit as audit_q
+from data import deadlines as deadlines_q
 from data import followups as followups_q
 from data import squads as squads_q
 
@@ -204,6 +205,8 @@ class Tasks(Followups):
         assert fresh is not None
         given_by = by if by.id != to.id else None
         if fresh.due_at <= now:
+            # Reminded now, by name: a reminder deadline still pending would remind twice.
+            await deadlines_q.cancel_ref_deadlines(db, DeadlineKind.FOLLOWUP, fresh.id, now)
             await self.remind(db, fresh, by=given_by)
         elif to.private_chat_id is not None:
             await self.core.tell(

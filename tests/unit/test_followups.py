@@ -379,6 +379,24 @@ async def test_an_owner_hands_a_task_over_and_a_lead_reassigns_one(world: World)
     assert len(audit) == 2
 
 
+async def test_a_task_reassigned_as_it_falls_due_reminds_its_new_owner_once(
+    world: World,
+) -> None:
+    """The lead gives Lerato a task that has just fallen due, before its reminder fired:
+    she is reminded at once, and the reminder's deadline does not remind her again."""
+    await skilled(world, "Thandi", "peer")
+    await skilled(world, "Lerato", "paralegal", near=0.02)
+    await closed(world, "Thandi")
+    await world.deliver_all()
+    world.clock.advance(DAY)
+    moved = await world.services.aftercare.tasks.followups(
+        world.private("Nomsa"), followups_request("assign F1 Lerato")
+    )
+    assert moved.ok
+    await world.fire_due()
+    lerato = await world.get_member("Lerato")
+    assert [i.chat_id for i in await sent(world, "task.reminder")] == [lerato.private_chat_id]
+
 async def test_followups_lists_ones_own_oldest_first_and_leads_see_the_squads(
     world: World,
 ) -> None:
