@@ -1,16 +1,20 @@
 """Hostile input to what follows the call: thousands of generated arguments to the
 directory's, referrals' and follow-ups' parsers never raise anything but a clear refusal,
-and opening hours that read always read back the same."""
+opening hours that read always read back the same, and every button with forged data is
+refused and changes nothing."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.aftercare import entries, hours
-from bot.intents import Refused
+from bot.aftercare.facade import AFTERCARE_ACTIONS
+from bot.intents import Action, Refused
 from bot.messages import EN
 from handlers import parsing
+from tests.support import World
 
 NASTY = st.sampled_from(
     ["\u202e", "\u200b", "{", "}", "{code}", "|", "||", "-", "24:00", "25:00", "mon-fri",
@@ -57,3 +61,24 @@ def test_the_command_parsers_never_raise_but_a_refusal(command: str, raw: str) -
             parsing.followups(args)
     except Refused as refusal:
         assert refusal.reply.text is not None and refusal.reply.text.key in EN
+
+
+FORGED_ARGS = ("", "0", "x", "zz_top", "9" * 16, "-1", "attended", "done", "always", "phone")
+
+
+@pytest.mark.parametrize("action", sorted(AFTERCARE_ACTIONS, key=lambda a: a.value))
+async def test_every_aftercare_button_with_forged_data_is_refused_and_changes_nothing(
+    world: World, action: Action
+) -> None:
+    """Stale or forged callback data, for any id (none, another squad's, huge) and any
+    argument, pressed by the lead: a clear refusal, never a traceback, and nothing changed."""
+    await world.member("Thandi", -26.2, 28.04)
+    before = await world.snapshot()
+    for target in (1, 2, 999, 10**15):
+        for arg in FORGED_ARGS:
+            pressed = await world.services.aftercare.press(
+                world.private("Nomsa"), action, target, arg
+            )
+            assert not pressed.ok, (action, target, arg, pressed)
+            assert pressed.text is not None and pressed.text.key in EN, pressed.text
+    assert await world.snapshot() == before
