@@ -397,6 +397,7 @@ async def test_a_task_reassigned_as_it_falls_due_reminds_its_new_owner_once(
     lerato = await world.get_member("Lerato")
     assert [i.chat_id for i in await sent(world, "task.reminder")] == [lerato.private_chat_id]
 
+
 async def test_followups_lists_ones_own_oldest_first_and_leads_see_the_squads(
     world: World,
 ) -> None:
