@@ -24,6 +24,7 @@ from bot.intents import Action, Intent, MessageRole, Priority, Refused, Reply
 from bot.messages import EN, render
 from bot.services import Services
 from data import alerts as alerts_q
+from data import squads as squads_q
 from tests.support import World
 from tests.support.aftercare import add_service, followups_request, labels, refer, said, world_rows
 
@@ -161,6 +162,25 @@ async def test_otherwise_the_paralegal_or_peer_with_the_fewest_open_tasks_owns_i
     owners = [alias for _, alias, _, _ in await tasks(world)]
     assert owners == ["Lerato", "Ayanda", "Lerato"]
 
+
+async def test_a_paralegal_the_bot_can_reach_in_private_comes_before_one_it_cannot(
+    world: World,
+) -> None:
+    """Lerato blocked the bot, so her reminders could not reach her: Ayanda, with more open
+    tasks, gets the check (the README: "one the bot can reach in private first")."""
+    await skilled(world, "Sipho")  # nearest, no skill: he responds
+    lerato = await skilled(world, "Lerato", "paralegal", near=0.02)
+    await skilled(world, "Ayanda", "peer", near=0.03)
+    await closed(world, "Sipho")  # Lerato's (fewest open, by id)
+    assert [alias for _, alias, _, _ in await tasks(world)] == ["Lerato"]
+    async with world.services.core.store.transaction() as db:
+        assert lerato.private_chat_id is not None
+        await squads_q.mark_blocked(db, lerato.private_chat_id, world.clock())
+    world.clock.advance(60)
+    await closed(world, "Sipho")
+    world.clock.advance(60)
+    await closed(world, "Sipho")
+    assert [alias for _, alias, _, _ in await tasks(world)] == ["Lerato", "Ayanda", "Ayanda"]
 
 async def test_a_squad_with_no_paralegal_or_peer_gives_it_to_the_responder_who_met_them(
     world: World,
