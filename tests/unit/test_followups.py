@@ -182,6 +182,7 @@ async def test_a_paralegal_the_bot_can_reach_in_private_comes_before_one_it_cann
     await closed(world, "Sipho")
     assert [alias for _, alias, _, _ in await tasks(world)] == ["Lerato", "Ayanda", "Ayanda"]
 
+
 async def test_a_squad_with_no_paralegal_or_peer_gives_it_to_the_responder_who_met_them(
     world: World,
 ) -> None:

@@ -278,3 +278,33 @@ async def test_bad_input_to_refer_gets_a_clear_reply_and_changes_nothing(
     assert not reply.ok
     assert says.format(code=alert.code) in said(reply)
     assert await world.snapshot() == before
+
+
+async def test_the_audit_trail_records_referrals_rule_changes_and_meetings(world: World) -> None:
+    """With the case's code where there is one, and never a service's or a person's name."""
+    service = await add_service(world, LEGAL_NEAR)
+    alert = await arrest(world)
+    await refer(world, "Thandi", alert, service)
+    (referral_id,) = (await world_rows(world, "SELECT id FROM referrals"))[0]
+    aftercare = world.services.aftercare
+    assert (await aftercare.press(world.private("Thandi"), Action.REFERRAL, referral_id, "lost")).ok
+    changed = await aftercare.tasks.followups(
+        world.private("Nomsa"), parsing.followups(["rule", "check", "12h"])
+    )
+    assert changed.ok
+    world.clock.advance(60)
+    digest = await aftercare.meeting.digest(world.private("Nomsa"))
+    held = digest.buttons[0][0]
+    assert (await aftercare.press(world.private("Nomsa"), held.action, held.alert_id, held.arg)).ok
+    audit = await world_rows(
+        world,
+        "SELECT action, target FROM audit WHERE action NOT IN ('setup', 'join', 'approve',"
+        " 'service:add') AND action NOT LIKE 'role%' ORDER BY id",
+    )
+    assert audit[-4:] == [
+        ("referral", alert.code),
+        ("referral:moved", alert.code),
+        ("followup_rule:check", None),
+        ("meeting", None),
+    ]
+    assert not [row for row in audit if "Legal Aid" in str(row) or "Thandi" in str(row)]
