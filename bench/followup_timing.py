@@ -16,6 +16,7 @@ import asyncio
 import logging
 import statistics
 import tempfile
+from collections import Counter
 from pathlib import Path
 
 from tests.fakegram.server import FakeTelegram
@@ -38,9 +39,13 @@ def main() -> int:
     logging.basicConfig(level=logging.WARNING)
     running: list[float] = []
     restarted: list[tuple[float, float]] = []
+    repeated = missing = 0  # reminders that came more than once, or never
     for number in range(1, args.rounds + 1):
         with tempfile.TemporaryDirectory() as tmp:
             run = asyncio.run(one_round(Path(tmp)))
+        came = Counter(r.task for r in run.reminders)
+        repeated += sum(n - 1 for n in came.values() if n > 1)
+        missing += sum(1 for task in run.tasks.values() if task not in came)
         for reminder in run.reminders:
             owner = next(k for k, v in run.tasks.items() if v == reminder.task)
             if reminder.after_restart:
@@ -63,9 +68,13 @@ def main() -> int:
     if restarted:
         after = [since for _, since in restarted]
         print(
-            f"due while stopped: {len(restarted)} reminders, each came once, at most"
+            f"due while stopped: {len(restarted)} reminders, at most"
             f" {max(after) * 1000:.0f} ms after the restart"
         )
+    if repeated or missing:
+        print(f"NOT ONCE EACH: {repeated} came again, {missing} never came")
+        return 1
+    print("every reminder came exactly once")
     return 0
 
 
