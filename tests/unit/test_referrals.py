@@ -7,11 +7,13 @@ The fake clock starts on Friday 15 January 2027 at 10:00 in Johannesburg.
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 
 import pytest
 
 from bot.aftercare.model import Category
-from bot.domain import Alert, CrisisType, Role
+from bot.aftercare.referrals import fitting
+from bot.domain import Alert, AlertState, CrisisType, Origin, Outcome, Role
 from bot.intents import Action, Refused
 from data import alerts as alerts_q
 from handlers import parsing
@@ -24,6 +26,13 @@ LEGAL_NEAR = "legal Legal Aid Hillbrow | -26.2000, 28.0460 | mon-fri 08:00-16:00
 LEGAL_FAR = "legal Lawyers for Human Rights | -26.1000, 28.0300 | mon-fri 08:00-16:00"
 LEGAL_CLOSED = "legal Night Lawyer | -26.2040, 28.0470 | sat 09:00-10:00"
 CLINIC = "clinic Hillbrow Clinic | -26.1913, 28.0434 | 24/7"
+_SOME_ALERT = Alert(
+    id=1, squad_id=1, code="K7QX", reporter_user_id=300, origin=Origin.GROUP,
+    origin_chat_id=-1001, origin_message_id=1, text="", lat=None, lon=None, area_label=None,
+    state=AlertState.CLOSED, owner_member_id=None, broadcast=False, offers_made=0,
+    escalations=0, outcome=None, note=None, created_at=0.0, acknowledged_at=None,
+    closed_at=None,
+)  # fmt: skip
 
 
 async def arrest(world: World, responder: str = "Thandi") -> Alert:
@@ -308,3 +317,28 @@ async def test_the_audit_trail_records_referrals_rule_changes_and_meetings(world
         ("meeting", None),
     ]
     assert not [row for row in audit if "Legal Aid" in str(row) or "Thandi" in str(row)]
+
+
+@pytest.mark.parametrize(
+    ("kind", "outcome", "fits"),
+    [  # as the README says it, in its order
+        (CrisisType.SEXUAL, Outcome.HEALTH, "care pep clinic"),
+        (CrisisType.ASSAULT, Outcome.HEALTH, "clinic pep counselling"),
+        (CrisisType.ROBBERY, Outcome.LEGAL, "legal"),
+        (CrisisType.HARASSMENT, Outcome.POLICE, "police"),
+        (CrisisType.ARREST, None, "legal"),
+        (CrisisType.SEXUAL, None, "care pep clinic"),
+        (CrisisType.ASSAULT, Outcome.RESOLVED, "clinic counselling"),
+        (CrisisType.HEALTH, None, "clinic pep"),
+        (CrisisType.ROBBERY, None, "counselling police"),
+        (CrisisType.HARASSMENT, None, "legal shelter"),
+        (CrisisType.MISSING, None, "shelter other"),
+        (CrisisType.OTHER, None, "clinic care pep legal shelter counselling police other"),
+        (None, None, "clinic care pep legal shelter counselling police other"),
+    ],
+)
+def test_the_kinds_of_service_that_fit_a_case_are_the_readmes(
+    kind: CrisisType | None, outcome: Outcome | None, fits: str
+) -> None:
+    alert = replace(_SOME_ALERT, crisis_type=kind, outcome=outcome)
+    assert [c.value for c in fitting(alert)] == fits.split()
