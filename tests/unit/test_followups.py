@@ -556,3 +556,21 @@ async def test_an_owner_who_left_is_replaced_when_the_reminder_fires(world: Worl
     assert reminder.chat_id == (await world.get_member("Lerato")).private_chat_id
     assert "The responder who met them is no longer in the squad" in said(reminder)
     assert [alias for _, alias, _, _ in await tasks(world)] == ["Lerato"]
+
+
+async def test_an_owner_who_erased_themselves_is_replaced_when_the_reminder_fires(
+    world: World,
+) -> None:
+    await skilled(world, "Thandi", "peer")
+    await skilled(world, "Lerato", "paralegal", near=0.02)
+    await closed(world, "Thandi")
+    thandi = await world.get_member("Thandi")
+    assert (await world.services.privacy.forget(world.private("Thandi"), thandi.user_id)).ok
+    assert [alias for _, alias, _, _ in await tasks(world)] == [None]  # nobody owns it now
+    await world.deliver_all()
+    world.clock.advance(DAY)
+    await world.fire_due()
+    (reminder,) = await sent(world, "task.reminder")
+    assert reminder.chat_id == (await world.get_member("Lerato")).private_chat_id
+    assert "Thandi" not in said(reminder)
+    assert [alias for _, alias, _, _ in await tasks(world)] == ["Lerato"]
