@@ -74,7 +74,7 @@ class Directory:
             if request.verb == "remove":
                 return await self._remove(db, caller, squad_id, request.name)
             if request.entry is None:
-                rows = _rows(
+                rows = lines.rows(
                     [
                         Button(
                             Text("button.category", {"category": lines.category(c)}),
@@ -102,7 +102,7 @@ class Directory:
             found = await services_q.services_of(db, squad_id)
             if not found:
                 return refuse("services.empty")
-            rows = _rows(
+            rows = lines.rows(
                 [
                     Button(
                         Text("button.service_remove", {"name": s.name}), Action.SERVICE_REMOVE, s.id
@@ -267,7 +267,7 @@ class Directory:
             raise Refused(refuse("service.exists", name=name))
         await self._step(db, draft, DraftStep.PLACE, name=name)
         places = (await squads_q.places_of(db, draft.squad_id))[:PLACES_SHOWN]
-        rows = _rows(
+        rows = lines.rows(
             [
                 Button(Text("button.place", {"name": p.name}), Action.SERVICE_PLACE, p.id)
                 for p in places
@@ -374,10 +374,6 @@ class Directory:
         if len(listed) < len(found):
             shown.append(t("services.more", count=len(found) - len(listed)))
         return Reply(text=Text("lines", {"lines": shown}), private=not caller.private)
-
-
-def _rows(buttons: list[Button], width: int = 2) -> tuple[tuple[Button, ...], ...]:
-    return tuple(tuple(buttons[i : i + width]) for i in range(0, len(buttons), width))
 
 
 def _edit(reply: Reply) -> Reply:

@@ -49,6 +49,11 @@ def fitting_count(sizes: Sequence[int], budget: int = LIST_BUDGET) -> int:
     return len(sizes)
 
 
+def rows(buttons: Sequence[Button], width: int = 2) -> Rows:
+    """Buttons laid out ``width`` to a row."""
+    return tuple(tuple(buttons[i : i + width]) for i in range(0, len(buttons), width))
+
+
 def service_size(service: Service) -> int:
     return SERVICE_SIZE + len(service.name) + len(service.phone or "") + len(service.note or "")
 
@@ -174,7 +179,7 @@ def reason_buttons(referral: Referral) -> Rows:
         Button(Text(f"reason.{r.value}"), Action.REFERRAL_REASON, referral.id, r.value)
         for r in Reason
     ]
-    return tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
+    return rows(buttons)
 
 
 # -- follow-up tasks -----------------------------------------------------------------------

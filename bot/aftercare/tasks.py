@@ -299,9 +299,8 @@ class Tasks(Followups):
             )
             for m in others[:12]
         ]
-        rows = tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
         text = Text("task.pick_owner", {"label": task.label, "code": code})
-        return Reply(text=text, buttons=rows, answer=text, edit_pressed=True)
+        return Reply(text=text, buttons=lines.rows(buttons), answer=text, edit_pressed=True)
 
     async def _handover_target(self, db: aiosqlite.Connection, task: Task, arg: str) -> Member:
         """Only one of those the **Hand over** button offers (a stale or forged press is
