@@ -109,9 +109,11 @@ class Meeting:
             since = await meetings_q.last_meeting_until(db, squad_id)
             if since is None:
                 since = await meetings_q.squad_started_at(db, squad_id)
-            # A digest ends after the last meeting (or the squad's start): an older end is
-            # a stale or forged button.
-            if until <= since or not await meetings_q.record_meeting(db, squad_id, since, until):
+            # A digest ends after the last meeting (or the squad's start; the button holds
+            # whole seconds): an older end is a stale or forged button.
+            if until < int(since) or not await meetings_q.record_meeting(
+                db, squad_id, since, until
+            ):
                 return refuse("meeting.already")
             await audit_q.audit(db, squad_id, caller.user_id, "meeting", None, self.core.now())
         text = Text("meeting.held", {"until": moment(until, self.tz)})
