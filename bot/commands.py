@@ -82,6 +82,14 @@ COMMANDS: tuple[Command, ...] = (
     Command("held", PRIVATE, RESPONDERS),
     Command("when", PRIVATE, RESPONDERS),
     Command("courtdate", PRIVATE, RESPONDERS),
+    # Evidence, warnings and the fund (issue 13), in private only. /record: the alert's team
+    # or a lead; /warn, /warnings, /fund: not observers or police liaisons; /fund's ledger
+    # and its changes: leads.
+    Command("record", PRIVATE, RESPONDERS),
+    Command("report", PRIVATE, LEADS),
+    Command("warn", PRIVATE, RESPONDERS),
+    Command("warnings", PRIVATE, RESPONDERS),
+    Command("fund", PRIVATE, RESPONDERS),
     Command("lead", GROUP, LEADS),
     Command("member", GROUP, LEADS),
     Command("observer", GROUP, LEADS),

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import aiosqlite
 
 from bot.config import Settings
-from bot.domain import Member, Squad
+from bot.domain import Member, Skill, Squad
 from bot.intents import Intent, Refused, refuse
 from data import outbox
 from data import squads as squads_q
@@ -77,6 +77,21 @@ def require_lead(member: Member | None) -> Member:
     """The one lead check: the caller's membership, if it is a lead's; else refused."""
     if member is None or not member.is_lead:
         raise Refused(refuse("leads_only"))
+    return member
+
+
+def is_police_liaison(member: Member) -> bool:
+    """A member (not a lead) with the police-liaison skill: never sent warnings, no fund."""
+    return not member.is_lead and Skill.POLICE in member.skills
+
+
+def require_insider(member: Member | None) -> Member:
+    """The one check for warnings and the fund: an approved member or lead who is not a
+    police liaison; else refused (observers see counts only)."""
+    if member is None or not member.is_responder:
+        raise Refused(refuse("insiders_only"))
+    if is_police_liaison(member):
+        raise Refused(refuse("insiders_only"))
     return member
 
 

@@ -7,6 +7,7 @@ inject markup. Tests import the keys instead of copying strings.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from bot.english import EN as EN  # the English source, re-exported
@@ -75,6 +76,16 @@ def listing(items: list[Any]) -> dict[str, Any]:
 def moment(at: float, tz: str | None = None) -> dict[str, Any]:
     """A date and time (UTC, or in the time zone ``tz`` names), in the reader's language."""
     return {"at": at} if tz is None else {"at": at, "tz": tz}
+
+
+def month(at: float, tz: str) -> dict[str, Any]:
+    """The month and year of a moment in the time zone ``tz`` names ("May 2026")."""
+    return {"month": at, "tz": tz}
+
+
+def money(amount: Decimal, currency: str | None) -> dict[str, Any]:
+    """An exact amount of money; kept as text so it survives the outbox's JSON unchanged."""
+    return {"amount": str(amount), "currency": currency or ""}
 
 
 def day(at: float, tz: str) -> dict[str, Any]:

@@ -29,6 +29,7 @@ from bot.messages import moment, render, t
 from data import alerts as alerts_q
 from data import audit as audit_q
 from data import privacy as privacy_q
+from data import safety_warnings as warnings_q
 from data import squads as squads_q
 
 if TYPE_CHECKING:  # bot.alerts imports this module (contact_intent)
@@ -235,7 +236,10 @@ class Privacy:
             )
             await privacy_q.drop_expired_holds(db, now)
             await privacy_q.drop_expired_note_requests(db, now)
-        changed = locations + alerts + transport + strangers
+            # Warnings past SQUADLINE_WARNING_DAYS, and drafts nobody finished in that time.
+            lifetime_s = self.settings.warning_days * 86400
+            warnings = await warnings_q.delete_expired(db, now, now - lifetime_s)
+        changed = locations + alerts + transport + strangers + warnings
         # Every pass, changed or not: the WAL still holds the old copies of pages changed
         # since the last one (an emptied update, a coarsened close); this folds them away.
         await self.core.store.checkpoint()

@@ -14,12 +14,16 @@ from bot.clocks.service import Clocks
 from bot.config import Settings
 from bot.core import Clock, Core
 from bot.deadlines import DeadlineRunner
+from bot.fund.service import Fund
 from bot.geocode import Geocoder
 from bot.joining import Joining
 from bot.languages import Languages
 from bot.locating import Locating
 from bot.members import Members
 from bot.privacy import Privacy
+from bot.records.service import Records
+from bot.reports.service import Reports
+from bot.safety_warnings.service import Warnings
 from bot.skills import Skills
 from bot.squads import Squads
 from data.store import Store
@@ -42,6 +46,10 @@ class Services:
     skills: Skills
     clocks: Clocks
     checkins: Checkins
+    records: Records
+    reports: Reports
+    warnings: Warnings
+    fund: Fund
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock = time.time) -> Services:
@@ -78,6 +86,10 @@ class Services:
             skills=Skills(core),
             clocks=clocks,
             checkins=checkins,
+            records=Records(core, alerts),
+            reports=Reports(core),
+            warnings=Warnings(core),
+            fund=Fund(core),
         )
 
     async def open(self) -> None:

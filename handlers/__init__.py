@@ -29,7 +29,7 @@ from bot.i18n import LANGUAGES
 from bot.logsafe import where
 from bot.messages import render as render_text
 from bot.updates import is_store_error
-from handlers import alerts, buttons, clocks, members, privacy, skills, squads
+from handlers import alerts, buttons, clocks, evidence, fund, members, privacy, skills, squads
 from handlers.context import SquadContext
 from handlers.replies import respond
 from handlers.transport.intake import request_retry
@@ -70,6 +70,11 @@ CALLBACKS: dict[str, Callable[[Update, SquadContext], Coroutine[Any, Any, None]]
     "held": clocks.on_held,
     "when": clocks.on_when,
     "courtdate": clocks.on_courtdate,
+    "record": evidence.on_record,
+    "report": evidence.on_report,
+    "warn": evidence.on_warn,
+    "warnings": evidence.on_warnings,
+    "fund": fund.on_fund,
     "pin": privacy.on_pin,
     "audit": privacy.on_audit,
     "hygiene": privacy.on_hygiene,

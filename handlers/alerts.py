@@ -117,7 +117,8 @@ async def on_group_text_reply(update: Update, context: SquadContext) -> None:
 
 async def on_private_message(update: Update, context: SquadContext) -> None:
     """Anything in private that is not a command or a location: a note the responder was
-    asked for, a typed answer to "where are you?", or else a short answer with a button."""
+    asked for, a warning's words, a typed answer to "where are you?", a fund receipt's
+    photo, or else a short answer with a button."""
     message = update.effective_message
     caller = caller_of(update)
     services = context.services
@@ -125,7 +126,12 @@ async def on_private_message(update: Update, context: SquadContext) -> None:
     if message is not None and message.text:
         result = await services.alerts.typed_note(caller, message.text)
         if result is None:
+            result = await services.warnings.typed(caller, message.text)
+        if result is None:
             result = await services.locating.typed_answer(caller, message.text, None)
+    elif message is not None and message.photo:
+        # A receipt for the fund, if one is awaited (only Telegram's file id is kept).
+        result = await services.fund.receipt_photo(caller, message.photo[-1].file_id)
     if result is None:
         result = await services.assist.private_message(caller)
     await respond(update, context, result)

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from decimal import Decimal
 
 from bot.clocks.times import TypedTime, parse_day, parse_time
 from bot.crisis import parse_needs
 from bot.domain import CrisisType, normalise_code
+from bot.fund.amounts import AmountError, FundCommand, FundVerb, parse_amount, parse_currency
 from bot.geo import CoordinateError, find_coordinates
 from bot.intents import Refused, refuse
+from bot.reports.periods import Period, parse_period
 from bot.skills import SKILL_WORDS, TYPE_WORDS, NeedsChange
 from bot.squads import PlaceRequest
 from bot.text import clean_cut
@@ -129,3 +132,44 @@ def code_and_words(args: Sequence[str], text: str, command: str, usage: str) -> 
     if not words.strip():
         raise Refused(refuse(usage))
     return code, words.strip()
+
+
+def report_period(args: Sequence[str]) -> Period:
+    """``/report`` · ``/report month`` · ``/report quarter`` · ``/report YYYY-MM``."""
+    period = parse_period(" ".join(args)) if len(args) <= 1 else None
+    if period is None:
+        raise Refused(refuse("report.usage"))
+    return period
+
+
+def amount(raw: str) -> Decimal:
+    """An amount as people type it ("12,50" or "12.50"); a clear refusal otherwise."""
+    try:
+        return parse_amount(raw)
+    except AmountError as exc:
+        raise Refused(refuse(exc.key, raw=clean_cut(raw, limit=16))) from None
+
+
+def fund(args: Sequence[str], text: str) -> FundCommand:
+    """``/fund`` · ``currency XXX`` · ``add AMOUNT [note]`` · ``request CODE AMOUNT`` ·
+    ``export`` · ``threshold AMOUNT``."""
+    if not args:
+        return FundCommand()
+    verb = args[0].lower()
+    if verb == "export" and len(args) == 1:
+        return FundCommand(FundVerb.EXPORT)
+    if verb == "currency" and len(args) == 2:
+        currency = parse_currency(args[1])
+        if currency is None:
+            raise Refused(refuse("fund.bad_currency", raw=clean_cut(args[1], limit=8)))
+        return FundCommand(FundVerb.CURRENCY, currency=currency)
+    if verb == "add" and len(args) >= 2:
+        typed = text.strip()[len(args[0]) :].strip()
+        note = typed[len(args[1]) :].strip() if typed.startswith(args[1]) else ""
+        return FundCommand(FundVerb.ADD, amount=amount(args[1]), note=note)
+    if verb == "threshold" and len(args) == 2:
+        return FundCommand(FundVerb.THRESHOLD, amount=amount(args[1]))
+    if verb == "request" and len(args) == 3:
+        code = alert_code(args[1:], "fund request")
+        return FundCommand(FundVerb.REQUEST, amount=amount(args[2]), code=code)
+    raise Refused(refuse("fund.usage"))

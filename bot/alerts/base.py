@@ -4,6 +4,7 @@ the reporter, paging the leads, and the reporter's contact question."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 import aiosqlite
 
@@ -55,6 +56,9 @@ class AlertsBase:
         self.settings = core.settings
         self.geocoder = geocoder
         self.watchers: list[TeamWatcher] = []
+        # What follows a close: each step adds a row of buttons under the closing message
+        # (the case record, bot/records/; an empty row adds nothing).
+        self.after_close: list[Callable[[Alert], tuple[Button, ...]]] = []
 
     async def _finished(self, db: aiosqlite.Connection, alert: Alert) -> None:
         """The alert was closed or cancelled: every watcher stops what it follows."""

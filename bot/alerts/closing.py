@@ -129,11 +129,13 @@ class Closing(Planning):
         self.core.notify()
         key = "close.done" if any(m.id == member.id for m in team) else "close.done_lead"
         text = Text(key, {"code": alert.code, "outcome": t(f"outcome.{outcome.value}")})
-        # The picker becomes the closing message: its outcome buttons go, "Add note" comes.
+        # The picker becomes the closing message: its outcome buttons go, "Add note" and
+        # the steps that follow a close come.
+        follow = tuple(row for row in (step(fresh) for step in self.after_close) if row)
         return Reply(
             text=text,
             answer=Text("close.closed_answer", {"code": alert.code}),
-            buttons=((Button(Text("button.add_note"), Action.NOTE, alert.id),),),
+            buttons=((Button(Text("button.add_note"), Action.NOTE, alert.id),), *follow),
             edit_pressed=True,
         )
 
