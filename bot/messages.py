@@ -41,6 +41,9 @@ PLURALS: dict[str, tuple[str, str]] = {
         "days",
         "That is more than {days} day ago. Please check the date and send it again.",
     ),
+    "fund.pending": ("count", "Waiting for approval: {count} request, {amount}."),
+    "fund.exported": ("count", "The ledger: {count} entry."),
+    "warning.sent": ("count", "⚠️ The warning went to {count} member in private."),
     "held.lead_over_cap": (
         "cap",
         "⚠️ #{code} needs a lead: its reporter is not a member and already has {cap} open alert, so members were not asked.\n{text}\nArea: {area}",

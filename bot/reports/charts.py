@@ -73,7 +73,9 @@ def activity_chart(
                  transform=top.transAxes)  # fmt: skip
     bottom.set_title(render("chart.ack", None, lang), fontsize=16, loc="left")
     if ack_minutes:
-        bottom.hist(list(ack_minutes), bins=min(12, max(3, len(ack_minutes))), color=COLOURS[2])
+        top_minute = max(1, int(max(ack_minutes)) + 1)
+        bins = min(12, top_minute)
+        bottom.hist(list(ack_minutes), bins=bins, range=(0, top_minute), color=COLOURS[2])
     else:
         bottom.text(0.5, 0.5, render("chart.none", None, lang), ha="center", fontsize=14,
                     transform=bottom.transAxes)  # fmt: skip
