@@ -6,11 +6,10 @@ The README's table is the same table; a row added there belongs here too.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from decimal import Decimal
 from typing import Any
 
 import pytest
-
-from decimal import Decimal
 
 from bot.core import Caller
 from bot.domain import Availability, CrisisType
@@ -114,9 +113,7 @@ COMMANDS: dict[str, Cell] = {
     "fund purpose button (not theirs)": lambda w, c, x: w.services.fund.purpose(
         c, x["choosing"], "food"
     ),
-    "fund paid button (not theirs)": lambda w, c, x: w.services.fund.paid(
-        c, x["request"], "none"
-    ),
+    "fund paid button (not theirs)": lambda w, c, x: w.services.fund.paid(c, x["request"], "none"),
 }
 
 LEAD_ONLY = ["assign", "lead", "observer", "member", "remove", "place add", "place remove",

@@ -1,0 +1,110 @@
+"""/report: the summary, the charts and the anonymised CSV, and what they never hold."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from bot.domain import CrisisType
+from bot.messages import render
+from bot.reports.periods import Period, PeriodKind
+from tests.support import World
+from tests.support.cases import closed_case, record
+from tests.support.png import png_metadata, png_size
+
+AREA_A = (-26.2041, 28.0473)
+AREA_B = (-26.5123, 28.5456)  # about 60 km away
+ALIASES = ("Nomsa", "Thandi", "Sipho", "Zanele")
+WORDS = ("Bongiwe", "Qxtaxirank")
+
+
+def text(reply: object) -> str:
+    shown = getattr(reply, "text", None)
+    assert shown is not None
+    return render(shown.key, shown.params)
+
+
+async def seeded(world: World) -> list[str]:
+    """Six counted cases in area A (five arrests, one robbery), two in area B, and two in
+    area A that may not be counted. Returns their codes."""
+    await world.member("Thandi", -26.2, 28.04)
+    await world.member("Sipho", -26.21, 28.05)
+    codes = []
+    plan = [(AREA_A, CrisisType.ARREST, "v_physical")] * 5 + [
+        (AREA_A, CrisisType.ROBBERY, "v_robbery"),
+        (AREA_B, CrisisType.ARREST, "v_physical"),
+        (AREA_B, CrisisType.ARREST, "v_physical"),
+    ]
+    for at, kind, violation in plan:
+        case = await closed_case(world, "Thandi", at=at, kind=kind, words=WORDS[0])
+        await record(world, "Thandi", case, violation, "p_police", "s_legal", "c_count")
+        codes.append(case.code)
+    kept = await closed_case(world, "Sipho", at=AREA_A, words=WORDS[1])
+    await record(world, "Sipho", kept, "v_sexual", "p_client", "c_record")
+    codes.append(kept.code)
+    codes.append((await closed_case(world, "Sipho", at=AREA_A, words=WORDS[1])).code)
+    return codes
+
+
+async def test_the_csv_has_one_row_per_counted_case_and_small_cells_show_less_than_five(
+    world: World,
+) -> None:
+    codes = await seeded(world)
+    reply = await world.services.reports.report(world.private("Nomsa"), Period())
+    assert reply.ok, reply
+    files = {f.filename: f for f in reply.attachments}
+    table = files["cases-2027-01.csv"].data.decode()
+    rows = list(csv.DictReader(io.StringIO(table)))
+    assert len(rows) == 8  # the two cases that may not be counted are not there
+    assert {r["month"] for r in rows} == {"2027-01"}
+    hidden = [r for r in rows if r["area"] == "<5"]
+    assert len(hidden) == 2  # area B has two cases: they are not placed
+    assert all(r[c] == "<5" for r in hidden for c in ("type", "violations", "outcome"))
+    shown = [r for r in rows if r["area"] != "<5"]
+    assert {r["area"] for r in shown} == {shown[0]["area"]} and shown[0]["area"].startswith("5km-")
+    assert sorted(r["type"] for r in shown) == ["<5", "arrest", "arrest", "arrest", "arrest",
+                                                "arrest"]  # fmt: skip
+    assert sorted(r["violations"] for r in shown).count("physical") == 5
+    assert "robbery" not in table  # one robbery in area A would single it out
+    assert {r["perpetrator"] for r in shown} == {"police"}
+    assert {r["minutes_to_acknowledge"] for r in rows} == {"2"}
+    assert {r["minutes_to_arrive"] for r in rows} == {"10"}
+    for secret in (*ALIASES, *WORDS, *codes, "-26.2", "28.04", "-26.5", "28.5"):
+        assert secret not in table, secret
+
+
+async def test_the_summary_and_the_charts_hold_nothing_of_the_squad(world: World) -> None:
+    codes = await seeded(world)
+    reply = await world.services.reports.report(world.private("Nomsa"), Period())
+    summary = text(reply)
+    assert "Alerts raised: 10. Closed: 10." in summary
+    assert "Median time to acknowledge: 2 minutes. To arrive: 10 minutes." in summary
+    assert "arrest or detention: 7" in summary
+    assert "Cases whose survivor agreed to be counted: 8." in summary
+    assert "physical violence: 7" in summary and "sexual violence" not in summary
+    assert "Referrals completed: not recorded yet." in summary
+    photos = [f for f in reply.attachments if f.filename.endswith(".png")]
+    assert [p.filename for p in photos] == ["alerts-2027-01.png", "violations-2027-01.png"]
+    for photo in photos:
+        assert png_size(photo.data) == (1080, 1350)
+        assert set(png_metadata(photo.data)) <= {"Software"}
+    said = summary + "".join(str(png_metadata(p.data)) for p in photos)
+    for secret in (*ALIASES, *WORDS, *codes, "-26.2", "28.04", "-26.5", "28.5", "Hillbrow"):
+        assert secret not in said, secret
+
+
+async def test_periods_bad_input_and_callers_who_are_not_leads(world: World) -> None:
+    await world.member("Thandi", -26.2, 28.04)
+    await closed_case(world, "Thandi")
+    reports = world.services.reports
+    quarter = await reports.report(world.private("Nomsa"), Period(PeriodKind.QUARTER))
+    assert "Report: Q1 2027" in text(quarter)
+    old = await reports.report(world.private("Nomsa"), Period(PeriodKind.NAMED, 2026, 12))
+    assert "Report: December 2026" in text(old) and "Alerts raised: 0." in text(old)
+    assert len(old.attachments) == 2  # one chart (no violations to draw), and the CSV
+    before = await world.snapshot()
+    future = await reports.report(world.private("Nomsa"), Period(PeriodKind.NAMED, 2027, 3))
+    assert not future.ok and "has not begun" in text(future)
+    assert not (await reports.report(world.private("Thandi"), Period())).ok
+    assert not (await reports.report(world.group("Nomsa"), Period())).ok  # private only
+    assert await world.snapshot() == before
