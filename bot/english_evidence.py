@@ -49,7 +49,7 @@ EVIDENCE: dict[str, str] = {
     "record.page.violations": "Step {step} of {steps}: what happened? Choose all that apply.",
     "record.page.perpetrator": "Step {step} of {steps}: who did it? Choose one.",
     "record.page.services": "Step {step} of {steps}: what did the squad do? Choose all that apply.",
-    "record.page.consent": "Step {step} of {steps}: what does the person allow? Each choice includes the ones above it. Ask them; if you could not, keep \"record only\".",
+    "record.page.consent": 'Step {step} of {steps}: what does the person allow? Each choice includes the ones above it. Ask them; if you could not, keep "record only".',
     "record.line.violations": "What happened: {items}",
     "record.line.perpetrator": "Who: {item}",
     "record.line.services": "What we did: {items}",
