@@ -67,7 +67,8 @@ def activity_chart(
     top.tick_params(axis="y", labelsize=12)
     top.yaxis.set_major_locator(MaxNLocator(integer=True))
     if series:
-        top.legend(fontsize=11, loc="upper left", frameon=False)
+        top.legend(fontsize=11, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncols=2,
+                   frameon=False)  # fmt: skip
     else:
         top.text(0.5, 0.5, render("chart.none", None, lang), ha="center", fontsize=14,
                  transform=top.transAxes)  # fmt: skip
@@ -110,5 +111,5 @@ def violations_chart(figures: Figures, lang: str) -> bytes:
     axes.set_xlabel(render("chart.cases", None, lang), fontsize=13)
     axes.tick_params(axis="x", labelsize=12)
     axes.xaxis.set_major_locator(MaxNLocator(integer=True))
-    axes.legend(fontsize=11, loc="lower right", frameon=False)
+    figure.legend(fontsize=11, loc="outside lower center", ncols=2, frameon=False)
     return _png(figure)
