@@ -7,7 +7,7 @@ import os
 import signal
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import aiosqlite
 
@@ -78,6 +78,14 @@ def require_lead(member: Member | None) -> Member:
     if member is None or not member.is_lead:
         raise Refused(refuse("leads_only"))
     return member
+
+
+def require_private(caller: Caller) -> None:
+    """Commands whose answers hold what the group must not see work in private only; the
+    command's own message in the group is deleted when the bot can."""
+    if not caller.private:
+        cleanup = (caller.message_id,) if caller.message_id is not None else ()
+        raise Refused(replace(refuse("private_only"), cleanup=cleanup))
 
 
 def is_police_liaison(member: Member) -> bool:

@@ -18,7 +18,14 @@ from zoneinfo import ZoneInfo
 
 import aiosqlite
 
-from bot.core import Caller, Core, require_insider, require_lead, resolve_single_scope
+from bot.core import (
+    Caller,
+    Core,
+    require_insider,
+    require_lead,
+    require_private,
+    resolve_single_scope,
+)
 from bot.domain import AlertState, Member
 from bot.fund import views
 from bot.fund.amounts import FundCommand, FundVerb, Purpose
@@ -75,8 +82,7 @@ class Fund:
     @refusing
     async def command(self, caller: Caller, command: FundCommand) -> Reply:
         """``/fund ...``, in private (what it shows and holds is for the squad's insiders)."""
-        if not caller.private:
-            return refuse("private_only")
+        require_private(caller)
         if command.verb is FundVerb.REQUEST:
             return await self._request(caller, command.code, command.amount)
         async with self.core.store.transaction() as db:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from dataclasses import replace
 from typing import Any
 
-from bot.core import Caller, Core, require_lead, resolve_single_scope
-from bot.intents import Attachment, FileKind, Refused, Reply, Text, refuse, refusing
+from bot.core import Caller, Core, require_lead, require_private, resolve_single_scope
+from bot.intents import Attachment, FileKind, Reply, Text, refuse, refusing
 from bot.languages import language_of_chat
 from bot.messages import format_age, listing, money, t
 from bot.reports import charts
@@ -39,9 +38,7 @@ class Reports:
     @refusing
     async def report(self, caller: Caller, period: Period) -> Reply:
         """A lead's report for ``period``: a summary, one or two charts and the CSV."""
-        if not caller.private:
-            cleanup = (caller.message_id,) if caller.message_id is not None else ()
-            raise Refused(replace(refuse("private_only"), cleanup=cleanup))
+        require_private(caller)
         tz = self.core.settings.timezone
         try:
             span = span_of(period, self.core.now(), tz)

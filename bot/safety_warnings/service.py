@@ -23,6 +23,7 @@ from bot.core import (
     is_police_liaison,
     require_insider,
     require_lead,
+    require_private,
     resolve_single_scope,
 )
 from bot.domain import AlertState, Member
@@ -71,8 +72,7 @@ class Warnings:
     @refusing
     async def warn(self, caller: Caller, code: str) -> Reply:
         """``/warn CODE``: a draft, in private, from the case record."""
-        if not caller.private:
-            return refuse("private_only")
+        require_private(caller)
         async with self.core.store.transaction() as db:
             alert = await alerts_q.alert_by_code(db, None, code)
             member = await squads_q.member(db, alert.squad_id, caller.user_id) if alert else None
@@ -299,8 +299,7 @@ class Warnings:
     @refusing
     async def list_in_force(self, caller: Caller) -> Reply:
         """``/warnings``: the warnings in force in the caller's squad, in private."""
-        if not caller.private:
-            return refuse("private_only")
+        require_private(caller)
         async with self.core.store.reading() as db:
             scope = await resolve_single_scope(db, caller)
             require_insider(scope.member)
