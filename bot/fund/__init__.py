@@ -2,5 +2,6 @@
 
 - ``amounts``: exact amounts typed the way people type them, currencies, purposes (pure);
 - ``views``: what ``/fund`` shows leads and members, and the ledger's CSV (pure);
-- ``service``: ``Fund``, the commands and the buttons.
+- ``decisions``: a request's purpose, the leads' Approve and Reject, "paid out", receipts;
+- ``service``: ``Fund``, the commands (with the decisions).
 """
