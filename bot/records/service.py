@@ -54,7 +54,9 @@ class Records:
             await may_record(db, caller, alert)
             record = await records_q.record_of(db, alert.id)
         shown = page(alert.code, alert.id, record, Page.VIOLATIONS)
-        return replace(shown, edit_pressed=False, private=not caller.private)
+        # Sent in the group, it is answered in private, and its message there is deleted.
+        cleanup = (caller.message_id,) if not caller.private and caller.message_id else ()
+        return replace(shown, edit_pressed=False, private=not caller.private, cleanup=cleanup)
 
     @refusing
     async def press(self, caller: Caller, alert_id: int, arg: str) -> Reply:
@@ -68,6 +70,8 @@ class Records:
             if arg == "open":
                 shown = page(alert.code, alert.id, record, Page.VIOLATIONS)
                 return replace(shown, edit_pressed=False, private=not caller.private)
+            if arg == "skip" and record is not None:
+                return finished(alert.code, record)  # what was chosen so far is kept
             if arg == "skip":
                 return Reply(
                     text=Text("record.skipped", {"code": alert.code}),
