@@ -10,7 +10,6 @@ from bot.core import Caller, Core, require_lead, require_private, resolve_single
 from bot.intents import Attachment, FileKind, Reply, Text, refuse, refusing
 from bot.languages import language_of_chat
 from bot.messages import format_age, listing, money, t
-from bot.reports import charts
 from bot.reports.anonymised import anonymised_csv
 from bot.reports.figures import Figures, counted, figures, weekly
 from bot.reports.periods import Period, Span, span_of
@@ -56,6 +55,9 @@ class Reports:
             ok = counted(cases)
             outcomes = await referral_outcomes(db, [c.alert_id for c in ok])
             lang = await language_of_chat(db, caller.user_id, caller.language_code or None)
+        # matplotlib is imported on the first report, not when the bot starts (0.6 s).
+        from bot.reports import charts
+
         found = figures(cases, closed)
         weeks, series = weekly(cases, span.start, span.end, tz)
         ack = [
