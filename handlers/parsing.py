@@ -6,6 +6,7 @@ reply, raised here, before the core is asked anything.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
@@ -134,6 +135,9 @@ def code_and_words(args: Sequence[str], text: str, command: str, usage: str) -> 
     return code, words.strip()
 
 
+_THOUSANDS = re.compile(r"\d{3}(?:[.,]\d{1,2})?")
+
+
 def report_period(args: Sequence[str]) -> Period:
     """``/report`` · ``/report month`` · ``/report quarter`` · ``/report YYYY-MM``."""
     period = parse_period(" ".join(args)) if len(args) <= 1 else None
@@ -166,6 +170,11 @@ def fund(args: Sequence[str], text: str) -> FundCommand:
     if verb == "add" and len(args) >= 2:
         typed = text.strip()[len(args[0]) :].strip()
         note = typed[len(args[1]) :].strip() if typed.startswith(args[1]) else ""
+        if len(args) >= 3 and _THOUSANDS.fullmatch(args[2]):
+            # "1 000" is a thousand written with a space, not 1 with a note "000".
+            raise Refused(
+                refuse("fund.amount_bad", raw=clean_cut(f"{args[1]} {args[2]}", limit=16))
+            )
         return FundCommand(FundVerb.ADD, amount=amount(args[1]), note=note)
     if verb == "threshold" and len(args) == 2:
         return FundCommand(FundVerb.THRESHOLD, amount=amount(args[1]))

@@ -55,9 +55,18 @@ async def balance(world: World) -> Decimal:
 def test_amounts_are_exact_and_typed_either_way() -> None:
     assert fund("add 12,50").amount == fund("add 12.50").amount == Decimal("12.50")
     assert fund("add 0.1").amount + fund("add 0.2").amount == Decimal("0.3")  # type: ignore[operator]
-    for bad in ("add -5", "add abc", "add 1e3", "add 12.345", "add 0", "request AB3K", "pay 5"):
+    bad_ones = ("add -5", "add abc", "add 1e3", "add 12.345", "add 0", "add 1,000.50",
+                "add 1 000", "add 1.000,50", "request AB3K", "pay 5")  # fmt: skip
+    for bad in bad_ones:
         with pytest.raises(Refused):
             fund(bad)
+
+
+def test_amounts_read_the_readers_way() -> None:
+    from bot.i18n import money
+
+    assert money("120.50", "ZAR", "en") == "ZAR120.50"
+    assert money("120.50", "ZAR", "af") == "R120,50"
 
 
 async def test_bad_amounts_and_currencies_get_a_clear_reply_and_change_nothing(
