@@ -103,3 +103,29 @@ async def test_a_squads_only_lead_sends_her_own_warning_at_once_and_it_expires(
     assert shown(await warn.list_in_force(world.private("Thandi"))) == "No warnings are in force."
     async with world.services.core.store.reading() as db:
         assert await warnings_q.warning_by_id(db, wid) is None
+
+
+async def test_a_rejected_or_discarded_warning_is_deleted_at_once(world: World) -> None:
+    case = await squad_with_a_case(world)
+    warn = world.services.warnings
+    ids = []
+    for _ in range(2):
+        assert (await warn.warn(world.private("Thandi"), case.code)).ok
+        assert await warn.typed(world.private("Thandi"), "Qzgone description") is not None
+        async with world.services.core.store.reading() as db:
+            async with db.execute("SELECT max(id) FROM warnings") as cur:
+                ids.append((await cur.fetchone())[0])
+    assert (await warn.draft_press(world.private("Thandi"), ids[1], "discard")).ok
+    assert (await warn.warn(world.private("Thandi"), case.code)).ok
+    async with world.services.core.store.reading() as db:
+        async with db.execute("SELECT max(id) FROM warnings") as cur:
+            pending = (await cur.fetchone())[0]
+    assert (await warn.draft_press(world.private("Thandi"), pending, "submit")).ok
+    rejected = await warn.reject(world.private("Lerato"), pending)
+    assert rejected.ok
+    async with world.services.core.store.reading() as db:
+        async with db.execute("SELECT id FROM warnings") as cur:
+            left = [r[0] for r in await cur.fetchall()]
+    assert left == []  # the first draft went when the next /warn began one
+    told = [i for i in await world.outbox() if i.chat_id == world.users["Thandi"]]
+    assert any(i.text and i.text.key == "warning.rejected_issuer" for i in told)
