@@ -129,3 +129,12 @@ async def test_a_rejected_or_discarded_warning_is_deleted_at_once(world: World) 
     assert left == []  # the first draft went when the next /warn began one
     told = [i for i in await world.outbox() if i.chat_id == world.users["Thandi"]]
     assert any(i.text and i.text.key == "warning.rejected_issuer" for i in told)
+
+
+async def test_coordinates_in_a_description_are_refused_and_change_nothing(world: World) -> None:
+    case = await squad_with_a_case(world)
+    assert (await world.services.warnings.warn(world.private("Thandi"), case.code)).ok
+    before = await world.snapshot()
+    typed = await world.services.warnings.typed(world.private("Thandi"), "-26.2041, 28.0473 man")
+    assert typed is not None and not typed.ok and "no coordinates" in shown(typed)
+    assert await world.snapshot() == before
