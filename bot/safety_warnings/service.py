@@ -108,6 +108,10 @@ class Warnings:
         if not caller.private:
             return None
         async with self.core.store.reading() as db:
+            # Someone who raised an alert and was asked where they are answers that first:
+            # their words go to the alert, never into a warning's draft.
+            if await alerts_q.awaiting_location(db, caller.user_id, caller.chat_id):
+                return None
             draft = await warnings_q.awaiting_text_from(db, caller.user_id, self.core.now())
         if draft is None or draft.awaiting is None:
             return None

@@ -138,3 +138,24 @@ async def test_coordinates_in_a_description_are_refused_and_change_nothing(world
     typed = await world.services.warnings.typed(world.private("Thandi"), "-26.2041, 28.0473 man")
     assert typed is not None and not typed.ok and "no coordinates" in shown(typed)
     assert await world.snapshot() == before
+
+
+async def test_a_reporter_asked_where_she_is_answers_her_alert_not_her_warning_draft(
+    world: World,
+) -> None:
+    """Thandi starts a warning, then is in danger herself: she raises an alert in private
+    and is asked where she is. Her typed answer is the alert's, not the draft's."""
+    case = await squad_with_a_case(world)
+    warn = world.services.warnings
+    assert (await warn.warn(world.private("Thandi"), case.code)).ok
+    asked = await world.alerts.raise_alert(world.private("Thandi"), "help me")
+    assert asked.ok and "where are you?" in shown(asked)
+    words = "behind the Qzshell garage"
+    assert await warn.typed(world.private("Thandi"), words) is None
+    answered = await world.services.locating.typed_answer(world.private("Thandi"), words, None)
+    assert answered is not None and answered.ok, answered
+    async with world.services.core.store.reading() as db:
+        async with db.execute("SELECT description, awaiting FROM warnings") as cur:
+            assert [tuple(r) for r in await cur.fetchall()] == [("", "description")]
+        async with db.execute("SELECT text FROM alerts ORDER BY id DESC LIMIT 1") as cur:
+            assert words in (await cur.fetchone())[0]
