@@ -166,11 +166,12 @@ def _resolve(value: Any, lang: str) -> Any:
 
 
 def money(amount: str, currency: str, lang: str) -> str:
-    """An exact amount in the reader's way of writing money ("R 12,50", "R12.50")."""
+    """An exact amount in the reader's way of writing money ("R 12,50", "R12.50"). Never
+    rounded: a currency whose usual form has no cents (UGX, RWF, XOF) still shows them."""
     value = Decimal(amount)
     if not currency:
         return str(format_decimal(value, format="#,##0.00", locale=_locale(lang)))
-    return str(format_currency(value, currency, locale=_locale(lang)))
+    return str(format_currency(value, currency, locale=_locale(lang), decimal_quantization=False))
 
 
 def distance(metres: float | None, lang: str) -> str:

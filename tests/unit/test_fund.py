@@ -69,6 +69,18 @@ def test_amounts_read_the_readers_way() -> None:
     assert money("120.50", "ZAR", "af") == "R120,50"
 
 
+def test_amounts_are_never_rounded_in_a_currency_without_cents() -> None:
+    """Uganda's, Rwanda's and West Africa's currencies are usually written without cents:
+    an amount with cents still shows them, and a whole one shows no rounding either."""
+    from bot.i18n import money
+
+    assert money("1500.50", "UGX", "en") == "UGX1,500.5"
+    assert money("0.01", "RWF", "en") == "RWF0.01"
+    assert money("2.50", "XOF", "sw").endswith("2.5")
+    assert money("1500.00", "UGX", "en") == "UGX1,500"
+    assert money("12", "ZAR", "en") == "ZAR12.00"
+
+
 async def test_bad_amounts_and_currencies_get_a_clear_reply_and_change_nothing(
     world: World,
 ) -> None:
