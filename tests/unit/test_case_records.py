@@ -69,3 +69,45 @@ async def test_only_the_team_or_a_lead_records_and_only_a_closed_alert(world: Wo
     ):
         assert not result.ok, result
     assert await world.snapshot() == before
+
+
+async def test_record_sent_in_the_group_is_answered_in_private_and_its_message_deleted(
+    world: World,
+) -> None:
+    await world.member("Thandi", -26.2, 28.04)
+    alert = await closed_case(world, "Thandi")
+    asked = world.group("Thandi")
+    opened = await world.services.records.command(asked, alert.code)
+    assert opened.ok and opened.private and opened.buttons
+    assert opened.cleanup == (asked.message_id,)
+
+
+async def test_a_record_whose_consent_was_never_chosen_counts_as_record_only(
+    world: World,
+) -> None:
+    """Violations chosen, consent never asked: the case is not counted in /report."""
+    from bot.reports.periods import Period
+
+    await world.member("Thandi", -26.2, 28.04)
+    alert = await closed_case(world, "Thandi")
+    await record(world, "Thandi", alert, "v_robbery", "p_client")
+    done = await world.services.records.press(world.private("Thandi"), alert.id, "done")
+    assert done.text is not None
+    assert "Consent: record only" in render(done.text.key, done.text.params)
+    reply = await world.services.reports.report(world.private("Nomsa"), Period())
+    assert reply.text is not None
+    assert "counted: 0." in render(reply.text.key, reply.text.params)
+    table = reply.attachments[-1].data.decode()
+    assert table.count("\n") == 1  # the header only
+
+
+async def test_a_record_stays_with_the_case_past_retention(world: World) -> None:
+    await world.member("Thandi", -26.2, 28.04)
+    alert = await closed_case(world, "Thandi")
+    await record(world, "Thandi", alert, "v_robbery", "p_client", "s_first_aid", "c_count")
+    world.clock.advance((world.services.core.settings.retention_days + 1) * 86400)
+    assert await world.services.privacy.purge_expired() > 0  # the alert's text went
+    async with world.services.core.store.reading() as db:
+        kept = await records_q.record_of(db, alert.id)
+    assert kept is not None and kept.violations == {Violation.ROBBERY}
+    assert kept.perpetrator is Perpetrator.CLIENT and kept.consent is Consent.COUNT

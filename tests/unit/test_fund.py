@@ -169,3 +169,56 @@ async def test_two_approvals_at_the_same_moment_never_overdraw(world: World) -> 
     async with world.services.core.store.reading() as db:
         async with db.execute("SELECT count(*) FROM fund_approvals") as cur:
             assert (await cur.fetchone())[0] == 1
+
+
+async def test_a_squads_only_lead_asking_is_told_her_request_waits_for_a_second_lead(
+    world: World,
+) -> None:
+    await world.member("Thandi", -26.2, 28.04)
+    lead = world.private("Nomsa")
+    assert (await world.services.fund.command(lead, fund("currency ZAR"))).ok
+    assert (await world.services.fund.command(lead, fund("add 100"))).ok
+    case = await closed_case(world, "Nomsa")
+    asked = await world.services.fund.command(lead, fund(f"request {case.code} 20"))
+    entry = asked.buttons[0][0].alert_id
+    assert entry is not None
+    chosen = await world.services.fund.purpose(lead, entry, "food")
+    assert "no other lead can approve it yet" in shown(chosen)
+    assert not [i for i in await world.outbox() if i.role is MessageRole.FUND]
+    async with world.services.core.store.reading() as db:
+        assert (await fund_q.entry_by_id(db, entry)).state == "pending"  # type: ignore[union-attr]
+    assert not (await world.services.fund.approve(lead, entry)).ok
+
+
+async def test_a_removed_member_stays_in_the_ledger_only_as_a_former_member(world: World) -> None:
+    case = await squad_with_money(world)
+    await ask(world, "Thandi", case, "25", "airtime")
+    assert (await world.services.squads.set_role(world.group("Nomsa"), "Thandi", None, None)).ok
+    export = await world.services.fund.command(world.private("Nomsa"), fund("export"))
+    ledger = export.attachments[0].data.decode()
+    assert "25.00,ZAR,airtime,pending,a former member" in ledger and "Thandi" not in ledger
+
+
+async def test_a_photo_after_the_receipt_wait_is_not_a_receipt(world: World) -> None:
+    case = await squad_with_money(world)
+    entry = await ask(world, "Thandi", case, "30", "transport")
+    assert (await world.services.fund.approve(world.private("Lerato"), entry)).ok
+    assert (await world.services.fund.paid(world.private("Thandi"), entry, "receipt")).ok
+    world.clock.advance(world.services.core.settings.receipt_wait.total_seconds() + 1)
+    assert await world.services.fund.receipt_photo(world.private("Thandi"), "AgACAgQ") is None
+    async with world.services.core.store.reading() as db:
+        async with db.execute("SELECT receipt_file_id FROM fund_entries") as cur:
+            assert {r[0] for r in await cur.fetchall()} == {None}
+
+
+async def test_a_note_longer_than_100_characters_is_refused_and_changes_nothing(
+    world: World,
+) -> None:
+    await squad_with_money(world)
+    before = await world.snapshot()
+    long = await world.services.fund.command(world.private("Nomsa"), fund("add 5 " + "n" * 101))
+    assert not long.ok and "100" in shown(long)
+    assert await world.snapshot() == before
+    assert (
+        await world.services.fund.command(world.private("Nomsa"), fund("add 5 " + "n" * 100))
+    ).ok

@@ -108,3 +108,42 @@ async def test_periods_bad_input_and_callers_who_are_not_leads(world: World) -> 
     assert not (await reports.report(world.private("Thandi"), Period())).ok
     assert not (await reports.report(world.group("Nomsa"), Period())).ok  # private only
     assert await world.snapshot() == before
+
+
+def test_cases_with_no_location_are_squad_wide_in_the_csv() -> None:
+    from bot.domain import AlertState, Outcome
+    from bot.records.model import CaseRecord, Consent
+    from bot.reports.anonymised import anonymised_csv
+    from data.report_cases import ReportCase
+
+    at = 1_800_000_000.0
+    cases = [
+        ReportCase(i, at, at + 60, None, at + 600, AlertState.CLOSED, CrisisType.ROBBERY,
+                   Outcome.RESOLVED, None, None, CaseRecord(i, consent=Consent.COUNT))
+        for i in range(5)
+    ]  # fmt: skip
+    rows = list(csv.DictReader(io.StringIO(anonymised_csv(cases, "UTC").decode())))
+    assert {r["area"] for r in rows} == {"squad-wide"} and {r["type"] for r in rows} == {"robbery"}
+
+
+async def test_the_summary_counts_what_the_fund_paid_in_the_period_by_purpose(
+    world: World,
+) -> None:
+    from tests.support.commands import fund
+
+    await world.member("Thandi", -26.2, 28.04)
+    await world.member("Lerato")
+    case = await closed_case(world, "Thandi")
+    lead, thandi = world.private("Nomsa"), world.private("Thandi")
+    assert (await world.services.fund.command(lead, fund("currency ZAR"))).ok
+    assert (await world.services.fund.command(lead, fund("add 500"))).ok
+    for amount, purpose, approve in (("120,50", "transport", True), ("40", "transport", True),
+                                     ("90", "food", False)):  # fmt: skip
+        asked = await world.services.fund.command(thandi, fund(f"request {case.code} {amount}"))
+        entry = asked.buttons[0][0].alert_id
+        assert entry is not None
+        assert (await world.services.fund.purpose(thandi, entry, purpose)).ok
+        if approve:
+            assert (await world.services.fund.approve(lead, entry)).ok
+    summary = text(await world.services.reports.report(lead, Period()))
+    assert "Fund spent: transport ZAR160.50" in summary and "food" not in summary

@@ -159,3 +159,50 @@ async def test_a_reporter_asked_where_she_is_answers_her_alert_not_her_warning_d
             assert [tuple(r) for r in await cur.fetchall()] == [("", "description")]
         async with db.execute("SELECT text FROM alerts ORDER BY id DESC LIMIT 1") as cur:
             assert words in (await cur.fetchone())[0]
+
+
+async def newest_warning(world: World) -> int:
+    async with world.services.core.store.reading() as db:
+        async with db.execute("SELECT max(id) FROM warnings") as cur:
+            return int((await cur.fetchone())[0])
+
+
+async def test_a_lead_never_approves_her_own_warning_and_the_issuer_is_told_it_went_out(
+    world: World,
+) -> None:
+    case = await squad_with_a_case(world)
+    warn = world.services.warnings
+    await record(world, "Lerato", case, "c_warn")  # Lerato, a lead, may warn too
+    assert (await warn.warn(world.private("Lerato"), case.code)).ok
+    wid = await newest_warning(world)
+    assert (await warn.draft_press(world.private("Lerato"), wid, "submit")).ok
+    before = await world.snapshot()
+    own = await warn.approve(world.private("Lerato"), wid)
+    assert not own.ok and "Another lead must approve" in shown(own)
+    assert not (await warn.reject(world.private("Lerato"), wid)).ok
+    assert await world.snapshot() == before
+    await world.deliver_all()
+    assert (await warn.approve(world.private("Nomsa"), wid)).ok
+    told = [i for i in await world.outbox() if i.chat_id == world.users["Lerato"]]
+    assert [i.text.key for i in told if i.text] == ["lines", "warning.approved_issuer"]
+
+
+async def test_a_draft_or_an_unapproved_warning_is_deleted_after_the_warning_days(
+    world: World,
+) -> None:
+    case = await squad_with_a_case(world)
+    warn = world.services.warnings
+    assert (await warn.warn(world.private("Thandi"), case.code)).ok
+    assert (await warn.draft_press(world.private("Thandi"), await newest_warning(world),
+                                   "submit")).ok  # fmt: skip
+    assert (await warn.warn(world.private("Thandi"), case.code)).ok  # a second, a draft
+    world.clock.advance(29 * 86400)
+    await world.services.privacy.purge_expired()
+    async with world.services.core.store.reading() as db:
+        async with db.execute("SELECT state FROM warnings ORDER BY id") as cur:
+            assert [r[0] for r in await cur.fetchall()] == ["pending", "draft"]
+    world.clock.advance(2 * 86400)
+    await world.services.privacy.purge_expired()
+    async with world.services.core.store.reading() as db:
+        async with db.execute("SELECT count(*) FROM warnings") as cur:
+            assert (await cur.fetchone())[0] == 0
