@@ -15,6 +15,7 @@ from bot.config import Settings
 from bot.domain import Member, Skill, Squad
 from bot.intents import Intent, Refused, refuse
 from data import outbox
+from data import slots as slots_q
 from data import squads as squads_q
 from data.store import Store
 
@@ -101,6 +102,12 @@ def require_insider(member: Member | None) -> Member:
     if is_police_liaison(member):
         raise Refused(refuse("insiders_only"))
     return member
+
+
+async def is_team_or_lead(db: aiosqlite.Connection, alert_id: int, member: Member) -> bool:
+    """The one team check: a lead of the squad, or a responder holding one of the alert's
+    slots (who may close it, note it, record it, warn about it)."""
+    return member.is_lead or member.id in await slots_q.holder_ids(db, alert_id)
 
 
 @dataclass(frozen=True)

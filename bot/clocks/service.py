@@ -10,7 +10,6 @@ team and the squad's leads, with mark buttons, until the clock is marked.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date, timedelta
 
 import aiosqlite
@@ -19,7 +18,7 @@ from bot.clocks import legal
 from bot.clocks.model import CaseClock, ClockKind, Mark, marks_for
 from bot.clocks.times import TypedTime, local_day, resolve
 from bot.clocks.watcher import ClockWatcher, stopped
-from bot.core import Caller
+from bot.core import Caller, require_private
 from bot.domain import Alert, Member
 from bot.geo import CoordinateError, find_coordinates
 from bot.intents import Refused, Reply, Text, refuse, refusing, reply
@@ -42,7 +41,7 @@ class Clocks(ClockWatcher):
     @refusing
     async def held(self, caller: Caller, code: str, where: str) -> Reply:
         """``/held CODE <place>``: where the arrested person is held, kept as typed."""
-        self._private_only(caller)
+        require_private(caller)
         try:
             typed = clean(where, limit=HELD_MAX)
         except TooLong as exc:
@@ -70,7 +69,7 @@ class Clocks(ClockWatcher):
     async def when(self, caller: Caller, code: str, typed: TypedTime) -> Reply:
         """``/when CODE <time>``: when the arrest or the assault happened; the clocks and
         their reminders count from then."""
-        self._private_only(caller)
+        require_private(caller)
         now = self.core.now()
         at = resolve(typed, now, self.court.zone)
         if at > now:
@@ -93,7 +92,7 @@ class Clocks(ClockWatcher):
     async def court_date(self, caller: Caller, code: str, day: date) -> Reply:
         """``/courtdate CODE YYYY-MM-DD``: the 48-hour reminders stop; one comes the day
         before the court date."""
-        self._private_only(caller)
+        require_private(caller)
         now = self.core.now()
         today = local_day(now, self.court.zone)
         if day < today:
@@ -171,12 +170,3 @@ class Clocks(ClockWatcher):
         if clock is None:
             raise Refused(refuse("clock.not_arrest", code=alert.code))
         return clock
-
-    @staticmethod
-    def _private_only(caller: Caller) -> None:
-        """What the clocks hold (where someone is held, when) is said in private only; the
-        command's own message in the group is deleted when the bot can."""
-        if not caller.private:
-            refusal = refuse("private_only")
-            cleanup = (caller.message_id,) if caller.message_id is not None else ()
-            raise Refused(replace(refusal, cleanup=cleanup))

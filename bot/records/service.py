@@ -11,14 +11,13 @@ from dataclasses import replace
 import aiosqlite
 
 from bot.alerts import Alerts
-from bot.core import Caller, Core
+from bot.core import Caller, Core, is_team_or_lead
 from bot.domain import Alert, AlertState, Member
 from bot.intents import Action, Button, Refused, Reply, Text, refuse, refusing
 from bot.records.model import CaseRecord, Consent, Perpetrator, Service, Violation
 from bot.records.pages import Page, finished, page
 from data import alerts as alerts_q
 from data import case_records as records_q
-from data import slots as slots_q
 from data import squads as squads_q
 
 
@@ -27,7 +26,7 @@ async def may_record(db: aiosqlite.Connection, caller: Caller, alert: Alert) -> 
     member = await squads_q.member(db, alert.squad_id, caller.user_id)
     if member is None or not member.is_responder:
         raise Refused(refuse("record.not_allowed", code=alert.code))
-    if not member.is_lead and member.id not in await slots_q.holder_ids(db, alert.id):
+    if not await is_team_or_lead(db, alert.id, member):
         raise Refused(refuse("record.not_allowed", code=alert.code))
     if alert.state is not AlertState.CLOSED:
         raise Refused(refuse("record.not_closed", code=alert.code))

@@ -21,6 +21,7 @@ from bot.core import (
     Caller,
     Core,
     is_police_liaison,
+    is_team_or_lead,
     require_insider,
     require_lead,
     require_private,
@@ -45,7 +46,6 @@ from bot.text import TooLong, clean
 from data import alerts as alerts_q
 from data import case_records as records_q
 from data import safety_warnings as warnings_q
-from data import slots as slots_q
 from data import squads as squads_q
 from data.safety_warnings import SafetyWarning
 
@@ -79,7 +79,7 @@ class Warnings:
             if alert is None or member is None:
                 return refuse("unknown_code", code=code)
             require_insider(member)
-            if not member.is_lead and member.id not in await slots_q.holder_ids(db, alert.id):
+            if not await is_team_or_lead(db, alert.id, member):
                 return refuse("warn.not_allowed", code=alert.code)
             record = await records_q.record_of(db, alert.id)
             if alert.state is not AlertState.CLOSED or record is None:
