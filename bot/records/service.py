@@ -24,7 +24,10 @@ from data import squads as squads_q
 async def may_record(db: aiosqlite.Connection, caller: Caller, alert: Alert) -> Member:
     """The alert's team or a lead of its squad, once the alert is closed; else refused."""
     member = await squads_q.member(db, alert.squad_id, caller.user_id)
-    if member is None or not member.is_responder:
+    if member is None:
+        # A forged or stale press from outside the squad learns nothing, not even the code.
+        raise Refused(refuse("button.invalid"))
+    if not member.is_responder:
         raise Refused(refuse("record.not_allowed", code=alert.code))
     if not await is_team_or_lead(db, alert.id, member):
         raise Refused(refuse("record.not_allowed", code=alert.code))

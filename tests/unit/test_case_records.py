@@ -111,3 +111,17 @@ async def test_a_record_stays_with_the_case_past_retention(world: World) -> None
         kept = await records_q.record_of(db, alert.id)
     assert kept is not None and kept.violations == {Violation.ROBBERY}
     assert kept.perpetrator is Perpetrator.CLIENT and kept.consent is Consent.COUNT
+
+
+async def test_a_forged_record_press_from_outside_the_squad_learns_nothing(world: World) -> None:
+    """Mallory, in no squad, forges the record's callback data with an alert's id: she is
+    refused without learning its code, and nothing changes."""
+    await world.member("Thandi", -26.2, 28.04)
+    alert = await closed_case(world, "Thandi")
+    world.users["Mallory"] = 666
+    before = await world.snapshot()
+    for arg in ("open", "v_robbery", "done"):
+        pressed = await world.services.records.press(world.private("Mallory"), alert.id, arg)
+        assert not pressed.ok and pressed.text is not None
+        assert alert.code not in render(pressed.text.key, pressed.text.params)
+    assert await world.snapshot() == before
