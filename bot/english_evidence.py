@@ -186,6 +186,7 @@ EVIDENCE: dict[str, str] = {
     "fund.lead_page": "💰 {alias} asks the fund for {amount}: {purpose}. Approvals needed: {needs}.",
     "fund.asked": "💰 You asked for {amount}. The leads decide; you will hear back.",
     "fund.asked_no_lead": "💰 You asked for {amount}, but no other lead can approve it yet: nobody approves their own request.",
+    "fund.asked_one_lead": "💰 You asked for {amount}. It is above the threshold, so two leads must approve it, but the squad has only one lead who can: it waits until there is another.",
     "fund.asked_answer": "Sent to the leads.",
     "fund.own_request": "Nobody approves or rejects their own request.",
     "fund.already.pending": "This request is still waiting.",

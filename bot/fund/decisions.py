@@ -92,7 +92,11 @@ class FundDecisions:
                     ),
                 )
         self.core.notify()
-        key = "fund.asked" if paged else "fund.asked_no_lead"
+        # Fewer leads who can approve than the request needs: it waits, and the reply says so.
+        if paged >= entry.needs_approvals:
+            key = "fund.asked"
+        else:
+            key = "fund.asked_one_lead" if paged else "fund.asked_no_lead"
         return Reply(
             text=Text(key, {"amount": money(entry.amount, currency)}),
             answer=Text("fund.asked_answer"),

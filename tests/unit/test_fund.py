@@ -222,3 +222,30 @@ async def test_a_note_longer_than_100_characters_is_refused_and_changes_nothing(
     assert (
         await world.services.fund.command(world.private("Nomsa"), fund("add 5 " + "n" * 100))
     ).ok
+
+
+async def test_above_the_threshold_with_one_lead_who_can_approve_the_requester_is_told_it_waits(
+    world: World,
+) -> None:
+    """A squad with one lead: Thandi asks for more than the threshold. Two leads must approve,
+    and only Nomsa can, so the reply says it waits rather than "the leads decide"."""
+    await world.member("Thandi", -26.2, 28.04)
+    lead = world.private("Nomsa")
+    assert (await world.services.fund.command(lead, fund("currency ZAR"))).ok
+    assert (await world.services.fund.command(lead, fund("add 1000"))).ok
+    case = await closed_case(world, "Thandi")
+    asked = await world.services.fund.command(
+        world.private("Thandi"), fund(f"request {case.code} 600")
+    )
+    entry = asked.buttons[0][0].alert_id
+    assert entry is not None
+    chosen = await world.services.fund.purpose(world.private("Thandi"), entry, "bail")
+    assert "only one lead who can" in shown(chosen) and "The leads decide" not in shown(chosen)
+    small = await world.services.fund.command(
+        world.private("Thandi"), fund(f"request {case.code} 50")
+    )
+    entry = small.buttons[0][0].alert_id
+    assert entry is not None
+    assert "The leads decide" in shown(
+        await world.services.fund.purpose(world.private("Thandi"), entry, "food")
+    )
