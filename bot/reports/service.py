@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
 from collections import Counter
 from typing import Any
 
@@ -55,8 +56,9 @@ class Reports:
             ok = counted(cases)
             outcomes = await referral_outcomes(db, [c.alert_id for c in ok])
             lang = await language_of_chat(db, caller.user_id, caller.language_code or None)
-        # matplotlib is imported on the first report, not when the bot starts (0.6 s).
-        from bot.reports import charts
+        # matplotlib is imported on the first report, not when the bot starts, and in a
+        # worker thread: its 0.6 s would otherwise hold up every alert on the event loop.
+        charts = await asyncio.to_thread(importlib.import_module, "bot.reports.charts")
 
         found = figures(cases, closed)
         weeks, series = weekly(cases, span.start, span.end, tz)

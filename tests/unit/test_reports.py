@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 
+import pytest
+
 from bot.domain import CrisisType
 from bot.messages import render
 from bot.reports.periods import Period, PeriodKind
@@ -147,3 +149,30 @@ async def test_the_summary_counts_what_the_fund_paid_in_the_period_by_purpose(
             assert (await world.services.fund.approve(lead, entry)).ok
     summary = text(await world.services.reports.report(lead, Period()))
     assert "Fund spent: transport ZAR160.50" in summary and "food" not in summary
+
+
+async def test_the_first_report_imports_matplotlib_off_the_event_loop(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Importing matplotlib takes about half a second: on the event loop's thread it would
+    hold up every alert. The first /report imports the charts in a worker thread."""
+    import sys
+    import threading
+
+    import bot.reports
+
+    monkeypatch.delitem(sys.modules, "bot.reports.charts", raising=False)
+    monkeypatch.delattr(bot.reports, "charts", raising=False)
+    importing: list[threading.Thread] = []
+
+    class Spy:
+        @staticmethod
+        def find_spec(name: str, path: object, target: object = None) -> None:
+            if name == "bot.reports.charts":
+                importing.append(threading.current_thread())
+
+    monkeypatch.setattr(sys, "meta_path", [Spy(), *sys.meta_path])
+    await world.member("Thandi", -26.2, 28.04)
+    await closed_case(world, "Thandi")
+    assert (await world.services.reports.report(world.private("Nomsa"), Period())).ok
+    assert importing and threading.main_thread() not in importing
