@@ -176,3 +176,20 @@ async def test_the_first_report_imports_matplotlib_off_the_event_loop(
     await closed_case(world, "Thandi")
     assert (await world.services.reports.report(world.private("Nomsa"), Period())).ok
     assert importing and threading.main_thread() not in importing
+
+
+async def test_the_charts_are_drawn_in_the_readers_language(world: World) -> None:
+    from dataclasses import replace
+
+    await world.member("Thandi", -26.2, 28.04)
+    case = await closed_case(world, "Thandi")
+    await record(world, "Thandi", case, "v_robbery", "p_client", "c_count")
+    drawn = {}
+    for lang in ("en", "af", "en"):
+        lead = replace(world.private("Nomsa"), language_code=lang)
+        reply = await world.services.reports.report(lead, Period())
+        drawn.setdefault(lang, []).append(
+            [f.data for f in reply.attachments if f.kind.value == "photo"]
+        )
+    assert drawn["en"][0] == drawn["en"][1]  # the same report draws the same pictures
+    assert all(a != b for a, b in zip(drawn["en"][0], drawn["af"][0], strict=True))
