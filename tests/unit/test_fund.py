@@ -249,3 +249,26 @@ async def test_above_the_threshold_with_one_lead_who_can_approve_the_requester_i
     assert "The leads decide" in shown(
         await world.services.fund.purpose(world.private("Thandi"), entry, "food")
     )
+
+
+async def test_fund_warn_warnings_and_report_in_the_group_are_refused_and_their_message_deleted(
+    world: World,
+) -> None:
+    from bot.reports.periods import Period
+
+    case = await squad_with_money(world)
+    before = await world.snapshot()
+    services = world.services
+    asks = {
+        "/fund": lambda c: services.fund.command(c, fund("")),
+        "/fund request": lambda c: services.fund.command(c, fund(f"request {case.code} 5")),
+        "/warn": lambda c: services.warnings.warn(c, case.code),
+        "/warnings": lambda c: services.warnings.list_in_force(c),
+        "/report": lambda c: services.reports.report(c, Period()),
+    }
+    for name, asked in asks.items():
+        caller = world.group("Nomsa")
+        refused = await asked(caller)
+        assert not refused.ok and refused.text is not None, name
+        assert refused.text.key == "private_only" and refused.cleanup == (caller.message_id,), name
+    assert await world.snapshot() == before
