@@ -12,12 +12,14 @@ from tests.support.db import stored_bytes
 RECEIPT = "AgACAgQAAxkBAAIBQzreceiptfileid"
 DRAFT = "Qzdraftdescription"
 SENT = "Qzsentdescription"
+PENDING = "Qzpendingdescription"
 NOTE = "Qzraffleatthetavern"
 
 
 async def squad_with_evidence(world: World) -> int:
     """Thandekazi responded to a case, recorded it, had money paid out with a receipt, sent
-    a warning that Lerato approved, and left another draft. Returns the squad's id."""
+    a warning that Lerato approved, one that waits for approval, and left a draft. Returns the
+    squad's id."""
     await world.member("Thandekazi", -26.2, 28.04)
     await world.member("Lerato")
     squads = world.services.squads
@@ -35,19 +37,20 @@ async def squad_with_evidence(world: World) -> int:
     assert (await world.services.fund.paid(her, entry, "receipt")).ok
     assert await world.services.fund.receipt_photo(her, RECEIPT) is not None
     warn = world.services.warnings
-    for words, send in ((SENT, True), (DRAFT, False)):
+    for words, state in ((SENT, "sent"), (PENDING, "pending"), (DRAFT, "draft")):
         assert (await warn.warn(her, case.code)).ok
         assert await warn.typed(her, words) is not None
         async with world.services.core.store.reading() as db:
             async with db.execute("SELECT max(id), squad_id FROM warnings") as cur:
                 wid, squad_id = await cur.fetchone()
-        if send:
+        if state != "draft":
             assert (await warn.draft_press(her, wid, "submit")).ok
+        if state == "sent":
             assert (await warn.approve(world.private("Lerato"), wid)).ok
     await world.deliver_all()
     await world.services.privacy.purge_expired()  # emptied messages, and a checkpoint
     data = stored_bytes(world.services.core.settings.database)
-    for kept in (RECEIPT, DRAFT, SENT, NOTE, "Thandekazi"):
+    for kept in (RECEIPT, DRAFT, PENDING, SENT, NOTE, "Thandekazi"):
         assert kept.encode() in data, f"the search finds {kept} before the erasure"
     return int(squad_id)
 
@@ -57,7 +60,7 @@ async def test_after_forgetme_the_ledger_keeps_only_a_former_member(world: World
     her = world.private("Thandekazi")
     assert (await world.services.privacy.forget(her, her.user_id)).ok
     data = stored_bytes(world.services.core.settings.database)
-    left = [s for s in ("Thandekazi", RECEIPT, DRAFT) if s.encode() in data]
+    left = [s for s in ("Thandekazi", RECEIPT, DRAFT, PENDING) if s.encode() in data]
     assert left == []
     export = await world.services.fund.command(world.private("Nomsa"), fund("export"))
     ledger = export.attachments[0].data.decode()
@@ -76,7 +79,8 @@ async def test_after_wipe_no_record_warning_or_ledger_entry_is_left(world: World
     squad_id = await squad_with_evidence(world)
     assert (await world.services.privacy.wipe(world.group("Nomsa"), squad_id, 2)).ok
     data = stored_bytes(world.services.core.settings.database)
-    left = [s for s in ("Thandekazi", "Lerato", RECEIPT, DRAFT, SENT, NOTE) if s.encode() in data]
+    needles = ("Thandekazi", "Lerato", RECEIPT, DRAFT, PENDING, SENT, NOTE)
+    left = [s for s in needles if s.encode() in data]
     assert left == []
     async with world.services.core.store.reading() as db:
         for table in ("case_records", "warnings", "fund_entries", "fund_approvals"):
