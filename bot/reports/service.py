@@ -53,8 +53,8 @@ class Reports:
             spent = await report_q.fund_spent(db, squad_id, span.start, span.end)
             currency = (await fund_q.settings_of(db, squad_id)).currency
             referrals = await referral_figures(db, squad_id, span.start, span.end)
-            ok = counted(cases)
-            outcomes = await referral_outcomes(db, [c.alert_id for c in ok])
+            consenting = counted(cases)
+            outcomes = await referral_outcomes(db, [c.alert_id for c in consenting])
             lang = await language_of_chat(db, caller.user_id, caller.language_code or None)
         # matplotlib is imported on the first report, not when the bot starts, and in a
         # worker thread: its 0.6 s would otherwise hold up every alert on the event loop.
@@ -73,13 +73,13 @@ class Reports:
         if found.violation_perpetrator:
             drawn = await asyncio.to_thread(charts.violations_chart, found, lang)
             files.append(Attachment(FileKind.PHOTO, f"violations-{span.slug}.png", drawn))
-        table = anonymised_csv(ok, tz, outcomes)
+        table = anonymised_csv(consenting, tz, outcomes)
         files.append(
             Attachment(
                 FileKind.DOCUMENT,
                 f"cases-{span.slug}.csv",
                 table,
-                caption=Text("report.csv_caption", {"rows": len(ok)}),
+                caption=Text("report.csv_caption", {"rows": len(consenting)}),
             )
         )
         lines = summary(span, found, referrals, spent, currency)
