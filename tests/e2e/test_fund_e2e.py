@@ -4,7 +4,10 @@ the same moment, and a payout with a receipt photo."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from pathlib import Path
+
+import pytest
 
 from tests.fakegram.server import Call, FakeTelegram, User
 from tests.support import Squad, bot_message, code_of, db_rows, is_send, make_settings, running_bot
@@ -22,8 +25,9 @@ async def ask_fund(fake: FakeTelegram, squad: Squad, who: User, code: str, amoun
 
 
 async def test_requests_approvals_a_rejection_no_overdraft_and_a_receipt(
-    fake: FakeTelegram, db_path: Path
+    fake: FakeTelegram, db_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.DEBUG)
     async with running_bot(make_settings(fake, db_path)):
         squad = await Squad.set_up(fake)
         nomsa = squad.lead
@@ -123,3 +127,9 @@ async def test_requests_approvals_a_rejection_no_overdraft_and_a_receipt(
         # Members see only their own requests; nobody but leads sees the balance.
         mine = await squad.ask(thandi, "/fund", private=True)
         assert "Your requests:" in mine.text and "holds" not in mine.text
+
+    # No log line names a person, an amount or the deposit's note.
+    logged = "\n".join(r.getMessage() + (r.exc_text or "") for r in caplog.records)
+    assert len(caplog.records) > 5, "the capture works"
+    for secret in ("Nomsa", "Thandi", "Lerato", "Ayanda", "raffle", "300.50", "300,50", "150.00"):
+        assert secret not in logged, secret

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import timedelta
 from pathlib import Path
+
+import pytest
 
 from bot.messages import render
 from tests.fakegram.server import FakeTelegram
@@ -21,8 +24,9 @@ from tests.support.evidence import THANDI_AT, closed_by, press_through
 
 
 async def test_a_warning_approved_by_a_second_lead_reaches_members_and_expires(
-    fake: FakeTelegram, db_path: Path
+    fake: FakeTelegram, db_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.DEBUG)
     settings = make_settings(
         fake,
         db_path,
@@ -85,3 +89,9 @@ async def test_a_warning_approved_by_a_second_lead_reaches_members_and_expires(
                 break
             await asyncio.sleep(0.5)
         assert listed.text == render("warnings.none")
+
+    # No log line holds the warning's words or a name.
+    logged = "\n".join(r.getMessage() + (r.exc_text or "") for r in caplog.records)
+    assert len(caplog.records) > 5, "the capture works"
+    for secret in ("grey beard", "Toyota", "Bongiwe", "Thandi", "Lerato", "Kagiso"):
+        assert secret not in logged, secret
