@@ -117,8 +117,8 @@ def test_an_exception_is_logged_without_its_message() -> None:
 
 
 def test_the_private_only_and_the_team_rules_each_have_one_home() -> None:
-    """"In private only" and "the alert's team or a lead" are written once, in bot/core.py
-    (``require_private``, ``is_team_or_lead``), and called from everywhere else."""
+    """The rules "in private only" and "the alert's team or a lead" are written once, in
+    bot/core.py (``require_private``, ``is_team_or_lead``), and called from everywhere else."""
     private_only, team_rule = [], []
     for path in sorted((ROOT / "bot").rglob("*.py")):
         where = str(path.relative_to(ROOT))
