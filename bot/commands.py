@@ -89,6 +89,14 @@ COMMANDS: tuple[Command, ...] = (
     Command("refer", BOTH, RESPONDERS),
     Command("followups", BOTH, RESPONDERS),
     Command("meeting", PRIVATE, LEADS),
+    # Evidence, warnings and the fund (issue 13), in private only. /record: the alert's team
+    # or a lead; /warn, /warnings, /fund: not observers or police liaisons; /fund's ledger
+    # and its changes: leads.
+    Command("record", PRIVATE, RESPONDERS),
+    Command("report", PRIVATE, LEADS),
+    Command("warn", PRIVATE, RESPONDERS),
+    Command("warnings", PRIVATE, RESPONDERS),
+    Command("fund", PRIVATE, RESPONDERS),
     Command("lead", GROUP, LEADS),
     Command("member", GROUP, LEADS),
     Command("observer", GROUP, LEADS),

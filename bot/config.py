@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -127,6 +128,16 @@ class Settings(BaseSettings):
     # the leads (once).
     followup_snooze: timedelta = timedelta(days=1)
     followup_grace: timedelta = timedelta(days=1)
+    # Warnings about a dangerous person are deleted this many days after they are sent (a
+    # fraction is allowed); a draft or an unapproved warning goes after as long.
+    warning_days: float = Field(default=30, gt=0)
+    # The emergency fund: a request above this amount needs two different leads' approval
+    # (a lead can set the squad's own with /fund threshold); no amount may exceed the cap.
+    fund_second_approval: Decimal = Field(default=Decimal("500"), gt=0)
+    fund_max_amount: Decimal = Field(default=Decimal("100000"), gt=0)
+    # After "Paid, receipt follows", the requester's next private photo within this time
+    # is the receipt.
+    receipt_wait: timedelta = timedelta(minutes=10)
     # Test-only: SIGKILL the process at these named points (comma-separated). Off unless set.
     crash_at: str | None = None
 
@@ -162,6 +173,7 @@ class Settings(BaseSettings):
         "followup_referral",
         "followup_snooze",
         "followup_grace",
+        "receipt_wait",
         mode="before",
     )
     @classmethod

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 import aiosqlite
 
 from bot.config import Settings
-from bot.domain import Member, Squad
+from bot.domain import Member, Skill, Squad
 from bot.intents import Intent, Refused, refuse
 from data import outbox
 from data import squads as squads_q
@@ -88,6 +88,21 @@ def require_private(caller: Caller) -> None:
         refusal = refuse("private_only")
         cleanup = (caller.message_id,) if caller.message_id is not None else ()
         raise Refused(replace(refusal, cleanup=cleanup))
+
+
+def is_police_liaison(member: Member) -> bool:
+    """A member (not a lead) with the police-liaison skill: never sent warnings, no fund."""
+    return not member.is_lead and Skill.POLICE in member.skills
+
+
+def require_insider(member: Member | None) -> Member:
+    """The one check for warnings and the fund: an approved member or lead who is not a
+    police liaison; else refused (observers see counts only)."""
+    if member is None or not member.is_responder:
+        raise Refused(refuse("insiders_only"))
+    if is_police_liaison(member):
+        raise Refused(refuse("insiders_only"))
+    return member
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from bot.english_aftercare import AFTERCARE
 from bot.english_crisis import CRISIS
+from bot.english_evidence import EVIDENCE
 
 EN: dict[str, str] = {
     # generic
@@ -365,3 +366,4 @@ EN: dict[str, str] = {
 EN.update(CRISIS)
 # So do the sentences about what follows the call (issue 12).
 EN.update(AFTERCARE)
+EN.update(EVIDENCE)

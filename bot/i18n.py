@@ -8,7 +8,8 @@ falls back to English.
 The core passes raw values; they are formatted here, in the reader's language, with Babel:
 ``{"metres": m}`` (a distance), ``{"seconds": s}`` (a duration), ``{"items": [...]}``
 (a list), ``{"at": epoch}`` (a moment, in UTC, or in ``"tz"``), ``{"day": epoch, "tz": zone}``
-(a date), and plain numbers.
+(a date), ``{"month": epoch, "tz": zone}`` (a month and year), ``{"amount": "12.50",
+"currency": "ZAR"}`` (money: an exact decimal, as text), and plain numbers.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import io
 import logging
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta, tzinfo
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -28,7 +30,7 @@ from babel.dates import format_date, format_time, format_timedelta
 from babel.lists import format_list
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_decimal
+from babel.numbers import format_currency, format_decimal
 from babel.units import format_unit
 
 from bot.messages import EN, PLURALS
@@ -150,6 +152,11 @@ def _resolve(value: Any, lang: str) -> Any:
             return when(value["at"], lang, value.get("tz"))
         if "day" in value:
             return day(value["day"], lang, value["tz"])
+        if "month" in value:
+            moment = datetime.fromtimestamp(value["month"], _zone(value.get("tz")))
+            return str(format_date(moment, "LLLL y", locale=_locale(lang)))
+        if "amount" in value:
+            return money(value["amount"], value.get("currency") or "", lang)
         return value
     if isinstance(value, list):
         return "\n".join(str(_resolve(v, lang)) for v in value)
@@ -158,6 +165,15 @@ def _resolve(value: Any, lang: str) -> Any:
     if isinstance(value, int | float):
         return format_decimal(value, locale=_locale(lang))
     return value
+
+
+def money(amount: str, currency: str, lang: str) -> str:
+    """An exact amount in the reader's way of writing money ("R 12,50", "R12.50"). Never
+    rounded: a currency whose usual form has no cents (UGX, RWF, XOF) still shows them."""
+    value = Decimal(amount)
+    if not currency:
+        return str(format_decimal(value, format="#,##0.00", locale=_locale(lang)))
+    return str(format_currency(value, currency, locale=_locale(lang), decimal_quantization=False))
 
 
 def distance(metres: float | None, lang: str) -> str:

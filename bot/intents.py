@@ -77,6 +77,18 @@ class Action(StrEnum):
     TASK = "tsk"
     TASK_TO = "tkt"
     MEETING_HELD = "mtg"
+    # Issue 13. The case record (the id is the alert; the arg a choice, see bot/records/).
+    RECORD = "rec"
+    # A warning: its draft's buttons, and a lead's approval (the id is the warning).
+    WARNING_DRAFT = "wdr"
+    WARNING_APPROVE = "wap"
+    WARNING_REJECT = "wrj"
+    # The fund (the id is the ledger entry): a request's purpose, a lead's answer, and the
+    # requester's "paid out" (arg "receipt" or "none").
+    FUND_PURPOSE = "fpu"
+    FUND_APPROVE = "fap"
+    FUND_REJECT = "frj"
+    FUND_PAID = "fpd"
 
 
 ACCOUNT_ACTIONS = frozenset(
@@ -108,6 +120,8 @@ class MessageRole(StrEnum):
     REPORTER_OWN = "reporter_own"  # what the reporter sent in private (a pin, an answer)
     JOIN_REQUEST = "join_request"
     CHECKIN = "checkin"  # "Are you safe?", to a responder on an alert
+    WARNING = "warning"  # a warning about a dangerous person, or its approval page
+    FUND = "fund"  # a fund request's page to the leads, or its answer to the requester
 
 
 class Op(StrEnum):

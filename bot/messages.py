@@ -7,6 +7,7 @@ inject markup. Tests import the keys instead of copying strings.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from bot.english import EN as EN  # the English source, re-exported
@@ -40,6 +41,9 @@ PLURALS: dict[str, tuple[str, str]] = {
         "days",
         "That is more than {days} day ago. Please check the date and send it again.",
     ),
+    "fund.pending": ("count", "Waiting for approval: {count} request, {amount}."),
+    "fund.exported": ("count", "The ledger: {count} entry."),
+    "warning.sent": ("count", "⚠️ The warning went to {count} member in private."),
     "held.lead_over_cap": (
         "cap",
         "⚠️ #{code} needs a lead: its reporter is not a member and already has {cap} open alert, so members were not asked.\n{text}\nArea: {area}",
@@ -80,6 +84,16 @@ def listing(items: list[Any]) -> dict[str, Any]:
 def moment(at: float, tz: str | None = None) -> dict[str, Any]:
     """A date and time (UTC, or in the time zone ``tz`` names), in the reader's language."""
     return {"at": at} if tz is None else {"at": at, "tz": tz}
+
+
+def month(at: float, tz: str) -> dict[str, Any]:
+    """The month and year of a moment in the time zone ``tz`` names ("May 2026")."""
+    return {"month": at, "tz": tz}
+
+
+def money(amount: Decimal, currency: str | None) -> dict[str, Any]:
+    """An exact amount of money; kept as text so it survives the outbox's JSON unchanged."""
+    return {"amount": str(amount), "currency": currency or ""}
 
 
 def day(at: float, tz: str) -> dict[str, Any]:

@@ -31,6 +31,7 @@ from data import audit as audit_q
 from data import followups as followups_q
 from data import privacy as privacy_q
 from data import referrals as referrals_q
+from data import safety_warnings as warnings_q
 from data import services as services_q
 from data import squads as squads_q
 
@@ -247,7 +248,10 @@ class Privacy:
             # Referral notes: the retention counts from the case's end (its last referral or
             # follow-up finished), which can be long after its alert's.
             notes = await referrals_q.purge_notes(db, now - retention_s)
-        changed = locations + alerts + transport + strangers + notes
+            # Warnings past SQUADLINE_WARNING_DAYS, and drafts nobody finished in that time.
+            lifetime_s = self.settings.warning_days * 86400
+            warnings = await warnings_q.delete_expired(db, now, now - lifetime_s)
+        changed = locations + alerts + transport + strangers + notes + warnings
         # Every pass, changed or not: the WAL still holds the old copies of pages changed
         # since the last one (an emptied update, a coarsened close); this folds them away.
         await self.core.store.checkpoint()

@@ -15,12 +15,17 @@ from bot.clocks.service import Clocks
 from bot.config import Settings
 from bot.core import Clock, Core
 from bot.deadlines import DeadlineRunner
+from bot.fund.service import Fund
 from bot.geocode import Geocoder
 from bot.joining import Joining
 from bot.languages import Languages
 from bot.locating import Locating
 from bot.members import Members
 from bot.privacy import Privacy
+from bot.private_messages import PrivateMessages
+from bot.records.service import Records
+from bot.reports.service import Reports
+from bot.safety_warnings.service import Warnings
 from bot.skills import Skills
 from bot.squads import Squads
 from data.store import Store
@@ -44,6 +49,11 @@ class Services:
     clocks: Clocks
     checkins: Checkins
     aftercare: Aftercare
+    records: Records
+    reports: Reports
+    warnings: Warnings
+    fund: Fund
+    private: PrivateMessages
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock = time.time) -> Services:
@@ -64,6 +74,10 @@ class Services:
         checkins = Checkins(core, alerts)
         alerts.watch(checkins)
         aftercare = Aftercare(core, alerts)  # follows every alert's close (a watcher)
+        records = Records(core, alerts)  # offers the record at close (a watcher)
+        assist = Assist(core)
+        warnings = Warnings(core)
+        fund = Fund(core)
         core.on_deadline = deadlines.wake
         return cls(
             core=core,
@@ -76,12 +90,17 @@ class Services:
             joining=Joining(core),
             blocks=Blocks(core, alerts),
             locating=locating,
-            assist=Assist(core),
+            assist=assist,
             languages=Languages(core),
             skills=Skills(core),
             clocks=clocks,
             checkins=checkins,
             aftercare=aftercare,
+            records=records,
+            reports=Reports(core),
+            warnings=warnings,
+            fund=fund,
+            private=PrivateMessages(alerts, warnings, locating, aftercare, fund, assist),
         )
 
     async def open(self) -> None:

@@ -7,6 +7,8 @@ from typing import Any
 
 import aiosqlite
 
+from data import fund_ledger, safety_warnings
+
 # About 1 km: what a closed case keeps until retention.
 COARSE_DECIMALS = 2
 # About 10 km: what it keeps after retention (its area label is dropped then too).
@@ -101,6 +103,10 @@ async def forget_user(db: aiosqlite.Connection, user_id: int, erased: str) -> No
         (user_id,),
     )
     await db.execute("DELETE FROM note_requests WHERE user_id = ?", (user_id,))
+    # Their unsent warnings; their receipts and notes in the fund's ledger (where they stay
+    # as "a former member" once their memberships go, below).
+    await safety_warnings.forget_user(db, user_id)
+    await fund_ledger.forget_user(db, user_id)
     # Where they were held, if they were arrested (typed words, like the alert's).
     await db.execute(
         "UPDATE clocks SET held_at = NULL, held_place_id = NULL"

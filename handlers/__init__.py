@@ -29,7 +29,18 @@ from bot.i18n import LANGUAGES
 from bot.logsafe import where
 from bot.messages import render as render_text
 from bot.updates import is_store_error
-from handlers import aftercare, alerts, buttons, clocks, members, privacy, skills, squads
+from handlers import (
+    aftercare,
+    alerts,
+    buttons,
+    clocks,
+    evidence,
+    fund,
+    members,
+    privacy,
+    skills,
+    squads,
+)
 from handlers.context import SquadContext
 from handlers.replies import respond
 from handlers.transport.intake import request_retry
@@ -75,6 +86,11 @@ CALLBACKS: dict[str, Callable[[Update, SquadContext], Coroutine[Any, Any, None]]
     "refer": aftercare.on_refer,
     "followups": aftercare.on_followups,
     "meeting": aftercare.on_meeting,
+    "record": evidence.on_record,
+    "report": evidence.on_report,
+    "warn": evidence.on_warn,
+    "warnings": evidence.on_warnings,
+    "fund": fund.on_fund,
     "pin": privacy.on_pin,
     "audit": privacy.on_audit,
     "hygiene": privacy.on_hygiene,

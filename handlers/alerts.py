@@ -116,19 +116,14 @@ async def on_group_text_reply(update: Update, context: SquadContext) -> None:
 
 
 async def on_private_message(update: Update, context: SquadContext) -> None:
-    """Anything in private that is not a command or a location: a note the responder was
-    asked for, a typed answer to "where are you?", an answer to a question about the
-    directory or a referral, or else a short answer with a button."""
+    """Anything in private that is not a command or a location: the core decides what it
+    answers (a question the bot waits for, or else a short answer with a button)."""
     message = update.effective_message
-    caller = caller_of(update)
-    services = context.services
-    result = None
+    caller, private = caller_of(update), context.services.private
     if message is not None and message.text:
-        result = await services.alerts.typed_note(caller, message.text)
-        if result is None:
-            result = await services.locating.typed_answer(caller, message.text, None)
-        if result is None:  # the directory dialogue, or a referral's note
-            result = await services.aftercare.typed(caller, message.text)
-    if result is None:
-        result = await services.assist.private_message(caller)
+        result = await private.text(caller, message.text)
+    elif message is not None and message.photo:
+        result = await private.photo(caller, message.photo[-1].file_id)
+    else:
+        result = await private.other(caller)
     await respond(update, context, result)

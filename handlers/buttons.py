@@ -77,6 +77,22 @@ async def on_button(update: Update, context: SquadContext) -> None:
         result = await services.clocks.mark(caller, press.alert_id, press.arg)
     elif press.action in AFTERCARE_ACTIONS:
         result = await services.aftercare.press(caller, press.action, press.alert_id, press.arg)
+    elif press.action is Action.RECORD:
+        result = await services.records.press(caller, press.alert_id, press.arg)
+    elif press.action is Action.WARNING_DRAFT:
+        result = await services.warnings.draft_press(caller, press.alert_id, press.arg)
+    elif press.action is Action.WARNING_APPROVE:
+        result = await services.warnings.approve(caller, press.alert_id)
+    elif press.action is Action.WARNING_REJECT:
+        result = await services.warnings.reject(caller, press.alert_id)
+    elif press.action is Action.FUND_PURPOSE:
+        result = await services.fund.purpose(caller, press.alert_id, press.arg)
+    elif press.action is Action.FUND_APPROVE:
+        result = await services.fund.approve(caller, press.alert_id)
+    elif press.action is Action.FUND_REJECT:
+        result = await services.fund.reject(caller, press.alert_id)
+    elif press.action is Action.FUND_PAID:
+        result = await services.fund.paid(caller, press.alert_id, press.arg)
     elif press.action in (Action.WIPE_1, Action.WIPE_2):
         step = 1 if press.action is Action.WIPE_1 else 2
         result = await services.privacy.wipe(caller, press.alert_id, step)

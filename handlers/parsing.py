@@ -6,8 +6,10 @@ reply, raised here, before the core is asked anything.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import date
+from decimal import Decimal
 
 from bot.aftercare import entries
 from bot.aftercare.directory import ServiceRequest, ServicesQuery
@@ -18,8 +20,10 @@ from bot.aftercare.tasks import FollowupsRequest
 from bot.clocks.times import TypedTime, parse_day, parse_time
 from bot.crisis import parse_needs
 from bot.domain import CrisisType, normalise_code
+from bot.fund.amounts import AmountError, FundCommand, FundVerb, parse_amount, parse_currency
 from bot.geo import CoordinateError, find_coordinates
 from bot.intents import Refused, refuse
+from bot.reports.periods import Period, parse_period
 from bot.skills import SKILL_WORDS, TYPE_WORDS, NeedsChange
 from bot.squads import PlaceRequest
 from bot.text import clean_cut
@@ -227,3 +231,52 @@ def rule_change(args: Sequence[str]) -> RuleChange:
     if offset is None:
         raise Refused(refuse("followups.rule_usage", words=RULE_WORDS))
     return RuleChange(rule, offset)
+
+
+_THOUSANDS = re.compile(r"\d{3}(?:[.,]\d{1,2})?")
+
+
+def report_period(args: Sequence[str]) -> Period:
+    """``/report`` · ``/report month`` · ``/report quarter`` · ``/report YYYY-MM``."""
+    period = parse_period(" ".join(args)) if len(args) <= 1 else None
+    if period is None:
+        raise Refused(refuse("report.usage"))
+    return period
+
+
+def amount(raw: str) -> Decimal:
+    """An amount as people type it ("12,50" or "12.50"); a clear refusal otherwise."""
+    try:
+        return parse_amount(raw)
+    except AmountError as exc:
+        raise Refused(refuse(exc.key, raw=clean_cut(raw, limit=16))) from None
+
+
+def fund(args: Sequence[str], text: str) -> FundCommand:
+    """``/fund`` · ``currency XXX`` · ``add AMOUNT [note]`` · ``request CODE AMOUNT`` ·
+    ``export`` · ``threshold AMOUNT``."""
+    if not args:
+        return FundCommand()
+    verb = args[0].lower()
+    if verb == "export" and len(args) == 1:
+        return FundCommand(FundVerb.EXPORT)
+    if verb == "currency" and len(args) == 2:
+        currency = parse_currency(args[1])
+        if currency is None:
+            raise Refused(refuse("fund.bad_currency", raw=clean_cut(args[1], limit=8)))
+        return FundCommand(FundVerb.CURRENCY, currency=currency)
+    if verb == "add" and len(args) >= 2:
+        typed = text.strip()[len(args[0]) :].strip()
+        note = typed[len(args[1]) :].strip() if typed.startswith(args[1]) else ""
+        if len(args) >= 3 and _THOUSANDS.fullmatch(args[2]):
+            # "1 000" is a thousand written with a space, not 1 with a note "000".
+            raise Refused(
+                refuse("fund.amount_bad", raw=clean_cut(f"{args[1]} {args[2]}", limit=16))
+            )
+        return FundCommand(FundVerb.ADD, amount=amount(args[1]), note=note)
+    if verb == "threshold" and len(args) == 2:
+        return FundCommand(FundVerb.THRESHOLD, amount=amount(args[1]))
+    if verb == "request" and len(args) == 3:
+        code = alert_code(args[1:], "fund request")
+        return FundCommand(FundVerb.REQUEST, amount=amount(args[2]), code=code)
+    raise Refused(refuse("fund.usage"))

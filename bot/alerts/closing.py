@@ -8,6 +8,7 @@ import aiosqlite
 
 from bot.alerts.base import _pairs, _reload
 from bot.alerts.planning import Planning
+from bot.alerts.team import on_team_or_lead
 from bot.core import Caller
 from bot.domain import (
     OPEN_STATES,
@@ -42,7 +43,6 @@ from data import deadlines as deadlines_q
 from data import note_requests as note_requests_q
 from data import offers as offers_q
 from data import privacy as privacy_q
-from data import slots as slots_q
 from data import squads as squads_q
 
 log = logging.getLogger("bot.alerts")
@@ -51,12 +51,6 @@ log = logging.getLogger("bot.alerts")
 def _final(state: AlertState) -> str:
     """Which "already finished" sentence fits: closed, or cancelled."""
     return "closed" if state is AlertState.CLOSED else "cancelled"
-
-
-async def _team_or_lead(db: aiosqlite.Connection, alert: Alert, member: Member) -> bool:
-    """Who may close an alert, note it, or ask to add a note: a responder on its team, or
-    a lead."""
-    return member.is_lead or member.id in await slots_q.holder_ids(db, alert.id)
 
 
 class Closing(Planning):
@@ -78,7 +72,7 @@ class Closing(Planning):
         member = await squads_q.member(db, alert.squad_id, caller.user_id)
         if member is None:
             raise Refused(refuse("not_member"))
-        if not await _team_or_lead(db, alert, member):
+        if not await on_team_or_lead(db, alert, member):
             raise Refused(refuse("close.not_allowed", code=alert.code))
         if alert.state not in OWNED_STATES:
             raise Refused(refuse("close.not_open", code=alert.code))
@@ -148,7 +142,7 @@ class Closing(Planning):
         async with self.core.store.transaction() as db:
             loaded = await self._load(db, caller, alert_id)
             alert, member = loaded
-            if not await _team_or_lead(db, alert, member):
+            if not await on_team_or_lead(db, alert, member):
                 return refuse("close.not_allowed", code=alert.code)
             if alert.state is not AlertState.CLOSED:
                 return refuse("note.not_closed", code=alert.code)
@@ -185,7 +179,7 @@ class Closing(Planning):
             member = await squads_q.member(db, alert.squad_id, caller.user_id)
             if member is None:
                 return refuse("not_member")
-            if not await _team_or_lead(db, alert, member):
+            if not await on_team_or_lead(db, alert, member):
                 return refuse("close.not_allowed", code=alert.code)
             if not await alerts_q.set_note(db, alert.id, note):
                 if await alerts_q.is_purged(db, alert.id):

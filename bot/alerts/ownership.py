@@ -294,6 +294,7 @@ class Ownership(Offers):
                     alert.id,
                     (AlertState.ACKNOWLEDGED, AlertState.EN_ROUTE),
                     AlertState.ON_SCENE,
+                    arrived_at=self.core.now(),  # reports: the time to arrive
                 )
             if not moved:
                 return refuse("progress.bad_state", code=alert.code)

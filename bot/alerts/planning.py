@@ -10,6 +10,7 @@ import aiosqlite
 
 from bot.alerts.base import _reload
 from bot.alerts.leaving import Leaving
+from bot.alerts.team import on_team_or_lead
 from bot.core import Caller
 from bot.crisis import Needs, needs_for
 from bot.crisis_words import classify
@@ -98,7 +99,7 @@ class Planning(Leaving):
         member = await squads_q.member(db, alert.squad_id, caller.user_id)
         if member is None:
             return False
-        return member.is_lead or member.id in await slots_q.holder_ids(db, alert.id)
+        return await on_team_or_lead(db, alert, member)
 
     async def _set_type(self, caller: Caller, alert_id: int, kind: CrisisType) -> Reply:
         async with self.core.store.transaction() as db:

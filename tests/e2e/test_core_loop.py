@@ -113,7 +113,10 @@ async def test_setup_alert_decline_timeout_escalate_claim_close_status(
         closing = await fake.wait_for(is_edit(lerato.id, "is closed"), after=mark)
         # The outcome picker became the closing message: outcome buttons gone, Add note.
         assert closing.params["message_id"] == picker.result["message_id"]
-        assert [b["text"] for b in closing.buttons()] == [render("button.add_note")]
+        assert [b["text"] for b in closing.buttons()] == [
+            render("button.add_note"),
+            render("button.record"),  # the optional case record
+        ]
 
         # The lead's status: nothing open, Lerato available again, one alert raised and closed.
         status = await squad.ask(squad.lead, "/status", private=True)

@@ -312,7 +312,10 @@ async def test_the_reporter_hears_the_truth_in_order(fake: FakeTelegram, db_path
         closing = await fake.wait_for(is_edit(thandi.id, "is closed"), after=mark)
         await fake.idle()
         assert not bot_message(fake, brief).get("reply_markup")
-        assert [b["text"] for b in closing.buttons()] == [render("button.add_note")]
+        assert [b["text"] for b in closing.buttons()] == [
+            render("button.add_note"),
+            render("button.record"),  # the optional case record
+        ]
 
 
 async def test_still_looking_reaches_the_reporter_after_an_offer_times_out(

@@ -27,6 +27,7 @@ from tests.support import (
     running_bot,
 )
 from tests.support.aftercare_run import refer_with_consent
+from tests.support.evidence import THANDI_AT, closed_by, press_through
 
 # Where the alerts happen (typed, so distinctive digits); members stand nearby.
 TYPED = (-26.204739, 28.045681)
@@ -255,3 +256,62 @@ async def test_a_running_bots_file_after_wipe_holds_nothing_of_the_squad(
             ALERT_AT[0],
         )
         assert left == []
+
+
+async def test_after_forgetme_her_receipt_and_draft_are_gone_and_the_ledger_says_former_member(
+    fake: FakeTelegram, db_path: Path
+) -> None:
+    """Through Telegram: she records a case, is paid from the fund with a receipt photo, and
+    starts a warning; after her /forgetme the file holds neither her receipt's file id nor
+    her draft's words, and the ledger shows her as "a former member"."""
+    async with running_bot(make_settings(fake, db_path)):
+        squad = await Squad.set_up(fake)
+        lead = squad.lead
+        thandeka, lerato = fake.user(201, "Thandekazi"), fake.user(202, "Lerato")
+        await squad.join(thandeka, *THANDI_AT)
+        await squad.join(lerato)
+        await squad.ask(lead, "/lead Lerato")
+        code = code_of(await closed_by(fake, squad, thandeka, "robbed at the rank"))
+        page = await squad.ask(thandeka, f"/record {code}", private=True)
+        await press_through(
+            fake, thandeka, page, "▫️ robbery", render("record.next"), render("record.next"),
+            render("record.next"), "▫️ a warning may go", render("record.done"),
+        )  # fmt: skip
+        await squad.ask(lead, "/fund currency ZAR", private=True)
+        await squad.ask(lead, "/fund add 500", private=True)
+        picker = await squad.ask(thandeka, f"/fund request {code} 40", private=True)
+        mark = len(fake.calls)
+        await fake.press(thandeka, bot_message(fake, picker), button="transport")
+        asked = await fake.wait_for(is_send(lerato.id, "asks the fund"), after=mark)
+        mark = len(fake.calls)
+        await fake.press(lerato, bot_message(fake, asked), button="Approve")
+        told = await fake.wait_for(is_send(thandeka.id, "is approved"), after=mark)
+        mark = len(fake.calls)
+        await fake.press(thandeka, bot_message(fake, told), button="receipt follows")
+        await fake.wait_for(is_edit(thandeka.id, "send the photo"), after=mark)
+        mark = len(fake.calls)
+        await fake.send_media(thandeka, fake.private_chat(thandeka), "photo")
+        await fake.wait_for(is_send(thandeka.id, "Receipt saved"), after=mark)
+        [(receipt,)] = db_rows(db_path, "SELECT receipt_file_id FROM fund_entries WHERE "
+                                        "receipt_file_id IS NOT NULL")  # fmt: skip
+        await squad.ask(thandeka, f"/warn {code}", private=True)
+        await squad.ask(thandeka, "Qzdraftwords tall man", private=True)
+        await in_sync(fake, thandeka)
+        assert traces(file_bytes(db_path), receipt, "Qzdraftwords"), "the search works"
+
+        mark = await squad.say(thandeka, "/forgetme", private=True)
+        ask = await fake.wait_for(is_send(thandeka.id, "This deletes everything"), after=mark)
+        mark = len(fake.calls)
+        await fake.press(thandeka, bot_message(fake, ask), button="forget me")
+        await fake.wait_for(is_send(thandeka.id, "deleted everything"), after=mark)
+        await in_sync(fake, lerato)
+
+        assert traces(file_bytes(db_path), "Thandekazi", receipt, "Qzdraftwords") == []
+        mark = len(fake.calls)
+        await squad.ask(lead, "/fund export", private=True)
+        export = await fake.wait_for(
+            lambda c: c.method == "sendDocument" and c.chat_id == lead.id, after=mark
+        )
+        upload = export.upload()
+        assert upload is not None
+        assert "40.00,ZAR,transport,paid,a former member,Lerato,erased" in upload.data.decode()

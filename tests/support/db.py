@@ -56,3 +56,13 @@ def db_rows(path: Path, sql: str, *args: Any) -> list[tuple[Any, ...]]:
         return conn.execute(sql, args).fetchall()
     finally:
         conn.close()
+
+
+def stored_bytes(db_path: Path) -> bytes:
+    """The database file and its ``-wal`` and ``-shm``, as a seized disk would show them."""
+    data = b""
+    for suffix in ("", "-wal", "-shm"):
+        part = db_path.with_name(db_path.name + suffix)
+        if part.exists():
+            data += part.read_bytes()
+    return data

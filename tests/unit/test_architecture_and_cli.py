@@ -114,3 +114,19 @@ def test_an_exception_is_logged_without_its_message() -> None:
         logged = where(exc)
     assert logged.startswith("ValueError at ") and "test_architecture_and_cli.py" in logged
     assert "Nomvula" not in logged and "26.2041" not in logged
+
+
+def test_the_private_only_and_the_team_rules_each_have_one_home() -> None:
+    """The rules "in private only" and "the alert's team or a lead" are written once
+    (``bot.core.require_private``, ``bot.alerts.team.on_team_or_lead``), and called from
+    everywhere else."""
+    private_only, team_rule = [], []
+    for path in sorted((ROOT / "bot").rglob("*.py")):
+        where = str(path.relative_to(ROOT))
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if 'refuse("private_only")' in line:
+                private_only.append(where)
+            if "is_lead" in line and ("holder_ids(" in line or "team_ids(" in line):
+                team_rule.append(where)
+    assert private_only == ["bot/core.py"]
+    assert team_rule == ["bot/alerts/team.py"]

@@ -6,13 +6,16 @@ The README's table is the same table; a row added there belongs here too.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from decimal import Decimal
 from typing import Any
 
 import pytest
 
 from bot.core import Caller
 from bot.domain import Availability, CrisisType
+from bot.fund.amounts import FundCommand, FundVerb
 from bot.intents import Action, Reply
+from bot.reports.periods import Period
 from data import alerts as alerts_q
 from tests.support import World, place
 from tests.support.aftercare import (
@@ -22,6 +25,7 @@ from tests.support.aftercare import (
     service_request,
     services_query,
 )
+from tests.support.cases import record
 
 HERE = (-26.2041, 28.0473)
 
@@ -122,6 +126,39 @@ COMMANDS: dict[str, Cell] = {
     "meeting held button": lambda w, c, x: _aftercare(w).press(
         _private(c), Action.MEETING_HELD, x["squad_id"], str(int(w.clock()))
     ),
+    # Evidence, warnings and the fund (issue 13), in private.
+    "record": lambda w, c, x: w.services.records.command(_private(c), x["closed"].code),
+    "record button": lambda w, c, x: w.services.records.press(c, x["closed"].id, "v_robbery"),
+    "report": lambda w, c, x: w.services.reports.report(_private(c), Period()),
+    "warn": lambda w, c, x: w.services.warnings.warn(_private(c), x["closed"].code),
+    "warnings": lambda w, c, x: w.services.warnings.list_in_force(_private(c)),
+    "warning approve button": lambda w, c, x: w.services.warnings.approve(c, x["warning"]),
+    "warning reject button": lambda w, c, x: w.services.warnings.reject(c, x["warning"]),
+    "warning draft button (not theirs)": lambda w, c, x: w.services.warnings.draft_press(
+        c, x["draft"], "v_robbery"
+    ),
+    "fund": lambda w, c, x: w.services.fund.command(_private(c), FundCommand()),
+    "fund add": lambda w, c, x: w.services.fund.command(
+        _private(c), FundCommand(FundVerb.ADD, amount=Decimal("10"))
+    ),
+    "fund currency": lambda w, c, x: w.services.fund.command(
+        _private(c), FundCommand(FundVerb.CURRENCY, currency="KES")
+    ),
+    "fund threshold": lambda w, c, x: w.services.fund.command(
+        _private(c), FundCommand(FundVerb.THRESHOLD, amount=Decimal("50"))
+    ),
+    "fund export": lambda w, c, x: w.services.fund.command(
+        _private(c), FundCommand(FundVerb.EXPORT)
+    ),
+    "fund approve button": lambda w, c, x: w.services.fund.approve(c, x["request"]),
+    "fund reject button": lambda w, c, x: w.services.fund.reject(c, x["request"]),
+    "fund request (not on the team)": lambda w, c, x: w.services.fund.command(
+        _private(c), FundCommand(FundVerb.REQUEST, amount=Decimal("5"), code=x["owned"].code)
+    ),
+    "fund purpose button (not theirs)": lambda w, c, x: w.services.fund.purpose(
+        c, x["choosing"], "food"
+    ),
+    "fund paid button (not theirs)": lambda w, c, x: w.services.fund.paid(c, x["request"], "none"),
 }
 
 LEAD_ONLY = ["assign", "lead", "observer", "member", "remove", "place add", "place remove",
@@ -130,9 +167,14 @@ LEAD_ONLY = ["assign", "lead", "observer", "member", "remove", "place add", "pla
              "join reset", "language (group)", "language button (group)", "skills alias",
              "skill button (someone else's)", "needs change", "service add", "service remove",
              "service dialogue button", "service remove button", "followups rule",
-             "followups assign", "meeting", "meeting held button"]  # fmt: skip
+             "followups assign", "meeting", "meeting held button", "report",
+             "warning approve button", "warning reject button", "fund add", "fund currency",
+             "fund threshold", "fund export", "fund approve button",
+             "fund reject button"]  # fmt: skip
 RESPONDER = ["claim", "Claim button", "place list", "skills", "needs", "services", "followups"]
-OWNER_OR_LEAD = ["close", "outcome button", "note", "add note button"]
+OWNER_OR_LEAD = ["close", "outcome button", "note", "add note button", "record", "record button"]
+# Members and leads, never observers or police liaisons.
+INSIDERS = ["warnings", "fund"]
 TEAM_OR_LEAD = ["held", "when", "courtdate", "clock mark button", "refer",
                 "refer service button", "refer consent button"]  # fmt: skip
 # A referral's buttons: whoever made it or owns its check, or a lead; a task's: its owner
@@ -142,17 +184,26 @@ EVERYONE_ELSE = [
     "forget button (someone else)",
     "contact button (not the reporter)",
     "check-in buttons (not theirs)",
+    "warning draft button (not theirs)",
+    "fund request (not on the team)",
+    "fund purpose button (not theirs)",
+    "fund paid button (not theirs)",
 ]
 
 # role -> the commands that role may NOT use
 NO: dict[str, list[str]] = {
-    "reporter": LEAD_ONLY + RESPONDER + OWNER_OR_LEAD + TEAM_OR_LEAD + EVERYONE_ELSE
+    "reporter": LEAD_ONLY + RESPONDER + OWNER_OR_LEAD + TEAM_OR_LEAD + EVERYONE_ELSE + INSIDERS
     + THEIRS_OR_LEAD
-    + ["Accept button", "progress button", "cancel (not theirs)", "status", "alias", "available"],
-    "observer": LEAD_ONLY + RESPONDER + OWNER_OR_LEAD + TEAM_OR_LEAD + EVERYONE_ELSE
-    + THEIRS_OR_LEAD + ["Accept button", "progress button", "cancel (not theirs)"],
+    + ["Accept button", "progress button", "cancel (not theirs)", "status", "alias", "available",
+       "warn"],
+    "observer": LEAD_ONLY + RESPONDER + OWNER_OR_LEAD + TEAM_OR_LEAD + EVERYONE_ELSE + INSIDERS
+    + THEIRS_OR_LEAD + ["Accept button", "progress button", "cancel (not theirs)", "warn"],
     "member": LEAD_ONLY + OWNER_OR_LEAD + TEAM_OR_LEAD + EVERYONE_ELSE + THEIRS_OR_LEAD
-    + ["Accept button", "progress button", "cancel (not theirs)", "status"],
+    + ["Accept button", "progress button", "cancel (not theirs)", "status", "warn"],
+    # A member with the police-liaison skill: no warnings, no fund.
+    "liaison": LEAD_ONLY + OWNER_OR_LEAD + TEAM_OR_LEAD + EVERYONE_ELSE + INSIDERS
+    + THEIRS_OR_LEAD
+    + ["Accept button", "progress button", "cancel (not theirs)", "status", "warn"],
     "lead": ["Accept button", "progress button", *EVERYONE_ELSE],
 }  # fmt: skip
 
@@ -237,7 +288,33 @@ async def squad(world: World) -> dict[str, Any]:
             referral = (await cur.fetchone())["id"]
         async with db.execute("SELECT id FROM followups WHERE rule = 'check'") as cur:
             task = (await cur.fetchone())["id"]
+    # The closed case's record allows a warning; Lerato's warning waits for Nomsa, and she
+    # has a second draft. Pieter is a police liaison. The fund holds money; Sipho asks it
+    # for some for the alert he holds (one request waits for the leads, one for a purpose).
+    await record(world, "Lerato", closed, "v_physical", "c_warn")
+    warn = world.services.warnings
+    draft = await warn.warn(world.private("Lerato"), closed.code)
+    assert draft.ok, draft
+    warning = await _newest(world, "warnings")
+    assert (await warn.draft_press(world.private("Lerato"), warning, "submit")).ok
+    assert (await warn.warn(world.private("Lerato"), closed.code)).ok
+    await world.member("Pieter")
+    pieter = (await world.get_member("Pieter")).id
+    assert (await world.services.skills.toggle(world.private("Nomsa"), pieter, "police")).ok
+    fund = world.services.fund
+    lead = world.private("Nomsa")
+    assert (await fund.command(lead, FundCommand(FundVerb.CURRENCY, currency="ZAR"))).ok
+    assert (await fund.command(lead, FundCommand(FundVerb.ADD, amount=Decimal(100)))).ok
+    ask = FundCommand(FundVerb.REQUEST, amount=Decimal(30), code=owned.code)
+    assert (await fund.command(world.private("Sipho"), ask)).ok
+    request = await _newest(world, "fund_entries")
+    assert (await fund.purpose(world.private("Sipho"), request, "transport")).ok
+    assert (await fund.command(world.private("Sipho"), ask)).ok
     return {
+        "warning": warning,
+        "draft": await _newest(world, "warnings"),
+        "request": request,
+        "choosing": await _newest(world, "fund_entries"),
         "owned": owned,
         "closed": closed,
         "open": open_,
@@ -254,8 +331,15 @@ async def squad(world: World) -> dict[str, Any]:
     }
 
 
+async def _newest(world: World, table: str) -> int:
+    async with world.services.core.store.reading() as db:
+        async with db.execute(f"SELECT max(id) FROM {table}") as cur:
+            return int((await cur.fetchone())[0])
+
+
 def caller_for(world: World, role: str) -> Caller:
-    name = {"reporter": "Mallory", "observer": "Olu", "member": "Kagiso", "lead": "Nomsa"}[role]
+    names = {"reporter": "Mallory", "observer": "Olu", "member": "Kagiso", "lead": "Nomsa"}
+    name = {**names, "liaison": "Pieter"}[role]
     world.users.setdefault(name, 950)
     return world.group(name)
 
@@ -315,6 +399,19 @@ async def test_every_no_cell_is_refused_and_changes_nothing(
         ("lead", "task buttons (not theirs)"),
         ("lead", "meeting"),
         ("lead", "meeting held button"),
+        ("lead", "record"),
+        ("lead", "record button"),
+        ("lead", "report"),
+        ("lead", "warn"),
+        ("member", "warnings"),
+        ("lead", "warning approve button"),
+        ("lead", "warning reject button"),
+        ("member", "fund"),
+        ("lead", "fund"),
+        ("lead", "fund add"),
+        ("lead", "fund export"),
+        ("lead", "fund approve button"),
+        ("lead", "fund reject button"),
     ],
 )
 async def test_yes_cells_work(world: World, squad: dict[str, Any], role: str, command: str) -> None:
