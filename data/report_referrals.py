@@ -38,6 +38,7 @@ async def referral_figures(
         (grace_s, squad_id, start, end),
     ) as cur:
         tasks = await cur.fetchone()
+    assert referrals is not None and tasks is not None  # an aggregate always has a row
     return ReferralFigures(
         completed=int(referrals["completed"]),
         followups_on_time=int(tasks["on_time"]),
