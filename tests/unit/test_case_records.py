@@ -18,7 +18,8 @@ async def test_the_closing_message_offers_the_record_and_it_is_kept_as_categorie
     assert (await world.alerts.press(world.private("Thandi"), Action.CLAIM, alert.id, "")).ok
     closed = await world.alerts.press(world.private("Thandi"), Action.OUTCOME, alert.id, "health")
     offered = [b for row in closed.buttons for b in row]
-    assert [b.action for b in offered] == [Action.NOTE, Action.RECORD]
+    # "Referred to health care" also offers the referral step (bot/aftercare/).
+    assert [b.action for b in offered] == [Action.NOTE, Action.REFER, Action.RECORD]
     opened = await world.services.records.press(world.private("Thandi"), alert.id, "open")
     assert opened.ok and not opened.edit_pressed  # a new message; the closing one stays
     await record(world, "Thandi", alert, "v_physical", "v_threats", "v_physical", "v_robbery")
