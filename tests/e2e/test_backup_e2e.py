@@ -4,8 +4,10 @@ host runs (``squadline backup PATH``, ``squadline restore PATH``) as real proces
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
+import sqlite3
 import subprocess
 import sys
 from datetime import timedelta
@@ -140,8 +142,8 @@ async def test_restore_refuses_a_file_that_is_not_a_squadline_backup_or_a_wrong_
     done = squadline("backup", str(encrypted), db=db, key=None, backup_key="the right key")
     assert done.returncode == 0, done.stderr
     other = tmp_path / "other.sqlite3"
-    subprocess.run([sys.executable, "-c", f"import sqlite3; sqlite3.connect({str(other)!r})"
-                    ".execute('CREATE TABLE t(x)')"], check=True)  # fmt: skip
+    with contextlib.closing(sqlite3.connect(other)) as conn:
+        conn.execute("CREATE TABLE t(x)")  # some other SQLite file
     raw_copy = tmp_path / "raw-copy.sqlite3"
     raw_copy.write_bytes(db.read_bytes())  # a plain copy of the file, not `squadline backup`
     junk = tmp_path / "junk.backup"
