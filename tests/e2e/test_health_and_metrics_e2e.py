@@ -4,6 +4,7 @@ chat id."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import aiohttp
@@ -12,6 +13,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from bot.app import SquadApp
 from bot.domain import AlertState
+from bot.hosting.cli import healthcheck_command
 from bot.messages import render
 from tests.fakegram.server import FakeTelegram
 from tests.support import (
@@ -45,10 +47,15 @@ async def test_healthz_is_200_while_everything_runs_and_503_with_the_reason_when
         assert await get(app, "/healthz") == (200, "ok\n")
         services, intake = app.bot_data.services, app.bot_data.intake
         assert services is not None and intake is not None and app.bot_data.sender is not None
+        assert app.bot_data.health is not None
+        # What Docker's HEALTHCHECK runs: `squadline healthcheck`.
+        asks = make_settings(fake, db_path, health_port=app.bot_data.health.port)
+        assert await asyncio.to_thread(healthcheck_command, asks) == 0
 
         await services.deadlines.stop()
         status, body = await get(app, "/healthz")
         assert status == 503 and body == "the deadline runner is not running\n"
+        assert await asyncio.to_thread(healthcheck_command, asks) == 1
 
         await app.bot_data.sender.stop()
         if mode == "webhook":

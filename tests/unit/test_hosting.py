@@ -1,0 +1,81 @@
+"""The host's pieces that need no bot: JSON log lines, the run lock, and a backup of a
+database that no bot holds open."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bot.hosting import logs
+from data.backup import APPLICATION_ID, BackupError, backup, inspect
+from data.runlock import DatabaseInUse, RunLock
+from data.store import Store
+
+
+def test_json_logs_are_one_object_a_line_with_the_traceback_inside() -> None:
+    out = io.StringIO()
+    handler = logs.handler("json", out)
+    log = logging.getLogger("squadline.test.json")
+    log.addHandler(handler)
+    log.propagate = False
+    try:
+        log.warning("two\nlines and a %s", "value")
+        try:
+            raise KeyError("k")
+        except KeyError:
+            log.exception("failed")
+    finally:
+        log.removeHandler(handler)
+        log.propagate = True
+    first, second = (json.loads(line) for line in out.getvalue().splitlines())
+    assert first["message"] == "two\nlines and a value" and first["level"] == "WARNING"
+    assert first["logger"] == "squadline.test.json" and first["time"].endswith("+00:00")
+    assert "KeyError" in second["exception"]
+
+
+def test_configure_leaves_one_handler_in_the_chosen_format() -> None:
+    root = logging.getLogger()
+    saved, level = list(root.handlers), root.level
+    try:
+        out = io.StringIO()
+        logs.configure("debug", "json", out)
+        assert len(root.handlers) == 1 and root.level == logging.DEBUG
+        logging.getLogger("squadline.test").info("hello")
+        assert json.loads(out.getvalue())["message"] == "hello"
+        logs.configure("info", "text", out)
+        assert isinstance(root.handlers[0].formatter, logging.Formatter)
+        assert not isinstance(root.handlers[0].formatter, logs.JsonFormatter)
+    finally:
+        root.handlers[:] = saved
+        root.setLevel(level)
+
+
+def test_only_one_holder_of_the_run_lock_at_a_time(tmp_path: Path) -> None:
+    db = tmp_path / "squadline.sqlite3"
+    with RunLock(db), pytest.raises(DatabaseInUse):
+        RunLock(db).acquire()
+    with RunLock(db):  # released: free again
+        pass
+
+
+async def test_a_backup_is_marked_checked_and_private(tmp_path: Path) -> None:
+    db = tmp_path / "squadline.sqlite3"
+    store = Store(db)
+    await store.open()
+    await store.close()
+    target = tmp_path / "backups" / "one.backup"
+    info = backup(db, target, None, None)
+    assert info.encrypted is False and info.alerts == 0 and info.schema_version >= 11
+    assert target.stat().st_mode & 0o077 == 0, "only its owner can read it"
+    with sqlite3.connect(target) as conn:
+        assert conn.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    assert not list(target.parent.glob(".*partial")), "no half-written copy is left"
+    assert inspect(target, None) == info
+    with pytest.raises(BackupError, match="There is no database"):
+        backup(tmp_path / "nothing.sqlite3", tmp_path / "x.backup", None, None)
