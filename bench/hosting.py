@@ -61,7 +61,9 @@ async def run(alerts: int, requests: int) -> None:
                     await fake.send(
                         reporter, squad.group, f"/alert {ALERT_AT[0]}, {ALERT_AT[1]} {i}"
                     )
-                while db_rows(db, "SELECT count(*) FROM alerts")[0][0] < alerts:
+                for _ in range(600):  # at most 5 minutes
+                    if db_rows(db, "SELECT count(*) FROM alerts")[0][0] >= alerts:
+                        break
                     await asyncio.sleep(0.5)
                 await fake.idle(timeout=120)
                 assert app.bot_data.health is not None
