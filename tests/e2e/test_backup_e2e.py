@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.fakegram.server import FakeTelegram
-from tests.support import ALERT_AT, Squad, db_rows, make_settings, running_bot
+from tests.support import ALERT_AT, BotProcess, Squad, db_rows, make_settings, running_bot
 from tests.support.botproc import ROOT
 
 BURST = 30
@@ -173,3 +173,18 @@ def test_the_cli_names_backup_and_restore() -> None:
         [sys.executable, "-m", "bot", "--help"], cwd=ROOT, capture_output=True, text=True
     )
     assert "backup" in helped.stdout and "restore" in helped.stdout
+
+
+async def test_a_second_bot_on_a_database_in_use_stops_with_one_line(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    db = tmp_path / "squadline.sqlite3"
+    async with running_bot(make_settings(fake, db)):
+        second = BotProcess(fake, db, tmp_path)
+        try:
+            await second.start(wait_ready=False)
+            assert await second.wait_dead() == 3
+        finally:
+            await second.close()
+    assert f"Another Squadline process (a running bot, or a restore) is using {db}" in second.log()
+    assert "Traceback" not in second.log()

@@ -18,6 +18,7 @@ from tests.fakegram.server import FakeTelegram
 from tests.support import (
     ALERT_AT,
     WEBHOOK_SECRET,
+    BotProcess,
     Squad,
     bot_message,
     db_rows,
@@ -146,3 +147,20 @@ def test_webhook_mode_without_a_good_secret_does_not_start_and_echoes_nothing(
         assert "SQUADLINE_WEBHOOK_SECRET" in err
         assert "SECRET-TOKEN" not in err and (not secret or secret not in err)
     assert not (tmp_path / "var").exists(), "nothing was started"
+
+
+async def test_a_webhook_url_telegram_refuses_stops_the_bot_with_telegrams_reason(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    reason = "Bad Request: bad webhook: An HTTPS URL must be provided for webhook"
+    fake.fail("setWebhook", 400, description=reason)
+    bot = BotProcess(fake, tmp_path / "squadline.sqlite3", tmp_path, **webhook_mode())
+    try:
+        await bot.start(wait_ready=False)
+        assert await bot.wait_dead() == 2
+    finally:
+        await bot.close()
+    (said,) = [line for line in bot.log().splitlines() if "Telegram refused" in line]
+    assert said.startswith("Telegram refused SQUADLINE_WEBHOOK_URL:")
+    assert "an https url must be provided" in said.lower()  # Telegram's words, via PTB
+    assert "Traceback" not in bot.log() and fake.token not in bot.log()
