@@ -58,6 +58,7 @@ async def test_healthz_is_200_while_everything_runs_and_503_with_the_reason_when
         assert await asyncio.to_thread(healthcheck_command, asks) == 1
 
         await app.bot_data.sender.stop()
+        await services.auditor.stop()
         if mode == "webhook":
             assert app.bot_data.webhook is not None
             await app.bot_data.webhook.stop()
@@ -71,6 +72,7 @@ async def test_healthz_is_200_while_everything_runs_and_503_with_the_reason_when
             *stopped.splitlines(),
             "the sender is not running",
             "the deadline runner is not running",
+            "the auditor is not running",
         }
 
 
