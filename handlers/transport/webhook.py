@@ -89,7 +89,9 @@ class Webhook:
             self._runner = None
 
     async def _receive(self, request: web.Request) -> web.Response:
-        given = request.headers.get(SECRET_HEADER, "").encode()
+        # aiohttp keeps bytes that are not UTF-8 as surrogates: back to the same bytes, so
+        # any header, text or not, is compared (in constant time) and refused with a 401.
+        given = request.headers.get(SECRET_HEADER, "").encode("utf-8", "surrogateescape")
         if not hmac.compare_digest(given, self._secret):
             return web.Response(status=401, text="unauthorized\n")
         try:

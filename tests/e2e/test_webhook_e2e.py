@@ -6,6 +6,8 @@ webhook it left behind."""
 from __future__ import annotations
 
 import asyncio
+import json
+import logging
 import os
 import time
 from pathlib import Path
@@ -14,6 +16,7 @@ import pytest
 
 from bot.__main__ import main
 from bot.messages import render
+from handlers.transport.webhook import MAX_BODY
 from tests.fakegram.server import FakeTelegram
 from tests.support import (
     ALERT_AT,
@@ -164,3 +167,58 @@ async def test_a_webhook_url_telegram_refuses_stops_the_bot_with_telegrams_reaso
     assert said.startswith("Telegram refused SQUADLINE_WEBHOOK_URL:")
     assert "an https url must be provided" in said.lower()  # Telegram's words, via PTB
     assert "Traceback" not in bot.log() and fake.token not in bot.log()
+
+
+async def raw_post(port: int, head: bytes, body: bytes) -> int:
+    """One POST written byte for byte (no client library cleans its headers); the status."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        writer.write(
+            b"POST /telegram/updates HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            b"Content-Type: application/json\r\nConnection: close\r\n"
+            + head
+            + b"Content-Length: %d\r\n\r\n" % len(body)
+            + body
+        )
+        await writer.drain()
+        status_line = await asyncio.wait_for(reader.readline(), 10)
+    finally:
+        writer.close()
+    return int(status_line.split()[1])
+
+
+async def test_a_secret_header_that_is_not_text_gets_401_and_logs_no_traceback(
+    fake: FakeTelegram, db_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = make_settings(fake, db_path, **webhook_mode())
+    async with running_bot(settings) as app:
+        squad = await Squad.set_up(fake)
+        await fake.idle()
+        assert app.bot_data.webhook is not None
+        before, mark = db_snapshot(db_path), len(caplog.records)
+        forged = alert_update(fake, squad, f"/alert {ALERT_AT[0]}, {ALERT_AT[1]} forged")
+        body = json.dumps({"update_id": 880101, **forged}).encode()
+        port = app.bot_data.webhook.port
+        for secret in (b"\xff\xfe", WEBHOOK_SECRET.encode() + b"\xc3"):
+            head = b"X-Telegram-Bot-Api-Secret-Token: " + secret + b"\r\n"
+            assert await raw_post(port, head, body) == 401
+        await asyncio.sleep(0.3)
+        assert db_snapshot(db_path) == before
+        noise = [r for r in caplog.records[mark:] if r.levelno >= logging.ERROR]
+        assert noise == [], [r.getMessage() for r in noise]
+
+
+async def test_a_body_over_the_limit_gets_413_and_stores_nothing(
+    fake: FakeTelegram, db_path: Path
+) -> None:
+    async with running_bot(make_settings(fake, db_path, **webhook_mode())) as app:
+        squad = await Squad.set_up(fake)
+        await fake.idle()
+        assert app.bot_data.webhook is not None
+        before = db_snapshot(db_path)
+        padded = alert_update(fake, squad, "/alert " + "x" * (MAX_BODY + 1))
+        body = json.dumps({"update_id": 880201, **padded}).encode()
+        head = b"X-Telegram-Bot-Api-Secret-Token: " + WEBHOOK_SECRET.encode() + b"\r\n"
+        assert await raw_post(app.bot_data.webhook.port, head, body) == 413
+        await asyncio.sleep(0.3)
+        assert db_snapshot(db_path) == before
