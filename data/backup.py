@@ -29,6 +29,9 @@ try:
 except ImportError:  # pragma: no cover - it is a declared dependency
     sqlcipher3 = None
 
+# What SQLite raises when it cannot read or write (a full disk, a damaged file).
+SQLITE_ERRORS: tuple[type[Exception], ...] = (sqlcipher3.Error,) if sqlcipher3 else ()
+
 # "SQLN": marks a file made by `squadline backup`.
 APPLICATION_ID = 0x53514C4E
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -64,46 +67,55 @@ def backup(
     """Copy ``database`` to ``target`` (replaced only once the copy is complete and checked)."""
     if not database.is_file():
         raise BackupError(f"There is no database at {database}.")
+    if _is_the_database(target, database):
+        raise BackupError(f"{target} is the database itself, or one of its files: name another.")
     key = backup_key or database_key
     partial = target.with_name(f".{target.name}.partial")
-    _fresh_private_file(partial)
     try:
-        source = _open(database, database_key)
-        try:
-            _must_open(source, f"SQUADLINE_DATABASE_KEY does not open {database}.")
-            source.execute("PRAGMA busy_timeout = 10000")
-            if database_key is not None or key is None:
-                copy = _open(partial, key)
-                try:
-                    source.backup(copy)  # all pages in one step: one consistent snapshot
-                finally:
-                    copy.close()
-            else:
-                # Plain database, encrypted backup: the plaintext stays in memory.
-                memory = _open(":memory:", None)
-                try:
-                    source.backup(memory)
-                    memory.execute("ATTACH DATABASE ? AS copy KEY ?", (str(partial), key))
-                    memory.execute("SELECT sqlcipher_export('copy')")
-                    memory.execute("DETACH DATABASE copy")
-                finally:
-                    memory.close()
-        finally:
-            source.close()
-        copy = _open(partial, key)
-        try:
-            copy.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
-            copy.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-            _check_intact(copy, partial)
-        finally:
-            copy.close()
+        _fresh_private_file(partial)
+        _copy(database, database_key, partial, key)
         _fsync(partial)
         os.replace(partial, target)
         _fsync(target.parent)
-    except BaseException:
-        partial.unlink(missing_ok=True)
+    except BaseException as exc:
+        _discard(partial)
+        if (explained := _explained(exc)) is not None:
+            raise explained from exc
         raise
     return inspect(target, key)
+
+
+def _copy(database: Path, database_key: str | None, partial: Path, key: str | None) -> None:
+    """The copy itself, into the empty file ``partial``, encrypted under ``key`` if set."""
+    source = _open(database, database_key)
+    try:
+        _must_open(source, f"SQUADLINE_DATABASE_KEY does not open {database}.")
+        source.execute("PRAGMA busy_timeout = 10000")
+        if database_key is not None or key is None:
+            copy = _open(partial, key)
+            try:
+                source.backup(copy)  # all pages in one step: one consistent snapshot
+            finally:
+                copy.close()
+        else:
+            # Plain database, encrypted backup: the plaintext stays in memory.
+            memory = _open(":memory:", None)
+            try:
+                source.backup(memory)
+                memory.execute("ATTACH DATABASE ? AS copy KEY ?", (str(partial), key))
+                memory.execute("SELECT sqlcipher_export('copy')")
+                memory.execute("DETACH DATABASE copy")
+            finally:
+                memory.close()
+    finally:
+        source.close()
+    copy = _open(partial, key)
+    try:
+        copy.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
+        copy.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        _check_intact(copy, partial)
+    finally:
+        copy.close()
 
 
 def inspect(path: Path, key: str | None) -> BackupInfo:
@@ -111,8 +123,11 @@ def inspect(path: Path, key: str | None) -> BackupInfo:
     than this code; return what it holds."""
     if not path.is_file():
         raise BackupError(f"There is no file at {path}.")
-    with path.open("rb") as f:
-        header = f.read(len(SQLITE_HEADER))
+    try:
+        with path.open("rb") as f:
+            header = f.read(len(SQLITE_HEADER))
+    except OSError as exc:
+        raise BackupError(f"{path} cannot be read ({exc.strerror}).") from exc
     encrypted = header != SQLITE_HEADER
     if encrypted and not key:
         raise NotABackup(
@@ -128,24 +143,30 @@ def inspect(path: Path, key: str | None) -> BackupInfo:
             else f"{path} is not a Squadline backup.",
             wrong_key=encrypted,
         )
-        (app_id,) = conn.execute("PRAGMA application_id").fetchone()
-        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        if app_id != APPLICATION_ID or not {"schema_migrations", "alerts"} <= tables:
-            raise NotABackup(f"{path} is not a Squadline backup (made by `squadline backup`).")
-        (version,) = conn.execute(
-            "SELECT coalesce(max(version), 0) FROM schema_migrations"
-        ).fetchone()
-        newest = max((v for v, _, _ in migration_files()), default=0)
-        if version > newest:
-            raise BackupError(
-                f"{path} was made by a newer Squadline (schema {version}; this one knows up"
-                f" to {newest}). Restore it with that version."
-            )
-        _check_intact(conn, path)
-        (squads,) = conn.execute("SELECT count(*) FROM squads").fetchone()
-        (alerts,) = conn.execute("SELECT count(*) FROM alerts").fetchone()
+        return _held_in(conn, path, encrypted)
+    except SQLITE_ERRORS as exc:
+        raise BackupError(f"{path} is damaged ({exc}).") from exc
     finally:
         conn.close()
+
+
+def _held_in(conn: Any, path: Path, encrypted: bool) -> BackupInfo:
+    """What the backup open on ``conn`` holds, once it is known to be a whole Squadline
+    backup that this code can restore."""
+    (app_id,) = conn.execute("PRAGMA application_id").fetchone()
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    if app_id != APPLICATION_ID or not {"schema_migrations", "alerts"} <= tables:
+        raise NotABackup(f"{path} is not a Squadline backup (made by `squadline backup`).")
+    (version,) = conn.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()
+    newest = max((v for v, _, _ in migration_files()), default=0)
+    if version > newest:
+        raise BackupError(
+            f"{path} was made by a newer Squadline (schema {version}; this one knows up"
+            f" to {newest}). Restore it with that version."
+        )
+    _check_intact(conn, path)
+    (squads,) = conn.execute("SELECT count(*) FROM squads").fetchone()
+    (alerts,) = conn.execute("SELECT count(*) FROM alerts").fetchone()
     return BackupInfo(path, encrypted, path.stat().st_size, version, squads, alerts)
 
 
@@ -155,38 +176,81 @@ def restore(
     """Replace ``database`` with the backup ``source``, encrypted under ``database_key``
     (plain if unset), as the bot will open it. Raises ``DatabaseInUse`` while a bot runs on
     it, and holds the same lock meanwhile, so no bot starts halfway through."""
-    with RunLock(database):
+    lock = RunLock(database)
+    try:
+        lock.acquire()
+    except OSError as exc:
+        raise _file_error(exc) from exc
+    try:
         key = backup_key or database_key
         info = inspect(source, key)
         restoring = database.with_name(f".{database.name}.restoring")
-        _fresh_private_file(restoring)
         try:
-            conn = _open(source, key if info.encrypted else None)
-            try:
-                conn.execute(
-                    "ATTACH DATABASE ? AS restored KEY ?", (str(restoring), database_key or "")
-                )
-                conn.execute("SELECT sqlcipher_export('restored')")
-                conn.execute("DETACH DATABASE restored")
-            finally:
-                conn.close()
-            check = _open(restoring, database_key)
-            try:
-                _must_open(check, "The restored copy does not open; nothing was changed.")
-                _check_intact(check, restoring)
-            finally:
-                check.close()
+            _fresh_private_file(restoring)
+            _export(source, key if info.encrypted else None, restoring, database_key)
             _fsync(restoring)
-            # The old database's WAL belongs to the old file: applied to this one it would
-            # corrupt it.
-            for suffix in ("-wal", "-shm"):
-                database.with_name(database.name + suffix).unlink(missing_ok=True)
-            os.replace(restoring, database)
-            _fsync(database.parent)
-        except BaseException:
-            restoring.unlink(missing_ok=True)
+        except BaseException as exc:
+            _discard(restoring)
+            if (explained := _explained(exc)) is not None:
+                raise explained from exc
             raise
+        # The old database's WAL belongs to the old file: applied to this one it would
+        # corrupt it.
+        for suffix in ("-wal", "-shm"):
+            database.with_name(database.name + suffix).unlink(missing_ok=True)
+        os.replace(restoring, database)
+        _fsync(database.parent)
+    finally:
+        lock.release()
     return info
+
+
+def _export(source: Path, source_key: str | None, restoring: Path, key: str | None) -> None:
+    """Write the backup into the empty file ``restoring`` under ``key`` (plain if None), and
+    check that it opens and is whole."""
+    conn = _open(source, source_key)
+    try:
+        conn.execute("ATTACH DATABASE ? AS restored KEY ?", (str(restoring), key or ""))
+        conn.execute("SELECT sqlcipher_export('restored')")
+        conn.execute("DETACH DATABASE restored")
+    finally:
+        conn.close()
+    check = _open(restoring, key)
+    try:
+        _must_open(check, "The restored copy does not open.")
+        _check_intact(check, restoring)
+    finally:
+        check.close()
+
+
+def _explained(exc: BaseException) -> BackupError | None:
+    """The host's one line for a file or SQLite error (None: not one of those)."""
+    if isinstance(exc, OSError):
+        return _file_error(exc)
+    if isinstance(exc, SQLITE_ERRORS):
+        return BackupError(f"SQLite could not do it ({exc}).")
+    return None
+
+
+def _file_error(exc: OSError) -> BackupError:
+    return BackupError(f"{exc.strerror or type(exc).__name__}: {exc.filename}.")
+
+
+def _discard(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        path.unlink(missing_ok=True)
+
+
+def _is_the_database(target: Path, database: Path) -> bool:
+    """Whether writing ``target`` would replace the database, its WAL, its shared memory,
+    its journal or its lock (as named, through a link, or as the same file)."""
+    own = {database.name + suffix for suffix in ("", "-wal", "-shm", "-journal", ".lock")}
+    here = database.resolve().parent
+    if target.resolve().parent == here and target.resolve().name in own:
+        return True
+    with contextlib.suppress(OSError):
+        return target.exists() and os.path.samefile(target, database)
+    return False
 
 
 def _open(path: Path | str, key: str | None) -> Any:

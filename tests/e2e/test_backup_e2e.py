@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from data.store import Store
 from tests.fakegram.server import FakeTelegram
 from tests.support import ALERT_AT, BotProcess, Squad, db_rows, make_settings, running_bot
 from tests.support.botproc import ROOT
@@ -40,6 +41,12 @@ def squadline(
         [sys.executable, "-m", "bot", command, *args],
         cwd=db.parent, env=env, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
+
+
+async def a_fresh_database(db: Path) -> None:
+    store = Store(db)
+    await store.open()
+    await store.close()
 
 
 def codes(db: Path, key: str | None) -> set[str]:
@@ -148,6 +155,19 @@ async def test_restore_refuses_a_file_that_is_not_a_squadline_backup_or_a_wrong_
     raw_copy.write_bytes(db.read_bytes())  # a plain copy of the file, not `squadline backup`
     junk = tmp_path / "junk.backup"
     junk.write_bytes(os.urandom(8192))
+    plain = tmp_path / "plain.backup"
+    assert squadline("backup", str(plain), db=db, key=None, backup_key=None).returncode == 0
+    # A disk that lost a page: SQLite fails on the second page, and reports the others.
+    damaged = []
+    for lost in (slice(4096, 8192), slice(8192, 16384)):
+        pages = bytearray(plain.read_bytes())
+        pages[lost] = bytes(lost.stop - lost.start)
+        damaged.append(tmp_path / f"damaged-{lost.start}.backup")
+        damaged[-1].write_bytes(pages)
+    newer = tmp_path / "newer.backup"
+    newer.write_bytes(plain.read_bytes())
+    with contextlib.closing(sqlite3.connect(newer)) as conn, conn:
+        conn.execute("INSERT INTO schema_migrations(version, name) VALUES (9999, 'future')")
     before = db.read_bytes()
     cases = [
         (encrypted, "a wrong key", "The key does not open"),
@@ -156,6 +176,8 @@ async def test_restore_refuses_a_file_that_is_not_a_squadline_backup_or_a_wrong_
         (raw_copy, None, "is not a Squadline backup"),
         (junk, "a key", "or it is not a Squadline backup"),
         (tmp_path / "missing.backup", None, "There is no file"),
+        *((path, None, "is damaged") for path in damaged),
+        (newer, None, "was made by a newer Squadline (schema 9999"),
     ]
     for path, backup_key, reason in cases:
         refused = squadline("restore", str(path), db=db, key=None, backup_key=backup_key)
@@ -188,3 +210,26 @@ async def test_a_second_bot_on_a_database_in_use_stops_with_one_line(
             await second.close()
     assert f"Another Squadline process (a running bot, or a restore) is using {db}" in second.log()
     assert "Traceback" not in second.log()
+
+
+def test_a_backup_that_cannot_be_written_or_would_replace_the_database_is_refused(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "squadline.sqlite3"
+    asyncio.run(a_fresh_database(db))
+    (tmp_path / "a-file").write_text("not a folder")
+    (tmp_path / "link.backup").symlink_to(db)
+    before = db.read_bytes()
+    cases = [
+        (tmp_path / "a-file" / "x.backup", "Backup failed:"),
+        (db, "is the database itself"),
+        (tmp_path / "link.backup", "is the database itself"),
+        (tmp_path / "squadline.sqlite3-wal", "is the database itself"),
+    ]
+    for target, reason in cases:
+        refused = squadline("backup", str(target), db=db, key=None, backup_key=None)
+        assert refused.returncode == 2, (target, refused.stdout)
+        assert reason in refused.stderr, refused.stderr
+        assert "Traceback" not in refused.stderr and len(refused.stderr.splitlines()) == 1
+        assert db.read_bytes() == before
+    assert not list(tmp_path.glob(".*")), "no half-written copy is left"
