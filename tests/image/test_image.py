@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,7 +23,10 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 SKIPPED = 77
 
-pytestmark = pytest.mark.timeout(1800)
+# A whole build on a new machine: apt, debootstrap (about 65 s) and the build (about 30 s);
+# each step has its own limit in the script, and this bounds them all (a skip, not a pass).
+BUILD_LIMIT_S = 1500
+pytestmark = pytest.mark.timeout(BUILD_LIMIT_S + 300)
 
 
 @pytest.fixture(scope="module")
@@ -30,36 +34,47 @@ def image() -> Iterator[str]:
     if os.environ.get("SKIP_IMAGE_BUILD"):
         pytest.skip("SKIP_IMAGE_BUILD is set")
     tag = f"localhost/squadline:test-{os.getpid()}"
-    built = subprocess.run(
-        ["bash", "docker/build_image.sh", tag], cwd=ROOT, capture_output=True, text=True
-    )
-    last = (built.stdout.strip().splitlines() or [""])[-1]
-    print(built.stdout)
-    if built.returncode == SKIPPED:
+    # Each step of the script has its own time limit; this is the whole build's.
+    script = subprocess.Popen(
+        ["bash", "docker/build_image.sh", tag],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        start_new_session=True,
+    )  # fmt: skip
+    try:
+        out, err = script.communicate(timeout=BUILD_LIMIT_S)
+    except subprocess.TimeoutExpired:
+        os.killpg(script.pid, signal.SIGKILL)  # the script and the podman it started
+        script.communicate()
+        pytest.skip(f"the image build took over {BUILD_LIMIT_S} s")
+    last = (out.strip().splitlines() or [""])[-1]
+    print(out)
+    if script.returncode == SKIPPED:
         pytest.skip(last)
-    assert built.returncode == 0, built.stdout + built.stderr
+    assert script.returncode == 0, out + err
     try:
         yield tag
     finally:
-        subprocess.run(["podman", "rmi", "--force", tag], capture_output=True)
+        podman("rmi", "--force", tag)
 
 
 @pytest.fixture(scope="module")
 def rootfs(image: str) -> Iterator[Path]:
     """The image's files, mounted read-only-in-spirit (nothing here writes to it)."""
-    mounted = subprocess.run(
-        ["podman", "image", "mount", image], capture_output=True, text=True, check=True
-    )
+    mounted = podman("image", "mount", image)
+    assert mounted.returncode == 0, mounted.stderr
     try:
         yield Path(mounted.stdout.strip())
     finally:
-        subprocess.run(["podman", "image", "unmount", image], capture_output=True)
+        podman("image", "unmount", image)
+
+
+def podman(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["podman", *args], capture_output=True, text=True, timeout=120)
 
 
 def inspect(image: str) -> dict[str, object]:
-    out = subprocess.run(
-        ["podman", "image", "inspect", image], capture_output=True, text=True, check=True
-    )
+    out = podman("image", "inspect", image)
+    assert out.returncode == 0, out.stderr
     return dict(json.loads(out.stdout)[0])
 
 
