@@ -76,6 +76,7 @@ def main(argv: list[str] | None = None) -> int:
 def _rekey(settings: Settings) -> int:
     import asyncio
 
+    from data.runlock import DatabaseInUse, RunLock
     from data.store import rekey
 
     new = settings.new_database_key.get_secret_value() if settings.new_database_key else ""
@@ -86,7 +87,15 @@ def _rekey(settings: Settings) -> int:
         print(f"No database at {settings.database}.", file=sys.stderr)
         return 2
     old = settings.database_key.get_secret_value() if settings.database_key else None
-    asyncio.run(rekey(settings.database, old, new))
+    try:
+        with RunLock(settings.database):  # the lock a running bot holds
+            asyncio.run(rekey(settings.database, old, new))
+    except DatabaseInUse:
+        print(
+            f"Rekey refused: the bot is running on {settings.database}. Stop it first.",
+            file=sys.stderr,
+        )
+        return 2
     print("Done. Start the bot with SQUADLINE_DATABASE_KEY set to the new key.")
     return 0
 
