@@ -233,3 +233,39 @@ def test_a_backup_that_cannot_be_written_or_would_replace_the_database_is_refuse
         assert "Traceback" not in refused.stderr and len(refused.stderr.splitlines()) == 1
         assert db.read_bytes() == before
     assert not list(tmp_path.glob(".*")), "no half-written copy is left"
+
+
+def test_the_readmes_cron_line_makes_an_encrypted_backup_and_keeps_fourteen_days(
+    tmp_path: Path,
+) -> None:
+    """The cron line in README "Backups and restore", run by sh as cron would, with its
+    paths moved into a temporary folder and the settings file as systemd reads it too."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    (line,) = [x for x in readme.splitlines() if x.startswith("15 3 * * * squadline ")]
+    command = line.removeprefix("15 3 * * * squadline ").replace("\\%", "%")
+    db, backups = tmp_path / "squadline.sqlite3", tmp_path / "backups"
+    asyncio.run(a_fresh_database(db))
+    settings = tmp_path / "backup.env"
+    settings.write_text(
+        f'SQUADLINE_DATABASE={db}\nSQUADLINE_BACKUP_KEY="backup passphrase"\n', encoding="utf-8"
+    )
+    backups.mkdir()
+    old = backups / "squadline-2000-01-01.backup"
+    old.write_bytes(b"a backup from long ago")
+    os.utime(old, (0, 0))
+    for path, here in (
+        ("/srv/squadline", str(tmp_path)),
+        ("/etc/squadline/backup.env", str(settings)),
+        ("/backups", str(backups)),
+        (".venv/bin/squadline", f"{sys.executable} -m bot"),
+    ):
+        command = command.replace(path, here)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SQUADLINE_")}
+    done = subprocess.run(
+        ["sh", "-c", command], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert "NOT encrypted" not in done.stdout
+    (made,) = backups.iterdir()
+    assert re.fullmatch(r"squadline-\d{4}-\d{2}-\d{2}\.backup", made.name)
+    assert not made.read_bytes().startswith(b"SQLite format 3"), "encrypted"
