@@ -7,14 +7,21 @@ import io
 import json
 import logging
 import sqlite3
+from collections import Counter
 from pathlib import Path
 
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from bot.hosting import logs
+from bot.hosting.metrics import Metrics
+from bot.updates import UpdateLog
 from data.backup import APPLICATION_ID, BackupError, backup, inspect
 from data.runlock import DatabaseInUse, RunLock
 from data.store import Store
+from tests.support import World
+
+HERE = (-26.2041, 28.0473)
 
 
 def test_json_logs_are_one_object_a_line_with_the_traceback_inside() -> None:
@@ -79,3 +86,25 @@ async def test_a_backup_is_marked_checked_and_private(tmp_path: Path) -> None:
     assert inspect(target, None) == info
     with pytest.raises(BackupError, match="There is no database"):
         backup(tmp_path / "nothing.sqlite3", tmp_path / "x.backup", None, None)
+
+
+async def test_metrics_count_what_waits_in_the_outbox_by_priority_and_in_the_inbox(
+    world: World,
+) -> None:
+    await world.member("Thandiwe", HERE[0] + 0.004, HERE[1])
+    await world.alert("Zanele", f"{HERE[0]}, {HERE[1]} hurt")
+    await UpdateLog(world.services.core).store([(1, "{}"), (2, "{}")], None)
+    waiting = Counter(intent.priority.name.lower() for intent in await world.outbox())
+    assert waiting["urgent"] >= 1, "the offer waits to be sent"
+
+    page = (await Metrics(world.services.core).exposition()).decode()
+
+    samples = {
+        (s.name, tuple(s.labels.values())): s.value
+        for family in text_string_to_metric_families(page)
+        for s in family.samples
+    }
+    for priority in ("urgent", "high", "routine"):
+        assert samples[("squadline_outbox_backlog", (priority,))] == waiting[priority]
+    assert samples[("squadline_inbox_backlog", ())] == 2
+    assert samples[("squadline_alerts", ("offered",))] == 1
