@@ -53,6 +53,14 @@ def codes(db: Path, key: str | None) -> set[str]:
     return {code for (code,) in db_rows(db, "SELECT code FROM alerts", key=key)}
 
 
+def outbox_ids(db: Path, key: str | None, *states: str) -> set[int]:
+    """The outbox rows in these states (none given: waiting to be sent)."""
+    wanted = states or ("pending", "sending")
+    marks = ", ".join("?" * len(wanted))
+    sql = f"SELECT id FROM outbox WHERE state IN ({marks})"
+    return {row_id for (row_id,) in db_rows(db, sql, *wanted, key=key)}
+
+
 def alert_texts(db: Path, key: str | None) -> set[str]:
     return {text for (text,) in db_rows(db, "SELECT text FROM alerts", key=key)}
 
@@ -112,17 +120,20 @@ async def test_a_backup_during_a_burst_of_alerts_restores_every_alert(
         for (raw,) in db_rows(db, "SELECT raw FROM inbox WHERE state = 'pending'", key=key)
         if (match := re.search(r"burst \d+", raw))
     }
+    # ...and sends the messages the backup had not yet sent.
+    unsent = outbox_ids(db, key, "pending")
     async with running_bot(settings):
         answer = await Squad(fake, squad.group, squad.lead).ask(squad.lead, "/status")
         assert answer.text
         for _ in range(120):
-            if alert_texts(db, key) >= held | waiting:
+            if alert_texts(db, key) >= held | waiting and not unsent & outbox_ids(db, key):
                 break
             await asyncio.sleep(0.5)
     texts = [text for (text,) in db_rows(db, "SELECT text FROM alerts", key=key)]
     assert len(texts) == len(set(texts)), "no alert twice"
     assert set(texts) == held | waiting
     assert in_backup <= codes(db, key)
+    assert unsent <= outbox_ids(db, key, "sent", "superseded")
 
 
 async def test_restore_refuses_while_the_bot_runs_and_changes_nothing(
