@@ -37,10 +37,13 @@ def squadline(
         env["SQUADLINE_DATABASE_KEY"] = key
     if backup_key:
         env["SQUADLINE_BACKUP_KEY"] = backup_key
-    return subprocess.run(
+    done = subprocess.run(
         [sys.executable, "-m", "bot", command, *args],
         cwd=db.parent, env=env, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
+    for secret in (key, backup_key):
+        assert not secret or secret not in done.stdout + done.stderr, "a key is never printed"
+    return done
 
 
 async def a_fresh_database(db: Path) -> None:

@@ -19,6 +19,7 @@ from bot.messages import render
 from tests.fakegram.server import FakeTelegram
 from tests.support import (
     ALERT_AT,
+    WEBHOOK_SECRET,
     Squad,
     bot_message,
     code_of,
@@ -26,6 +27,7 @@ from tests.support import (
     is_send,
     make_settings,
     running_bot,
+    webhook_mode,
 )
 
 
@@ -71,17 +73,24 @@ async def test_a_group_that_never_sets_up_is_left(fake: FakeTelegram, db_path: P
         assert [c.chat_id for c in fake.calls_to("leaveChat")] == [stranger_group.id]
 
 
-@pytest.mark.parametrize("log_format", ["text", "json"])
+@pytest.mark.parametrize(
+    ("log_format", "mode"), [("text", "polling"), ("json", "polling"), ("json", "webhook")]
+)
 async def test_logs_at_debug_hold_no_names_text_token_or_coordinates(
-    fake: FakeTelegram, db_path: Path, caplog: pytest.LogCaptureFixture, log_format: LogFormat
+    fake: FakeTelegram,
+    db_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    log_format: LogFormat,
+    mode: str,
 ) -> None:
     caplog.set_level(logging.DEBUG)
     # The lines as the bot writes them (SQUADLINE_LOG_FORMAT), beside caplog's records.
     written = io.StringIO()
     out = logs.handler(log_format, written)
     logging.getLogger().addHandler(out)
+    hook = webhook_mode() if mode == "webhook" else {}
     try:
-        await _a_scenario_with_names_text_and_coordinates(fake, db_path)
+        await _a_scenario_with_names_text_and_coordinates(fake, db_path, **hook)
     finally:
         logging.getLogger().removeHandler(out)
     lines = written.getvalue().splitlines()
@@ -97,8 +106,10 @@ async def test_logs_at_debug_hold_no_names_text_token_or_coordinates(
     _assert_no_personal_data("\n".join(lines + records), "\n".join(said + records), fake)
 
 
-async def _a_scenario_with_names_text_and_coordinates(fake: FakeTelegram, db_path: Path) -> None:
-    async with running_bot(make_settings(fake, db_path, max_offers=1)):
+async def _a_scenario_with_names_text_and_coordinates(
+    fake: FakeTelegram, db_path: Path, **mode: object
+) -> None:
+    async with running_bot(make_settings(fake, db_path, max_offers=1, **mode)):
         squad = await Squad.set_up(fake)
         thandi = fake.user(201, "Thandeka")
         await squad.join(thandi, ALERT_AT[0] + 0.0036, ALERT_AT[1])
@@ -128,6 +139,7 @@ def _assert_no_personal_data(text: str, messages: str, fake: FakeTelegram) -> No
         "Hillbrow",
         fake.token,
         fake.token.split(":")[1],
+        WEBHOOK_SECRET,
     ):
         assert secret not in text, secret
     for coordinate in (ALERT_AT[0], ALERT_AT[1], ALERT_AT[0] + 0.0036):
