@@ -16,6 +16,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 from bot.config import Settings
 from bot.hosting.health import HealthServer, Probe
+from bot.hosting.listening import CannotListen
 from bot.hosting.metrics import Metrics
 from bot.services import Services
 from data.runlock import DatabaseInUse, RunLock
@@ -245,6 +246,9 @@ def run(settings: Settings) -> int:
             return EXIT_BAD_TOKEN
         except DatabaseInUse:
             print(IN_USE.format(database=settings.database), file=sys.stderr)
+            return EXIT_FATAL
+        except CannotListen as exc:
+            print(exc, file=sys.stderr)
             return EXIT_FATAL
         except StartAborted:
             log.info("squadline stopped before Telegram could be reached")

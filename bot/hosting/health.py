@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 
 from aiohttp import web
 
+from bot.hosting.listening import listen
 from bot.hosting.metrics import CONTENT_TYPE_LATEST, Metrics
 
 log = logging.getLogger(__name__)
@@ -45,7 +46,11 @@ class HealthServer:
         app.router.add_get("/metrics", self._metrics)
         runner = web.AppRunner(app, access_log=None, handle_signals=False)
         await runner.setup()
-        await web.TCPSite(runner, self.listen, self.wanted_port).start()
+        try:
+            await listen(runner, self.listen, self.wanted_port, "SQUADLINE_HEALTH_PORT")
+        except BaseException:
+            await runner.cleanup()
+            raise
         self._runner = runner
         log.info("health and metrics on %s port %d", self.listen, self.port)
 

@@ -19,6 +19,7 @@ from aiohttp import web
 from telegram.error import TelegramError
 
 from bot.config import Settings
+from bot.hosting.listening import listen
 from handlers.transport.intake import ALLOWED_UPDATES, Intake
 
 log = logging.getLogger(__name__)
@@ -63,7 +64,7 @@ class Webhook:
         runner = web.AppRunner(app, access_log=None, handle_signals=False)
         await runner.setup()
         try:
-            await web.TCPSite(runner, self.listen, self.wanted_port).start()
+            await listen(runner, self.listen, self.wanted_port, "SQUADLINE_WEBHOOK_PORT")
             self._runner = runner
             await self.intake.app.bot.set_webhook(
                 self.url,

@@ -5,6 +5,7 @@ chat id."""
 from __future__ import annotations
 
 import asyncio
+import socket
 from pathlib import Path
 
 import aiohttp
@@ -18,6 +19,7 @@ from bot.messages import render
 from tests.fakegram.server import FakeTelegram
 from tests.support import (
     ALERT_AT,
+    BotProcess,
     Squad,
     bot_message,
     code_of,
@@ -148,3 +150,23 @@ async def test_metrics_count_alerts_backlog_429s_lateness_and_size_and_name_nobo
     ids = {squad.group.id, thandi.id, sipho.id, zanele.id, squad.lead.id}
     label_values = {value for (_, labels), _ in samples.items() for _, value in labels}
     assert not {str(i) for i in ids} & label_values
+
+
+@pytest.mark.parametrize("taken", ["health", "webhook"])
+async def test_a_port_already_taken_stops_the_bot_with_one_line(
+    fake: FakeTelegram, tmp_path: Path, taken: str
+) -> None:
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        ports = {"health_port": port} if taken == "health" else webhook_mode(port)
+        bot = BotProcess(fake, tmp_path / "squadline.sqlite3", tmp_path, **ports)
+        try:
+            await bot.start(wait_ready=False)
+            assert await bot.wait_dead(timeout=30) == 3
+        finally:
+            await bot.close()
+    (said,) = [line for line in bot.log().splitlines() if "cannot listen" in line]
+    assert f"127.0.0.1 port {port}" in said and "SQUADLINE_" in said
+    assert "Traceback" not in bot.log()
