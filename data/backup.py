@@ -194,15 +194,41 @@ def restore(
             if (explained := _explained(exc)) is not None:
                 raise explained from exc
             raise
-        # The old database's WAL belongs to the old file: applied to this one it would
-        # corrupt it.
-        for suffix in ("-wal", "-shm"):
-            database.with_name(database.name + suffix).unlink(missing_ok=True)
-        os.replace(restoring, database)
-        _fsync(database.parent)
+        try:
+            _swap_in(restoring, database, database_key)
+        except OSError as exc:
+            _discard(restoring)
+            raise _file_error(exc) from exc
     finally:
         lock.release()
     return info
+
+
+def _swap_in(restoring: Path, database: Path, key: str | None) -> None:
+    """Put the restored file in the database's place. The old database's WAL belongs to
+    the old file (applied to the new one it would corrupt it), so it goes first; but what
+    it holds is folded into the old file before, so a restore that stops before the rename
+    leaves the old database whole."""
+    _fold_wal(database, key)
+    for suffix in ("-wal", "-shm"):
+        database.with_name(database.name + suffix).unlink(missing_ok=True)
+    os.replace(restoring, database)
+    _fsync(database.parent)
+
+
+def _fold_wal(database: Path, key: str | None) -> None:
+    """Checkpoint the WAL a killed bot left into the database (no bot runs: the restore
+    holds the run lock). A database that the key does not open, or that is damaged, is
+    left as it is: it is being replaced."""
+    wal = database.with_name(database.name + "-wal")
+    if not database.is_file() or not wal.is_file() or wal.stat().st_size == 0:
+        return
+    with contextlib.suppress(OSError, *SQLITE_ERRORS):
+        conn = _open(database, key)
+        try:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            conn.close()
 
 
 def _export(source: Path, source_key: str | None, restoring: Path, key: str | None) -> None:

@@ -3,10 +3,14 @@ database that no bot holds open."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import logging
+import os
 import sqlite3
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -16,7 +20,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from bot.hosting import logs
 from bot.hosting.metrics import Metrics
 from bot.updates import UpdateLog
-from data.backup import APPLICATION_ID, BackupError, backup, inspect
+from data.backup import APPLICATION_ID, BackupError, backup, inspect, restore
 from data.runlock import DatabaseInUse, RunLock
 from data.store import Store
 from tests.support import World
@@ -108,3 +112,45 @@ async def test_metrics_count_what_waits_in_the_outbox_by_priority_and_in_the_inb
         assert samples[("squadline_outbox_backlog", (priority,))] == waiting[priority]
     assert samples[("squadline_inbox_backlog", ())] == 2
     assert samples[("squadline_alerts", ("offered",))] == 1
+
+
+async def fresh_database(db: Path) -> None:
+    store = Store(db)
+    await store.open()
+    await store.close()
+
+
+def test_a_restore_that_stops_before_the_swap_leaves_the_old_database_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db, copy = tmp_path / "squadline.sqlite3", tmp_path / "one.backup"
+    asyncio.run(fresh_database(db))
+    backup(db, copy, None, None)
+    # A bot killed with kill -9: what it committed last is still in the WAL.
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_IN_WAL, str(db)], capture_output=True, timeout=60
+    )
+    assert killed.returncode == 0, killed.stderr
+    assert (tmp_path / "squadline.sqlite3-wal").stat().st_size > 0
+
+    def power_cut(*args: object) -> None:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(os, "replace", power_cut)
+    with pytest.raises(BackupError, match="Input/output error"):
+        restore(copy, db, None, None)
+    monkeypatch.undo()
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT what FROM last_words").fetchall() == [("committed",)]
+
+
+# Commits one row in WAL mode and ends without closing, as kill -9 would.
+KILLED_IN_WAL = """
+import os, sqlite3, sys
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("PRAGMA journal_mode = WAL")
+conn.execute("PRAGMA wal_autocheckpoint = 0")
+conn.execute("CREATE TABLE last_words(what TEXT)")
+conn.execute("INSERT INTO last_words VALUES ('committed')")
+os._exit(0)
+"""
