@@ -202,6 +202,7 @@ async def test_restore_refuses_a_file_that_is_not_a_squadline_backup_or_a_wrong_
     restored = squadline("restore", str(encrypted), db=db, key=None, backup_key="the right key")
     assert restored.returncode == 0, restored.stderr
     assert "1 squad(s)" in restored.stdout
+    assert db.stat().st_mode & 0o077 == 0, "the restored database is its owner's only"
 
 
 def test_the_cli_names_backup_and_restore() -> None:
