@@ -34,7 +34,7 @@ run: $(BIN)/.run-installed $(COMPILED)
 	$(BIN)/squadline run
 
 test: $(BIN)/.dev-installed $(COMPILED)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -rs
 
 lint: $(BIN)/.dev-installed
 	$(BIN)/ruff check bot handlers data tests bench
