@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint bench clean translations
+.PHONY: run test lint bench clean translations image
 
 # The gettext catalogues (bot/locale/<lang>/LC_MESSAGES/squadline.po) are compiled to .mo
 # before the bot runs or is tested; `make translations` also brings every .po up to date
@@ -34,7 +34,7 @@ run: $(BIN)/.run-installed $(COMPILED)
 	$(BIN)/squadline run
 
 test: $(BIN)/.dev-installed $(COMPILED)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -rs
 
 lint: $(BIN)/.dev-installed
 	$(BIN)/ruff check bot handlers data tests bench
@@ -44,6 +44,11 @@ lint: $(BIN)/.dev-installed
 bench: $(BIN)/.dev-installed $(COMPILED)
 	$(BIN)/python -m bench.dispatch_bench
 	$(BIN)/python -m bench.waves
+
+# The Docker image, built with podman where there is no Docker engine (docker/build_image.sh
+# says how); `make test` builds and checks it too (tests/image).
+image:
+	bash docker/build_image.sh localhost/squadline:latest
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

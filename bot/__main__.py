@@ -1,14 +1,16 @@
-"""Command-line entry: ``squadline run`` (or ``python -m bot run``)."""
+"""Command-line entry: ``squadline run`` (or ``python -m bot run``), and the host's
+commands: ``rekey``, ``backup PATH``, ``restore PATH``, ``healthcheck``."""
 
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
+from pathlib import Path
 
 from pydantic import ValidationError
 
 from bot.config import Settings
+from bot.hosting import cli, logs
 
 NO_TOKEN = """\
 Squadline needs a Telegram bot token, and none is set.
@@ -25,13 +27,22 @@ Squadline needs a Telegram bot token, and none is set.
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="squadline", description="Squadline crisis-response bot")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", help="start the bot (long polling)")
+    sub.add_parser("run", help="start the bot (long polling, or a webhook when one is set)")
     sub.add_parser(
         "rekey",
         help="encrypt the database, or change its key (bot stopped): "
         "SQUADLINE_DATABASE_KEY is the current key (unset: a plain database), "
         "SQUADLINE_NEW_DATABASE_KEY the new one",
     )
+    backup = sub.add_parser(
+        "backup",
+        help="a consistent copy of the database, while the bot runs; encrypted under "
+        "SQUADLINE_BACKUP_KEY (or else SQUADLINE_DATABASE_KEY) when one is set",
+    )
+    backup.add_argument("path", type=Path, help="the file to write (replaced if it exists)")
+    restore = sub.add_parser("restore", help="replace the database with a backup (bot stopped)")
+    restore.add_argument("path", type=Path, help="a file made by `squadline backup`")
+    sub.add_parser("healthcheck", help="ask the running bot's /healthz (exit 0: healthy)")
     args = parser.parse_args(argv)
 
     try:
@@ -39,15 +50,22 @@ def main(argv: list[str] | None = None) -> int:
     except ValidationError as exc:
         print(f"Squadline settings are not valid:\n{exc}", file=sys.stderr)
         return 2
-    logging.basicConfig(
-        level=settings.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    logs.configure(settings.log_level, settings.log_format)
     if args.command == "rekey":
         return _rekey(settings)
+    if args.command == "backup":
+        return cli.backup_command(settings, args.path)
+    if args.command == "restore":
+        return cli.restore_command(settings, args.path)
+    if args.command == "healthcheck":
+        return cli.healthcheck_command(settings)
     if args.command == "run":
         if settings.bot_token is None or not settings.bot_token.get_secret_value().strip():
             print(NO_TOKEN, file=sys.stderr)
+            return 2
+        problem = settings.webhook_problem()
+        if problem is not None:
+            print(problem, file=sys.stderr)
             return 2
         from bot.app import run
 
@@ -58,6 +76,7 @@ def main(argv: list[str] | None = None) -> int:
 def _rekey(settings: Settings) -> int:
     import asyncio
 
+    from data.runlock import DatabaseInUse, RunLock
     from data.store import rekey
 
     new = settings.new_database_key.get_secret_value() if settings.new_database_key else ""
@@ -68,7 +87,15 @@ def _rekey(settings: Settings) -> int:
         print(f"No database at {settings.database}.", file=sys.stderr)
         return 2
     old = settings.database_key.get_secret_value() if settings.database_key else None
-    asyncio.run(rekey(settings.database, old, new))
+    try:
+        with RunLock(settings.database):  # the lock a running bot holds
+            asyncio.run(rekey(settings.database, old, new))
+    except DatabaseInUse:
+        print(
+            f"Rekey refused: the bot is running on {settings.database}. Stop it first.",
+            file=sys.stderr,
+        )
+        return 2
     print("Done. Start the bot with SQUADLINE_DATABASE_KEY set to the new key.")
     return 0
 

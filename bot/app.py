@@ -7,7 +7,7 @@ import contextlib
 import logging
 import signal
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -15,12 +15,18 @@ from telegram.error import InvalidToken, NetworkError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 from bot.config import Settings
+from bot.hosting.health import HealthServer, Probe
+from bot.hosting.listening import CannotListen
+from bot.hosting.metrics import Metrics
 from bot.services import Services
+from data.runlock import DatabaseInUse, RunLock
 from handlers import register, set_commands
 from handlers.context import BotData, SquadContext
 from handlers.markup import DeepLinks
-from handlers.transport.intake import Intake, erasure_handled
+from handlers.transport.counted_http import CountedRequest
+from handlers.transport.intake import POLLER, PROCESSOR, Intake, erasure_handled
 from handlers.transport.sender import Sender
+from handlers.transport.webhook import Webhook, WebhookRefused
 
 log = logging.getLogger(__name__)
 
@@ -34,33 +40,40 @@ EXIT_FATAL = 3
 BAD_TOKEN = (
     "Telegram rejected the bot token: check SQUADLINE_BOT_TOKEN (@BotFather gives a new one)."
 )
+IN_USE = (
+    "Another Squadline process (a running bot, or a restore) is using {database}. Stop it first."
+)
+WEBHOOK_REFUSED = "Telegram refused SQUADLINE_WEBHOOK_URL: {reason}"
 
 
 class StartAborted(Exception):
     """SIGINT/SIGTERM came while the bot was still waiting for Telegram at start."""
 
 
-def build_application(settings: Settings) -> SquadApp:
-    """The PTB Application with our handlers; no updater (the durable intake polls)."""
+def build_application(settings: Settings, on_429: Callable[[], None] | None = None) -> SquadApp:
+    """The PTB Application with our handlers; no updater (the durable intake polls, or the
+    webhook receives). ``on_429`` counts Telegram's 429 answers (for /metrics)."""
     if settings.bot_token is None:
         raise ValueError("SQUADLINE_BOT_TOKEN is not set")
     context_types = ContextTypes(context=SquadContext, bot_data=BotData)
-    app: SquadApp = (
+    builder = (
         ApplicationBuilder()
         .token(settings.bot_token.get_secret_value())
         .base_url(settings.bot_api_base_url)
         .base_file_url(settings.bot_api_base_file_url)
         .context_types(context_types)
         .updater(None)
-        .build()
     )
+    if on_429 is not None:
+        builder = builder.request(CountedRequest(on_429))
+    app: SquadApp = builder.build()
     register(app)
     return app
 
 
 # Libraries that log request bodies, URLs (which hold the token) or SQL parameters at
 # DEBUG/INFO. Names, alert text and coordinates must never reach a log.
-CHATTY_LOGGERS = ("telegram", "httpx", "httpcore", "aiosqlite", "hpack", "geopy")
+CHATTY_LOGGERS = ("telegram", "httpx", "httpcore", "aiosqlite", "hpack", "geopy", "aiohttp")
 
 
 def quiet_libraries() -> None:
@@ -108,24 +121,45 @@ async def running(settings: Settings, stop: asyncio.Event | None = None) -> Asyn
 
     Telegram is reached first (see ``reach_telegram``), so a wrong token or a missing
     network is found before the store is opened."""
+    problem = settings.webhook_problem()
+    if problem is not None:
+        raise ValueError(problem)
     quiet_libraries()
     services = Services.build(settings)
-    app = build_application(settings)
+    metrics = Metrics(services.core)
+    app = build_application(settings, on_429=metrics.count_429)
     await reach_telegram(app, settings, stop)
     DeepLinks.bot_username = app.bot.username
+    # Held while the bot runs: `squadline restore` refuses while it is held.
+    lock = RunLock(settings.database)
     try:
+        lock.acquire()
         await services.open()
     except BaseException:
+        lock.release()
         await app.shutdown()
         raise
     try:
         sender = Sender(app.bot, services.core, services.alerts.undeliverable)
         intake = Intake(app, services.core, settings.poll_timeout)
+        webhook = Webhook(intake, settings) if settings.webhook_url else None
+        health = (
+            HealthServer(
+                settings.health_listen,
+                settings.health_port,
+                probes(intake, webhook, sender, services),
+                metrics,
+            )
+            if settings.health_port is not None
+            else None
+        )
         services.core.on_outbox = sender.kick
         services.core.on_erasure = erasure_handled
         app.bot_data.services = services
         app.bot_data.sender = sender
         app.bot_data.intake = intake
+        app.bot_data.webhook = webhook
+        app.bot_data.health = health
         # What the last run committed but did not send goes first; then overdue deadlines.
         await sender.seed_limits()
         await sender.flush()
@@ -135,11 +169,19 @@ async def running(settings: Settings, stop: asyncio.Event | None = None) -> Asyn
         sender.start()
         await set_commands(app)
         await app.start()
-        await intake.start()
-        log.info("squadline started")
+        await intake.start(poll=webhook is None)
         try:
+            if webhook is not None:
+                await webhook.start()
+            if health is not None:
+                await health.start()
+            log.info("squadline started")
             yield app
         finally:
+            if health is not None:
+                await health.stop()
+            if webhook is not None:
+                await webhook.stop()
             await intake.stop()
             await app.stop()
             await sender.stop()
@@ -150,7 +192,31 @@ async def running(settings: Settings, stop: asyncio.Event | None = None) -> Asyn
             await app.shutdown()
     finally:
         await services.close()
+        lock.release()
         log.info("squadline stopped")
+
+
+def probes(
+    intake: Intake, webhook: Webhook | None, sender: Sender, services: Services
+) -> dict[str, Probe]:
+    """What /healthz checks: each answers None while its part runs, else the reason."""
+
+    def check(alive: Callable[[], bool], reason: str) -> Probe:
+        return lambda: None if alive() else reason
+
+    return {
+        "updates": (
+            check(lambda: webhook.listening, "the webhook is not listening")
+            if webhook is not None
+            else check(lambda: intake.running(POLLER), "the poller is not running")
+        ),
+        "inbox": check(lambda: intake.running(PROCESSOR), "the inbox is not being handled"),
+        "sender": check(lambda: sender.running, "the sender is not running"),
+        "deadlines": check(
+            lambda: services.deadlines.running, "the deadline runner is not running"
+        ),
+        "auditor": check(lambda: services.auditor.running, "the auditor is not running"),
+    }
 
 
 def run(settings: Settings) -> int:
@@ -175,6 +241,15 @@ def run(settings: Settings) -> int:
         except InvalidToken:
             print(BAD_TOKEN, file=sys.stderr)
             return EXIT_BAD_TOKEN
+        except WebhookRefused as exc:
+            print(WEBHOOK_REFUSED.format(reason=exc), file=sys.stderr)
+            return EXIT_BAD_TOKEN
+        except DatabaseInUse:
+            print(IN_USE.format(database=settings.database), file=sys.stderr)
+            return EXIT_FATAL
+        except CannotListen as exc:
+            print(exc, file=sys.stderr)
+            return EXIT_FATAL
         except StartAborted:
             log.info("squadline stopped before Telegram could be reached")
             return EXIT_OK

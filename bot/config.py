@@ -6,7 +6,7 @@ import re
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -16,6 +16,8 @@ from bot.domain import CrisisType
 
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(s|m|h|d)?")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+# What Telegram accepts as a webhook's secret_token.
+_WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 class Settings(BaseSettings):
@@ -140,6 +142,34 @@ class Settings(BaseSettings):
     receipt_wait: timedelta = timedelta(minutes=10)
     # Test-only: SIGKILL the process at these named points (comma-separated). Off unless set.
     crash_at: str | None = None
+
+    # Hosting (README "Hosting"). Webhook mode when a URL is set: Telegram posts each update
+    # to it with the secret in a header; the bot listens on the address and port behind
+    # the reverse proxy. Unset: long polling.
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = Field(default=8080, ge=0, le=65535)
+    # /healthz and /metrics, on their own address; off unless a port is set.
+    health_listen: str = "127.0.0.1"
+    health_port: int | None = Field(default=None, ge=0, le=65535)
+    # `squadline backup` encrypts the copy under this key (unset: the database key, if any).
+    backup_key: SecretStr | None = None
+    # "text" (one line per record) or "json" (one JSON object per line).
+    log_format: Literal["text", "json"] = "text"
+
+    def webhook_problem(self) -> str | None:
+        """Why webhook mode cannot start (checked before the bot starts, not by pydantic,
+        whose error would echo every setting, the token included); None when it can."""
+        if not self.webhook_url:
+            return None
+        secret = self.webhook_secret.get_secret_value() if self.webhook_secret else ""
+        if not _WEBHOOK_SECRET.fullmatch(secret):
+            return (
+                "SQUADLINE_WEBHOOK_URL needs SQUADLINE_WEBHOOK_SECRET: 1 to 256 characters,"
+                " only A-Z, a-z, 0-9, _ and -"
+            )
+        return None
 
     @field_validator(
         "location_ttl",

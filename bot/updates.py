@@ -30,11 +30,13 @@ class UpdateLog:
         async with self.core.store.reading() as db:
             return await inbox.get_offset(db)
 
-    async def store(self, rows: Sequence[tuple[int, str]], next_offset: int) -> None:
-        """Commit fetched updates and the offset past them, in one transaction."""
+    async def store(self, rows: Sequence[tuple[int, str]], next_offset: int | None) -> None:
+        """Commit fetched updates and the offset past them (polling; a webhook has none),
+        in one transaction."""
         async with self.core.store.transaction() as db:
             await inbox.store_updates(db, rows, self.core.now())
-            await inbox.set_offset(db, next_offset)
+            if next_offset is not None:
+                await inbox.set_offset(db, next_offset)
 
     async def pending(self) -> list[InboxRow]:
         async with self.core.store.reading() as db:

@@ -12,8 +12,10 @@ from bot.intents import Reply, refuse
 from bot.services import Services
 
 if TYPE_CHECKING:
+    from bot.hosting.health import HealthServer
     from handlers.transport.intake import Intake
     from handlers.transport.sender import Sender
+    from handlers.transport.webhook import Webhook
 
 
 class BotData:
@@ -23,6 +25,8 @@ class BotData:
         self.services: Services | None = None
         self.sender: Sender | None = None
         self.intake: Intake | None = None
+        self.webhook: Webhook | None = None  # webhook mode only
+        self.health: HealthServer | None = None  # when SQUADLINE_HEALTH_PORT is set
 
 
 class SquadContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):

@@ -3,7 +3,8 @@
 PTB's own Updater confirms an update to Telegram as soon as it has fetched it, so a
 crash before the handler ran would lose it. Here the offset moves past an update only
 after the update is committed to the inbox table; on start, unfinished rows are
-handled first, in order.
+handled first, in order. In webhook mode (``webhook.py``) the poller does not run: the
+webhook hands each update to :meth:`Intake.receive`, the same way in, before its HTTP 200.
 """
 
 from __future__ import annotations
@@ -19,7 +20,14 @@ from datetime import timedelta
 from typing import Any
 
 from telegram import Update
-from telegram.error import InvalidToken, NetworkError, RetryAfter, TimedOut
+from telegram.error import (
+    Conflict,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
 from telegram.ext import Application
 
 from bot.core import Core
@@ -30,6 +38,8 @@ log = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
 MAX_PARALLEL = 8
+POLLER = "squadline-poller"
+PROCESSOR = "squadline-inbox"
 RETRY_BASE_S = 0.5
 RETRY_MAX_S = 30.0
 
@@ -86,13 +96,33 @@ class Intake:
     def kick(self) -> None:
         self._wake.set()
 
-    async def start(self) -> None:
-        """Handle what a previous run left unfinished, then start polling and processing."""
+    async def start(self, *, poll: bool = True) -> None:
+        """Handle what a previous run left unfinished, then start polling (unless a webhook
+        brings the updates) and processing."""
         await self.drain()
-        self._tasks = [
-            asyncio.create_task(self._poll_loop(), name="squadline-poller"),
-            asyncio.create_task(self._process_loop(), name="squadline-inbox"),
-        ]
+        self._tasks = [asyncio.create_task(self._process_loop(), name=PROCESSOR)]
+        if poll:
+            self._tasks.append(asyncio.create_task(self._poll_loop(), name=POLLER))
+
+    def running(self, name: str) -> bool:
+        """Whether the task ``name`` (``POLLER``, ``PROCESSOR``) is running: for /healthz."""
+        return any(t.get_name() == name and not t.done() for t in self._tasks)
+
+    async def receive(self, rows: list[tuple[int, str]], next_offset: int | None = None) -> bool:
+        """The one way in, for the poller and the webhook alike: commit the updates (and
+        the polling offset past them) to the inbox, then wake the processor. False: they
+        were not stored, and the caller must not confirm them to Telegram."""
+        try:
+            await self.updates.store(rows, next_offset)
+        except STORE_ERRORS as exc:
+            if _disk_full(exc):
+                self._die_disk_full(exc)
+            else:
+                log.error("could not store updates (%s)", type(exc).__name__)
+            return False
+        self.core.crash_point("inbox_written")
+        self.kick()
+        return True
 
     async def stop(self) -> None:
         for task in self._tasks:
@@ -120,6 +150,10 @@ class Intake:
                 continue
             except TimedOut:
                 continue
+            except Conflict as exc:
+                failures += 1
+                await self._conflict(exc, failures)
+                continue
             except InvalidToken as exc:
                 log.critical("Telegram rejected the bot token; stopping")
                 self.fatal = exc
@@ -136,19 +170,23 @@ class Intake:
                 continue
             rows = [(u.update_id, json.dumps(u.to_dict(), ensure_ascii=False)) for u in updates]
             next_offset = max(u.update_id for u in updates) + 1
-            try:
-                await self.updates.store(rows, next_offset)
-            except STORE_ERRORS as exc:
-                # Not stored, so not confirmed: Telegram delivers them again.
-                if _disk_full(exc):
-                    self._die_disk_full(exc)
+            if not await self.receive(rows, next_offset):
+                if self.fatal is not None:
                     return
-                log.error("could not store updates (%s); fetching them again", type(exc).__name__)
-                await asyncio.sleep(1.0)
+                await asyncio.sleep(1.0)  # not confirmed: Telegram delivers them again
                 continue
             offset = next_offset
-            self.core.crash_point("inbox_written")
-            self.kick()
+
+    async def _conflict(self, exc: Conflict, failures: int) -> None:
+        """409: a webhook is still set (the bot ran in webhook mode before), or another
+        process polls with this token."""
+        if "webhook" in str(exc).lower():
+            log.warning("a webhook is set for this bot; deleting it to poll")
+            with contextlib.suppress(TelegramError):
+                await self.app.bot.delete_webhook()
+        else:
+            log.warning("another process is polling with this bot token; retrying")
+        await asyncio.sleep(min(RETRY_MAX_S, RETRY_BASE_S * 2 ** min(failures, 6)))
 
     # -- processing ---------------------------------------------------------------------
 

@@ -3,6 +3,8 @@ network but the Bot API."""
 
 from __future__ import annotations
 
+import io
+import json
 import logging
 import re
 import socket
@@ -11,10 +13,13 @@ from pathlib import Path
 
 import pytest
 
+from bot.hosting import logs
+from bot.hosting.logs import LogFormat
 from bot.messages import render
 from tests.fakegram.server import FakeTelegram
 from tests.support import (
     ALERT_AT,
+    WEBHOOK_SECRET,
     Squad,
     bot_message,
     code_of,
@@ -22,6 +27,7 @@ from tests.support import (
     is_send,
     make_settings,
     running_bot,
+    webhook_mode,
 )
 
 
@@ -67,11 +73,43 @@ async def test_a_group_that_never_sets_up_is_left(fake: FakeTelegram, db_path: P
         assert [c.chat_id for c in fake.calls_to("leaveChat")] == [stranger_group.id]
 
 
+@pytest.mark.parametrize(
+    ("log_format", "mode"), [("text", "polling"), ("json", "polling"), ("json", "webhook")]
+)
 async def test_logs_at_debug_hold_no_names_text_token_or_coordinates(
-    fake: FakeTelegram, db_path: Path, caplog: pytest.LogCaptureFixture
+    fake: FakeTelegram,
+    db_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    log_format: LogFormat,
+    mode: str,
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    async with running_bot(make_settings(fake, db_path, max_offers=1)):
+    # The lines as the bot writes them (SQUADLINE_LOG_FORMAT), beside caplog's records.
+    written = io.StringIO()
+    out = logs.handler(log_format, written)
+    logging.getLogger().addHandler(out)
+    hook = webhook_mode() if mode == "webhook" else {}
+    try:
+        await _a_scenario_with_names_text_and_coordinates(fake, db_path, **hook)
+    finally:
+        logging.getLogger().removeHandler(out)
+    lines = written.getvalue().splitlines()
+    assert len(lines) > 5, "the handler wrote the lines"
+    if log_format == "json":
+        entries = [json.loads(line) for line in lines]  # one JSON object a line
+        assert all(set(e) >= {"time", "level", "logger", "message"} for e in entries)
+        said = [e["message"] + e.get("exception", "") for e in entries]
+    else:
+        said = [line.split(": ", 1)[1] if ": " in line else line for line in lines]
+    records = [r.getMessage() + (r.exc_text or "") for r in caplog.records]
+    assert len(caplog.records) > 5, "the capture works"
+    _assert_no_personal_data("\n".join(lines + records), "\n".join(said + records), fake)
+
+
+async def _a_scenario_with_names_text_and_coordinates(
+    fake: FakeTelegram, db_path: Path, **mode: object
+) -> None:
+    async with running_bot(make_settings(fake, db_path, max_offers=1, **mode)):
         squad = await Squad.set_up(fake)
         thandi = fake.user(201, "Thandeka")
         await squad.join(thandi, ALERT_AT[0] + 0.0036, ALERT_AT[1])
@@ -87,8 +125,10 @@ async def test_logs_at_debug_hold_no_names_text_token_or_coordinates(
         await fake.press(thandi, bot_message(fake, picker), button=render("outcome.resolved"))
         await fake.wait_for(is_edit(thandi.id, f"#{code_of(offer)} is closed"), after=mark)
         await squad.ask(squad.lead, "/status")
-    text = "\n".join(r.getMessage() + (r.exc_text or "") for r in caplog.records)
-    assert len(caplog.records) > 5, "the capture works"
+
+
+def _assert_no_personal_data(text: str, messages: str, fake: FakeTelegram) -> None:
+    """``text``: whole lines; ``messages``: what was logged, without the line's time."""
     for secret in (
         "Nomsa",
         "Thandeka",
@@ -99,11 +139,12 @@ async def test_logs_at_debug_hold_no_names_text_token_or_coordinates(
         "Hillbrow",
         fake.token,
         fake.token.split(":")[1],
+        WEBHOOK_SECRET,
     ):
         assert secret not in text, secret
     for coordinate in (ALERT_AT[0], ALERT_AT[1], ALERT_AT[0] + 0.0036):
         assert f"{coordinate:.3f}" not in text
-    assert not re.search(r"-?\d{1,3}\.\d{3,}", text), "no coordinate-like numbers at all"
+    assert not re.search(r"-?\d{1,3}\.\d{3,}", messages), "no coordinate-like numbers at all"
 
 
 async def test_with_the_defaults_only_the_bot_api_is_contacted(

@@ -1,7 +1,8 @@
 """A fake Telegram Bot API server (aiohttp) for driving the real Application over HTTP.
 
 It speaks Telegram's JSON shapes and errors, records every call, delivers any
-update type by long polling, and injects faults (429 with ``retry_after``, 5xx,
+update type by long polling or, once the bot sets a webhook, by POSTing it there
+(``webhook.py``), and injects faults (429 with ``retry_after``, 5xx,
 403, delays) on chosen methods and chats. It also plays the people: helpers
 build users and groups and make them send messages, share or move locations,
 and press buttons, the way Telegram would deliver those to the bot.
@@ -20,6 +21,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+
+from tests.fakegram.webhook import WebhookPusher
 
 # Calls that count against Telegram's sending limits.
 SENDING_METHODS = frozenset(
@@ -155,6 +158,7 @@ class FakeTelegram:
         self.confirmed_offset = 0
         self.polls = 0
         self.paused = False  # while set, getUpdates hands out nothing (updates queue up)
+        self.webhook = WebhookPusher()  # webhook mode: set by the bot's setWebhook
 
     # -- lifecycle --------------------------------------------------------------------
 
@@ -179,6 +183,7 @@ class FakeTelegram:
         return f"http://127.0.0.1:{self.port}"
 
     async def stop(self) -> None:
+        await self.webhook.stop()
         async with self._changed:
             self._changed.notify_all()
         if self._runner is not None:
@@ -374,6 +379,29 @@ class FakeTelegram:
             "new_chat_member": {"status": "member", "user": self.bot},
         }
         return await self.deliver({"my_chat_member": change})
+
+    # -- webhook mode -------------------------------------------------------------------
+
+    async def post_webhook(self, update: dict[str, Any], *, secret: str | None) -> int:
+        """POST one update to the bot's webhook now, with ``secret`` in the header (None: no
+        header), as anyone on the internet could; the HTTP status (0: unreachable). An
+        update without an ``update_id`` gets the next one."""
+        if "update_id" not in update:
+            update = {"update_id": next(self._update_ids), **update}
+        return await self.webhook.post(update, secret)
+
+    async def _next_for_webhook(self) -> dict[str, Any]:
+        async with self._changed:
+            while self.webhook.hook is None or self.paused or not self._updates:
+                await self._changed.wait()
+            return self._updates[0]
+
+    async def _webhook_delivered(self, update: dict[str, Any]) -> None:
+        async with self._changed:
+            if update in self._updates:
+                self._updates.remove(update)
+            self.confirmed_offset = max(self.confirmed_offset, update["update_id"] + 1)
+            self._changed.notify_all()
 
     # -- faults -----------------------------------------------------------------------
 
@@ -621,8 +649,29 @@ class FakeTelegram:
     async def _m_getMe(self, params: dict[str, Any]) -> Any:
         return self.bot
 
-    async def _m_deleteWebhook(self, params: dict[str, Any]) -> Any:
+    async def _m_setWebhook(self, params: dict[str, Any]) -> Any:
+        if not params.get("url"):
+            raise ApiError(400, "Bad Request: bad webhook: an URL must be provided")
+        async with self._changed:
+            self.webhook.hook = dict(params)
+            self._changed.notify_all()
+        self.webhook.start(self._next_for_webhook, self._webhook_delivered)
         return True
+
+    async def _m_deleteWebhook(self, params: dict[str, Any]) -> Any:
+        async with self._changed:
+            self.webhook.hook = None
+            if params.get("drop_pending_updates"):
+                self._updates = []
+            self._changed.notify_all()
+        return True
+
+    async def _m_getWebhookInfo(self, params: dict[str, Any]) -> Any:
+        return {
+            "url": self.webhook.url or "",
+            "has_custom_certificate": False,
+            "pending_update_count": len(self._updates),
+        }
 
     async def _m_setMyCommands(self, params: dict[str, Any]) -> Any:
         commands = params.get("commands")
@@ -631,6 +680,12 @@ class FakeTelegram:
         return True
 
     async def _m_getUpdates(self, params: dict[str, Any]) -> Any:
+        if self.webhook.hook is not None:
+            raise ApiError(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active;"
+                " use deleteWebhook to delete the webhook first",
+            )
         self.polls += 1
         offset = int(params.get("offset") or 0)
         limit = int(params.get("limit") or 100)

@@ -14,7 +14,14 @@ from tests.support.calls import ALERT_AT, COORD_RE, Predicate, code_of, is_edit,
 from tests.support.commands import place
 from tests.support.db import TRANSPORT_TABLES, Rows, db_rows, db_snapshot
 from tests.support.scenario import Squad, bot_message, running_bot, settle
-from tests.support.settings import make_settings, settings_for, unit_settings
+from tests.support.settings import (
+    WEBHOOK_SECRET,
+    free_port,
+    make_settings,
+    settings_for,
+    unit_settings,
+    webhook_mode,
+)
 from tests.support.world import GROUP, Clock, World
 
 __all__ = [
@@ -22,6 +29,7 @@ __all__ = [
     "COORD_RE",
     "GROUP",
     "TRANSPORT_TABLES",
+    "WEBHOOK_SECRET",
     "BotProcess",
     "Clock",
     "Predicate",
@@ -33,6 +41,7 @@ __all__ = [
     "code_of",
     "db_rows",
     "db_snapshot",
+    "free_port",
     "is_edit",
     "is_send",
     "make_settings",
@@ -41,4 +50,5 @@ __all__ = [
     "settings_for",
     "settle",
     "unit_settings",
+    "webhook_mode",
 ]

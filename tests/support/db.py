@@ -50,8 +50,9 @@ def db_snapshot(where: Path | Settings, *, exclude: frozenset[str] = TRANSPORT_T
         conn.close()
 
 
-def db_rows(path: Path, sql: str, *args: Any) -> list[tuple[Any, ...]]:
-    conn = sqlite3.connect(path)
+def db_rows(path: Path, sql: str, *args: Any, key: str | None = None) -> list[tuple[Any, ...]]:
+    """Rows of one query, read with a separate connection (``key``: an encrypted file)."""
+    conn = _connect(path, key)
     try:
         return conn.execute(sql, args).fetchall()
     finally:

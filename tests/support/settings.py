@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -58,3 +59,25 @@ def make_settings(fake: FakeTelegram, db: Path, **overrides: Any) -> Settings:
     """For the real Application against the fake Bot API server."""
     server = {"bot_token": fake.token, "telegram_api_url": fake.url}
     return settings_for(db, E2E, server, overrides)
+
+
+# Webhook mode in tests: the bot listens on a free port of 127.0.0.1, and the fake Telegram
+# POSTs there (the URL a host would give is the reverse proxy's; here there is none).
+WEBHOOK_SECRET = "test-webhook-secret_1"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def webhook_mode(port: int | None = None) -> dict[str, Any]:
+    """Settings overrides for webhook mode (``make_settings(..., **webhook_mode())``)."""
+    port = port or free_port()
+    return {
+        "webhook_url": f"http://127.0.0.1:{port}/telegram/updates",
+        "webhook_secret": WEBHOOK_SECRET,
+        "webhook_listen": "127.0.0.1",
+        "webhook_port": port,
+    }

@@ -13,6 +13,7 @@ import sqlcipher3
 from bot.__main__ import main
 from bot.intents import Action
 from bot.services import Services
+from data.runlock import RunLock
 from data.store import Store
 from tests.support import Clock, World, unit_settings
 
@@ -88,3 +89,19 @@ def test_a_plain_database_is_encrypted_and_the_key_rotated(
         return n
 
     assert asyncio.run(count_members()) == 2
+
+
+def test_rekey_refuses_while_a_bot_holds_the_database_and_changes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "db.sqlite3"
+    asyncio.run(fill(path, None))
+    before = file_bytes(path)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SQUADLINE_DATABASE", str(path))
+    monkeypatch.setenv("SQUADLINE_NEW_DATABASE_KEY", "first key")
+    with RunLock(path):  # what a running bot holds
+        assert main(["rekey"]) == 2
+    assert "the bot is running" in capsys.readouterr().err
+    assert file_bytes(path) == before
+    assert main(["rekey"]) == 0, "once the bot has stopped"

@@ -53,6 +53,7 @@ def test_benches_import_cleanly_without_touching_sys_path(name: str) -> None:
     assert BENCHES == [
         "dispatch_bench",
         "followup_timing",
+        "hosting",
         "reliability_report",
         "report_bench",
         "soak",
@@ -75,3 +76,11 @@ def test_ci_lints_first_then_tests_and_mypy_covers_handlers() -> None:
     for step in ("ruff check", "ruff format --check", "mypy"):
         assert step in lint
     assert lint.count("bot handlers data tests bench") == 2, "ruff sees the whole tree"
+
+
+def test_make_test_prints_the_reason_of_every_skipped_test() -> None:
+    """A skip (the image build where podman cannot work) shows its reason in CI's output."""
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    recipe = makefile.split("\ntest:", 1)[1].split("\n\n", 1)[0]
+    (pytest_line,) = [line for line in recipe.splitlines() if "pytest" in line]
+    assert "-rs" in pytest_line.split()
