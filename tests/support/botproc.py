@@ -51,6 +51,8 @@ class BotProcess:
         self.starts = 0
         self.kills = 0
         self.log_path = workdir / "bot.log"
+        # ``python -m <module> run``: the bot, or a bench-only variant of it.
+        self.module = "bot"
 
     async def start(self, crash_at: str | None = None, wait_ready: bool = True) -> None:
         assert self.proc is None or self.proc.returncode is not None, "already running"
@@ -58,7 +60,7 @@ class BotProcess:
         mark = len(self.fake.calls)
         log = self.log_path.open("ab")
         self.proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run",
+            sys.executable, "-m", self.module, "run",
             cwd=self.workdir, env=env, stdout=log, stderr=log,
         )  # fmt: skip
         log.close()
