@@ -6,6 +6,7 @@ Translations live in ``bot/locale/`` (gettext catalogues made from this with
 
 from __future__ import annotations
 
+from bot.english_burst import BURST
 from bot.english_crisis import CRISIS
 
 EN: dict[str, str] = {
@@ -362,3 +363,4 @@ EN: dict[str, str] = {
 }
 # The right responders (issue 11) have their own module, so this one stays a readable size.
 EN.update(CRISIS)
+EN.update(BURST)

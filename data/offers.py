@@ -20,6 +20,7 @@ def _offer(row: aiosqlite.Row) -> Offer:
         answer=OfferAnswer(row["answer"]) if row["answer"] else None,
         answered_at=row["answered_at"],
         slot_id=row["slot_id"],
+        copy=row["copy"],
     )
 
 
@@ -88,6 +89,11 @@ async def close_open_offers(
         (answer.value, now, alert_id),
     )
     return open_offers
+
+
+async def record_copy(db: aiosqlite.Connection, offer_id: int, copy: str) -> None:
+    """The copy of the offer whose delivery was recorded: the only one whose buttons act."""
+    await db.execute("UPDATE offers SET copy = ? WHERE id = ?", (copy, offer_id))
 
 
 async def members_engaged(db: aiosqlite.Connection, squad_id: int) -> set[int]:

@@ -58,3 +58,20 @@ async def alert_for_message(
     ) as cur:
         row = await cur.fetchone()
     return int(row["alert_id"]) if row and row["alert_id"] is not None else None
+
+
+async def find_board(db: aiosqlite.Connection, chat_id: int) -> tuple[int, float] | None:
+    """The squad's live board in a group (its newest card): (message id, when it was posted)."""
+    async with db.execute(
+        "SELECT message_id, created_at FROM messages WHERE chat_id = ? AND role = 'card'"
+        " ORDER BY id DESC LIMIT 1",
+        (chat_id,),
+    ) as cur:
+        row = await cur.fetchone()
+    return (int(row["message_id"]), float(row["created_at"])) if row else None
+
+
+async def forget_message(db: aiosqlite.Connection, chat_id: int, message_id: int) -> None:
+    await db.execute(
+        "DELETE FROM messages WHERE chat_id = ? AND message_id = ?", (chat_id, message_id)
+    )

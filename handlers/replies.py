@@ -41,7 +41,8 @@ async def respond_to(
 
 
 async def respond(update: Update, context: SquadContext, result: Reply | None) -> None:
-    """Answer the person who asked, then let the sender deliver what the core queued."""
+    """Answer the person who asked. What the core queued for others is the sender's: it was
+    woken at the commit, and delivers on its own (a handler never waits for it)."""
     if result is not None:
         langs = await _languages(update, context)
         query = update.callback_query
@@ -52,7 +53,7 @@ async def respond(update: Update, context: SquadContext, result: Reply | None) -
             edited = result.edit_pressed and await _edit_pressed(context, result, update, langs)
             if not edited:
                 await _send_reply(update, context, result, langs)
-    await context.sender.flush()
+    context.sender.kick()
     if result is not None and result.cleanup and update.effective_chat is not None:
         await _clean_up(context, update.effective_chat.id, result.cleanup)
 

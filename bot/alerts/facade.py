@@ -30,9 +30,9 @@ class Alerts(Linked, Holding):
         if action is Action.CLAIM:
             return await self._claim_by_id(caller, alert_id)
         if action is Action.ACCEPT:
-            return await self._accept(caller, alert_id)
+            return await self._accept(caller, alert_id, arg)
         if action is Action.DECLINE:
-            return await self._decline(caller, alert_id)
+            return await self._decline(caller, alert_id, arg)
         if action in (Action.EN_ROUTE, Action.ARRIVED):
             return await self._progress(caller, alert_id, action)
         if action is Action.CLOSE:

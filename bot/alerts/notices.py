@@ -101,13 +101,14 @@ def card(
     return Intent(
         op=op,
         chat_id=chat_id,
-        priority=Priority.HIGH,
         text=Text("lines", {"lines": lines}),
         buttons=(claim_button(alert) if claimable else ())
         + (type_buttons(alert) if alert.is_open and alert.crisis_type is None else ()),
+        # The card is the squad's board with one alert on it (bot/alerts/cards.py).
         alert_id=alert.id,
         role=MessageRole.CARD,
         reply_to=reply_to,
+        priority=Priority.URGENT if op is Op.SEND and alert.escalations else Priority.HIGH,
     )
 
 
@@ -313,19 +314,6 @@ def reporter_notice(alert: Alert, chat_id: int, key: str) -> Intent:
         text=Text(key, {"code": alert.code}),
         alert_id=alert.id,
         role=MessageRole.REPORTER,
-    )
-
-
-def escalation(alert: Alert, chat_id: int) -> Intent:
-    """The group is asked: anyone available may claim."""
-    return Intent(
-        op=Op.SEND,
-        chat_id=chat_id,
-        priority=Priority.URGENT,
-        text=Text("escalation.group", {"code": alert.code, "text": details(alert)}),
-        buttons=claim_button(alert),
-        alert_id=alert.id,
-        role=MessageRole.ESCALATION,
     )
 
 

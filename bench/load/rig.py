@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench.seed import Plan, Seeded, SeedSquad, seed
+from bench.load.seed import Plan, Seeded, SeedSquad, seed
 from tests.fakegram.server import Call, FakeTelegram, Limits, User
 from tests.support.botproc import BotProcess
 

@@ -13,8 +13,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from bench.rig import NO_BOT_LIMITS, Rig, first_offer_at, load_now, rigged
-from bench.seed import Plan
+from bench.load.rig import NO_BOT_LIMITS, Rig, first_offer_at, load_now, rigged
+from bench.load.seed import Plan
 
 TARGET_PER_S = 300.0
 
