@@ -19,12 +19,16 @@ from bot.services import Services
 from handlers import register, set_commands
 from handlers.context import BotData, SquadContext
 from handlers.markup import DeepLinks
+from handlers.transport.intake import MAX_PARALLEL as HANDLER_CONCURRENCY
 from handlers.transport.intake import Intake, erasure_handled
+from handlers.transport.sender import CONCURRENCY as SENDER_CONCURRENCY
 from handlers.transport.sender import Sender
 
 log = logging.getLogger(__name__)
 
 SquadApp = Application[Any, SquadContext, Any, Any, BotData, Any]
+
+CONNECTIONS = SENDER_CONCURRENCY + HANDLER_CONCURRENCY + 4
 
 EXIT_OK = 0
 EXIT_BAD_TOKEN = 2
@@ -51,6 +55,10 @@ def build_application(settings: Settings) -> SquadApp:
         .base_url(settings.bot_api_base_url)
         .base_file_url(settings.bot_api_base_file_url)
         .context_types(context_types)
+        # Calls in flight at once: the sender's and the handlers' (each a bound below).
+        # httpx looks over every open connection for each request, so a pool much larger
+        # than what is ever used costs time on every call.
+        .connection_pool_size(CONNECTIONS)
         .updater(None)
         .build()
     )

@@ -186,7 +186,8 @@ class Delivery:
         if not results:
             return
         now = self.core.now()
-        async with self.core.store.transaction() as db:
+        # Only what happened after: lost to a power cut, a row is sent again (said so).
+        async with self.core.store.transaction(durable=False) as db:
             for row, chat_id, message_id in results:
                 await outbox.mark_sent(db, row.id, message_id, now)
                 if chat_id is not None and message_id is not None:

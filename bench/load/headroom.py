@@ -35,6 +35,7 @@ async def _measure(rig: Rig, options: Options) -> dict[str, Any]:
     squads = rig.seeded.squads
     mark = len(rig.fake.calls)
     loads = [load_now()]
+    cpu_before = rig.bot_cpu_s()
     for i in range(options.alerts):
         await rig.alert(squads[i % len(squads)])
     sent_done = time.time()
@@ -43,6 +44,7 @@ async def _measure(rig: Rig, options: Options) -> dict[str, Any]:
         return len(first_offer_at(rig.fake, mark)) >= options.alerts
 
     finished = await rig.until(offered, timeout=options.timeout_s, poll=0.5)
+    cpu = rig.bot_cpu_s() - cpu_before
     loads.append(load_now())
     handed = [rig.fake.handed_out.get(s.update_id) for s in rig.sent]
     start = min(h for h in handed if h is not None)
@@ -64,6 +66,9 @@ async def _measure(rig: Rig, options: Options) -> dict[str, Any]:
         "stored_and_offered_per_s": round(stored_offered / stored_span, 1) if stored_span else None,
         "offers_delivered": len(delivered),
         "offers_delivered_per_s": round(len(delivered) / delivered_span, 1) if delivered else None,
+        # What one core does when it is the bot's alone (the machine is shared).
+        "bot_cpu_ms_per_alert": round(cpu * 1000 / options.alerts, 2),
+        "per_bot_cpu_s": round(options.alerts / cpu, 1) if cpu else None,
         "target_per_s": TARGET_PER_S,
         "load": loads,
     }

@@ -59,6 +59,26 @@ def machine() -> dict[str, Any]:
     }
 
 
+def process_cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a process (Linux /proc); NaN where unknown."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return math.nan
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def process_rss_mb(pid: int) -> float:
+    """Resident memory of a process in MB (Linux /proc); NaN where unknown."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return math.nan
+
+
 def load_now() -> float:
     return round(os.getloadavg()[0], 2)
 
@@ -116,6 +136,13 @@ class Rig:
                 return at
             await asyncio.sleep(0.01)
         raise RuntimeError("the bot never polled:\n" + self.bot.log()[-3000:])
+
+    def bot_cpu_s(self) -> float:
+        """CPU seconds the bot process has used so far (user + system)."""
+        return process_cpu_s(self.bot.proc.pid if self.bot.proc else 0)
+
+    def bot_rss_mb(self) -> float:
+        return process_rss_mb(self.bot.proc.pid if self.bot.proc else 0)
 
     def reporter(self) -> User:
         uid = next(REPORTERS)

@@ -175,8 +175,9 @@ class Offers(Waves):
         await self._offer_next(db, alert)
 
     async def on_deadline(self, deadline: Deadline) -> bool:
-        """A deadline is due. Fires at most once; re-reads the alert before acting."""
-        async with self.core.store.transaction() as db:
+        """A deadline is due. Fires at most once; re-reads the alert before acting. What it
+        changes is told through the outbox, flushed to the disk before anything is sent."""
+        async with self.core.store.transaction(durable=False) as db:
             if not await deadlines_q.claim_deadline(db, deadline.id, self.core.now()):
                 return False
             alert = await alerts_q.alert_by_id(db, deadline.alert_id)

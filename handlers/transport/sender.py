@@ -32,7 +32,7 @@ EDIT_TARGET_GONE = ("message to edit not found", "message can't be edited")
 DELETE_TARGET_GONE = ("message to delete not found", "message can't be deleted")
 MAX_BACKOFF_S = 30.0
 BATCH = 200  # outbox rows looked at in one pass
-CONCURRENCY = 32  # calls in flight at once (to different chats)
+CONCURRENCY = 8  # calls in flight at once (to different chats)
 
 
 @dataclass
