@@ -134,10 +134,11 @@ async def running(settings: Settings, stop: asyncio.Event | None = None) -> Asyn
         app.bot_data.services = services
         app.bot_data.sender = sender
         app.bot_data.intake = intake
-        # What the last run committed but did not send goes first; then overdue deadlines.
+        # What the last run committed but did not send goes first. Overdue deadlines fire
+        # in the deadline runner, alongside the polling: a restart after a long stop must
+        # not keep new alerts waiting until every old reminder has fired.
         await sender.seed_limits()
         await sender.flush()
-        await services.deadlines.fire_due()
         services.deadlines.start()
         services.auditor.start()
         sender.start()

@@ -32,9 +32,9 @@ from data import offers as offers_q
 from data import outbox
 from data import sent_messages as sent_q
 from data import squads as squads_q
-from data.outbox import OutboxRow
+from data.outbox import Due, OutboxRow
 
-__all__ = ["Delivery", "OnUndeliverable", "OutboxRow"]
+__all__ = ["Delivery", "Due", "OnUndeliverable", "OutboxRow"]
 
 DELIVERY_FAILED = "delivery.failed"  # the catalogue key of the leads' "could not deliver"
 
@@ -82,9 +82,14 @@ class Delivery:
 
     # -- what is due -------------------------------------------------------------------
 
-    async def due(self, limit: int = 100) -> list[OutboxRow]:
+    async def due(self, limit: int = 100) -> list[Due]:
+        """What is due, most urgent first (chat and operation only)."""
         async with self.core.store.reading() as db:
-            return await outbox.next_batch(db, self.core.now(), limit=limit)
+            return await outbox.next_due(db, self.core.now(), limit)
+
+    async def rows(self, ids: list[int]) -> list[OutboxRow]:
+        async with self.core.store.reading() as db:
+            return await outbox.rows_by_id(db, ids)
 
     async def next_due_at(self) -> float | None:
         async with self.core.store.reading() as db:

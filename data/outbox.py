@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 
 import aiosqlite
 
-from bot.intents import Intent, MessageRole, Op
+from bot.intents import Intent, MessageRole, Op, Priority
 
 
 @dataclass(frozen=True)
@@ -97,6 +97,59 @@ async def _enqueue_board(db: aiosqlite.Connection, intent: Intent, now: float) -
         (int(intent.priority), intent.chat_id, intent.alert_id, intent.to_json(), now),
     )
     return int(cur.lastrowid or 0)
+
+
+@dataclass(frozen=True)
+class Due:
+    """What the sender weighs against the limits before it reads a row in full."""
+
+    id: int
+    chat_id: int
+    op: Op
+    priority: Priority
+
+    @property
+    def urgent(self) -> bool:
+        return self.priority is Priority.URGENT
+
+
+async def next_due(db: aiosqlite.Connection, now: float, limit: int) -> list[Due]:
+    """The rows that are due, most urgent first: their chat and operation only (a backlog
+    held by the limits is looked over on every pass, so its messages are not parsed)."""
+    async with db.execute(
+        "SELECT id, chat_id, json_extract(payload, '$.op') AS op, priority FROM outbox"
+        " WHERE state IN ('pending', 'sending') AND not_before <= ?"
+        " ORDER BY priority, id LIMIT ?",
+        (now, limit),
+    ) as cur:
+        return [
+            Due(r["id"], r["chat_id"], Op(r["op"]), Priority(r["priority"]))
+            for r in await cur.fetchall()
+        ]
+
+
+async def rows_by_id(db: aiosqlite.Connection, ids: list[int]) -> list[OutboxRow]:
+    """These rows in full, in the order of ``ids``."""
+    marks = ",".join("?" * len(ids))
+    async with db.execute(
+        "SELECT id, payload, attempts, state, uncertain, created_at, first_failed_at, reported"
+        f" FROM outbox WHERE id IN ({marks})",
+        ids,
+    ) as cur:
+        found = {r["id"]: _row(r) for r in await cur.fetchall()}
+    return [found[i] for i in ids if i in found]
+
+
+def _row(r: aiosqlite.Row) -> OutboxRow:
+    return OutboxRow(
+        r["id"],
+        Intent.from_json(r["payload"]),
+        r["attempts"],
+        r["state"] == "sending" or bool(r["uncertain"]),
+        r["created_at"],
+        r["first_failed_at"],
+        bool(r["reported"]),
+    )
 
 
 async def next_batch(db: aiosqlite.Connection, now: float, limit: int = 50) -> list[OutboxRow]:

@@ -16,6 +16,8 @@ GLOBAL_MARGIN = 1.03
 # send whose call was slowed (a busy disk, a crash and a quick restart) must not land
 # within a second of the next one.
 PRIVATE_MARGIN = 1.25
+# Direct replies let urgent outbox rows that wait for the overall limit go this much first.
+URGENT_FIRST_S = 0.05
 
 
 class RateLimiter:
@@ -38,6 +40,8 @@ class RateLimiter:
         self._global: deque[float] = deque()
         self._chats: dict[int, deque[float]] = {}
         self._blocked_until: dict[int, float] = {}
+        # Urgent outbox rows wait for the overall limit until then: direct replies wait too.
+        self._urgent_until = 0.0
 
     def _window(self, chat_id: int) -> tuple[int, float]:
         if chat_id < 0:
@@ -71,6 +75,20 @@ class RateLimiter:
                 waits.append(sent[0] + span - now)
         return max(0.0, *waits)
 
+    def global_wait(self) -> float:
+        """Seconds until the overall limit has room for one more message."""
+        now = self.clock()
+        while self._global and self._global[0] <= now - GLOBAL_MARGIN:
+            self._global.popleft()
+        if len(self._global) < self.global_per_s:
+            return 0.0
+        return self._global[0] + GLOBAL_MARGIN - now
+
+    def urgent_waiting(self, seconds: float) -> None:
+        """Urgent messages wait ``seconds`` for the overall limit: until then no direct reply
+        takes a slot they need (urgent messages never wait behind routine ones)."""
+        self._urgent_until = max(self._urgent_until, self.clock() + seconds + URGENT_FIRST_S)
+
     def record(self, chat_id: int, at: float | None = None, *, in_chat: bool = True) -> None:
         at = self.clock() if at is None else at
         self._global.append(at)
@@ -93,10 +111,11 @@ class RateLimiter:
         )
 
     async def acquire(self, chat_id: int) -> float:
-        """Wait for a slot (for direct replies, which are not queued in the outbox)."""
-        wait = self.wait_for(chat_id)
+        """Wait for a slot (for direct replies, which are not queued in the outbox), after
+        any urgent messages that are waiting for the overall limit."""
+        wait = max(self.wait_for(chat_id), self._urgent_until - self.clock())
         while wait > 0:
             await asyncio.sleep(wait)
-            wait = self.wait_for(chat_id)
+            wait = max(self.wait_for(chat_id), self._urgent_until - self.clock())
         self.record(chat_id)
         return self.clock()

@@ -17,7 +17,7 @@ from telegram import Bot, Message, ReplyParameters
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.core import Core
-from bot.delivery import Delivery, OnUndeliverable, OutboxRow, is_offer_send
+from bot.delivery import Delivery, Due, OnUndeliverable, OutboxRow, is_offer_send
 from bot.intents import Intent, MessageRole, Op
 from bot.logsafe import where
 from bot.worker import Worker
@@ -101,10 +101,9 @@ class Sender(Worker):
         handled = 0
         async with self._lock:
             while True:
-                lanes = self._admit(await self.delivery.due(limit=BATCH))
-                if not lanes:
+                admitted = await self.delivery.rows(self._admit(await self.delivery.due(BATCH)))
+                if not admitted:
                     return handled
-                admitted = [row for lane in lanes.values() for row in lane]
                 # Marked ``sending`` first (an offer no longer open is dropped instead).
                 rows = await self.delivery.started(admitted)
                 handled += len(admitted)
@@ -122,25 +121,27 @@ class Sender(Worker):
                 done = await asyncio.gather(*(self._lane(gate, lane) for lane in by_chat.values()))
                 await self._settle([outcome for lane in done for outcome in lane])
 
-    def _admit(self, batch: list[OutboxRow]) -> dict[int, list[OutboxRow]]:
-        """The rows that may go now, by chat, in order; a chat that must wait keeps its order."""
+    def _admit(self, batch: list[Due]) -> list[int]:
+        """The rows that may go now, in order; a chat that must wait keeps its order."""
         self._next_try = None
-        lanes: dict[int, list[OutboxRow]] = {}
+        admitted: list[int] = []
         held: set[int] = set()
         for row in batch:
-            chat = row.intent.chat_id
+            chat = row.chat_id
             if chat in held:
                 continue
             # A deletion is no message: it counts only against the overall limit.
-            in_chat = row.intent.op is not Op.DELETE
+            in_chat = row.op is not Op.DELETE
             wait = self.limiter.wait_for(chat, in_chat=in_chat)
             if wait > 0:
                 held.add(chat)
                 self._note_next_try(self.core.now() + wait)
+                if row.urgent and self.limiter.global_wait() > 0:
+                    self.limiter.urgent_waiting(wait)
                 continue
             self.limiter.record(chat, in_chat=in_chat)
-            lanes.setdefault(chat, []).append(row)
-        return lanes
+            admitted.append(row.id)
+        return admitted
 
     async def drain(self) -> None:
         """Flush until nothing is left that a rate limit alone was holding back."""

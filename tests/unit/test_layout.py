@@ -50,7 +50,7 @@ def test_benches_import_cleanly_without_touching_sys_path(name: str) -> None:
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
-    assert BENCHES == ["dispatch_bench", "reliability_report", "soak", "waves"]
+    assert BENCHES == ["dispatch_bench", "load_bench", "reliability_report", "soak", "waves"]
 
 
 def test_ci_lints_first_then_tests_and_mypy_covers_handlers() -> None:
