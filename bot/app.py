@@ -151,6 +151,10 @@ async def running(settings: Settings, stop: asyncio.Event | None = None) -> Asyn
         finally:
             await intake.stop()
             await app.stop()
+            # Nothing new is decided while the last messages go: a deadline due meanwhile
+            # fires at the next start.
+            await services.deadlines.stop()
+            await services.auditor.stop()
             await sender.stop()
             # A graceful stop delivers what is ready, waiting briefly for rate limits;
             # anything else waits, durably, for the next start.

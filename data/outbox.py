@@ -107,6 +107,7 @@ class Due:
     chat_id: int
     op: Op
     priority: Priority
+    board: bool  # the squad's board (the card)
 
     @property
     def urgent(self) -> bool:
@@ -117,13 +118,14 @@ async def next_due(db: aiosqlite.Connection, now: float, limit: int) -> list[Due
     """The rows that are due, most urgent first: their chat and operation only (a backlog
     held by the limits is looked over on every pass, so its messages are not parsed)."""
     async with db.execute(
-        "SELECT id, chat_id, json_extract(payload, '$.op') AS op, priority FROM outbox"
+        "SELECT id, chat_id, json_extract(payload, '$.op') AS op, priority,"
+        " json_extract(payload, '$.role') = 'card' AS board FROM outbox"
         " WHERE state IN ('pending', 'sending') AND not_before <= ?"
         " ORDER BY priority, id LIMIT ?",
         (now, limit),
     ) as cur:
         return [
-            Due(r["id"], r["chat_id"], Op(r["op"]), Priority(r["priority"]))
+            Due(r["id"], r["chat_id"], Op(r["op"]), Priority(r["priority"]), bool(r["board"]))
             for r in await cur.fetchall()
         ]
 

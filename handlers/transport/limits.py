@@ -40,6 +40,7 @@ class RateLimiter:
         self._global: deque[float] = deque()
         self._chats: dict[int, deque[float]] = {}
         self._blocked_until: dict[int, float] = {}
+        self._paced: dict[int, float] = {}  # when each group's board last went
         # Urgent outbox rows wait for the overall limit until then: direct replies wait too.
         self._urgent_until = 0.0
 
@@ -50,14 +51,15 @@ class RateLimiter:
 
     @property
     def group_gap_s(self) -> float:
-        """A group's messages are spread out, one per this many seconds at most: a burst then
-        never spends the whole minute's budget at once, and what waits is folded together
-        (the board, bot/alerts/cards.py) instead of queueing for the next minute."""
+        """A group's paced messages (its board) go one per this many seconds at most: a raid
+        then never spends the whole minute's budget at once, and what waits is folded
+        together (bot/alerts/cards.py) instead of queueing for the next minute."""
         return self.group_window_s * MARGIN / self.group_per_min
 
-    def wait_for(self, chat_id: int, *, in_chat: bool = True) -> float:
+    def wait_for(self, chat_id: int, *, in_chat: bool = True, paced: bool = False) -> float:
         """Seconds until one more message to ``chat_id`` keeps within every limit
-        (``in_chat=False``: a deletion, which counts only against the overall limit)."""
+        (``in_chat=False``: a deletion, which counts only against the overall limit;
+        ``paced``: a group's board, also kept ``group_gap_s`` after the previous one)."""
         now = self.clock()
         waits = [self._blocked_until.get(chat_id, 0.0) - now]
         while self._global and self._global[0] <= now - GLOBAL_MARGIN:
@@ -66,9 +68,9 @@ class RateLimiter:
             waits.append(self._global[0] + GLOBAL_MARGIN - now)
         limit, span = self._window(chat_id)
         sent = self._chats.get(chat_id)
+        if paced and chat_id in self._paced:
+            waits.append(self._paced[chat_id] + self.group_gap_s - now)
         if sent and in_chat:
-            if chat_id < 0:
-                waits.append(sent[-1] + self.group_gap_s - now)
             while sent and sent[0] <= now - span:
                 sent.popleft()
             if len(sent) >= limit:
@@ -89,8 +91,12 @@ class RateLimiter:
         takes a slot they need (urgent messages never wait behind routine ones)."""
         self._urgent_until = max(self._urgent_until, self.clock() + seconds + URGENT_FIRST_S)
 
-    def record(self, chat_id: int, at: float | None = None, *, in_chat: bool = True) -> None:
+    def record(
+        self, chat_id: int, at: float | None = None, *, in_chat: bool = True, paced: bool = False
+    ) -> None:
         at = self.clock() if at is None else at
+        if paced:
+            self._paced[chat_id] = at
         self._global.append(at)
         if in_chat:
             self._chats.setdefault(chat_id, deque()).append(at)

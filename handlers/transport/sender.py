@@ -132,14 +132,16 @@ class Sender(Worker):
                 continue
             # A deletion is no message: it counts only against the overall limit.
             in_chat = row.op is not Op.DELETE
-            wait = self.limiter.wait_for(chat, in_chat=in_chat)
+            # The squad's board is paced: what waits is folded into one message.
+            paced = row.board and chat < 0
+            wait = self.limiter.wait_for(chat, in_chat=in_chat, paced=paced)
             if wait > 0:
                 held.add(chat)
                 self._note_next_try(self.core.now() + wait)
                 if row.urgent and self.limiter.global_wait() > 0:
                     self.limiter.urgent_waiting(wait)
                 continue
-            self.limiter.record(chat, in_chat=in_chat)
+            self.limiter.record(chat, in_chat=in_chat, paced=paced)
             admitted.append(row.id)
         return admitted
 
