@@ -1,0 +1,97 @@
+"""The squad's board: one live group message about its alerts (issue 14). A lone alert's
+board is its card; a raid's alerts are listed on one message, each with its Claim button,
+and what waits for the group's turn is folded together."""
+
+from __future__ import annotations
+
+from bot.alerts.board import MAX_LINES, BoardLine, board
+from bot.domain import Alert, AlertState, Origin
+from bot.intents import Action, MessageRole, Op, Priority
+from bot.messages import render
+from handlers.markup import TEXT_MAX, text_of
+from tests.support import World
+
+HERE = (-26.2041, 28.0473)
+AT = f"{HERE[0]}, {HERE[1]}"
+
+
+async def queued_cards(world: World) -> list:  # type: ignore[type-arg]
+    return [i for i in await world.outbox() if i.role is MessageRole.CARD]
+
+
+async def test_a_lone_alert_reads_as_its_card_with_claim_and_type_buttons(world: World) -> None:
+    await world.member("Thandi", HERE[0] + 0.004, HERE[1])
+    alert = await world.alert("Zanele", f"{AT} they took her phone")
+    (card,) = await queued_cards(world)
+    text = text_of(card.text)
+    assert card.op is Op.SEND and card.reply_to is not None, "a new message, a reply to /alert"
+    assert text.startswith(f"🚨 #{alert.code} · ") and "they took her phone" in text
+    assert render("card.offered") in text, "the offer is made before the card goes"
+    labels = [render(b.label.key, b.label.params) for row in card.buttons for b in row]
+    assert labels[0] == render("button.claim") and render("crisis.robbery") in labels
+
+
+async def test_a_raid_in_one_group_is_one_message_listing_every_alert(world: World) -> None:
+    for name in ("Thandi", "Sipho", "Lerato"):
+        await world.member(name, HERE[0] + 0.004, HERE[1])
+    alerts = [await world.alert(f"R{i}", f"{AT} they are taking people {i}") for i in range(5)]
+    # Nothing was delivered yet: every change waits in the one new board message.
+    (card,) = await queued_cards(world)
+    text = text_of(card.text)
+    assert card.op is Op.SEND
+    assert all(f"#{a.code}" in text for a in alerts)
+    assert not any(str(HERE[0]) in line for line in text.splitlines()), "no coordinates"
+    claims = [b for row in card.buttons for b in row if b.action is Action.CLAIM]
+    assert sorted(b.alert_id for b in claims) == sorted(a.id for a in alerts)
+    assert [render(b.label.key, b.label.params) for b in claims][:1] == [f"🙋 #{alerts[0].code}"]
+
+
+async def test_a_delivered_board_is_edited_and_a_new_alert_posts_it_anew(world: World) -> None:
+    await world.member("Thandi", HERE[0] + 0.004, HERE[1])
+    first = await world.alert("Zanele", f"{AT} help")
+    await world.deliver_all()
+    async with world.services.core.store.transaction() as db:  # as if the board was sent
+        await db.execute(
+            "INSERT INTO messages(alert_id, chat_id, message_id, role, created_at)"
+            " VALUES (?, -1001, 41, 'card', ?)",
+            (first.id, world.clock()),
+        )
+    await world.alerts.cancel(world.group("Nomsa"), first.code)
+    (edit,) = await queued_cards(world)
+    assert edit.op is Op.EDIT and f"#{first.code}" in text_of(edit.text)
+    second = await world.alert("Sipho", f"{AT} help again")
+    (post,) = await queued_cards(world)
+    assert post.op is Op.SEND, "a new alert notifies the group with a new message"
+    shown = text_of(post.text)
+    assert f"#{second.code}" in shown and f"#{first.code}" not in shown, "it lists the open"
+
+
+def _alert(i: int, state: AlertState = AlertState.OFFERED) -> Alert:
+    return Alert(
+        id=i, squad_id=1, code=f"C{i:03d}", reporter_user_id=1, origin=Origin.GROUP,
+        origin_chat_id=-1001, origin_message_id=i, text="x" * 900, lat=-26.2, lon=28.0,
+        area_label="grid 14176-41481", state=state, owner_member_id=None, broadcast=False,
+        offers_made=1, escalations=1 if state is AlertState.ESCALATED else 0, outcome=None,
+        note=None, created_at=0.0, acknowledged_at=None, closed_at=None,
+    )  # fmt: skip
+
+
+def test_a_board_of_a_hundred_alerts_fits_one_message_and_says_where_the_rest_are() -> None:
+    lines = [BoardLine(_alert(i), None, 1, 1) for i in range(1, 101)]
+    intent = board(lines, -1001, Op.SEND, about=100)
+    text = text_of(intent.text)
+    assert len(text) <= TEXT_MAX and render("board.more") in text
+    assert f"#{_alert(100).code}" in text, "the newest are shown"
+    assert sum(len(row) for row in intent.buttons) <= min(MAX_LINES, 100)
+    fifty = text_of(board(lines[:50], -1001, Op.SEND, about=50).text)
+    assert len(fifty) < TEXT_MAX and all(f"#{_alert(i).code}" in fifty for i in range(1, 51))
+
+
+def test_an_escalated_alert_posts_the_board_as_urgent() -> None:
+    escalated = BoardLine(_alert(1, AlertState.ESCALATED), None, 0, 1)
+    assert board([escalated, BoardLine(_alert(2), None, 1, 1)], -1, Op.SEND, about=1).priority is (
+        Priority.URGENT
+    )
+    assert board([BoardLine(_alert(2), None, 1, 1)] * 2, -1, Op.SEND, about=2).priority is (
+        Priority.HIGH
+    )
