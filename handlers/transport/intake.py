@@ -168,7 +168,8 @@ class Intake:
                 continue
             delay = 5.0 if retry_at is None else min(max(retry_at - self.core.now(), 0.05), 5.0)
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=delay)
+                async with asyncio.timeout(delay):  # not wait_for: see bot/worker.py
+                    await self._wake.wait()
 
     async def drain(self) -> int:
         """Handle every pending row that is due. Rows of one person in one chat stay in order;

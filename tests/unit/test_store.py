@@ -50,3 +50,57 @@ async def test_a_cancelled_transaction_never_leaves_the_connection_inside_one(
         async with db.execute("SELECT count(*) FROM kv WHERE key LIKE 'k%'") as cur:
             assert (await cur.fetchone())[0] == 0, "a cancelled body is rolled back"
     await store.close()
+
+
+async def test_a_commit_before_telling_anyone_is_flushed_and_bookkeeping_is_not(
+    tmp_path: Path,
+) -> None:
+    """synchronous = FULL for a durable transaction (the default: it precedes telling
+    someone), NORMAL for bookkeeping (README: Reliability, Durability)."""
+    store = Store(tmp_path / "d.sqlite3")
+    await store.open()
+    try:
+        async with store.transaction() as db, db.execute("PRAGMA synchronous") as cur:
+            assert (await cur.fetchone())[0] == 2  # FULL
+        async with store.transaction(durable=False) as db, db.execute("PRAGMA synchronous") as cur:
+            assert (await cur.fetchone())[0] == 1  # NORMAL
+        async with store.transaction() as db, db.execute("PRAGMA synchronous") as cur:
+            assert (await cur.fetchone())[0] == 2
+    finally:
+        await store.close()
+
+
+async def test_a_lock_held_by_another_process_is_waited_for_without_blocking_the_loop(
+    tmp_path: Path,
+) -> None:
+    import asyncio
+    import sqlite3
+
+    store = Store(tmp_path / "l.sqlite3", busy_timeout_s=2.0)
+    await store.open()
+    blocker = sqlite3.connect(tmp_path / "l.sqlite3", isolation_level=None)
+    try:
+        blocker.execute("BEGIN IMMEDIATE")
+        ticks = 0
+
+        async def tick() -> None:
+            nonlocal ticks
+            while True:
+                await asyncio.sleep(0.01)
+                ticks += 1
+
+        ticker = asyncio.create_task(tick())
+
+        async def write() -> None:
+            async with store.transaction() as db:
+                await db.execute("CREATE TABLE t(x)")
+
+        writing = asyncio.create_task(write())
+        await asyncio.sleep(0.3)
+        assert not writing.done() and ticks > 0, "the loop runs while the write waits"
+        blocker.execute("ROLLBACK")
+        await asyncio.wait_for(writing, 2)
+        ticker.cancel()
+    finally:
+        blocker.close()
+        await store.close()
