@@ -22,6 +22,7 @@ from bench.load.seed import Plan
 from tests.fakegram.limits import SENDING_METHODS, TELEGRAM
 
 BUDGET_TARGET = 0.95
+WORDS = ("arrested by the police at the rank", "robbed near the shops", "they are taking people")
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,10 @@ async def measure(rig: Rig, options: Options, name: str) -> dict[str, Any]:
     start = time.time()
     asking = asyncio.create_task(_ask(rig, others, options, routine, people))
     for i in range(options.alerts):
-        await rig.alert(squads[rig.rng.randrange(len(squads))])
+        # A crackdown: many arrests (a wave of three offers each), robberies, and alerts
+        # that say only that people are being taken.
+        words = rig.rng.choices(WORDS, weights=(4, 3, 3))[0]
+        await rig.alert(squads[rig.rng.randrange(len(squads))], words)
         delay = start + (i + 1) * options.seconds / options.alerts - time.time()
         if delay > 0:
             await asyncio.sleep(delay)
