@@ -112,11 +112,20 @@ def _figures(
     codes = rig.codes()
     offered = first_offer_at(fake, mark)
     urgent: list[tuple[float, float]] = []  # (hand-out, offer out)
+    free: list[bool] = []  # whether its chat's own limit did not hold it back
+    last_to: dict[int, float] = {}
+    held_by_chat: set[float] = set()
+    for call in sends:
+        chat = call.chat_id or 0
+        if chat > 0 and call.at - last_to.get(chat, -10.0) < 1.3:
+            held_by_chat.add(call.at)
+        last_to[chat] = call.at
     for sent in rig.sent:
         code = codes.get((sent.chat_id, sent.message_id))
         handed = fake.handed_out.get(sent.update_id)
         if code in offered and handed is not None:
             urgent.append((handed, offered[code]))
+            free.append(offered[code] not in held_by_chat)
     answers: list[tuple[float, float]] = []
     for user, update_id in routine:
         handed = fake.handed_out.get(update_id)

@@ -76,11 +76,22 @@ class Sender(Worker):
         )
         self._lock = asyncio.Lock()
         self._next_try: float | None = None
+        self._wake_at: float | None = None  # a wake-up planned for when the limit has room
         # Each chat's reader's language, looked up once per pass (see _language).
         self._languages: dict[int, str] = {}
 
     def kick(self) -> None:
-        self.wake()
+        """Something was queued. While the overall limit is spent nothing can go anyway:
+        the pass already planned for when it has room will find it (a backlog is not
+        looked over again after every commit)."""
+        wait = self.limiter.global_wait()
+        if wait <= 0:
+            self.wake()
+            return
+        now = self.core.now()
+        if self._wake_at is None or self._wake_at <= now:  # one timer at a time
+            self._wake_at = now + wait
+            asyncio.get_running_loop().call_later(wait, self.wake)
 
     async def seed_limits(self) -> None:
         """Count what the previous run sent within the limit windows (it may have crashed)."""
