@@ -136,7 +136,13 @@ def _figures(
         )  # fmt: skip
         if handed is not None and reply is not None:
             answers.append((handed, reply))
-    overtaken = sum(1 for h, out in urgent if any(rh > h and rout < out for rh, rout in answers))
+    # An offer waited behind routine if a later routine answer went out first while the
+    # offer's own chat was free (a member's second offer waits a second for their chat).
+    overtaken = sum(
+        1
+        for (h, out), chat_free in zip(urgent, free, strict=True)
+        if chat_free and any(rh > h and rout < out for rh, rout in answers)
+    )
     all_offers = sum(1 for _ in offer_calls(fake, mark))
     last_offer = max(offered.values()) if offered else float("nan")
     floor = max(arrived, all_offers / TELEGRAM.global_per_s)
