@@ -137,7 +137,9 @@ async def test_crash_after_the_send_before_it_is_marked_sent(rig: Rig) -> None:
     thandis = "FROM offers o JOIN members m ON m.id = o.member_id WHERE m.user_id = 201"
     (copy,) = db_rows(rig.bot.db, f"SELECT o.copy {thandis}")[0]
     if len(offers) == 2:
-        assert report.uncertain_resends == 1
+        # (The sender's pass sends to several chats at once: a message in the same pass,
+        # such as the squad's board, may have been sent again too, its fate as hidden.)
+        assert report.uncertain_resends >= 1
         resent = render("offer.resent")
         assert resent not in offers[0].text
         assert offers[1].text.endswith(resent), offers[1].text
