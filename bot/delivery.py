@@ -144,9 +144,13 @@ class Delivery:
 
     async def held(self, row: OutboxRow, seconds: float) -> None:
         """429: the chat is held (across restarts too) and the row waits."""
-        async with self.core.store.transaction() as db:
-            await outbox.hold_chat(db, row.intent.chat_id, self.core.now() + seconds)
+        await self.hold(row.intent.chat_id, seconds)
         await self.later(row, seconds, "retry_after")
+
+    async def hold(self, chat_id: int, seconds: float) -> None:
+        """429 for this chat: nothing goes there for ``seconds``, across a restart too."""
+        async with self.core.store.transaction() as db:
+            await outbox.hold_chat(db, chat_id, self.core.now() + seconds)
 
     async def later(
         self, row: OutboxRow, seconds: float, error: str, *, uncertain: bool = False

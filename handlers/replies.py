@@ -3,6 +3,7 @@ and group tidying, in the asker's (or the chat's) language. This is where replie
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -88,13 +89,16 @@ async def _edit_pressed(
     message = query.message if query is not None else None
     if message is None or update.effective_chat is None:
         return False
-    await context.sender.log_direct(update.effective_chat.id)
+    chat_id = update.effective_chat.id
     try:
-        await context.bot.edit_message_text(
-            text_of(result.text, langs.here),
-            chat_id=update.effective_chat.id,
-            message_id=message.message_id,
-            reply_markup=inline_markup(result.buttons, langs.here),
+        await context.sender.direct(
+            chat_id,
+            lambda: context.bot.edit_message_text(
+                text_of(result.text, langs.here),
+                chat_id=chat_id,
+                message_id=message.message_id,
+                reply_markup=inline_markup(result.buttons, langs.here),
+            ),
         )
     except BadRequest as exc:
         log.info("could not edit the pressed message: %s", type(exc).__name__)
@@ -106,7 +110,11 @@ async def _clean_up(context: SquadContext, chat_id: int, message_ids: tuple[int,
     """Group hygiene: delete captured messages. Without admin rights this quietly fails."""
     for message_id in message_ids:
         try:
-            await context.bot.delete_message(chat_id, message_id)
+            await context.sender.direct(
+                chat_id,
+                functools.partial(context.bot.delete_message, chat_id, message_id),
+                in_chat=False,
+            )
         except (BadRequest, Forbidden) as exc:
             log.info("could not delete a captured message: %s", type(exc).__name__)
 
@@ -118,7 +126,6 @@ async def _send_reply(
     user = update.effective_user
     message = update.effective_message
     assert chat is not None and user is not None
-    await context.sender.log_direct(user.id if result.private else chat.id)
     lang = langs.personal if result.private else langs.here
     markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
     markup = inline_markup(result.buttons, lang)
@@ -129,19 +136,20 @@ async def _send_reply(
     text = text_of(result.text, lang)
     if result.private:
         try:
-            await context.bot.send_message(user.id, text, reply_markup=markup)
+            await context.sender.direct(
+                user.id, lambda: context.bot.send_message(user.id, text, reply_markup=markup)
+            )
         except Forbidden:
             log.info("private reply refused: the user has not opened a private chat")
             if chat.type != "private":
                 # Say where the answer would be, and nothing of what it holds.
-                await context.sender.log_direct(chat.id)
                 await _reply_here(
                     update, context, render("private.open_first", None, langs.here), None
                 )
             return
         if chat.type != "private" and message is not None:
-            await context.sender.log_direct(chat.id)
-            await message.reply_text(render("me.sent_private", None, langs.here))
+            sent_private = render("me.sent_private", None, langs.here)
+            await context.sender.direct(chat.id, lambda: message.reply_text(sent_private))
         return
     await _reply_here(update, context, text, markup)
 
@@ -158,9 +166,15 @@ async def _reply_here(
     assert chat is not None
     if message is not None and update.callback_query is None:
         try:
-            await message.reply_text(text, reply_markup=markup, allow_sending_without_reply=True)
+            await context.sender.direct(
+                chat.id,
+                lambda: message.reply_text(
+                    text, reply_markup=markup, allow_sending_without_reply=True
+                ),
+            )
             return
         except BadRequest:
             log.info("reply failed; sending without reply")
-            await context.sender.log_direct(chat.id)  # a second send takes a second slot
-    await context.bot.send_message(chat.id, text, reply_markup=markup)
+    await context.sender.direct(
+        chat.id, lambda: context.bot.send_message(chat.id, text, reply_markup=markup)
+    )

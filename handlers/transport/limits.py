@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from collections.abc import Callable
+from datetime import timedelta
 
 # Keep under every limit: the moment a send is counted here and the moment Telegram
 # receives it differ by a few (sometimes many) milliseconds of database and network time.
@@ -18,6 +19,11 @@ GLOBAL_MARGIN = 1.03
 PRIVATE_MARGIN = 1.25
 # Direct replies let urgent outbox rows that wait for the overall limit go this much first.
 URGENT_FIRST_S = 0.05
+
+
+def retry_after_s(value: float | timedelta) -> float:
+    """A 429's ``retry_after`` in seconds (PTB 22 gives seconds or, opted in, a timedelta)."""
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
 class RateLimiter:
@@ -116,12 +122,13 @@ class RateLimiter:
             self._blocked_until.get(chat_id, 0.0), self.clock() + seconds
         )
 
-    async def acquire(self, chat_id: int) -> float:
+    async def acquire(self, chat_id: int, *, in_chat: bool = True) -> float:
         """Wait for a slot (for direct replies, which are not queued in the outbox), after
-        any urgent messages that are waiting for the overall limit."""
-        wait = max(self.wait_for(chat_id), self._urgent_until - self.clock())
+        any urgent messages that are waiting for the overall limit (``in_chat=False``: a
+        deletion, which counts only against the overall limit)."""
+        wait = max(self.wait_for(chat_id, in_chat=in_chat), self._urgent_until - self.clock())
         while wait > 0:
             await asyncio.sleep(wait)
-            wait = max(self.wait_for(chat_id), self._urgent_until - self.clock())
-        self.record(chat_id)
+            wait = max(self.wait_for(chat_id, in_chat=in_chat), self._urgent_until - self.clock())
+        self.record(chat_id, in_chat=in_chat)
         return self.clock()

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from telegram import Bot, Message, ReplyParameters
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
@@ -22,9 +24,11 @@ from bot.intents import Intent, MessageRole, Op
 from bot.logsafe import where
 from bot.worker import Worker
 from handlers.markup import force_reply, inline_markup, location_keyboard, text_of
-from handlers.transport.limits import RateLimiter
+from handlers.transport.limits import RateLimiter, retry_after_s
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 # Telegram's errors that mean "nothing to do", matched on their description.
 NOT_MODIFIED = "message is not modified"
@@ -102,10 +106,24 @@ class Sender(Worker):
         for chat_id, until in holds:
             self.limiter.block(chat_id, until - now)
 
-    async def log_direct(self, chat_id: int) -> None:
-        """A direct reply is about to go out: wait for a slot and log it like the outbox does."""
-        at = await self.limiter.acquire(chat_id)
-        await self.delivery.log_send(chat_id, at)
+    async def direct(
+        self, chat_id: int, call: Callable[[], Awaitable[T]], *, in_chat: bool = True
+    ) -> T:
+        """Make a direct call (an answer to the person who asked, or tidying the group: not
+        queued in the outbox) within the same limits: wait for a slot, log it like the outbox
+        does, call. A 429 holds the chat, as for an outbox row (across a restart too), and the
+        call is made again once ``retry_after`` has passed: an answer is never dropped.
+        ``in_chat=False``: a deletion, which counts only against the overall limit."""
+        while True:
+            at = await self.limiter.acquire(chat_id, in_chat=in_chat)
+            await self.delivery.log_send(chat_id, at)
+            try:
+                return await call()
+            except RetryAfter as exc:
+                seconds = retry_after_s(exc.retry_after)
+                log.warning("429 from Telegram on a direct call; chat held for %.1f s", seconds)
+                self.limiter.block(chat_id, seconds)
+                await self.delivery.hold(chat_id, seconds)
 
     async def flush(self) -> int:
         """Deliver every row that may go now; returns how many were delivered or settled."""
@@ -207,8 +225,7 @@ class Sender(Worker):
     async def _failed(self, row: OutboxRow, error: Exception) -> None:
         intent = row.intent
         if isinstance(error, RetryAfter):
-            wait = error.retry_after
-            seconds = wait.total_seconds() if hasattr(wait, "total_seconds") else float(wait)
+            seconds = retry_after_s(error.retry_after)
             log.warning("429 from Telegram; chat held for %.1f s", seconds)
             self.limiter.block(intent.chat_id, seconds)
             await self.delivery.held(row, seconds)
