@@ -6,7 +6,7 @@ values a message needs, and returns the intent to send. Tests check them without
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from bot.domain import OWNED_STATES, Alert, AlertState, CrisisType, Origin, Skill
@@ -23,14 +23,16 @@ _OWNED_LINE = {
 }
 
 
-def details(alert: Alert) -> Any:
+def details(alert: Alert, *, within: Callable[[str], str] | None = None) -> Any:
     """The alert's words. A "responder needs help" alert holds no name: only the code of
-    the alert its responder was on (then any words added later), read as a sentence."""
+    the alert its responder was on (then any words added later), read as a sentence.
+    ``within``: what the people wrote passes through it (the squad's board cuts it)."""
+    fit = within or (lambda words: words)
     if alert.linked_alert_id is not None and alert.text:
         code, _, more = alert.text.partition("\n")
         line = t("alert.linked", code=code)
-        return t("lines", lines=[line, more]) if more else line
-    return alert.text or t("alert.no_text")
+        return t("lines", lines=[line, fit(more)]) if more else line
+    return fit(alert.text) if alert.text else t("alert.no_text")
 
 
 def claim_button(alert: Alert) -> Buttons:

@@ -4,8 +4,11 @@ and what waits for the group's turn is folded together."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.alerts.board import MAX_LINES, BoardLine, board
-from bot.domain import Alert, AlertState, Origin
+from bot.domain import OWNED_STATES, Alert, AlertState, Origin
+from bot.i18n import LANGUAGES
 from bot.intents import Action, MessageRole, Op, Priority
 from bot.messages import render
 from handlers.markup import TEXT_MAX, text_of
@@ -85,6 +88,45 @@ def test_a_board_of_a_hundred_alerts_fits_one_message_and_says_where_the_rest_ar
     assert sum(len(row) for row in intent.buttons) <= min(MAX_LINES, 100)
     fifty = text_of(board(lines[:50], -1001, Op.SEND, about=50).text)
     assert len(fifty) < TEXT_MAX and all(f"#{_alert(i).code}" in fifty for i in range(1, 51))
+
+
+def _telegram_length(text: str) -> int:
+    """Telegram measures a message in UTF-16 code units (an emoji may count twice)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def test_a_full_board_fits_one_message_in_every_language_with_the_longest_names_and_words() -> None:
+    """However many alerts, in whatever states, with the longest aliases (32 characters), the
+    longest words (1,000 characters, on several lines, or a "responder needs help" alert with
+    words added) and long place names: the board fits Telegram's 4,096 in every language
+    it speaks, and the newest alert is on it."""
+    states = (
+        AlertState.OFFERED,
+        AlertState.ESCALATED,
+        AlertState.ACKNOWLEDGED,
+        AlertState.EN_ROUTE,
+        AlertState.ON_SCENE,
+    )
+
+    def line(i: int, state: AlertState) -> BoardLine:
+        alert = replace(
+            _alert(i, state),
+            text=("y" * 300 + "\n") * 3,
+            area_label="Pretoria Central Taxi Rank, upper level, bay 14",
+        )
+        if i % 7 == 0:  # a responder needs help: the code of their alert, then words added
+            alert = replace(alert, linked_alert_id=1, text="C001\n" + "z" * 990)
+        owner = "W" * 32 if state in OWNED_STATES else None
+        return BoardLine(alert, owner, 1, 1)
+
+    for count in (2, 12, 24, 40, 60, 100):
+        for mix in [[s] * count for s in states] + [[states[i % 5] for i in range(count)]]:
+            lines = [line(i + 1, state) for i, state in enumerate(mix)]
+            intent = board(lines, -1001, Op.SEND, about=count)
+            for lang in LANGUAGES:
+                text = render(intent.text.key, intent.text.params, lang)
+                assert _telegram_length(text) <= TEXT_MAX, (count, mix[0], lang)
+                assert f"#C{count:03d} · " in text, "the newest alert is on it"
 
 
 def test_an_escalated_alert_posts_the_board_as_urgent() -> None:
