@@ -249,8 +249,9 @@ class Delivery:
     async def _board_posted(
         db: aiosqlite.Connection, intent: Intent, chat_id: int, message_id: int, now: float
     ) -> None:
-        """A new board message is the live one; the one before it is retired (deleted, or
-        where Telegram no longer lets a bot delete it, edited to point to the new one)."""
+        """A new board message is the live one; the one before it, and any card from before
+        the board of an alert still open, is retired (deleted, or where Telegram no longer
+        lets a bot delete it, edited to point to the new one)."""
         old = await sent_q.find_board(db, chat_id)
         if old is not None and old[0] == message_id:
             return  # an edit of the live board
@@ -258,18 +259,17 @@ class Delivery:
             db, alert_id=intent.alert_id, member_id=None, chat_id=chat_id,
             message_id=message_id, role=MessageRole.CARD.value, now=now,
         )  # fmt: skip
-        if old is None:
-            return
-        await sent_q.forget_message(db, chat_id, old[0])
-        retire = Intent(
-            op=Op.DELETE,
-            chat_id=chat_id,
-            priority=Priority.HIGH,
-            text=Text("board.moved"),
-            role=MessageRole.NOTICE,
-            message_id=old[0],
-        )
-        await outbox.enqueue(db, retire, now)
+        for stale in await sent_q.cards_to_retire(db, chat_id, message_id):
+            await sent_q.forget_message(db, chat_id, stale)
+            retire = Intent(
+                op=Op.DELETE,
+                chat_id=chat_id,
+                priority=Priority.HIGH,
+                text=Text("board.moved"),
+                role=MessageRole.NOTICE,
+                message_id=stale,
+            )
+            await outbox.enqueue(db, retire, now)
 
     async def target(self, intent: Intent) -> int | None:
         """The message an edit by role is meant for, if one was ever recorded."""

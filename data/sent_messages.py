@@ -75,3 +75,18 @@ async def forget_message(db: aiosqlite.Connection, chat_id: int, message_id: int
     await db.execute(
         "DELETE FROM messages WHERE chat_id = ? AND message_id = ?", (chat_id, message_id)
     )
+
+
+async def cards_to_retire(db: aiosqlite.Connection, chat_id: int, board: int) -> list[int]:
+    """The group's other card messages that a new board (``board``) replaces: the previous
+    board, and the per-alert cards from before the board (issue 14) of alerts still open,
+    which would go stale. A finished alert's old card already says how it ended."""
+    async with db.execute(
+        "SELECT m.message_id FROM messages m LEFT JOIN alerts a ON a.id = m.alert_id"
+        " WHERE m.chat_id = ? AND m.role = 'card' AND m.message_id <> ? AND (m.id = ("
+        "  SELECT max(id) FROM messages WHERE chat_id = ? AND role = 'card'"
+        "  AND message_id <> ?) OR a.state NOT IN ('closed', 'cancelled'))"
+        " ORDER BY m.id",
+        (chat_id, board, chat_id, board),
+    ) as cur:
+        return [int(r["message_id"]) for r in await cur.fetchall()]

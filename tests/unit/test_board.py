@@ -7,12 +7,14 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.alerts.board import MAX_LINES, BoardLine, board
+from bot.delivery import Delivery
 from bot.domain import OWNED_STATES, Alert, AlertState, Origin
 from bot.i18n import LANGUAGES
 from bot.intents import Action, MessageRole, Op, Priority
 from bot.messages import render
+from data.outbox import next_batch
 from handlers.markup import TEXT_MAX, text_of
-from tests.support import World
+from tests.support import World, db_rows
 
 HERE = (-26.2041, 28.0473)
 AT = f"{HERE[0]}, {HERE[1]}"
@@ -137,3 +139,44 @@ def test_an_escalated_alert_posts_the_board_as_urgent() -> None:
     assert board([BoardLine(_alert(2), None, 1, 1)] * 2, -1, Op.SEND, about=2).priority is (
         Priority.HIGH
     )
+
+
+async def _post_the_board(world: World, message_id: int) -> None:
+    """As if the sender had delivered the board message that waits, as ``message_id``."""
+    delivery = Delivery(world.services.core)
+    async with world.services.core.store.reading() as db:
+        rows = [
+            r for r in await next_batch(db, float("inf"), 1000) if r.intent.role is MessageRole.CARD
+        ]
+    (row,) = rows
+    (sending,) = await delivery.started([row])
+    await delivery.delivered([(sending, row.intent.chat_id, message_id)])
+
+
+async def test_cards_from_before_the_upgrade_of_open_alerts_are_retired_by_the_first_board(
+    world: World,
+) -> None:
+    """Before the board, each alert had its own card. The first board retires the cards of
+    the alerts it now shows (they would go stale), and leaves a finished alert's card."""
+    await world.member("Thandi", HERE[0] + 0.004, HERE[1])
+    first = await world.alert("Zanele", f"{AT} help")
+    second = await world.alert("Sipho", f"{AT} help")
+    done = await world.alert("Lerato", f"{AT} help")
+    await world.alerts.cancel(world.group("Lerato"), done.code)
+    await world.deliver_all()
+    async with world.services.core.store.transaction() as db:  # each alert's own card
+        for alert, message_id in ((done, 10), (first, 11), (second, 12)):
+            await db.execute(
+                "INSERT INTO messages(alert_id, chat_id, message_id, role, created_at)"
+                " VALUES (?, -1001, ?, 'card', ?)",
+                (alert.id, message_id, world.clock()),
+            )
+    await world.alert("Nomsa", f"{AT} help again")
+    await _post_the_board(world, 50)
+    retired = sorted(
+        i.message_id for i in await world.outbox() if i.op is Op.DELETE and i.chat_id == -1001
+    )
+    assert retired == [11, 12], "the open alerts' cards go; the cancelled one's stays"
+    db = world.services.core.settings.database
+    cards = db_rows(db, "SELECT message_id FROM messages WHERE role = 'card' ORDER BY 1")
+    assert cards == [(10,), (50,)]
