@@ -67,6 +67,19 @@ def honoured(recorded: str | None, pressed: str) -> bool:
     return not pressed or recorded is None or recorded == pressed
 
 
+def retired_board(chat_id: int, message_id: int) -> Intent:
+    """An older message of the squad's board is taken away: deleted, or where Telegram no
+    longer lets a bot delete it, edited to point to the newer one."""
+    return Intent(
+        op=Op.DELETE,
+        chat_id=chat_id,
+        priority=Priority.HIGH,
+        text=Text("board.moved"),
+        role=MessageRole.NOTICE,
+        message_id=message_id,
+    )
+
+
 _WITHDRAWN_KEYS = {
     OfferAnswer.TIMEOUT: "offer.withdrawn",
     OfferAnswer.DECLINED: "offer.withdrawn",
@@ -261,15 +274,7 @@ class Delivery:
         )  # fmt: skip
         for stale in await sent_q.cards_to_retire(db, chat_id, message_id):
             await sent_q.forget_message(db, chat_id, stale)
-            retire = Intent(
-                op=Op.DELETE,
-                chat_id=chat_id,
-                priority=Priority.HIGH,
-                text=Text("board.moved"),
-                role=MessageRole.NOTICE,
-                message_id=stale,
-            )
-            await outbox.enqueue(db, retire, now)
+            await outbox.enqueue(db, retired_board(chat_id, stale), now)
 
     async def target(self, intent: Intent) -> int | None:
         """The message an edit by role is meant for, if one was ever recorded."""

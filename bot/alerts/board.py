@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.alerts.notices import details
+from bot.alerts.notices import BOARD_TAG, details
 from bot.domain import FINAL_STATES, OWNED_STATES, UNOWNED_STATES, Alert, AlertState
 from bot.i18n import LANGUAGES
 from bot.intents import Action, Button, Intent, MessageRole, Op, Priority, Text
@@ -158,7 +158,12 @@ def board(
     if len(shown) < len(lines):
         text.append(t("board.more"))
     claims = [
-        Button(Text("button.claim_code", {"code": line.alert.code}), Action.CLAIM, line.alert.id)
+        Button(
+            Text("button.claim_code", {"code": line.alert.code}),
+            Action.CLAIM,
+            line.alert.id,
+            BOARD_TAG,
+        )
         for line in shown
         if line.claimable
     ][: 100 - 1]

@@ -16,6 +16,8 @@ import aiosqlite
 from bot.alerts import notices
 from bot.alerts.base import AlertsBase, _reload
 from bot.alerts.board import BoardLine, board
+from bot.core import Caller
+from bot.delivery import retired_board
 from bot.domain import (
     OWNED_STATES,
     UNOWNED_STATES,
@@ -100,6 +102,18 @@ class Cards(AlertsBase):
             team=notices.team_lines(team) if alert.is_open else [],
             claimable=claimable,
         )
+
+    async def _retire_if_stale(self, caller: Caller) -> None:
+        """A Claim was pressed on a copy of the squad's board older than the live one: a
+        copy a crash left in the group (posted, but never recorded, so never retired). It
+        is retired now (a retired board has no buttons left to press)."""
+        pressed = caller.pressed_message_id
+        if caller.private or pressed is None:
+            return
+        async with self.core.store.transaction() as db:
+            live = await sent_q.find_board(db, caller.chat_id)
+            if live is not None and pressed < live[0]:
+                await self.core.tell(db, retired_board(caller.chat_id, pressed))
 
     async def show_words(self, db: aiosqlite.Connection, alert_id: int) -> None:
         """The alert's words changed: the card shows them (the card never shows coordinates)."""

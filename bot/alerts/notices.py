@@ -35,8 +35,14 @@ def details(alert: Alert, *, within: Callable[[str], str] | None = None) -> Any:
     return fit(alert.text) if alert.text else t("alert.no_text")
 
 
-def claim_button(alert: Alert) -> Buttons:
-    return ((Button(Text("button.claim"), Action.CLAIM, alert.id),),)
+# A Claim on the squad's board carries this, so a press on a copy of the board that a crash
+# left in the group (one never recorded) retires it (bot/alerts/cards.py).
+BOARD_TAG = "b"
+
+
+def claim_button(alert: Alert, *, on_board: bool = False) -> Buttons:
+    tag = BOARD_TAG if on_board else ""
+    return ((Button(Text("button.claim"), Action.CLAIM, alert.id, tag),),)
 
 
 def card_status(alert: Alert, *, owner_alias: str | None, open_offers: int) -> Any:
@@ -104,7 +110,7 @@ def card(
         op=op,
         chat_id=chat_id,
         text=Text("lines", {"lines": lines}),
-        buttons=(claim_button(alert) if claimable else ())
+        buttons=(claim_button(alert, on_board=True) if claimable else ())
         + (type_buttons(alert) if alert.is_open and alert.crisis_type is None else ()),
         # The card is the squad's board with one alert on it (bot/alerts/cards.py).
         alert_id=alert.id,

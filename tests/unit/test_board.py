@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.alerts.board import MAX_LINES, BoardLine, board
+from bot.alerts.board import BOARD_TAG, MAX_LINES, BoardLine, board
+from bot.core import Caller
 from bot.delivery import Delivery
 from bot.domain import OWNED_STATES, Alert, AlertState, Origin
 from bot.i18n import LANGUAGES
@@ -180,3 +181,32 @@ async def test_cards_from_before_the_upgrade_of_open_alerts_are_retired_by_the_f
     db = world.services.core.settings.database
     cards = db_rows(db, "SELECT message_id FROM messages WHERE role = 'card' ORDER BY 1")
     assert cards == [(10,), (50,)]
+
+
+async def test_a_board_a_crash_left_behind_is_retired_when_someone_presses_claim_on_it(
+    world: World,
+) -> None:
+    """The bot died after posting the board, before recording it: it posted it again after
+    the restart, and the first copy (whose message id it never learned) stayed in the group.
+    The first Claim pressed on that copy claims as usual, and retires it."""
+    await world.member("Thandi", HERE[0] + 0.004, HERE[1])
+    await world.member("Sipho", HERE[0] + 0.004, HERE[1])
+    first = await world.alert("Zanele", f"{AT} help")
+    second = await world.alert("Lerato", f"{AT} help")
+    (posted,) = await queued_cards(world)
+    claims = [b for row in posted.buttons for b in row if b.action is Action.CLAIM]
+    assert {b.arg for b in claims} == {BOARD_TAG}, "a board's Claim says it is the board's"
+    await _post_the_board(world, 50)  # the copy sent again; the lost one was 49
+
+    def pressed(name: str, message_id: int) -> Caller:
+        return replace(world.group(name), pressed_message_id=message_id)
+
+    reply = await world.alerts.press(pressed("Thandi", 49), Action.CLAIM, first.id, BOARD_TAG)
+    assert reply.ok, reply
+    retired = [i.message_id for i in await world.outbox() if i.op is Op.DELETE]
+    assert retired == [49]
+    # On the live board, nothing is retired.
+    await world.deliver_all()
+    reply = await world.alerts.press(pressed("Sipho", 50), Action.CLAIM, second.id, BOARD_TAG)
+    assert reply.ok, reply
+    assert not [i for i in await world.outbox() if i.op is Op.DELETE]
