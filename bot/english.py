@@ -128,7 +128,6 @@ EN: dict[str, str] = {
     "offer.withdrawn": "#{code}: this offer was withdrawn. Thank you.",
     "offer.taken": "#{code}: taken by someone else, thank you.",
     "offer.cancelled": "#{code} was cancelled. No longer needed, thank you.",
-    "escalation.group": "⚠️ Nobody has taken #{code} yet.\n{text}\nAny available member: press Claim.",
     "delivery.failed": "⚠️ I could not deliver a message about #{code} (Telegram is refusing or unreachable). Leads: please check /status and follow up directly.",
     "escalation.lead": '⚠️ Message to leads: nobody has taken #{code} in "{squad}" yet.\n{text}',
     "button.accept": "✅ Accept",
