@@ -24,6 +24,7 @@ from bot.intents import MessageRole, Reply, Text, refuse
 from bot.languages import telegram_language_of
 from bot.text import ALERT_TEXT_MAX, TooLong, clean
 from data import alerts as alerts_q
+from data import boards as boards_q
 from data import sent_messages as sent_q
 from data import squads as squads_q
 
@@ -67,7 +68,7 @@ class Locating:
             # A pin replying to the squad's board: the one alert on it still waiting for one.
             board = await sent_q.find_board(db, caller.chat_id)
             if board is not None and board[0] == replied_to:
-                waiting = await alerts_q.waiting_in_group(db, caller.chat_id)
+                waiting = await boards_q.waiting_in_group(db, caller.chat_id)
                 alert = waiting[0] if len(waiting) == 1 else None
         if alert is None or not alert.is_open or alert.has_location:
             return None

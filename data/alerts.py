@@ -277,17 +277,6 @@ async def awaiting_location_in_group(
     return await _newest_waiting(db, "origin_chat_id = ?", (reporter_user_id, group_chat_id))
 
 
-async def waiting_in_group(db: aiosqlite.Connection, group_chat_id: int) -> list[Alert]:
-    """The open alerts raised in this group that still have no location (not held)."""
-    async with db.execute(
-        "SELECT * FROM alerts WHERE origin_chat_id = ? AND lat IS NULL AND held = 0"
-        " AND state IN ('new', 'offered', 'escalated', 'acknowledged', 'en_route', 'on_scene')"
-        " ORDER BY id",
-        (group_chat_id,),
-    ) as cur:
-        return [_alert(r) for r in await cur.fetchall()]
-
-
 async def transition(
     db: aiosqlite.Connection,
     alert_id: int,

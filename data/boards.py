@@ -1,4 +1,5 @@
-"""SQL for the squad's board: the alerts its one live group message shows."""
+"""SQL for the squad's board: the alerts its one live group message shows, and those it
+waits on for a location."""
 
 from __future__ import annotations
 
@@ -29,3 +30,14 @@ async def board_alerts(
     ) as cur:
         rows = await cur.fetchall()
     return [(alert_from_row(r), r["owner_alias"], r["live"], r["open_slots"]) for r in rows]
+
+
+async def waiting_in_group(db: aiosqlite.Connection, group_chat_id: int) -> list[Alert]:
+    """The open alerts raised in this group that still have no location (not held)."""
+    async with db.execute(
+        "SELECT * FROM alerts WHERE origin_chat_id = ? AND lat IS NULL AND held = 0"
+        " AND state IN ('new', 'offered', 'escalated', 'acknowledged', 'en_route', 'on_scene')"
+        " ORDER BY id",
+        (group_chat_id,),
+    ) as cur:
+        return [alert_from_row(r) for r in await cur.fetchall()]

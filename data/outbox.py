@@ -162,19 +162,7 @@ async def next_batch(db: aiosqlite.Connection, now: float, limit: int = 50) -> l
         " ORDER BY priority, id LIMIT ?",
         (now, limit),
     ) as cur:
-        rows = await cur.fetchall()
-    return [
-        OutboxRow(
-            r["id"],
-            Intent.from_json(r["payload"]),
-            r["attempts"],
-            r["state"] == "sending" or bool(r["uncertain"]),
-            r["created_at"],
-            r["first_failed_at"],
-            bool(r["reported"]),
-        )
-        for r in rows
-    ]
+        return [_row(r) for r in await cur.fetchall()]
 
 
 async def mark_sending(db: aiosqlite.Connection, row_id: int) -> None:
