@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
+from bot.delivery import Delivery
+from data.outbox import next_batch
 from data.store import Store, migration_files
+from tests.support import World
 
 
 async def test_migrations_are_numbered_applied_once_and_recorded(tmp_path: Path) -> None:
@@ -104,3 +108,33 @@ async def test_a_lock_held_by_another_process_is_waited_for_without_blocking_the
     finally:
         blocker.close()
         await store.close()
+
+
+async def test_what_the_sender_records_before_it_tells_anyone_is_flushed(world: World) -> None:
+    """README, Durability: the sender's mark before a pass, and the send log's entry before a
+    direct reply, commit with synchronous = FULL, which flushes every commit before them
+    (bookkeeping and deadlines commit without it), so nobody is told what a power cut could
+    take back."""
+    store = world.services.core.store
+    delivery = Delivery(world.services.core)
+    flushed: list[bool] = []
+    real = store.transaction
+
+    def watched(*, durable: bool = True) -> Any:
+        flushed.append(durable)
+        return real(durable=durable)
+
+    await world.member("Thandi", -26.2, 28.05)
+    await world.alert("Zanele", "-26.2041, 28.0473 help")
+    async with store.reading() as db:
+        rows = await next_batch(db, float("inf"))
+    store.transaction = watched  # type: ignore[method-assign]
+    try:
+        await delivery.log_send(201, world.clock())
+        sending = await delivery.started(rows)
+        await delivery.delivered(
+            [(row, row.intent.chat_id, 70 + i) for i, row in enumerate(sending)]
+        )
+    finally:
+        store.transaction = real  # type: ignore[method-assign]
+    assert flushed == [True, True, False], "the log and the mark flush; the results do not"
