@@ -37,6 +37,7 @@ DELETE_TARGET_GONE = ("message to delete not found", "message can't be deleted")
 MAX_BACKOFF_S = 30.0
 BATCH = 200  # outbox rows looked at in one pass
 CONCURRENCY = 8  # calls in flight at once (to different chats)
+DIRECT_ATTEMPTS = 5  # a direct call meeting 5xx or network errors: 0.25 + 0.5 + 1 + 2 s
 
 
 @dataclass
@@ -112,8 +113,11 @@ class Sender(Worker):
         """Make a direct call (an answer to the person who asked, or tidying the group: not
         queued in the outbox) within the same limits: wait for a slot, log it like the outbox
         does, call. A 429 holds the chat, as for an outbox row (across a restart too), and the
-        call is made again once ``retry_after`` has passed: an answer is never dropped.
+        call is made again once ``retry_after`` has passed: an answer is never dropped. A 5xx,
+        a timeout or a network error is retried with backoff, ``DIRECT_ATTEMPTS`` times in all
+        (after a timeout Telegram may have it: the answer may then come twice).
         ``in_chat=False``: a deletion, which counts only against the overall limit."""
+        failures = 0
         while True:
             at = await self.limiter.acquire(chat_id, in_chat=in_chat)
             await self.delivery.log_send(chat_id, at)
@@ -124,6 +128,14 @@ class Sender(Worker):
                 log.warning("429 from Telegram on a direct call; chat held for %.1f s", seconds)
                 self.limiter.block(chat_id, seconds)
                 await self.delivery.hold(chat_id, seconds)
+            except BadRequest:
+                raise  # a NetworkError to PTB, but it will never go
+            except NetworkError as exc:  # includes 5xx and timeouts
+                failures += 1
+                if failures >= DIRECT_ATTEMPTS:
+                    raise
+                log.warning("direct call failed (%s); trying again", type(exc).__name__)
+                await asyncio.sleep(backoff_s(failures - 1))
 
     async def flush(self) -> int:
         """Deliver every row that may go now; returns how many were delivered or settled."""
@@ -242,7 +254,7 @@ class Sender(Worker):
             if await self.delivery.failing(row):
                 log.error("an offer is still failing after %d attempts", row.attempts + 1)
                 return  # the next member was offered instead; this one is dropped
-            backoff = min(MAX_BACKOFF_S, 0.25 * 2 ** min(row.attempts, 7))
+            backoff = backoff_s(row.attempts)
             log.warning("send failed (%s); retry in %.2f s", type(error).__name__, backoff)
             # A timeout leaves it unknown whether Telegram got the message.
             await self.delivery.later(
@@ -250,8 +262,7 @@ class Sender(Worker):
             )
         else:  # unexpected: whether Telegram has it is unknown, so it is resent as such
             log.error("a %s message failed (%s)", intent.role.value, where(error))
-            backoff = min(MAX_BACKOFF_S, 0.25 * 2 ** min(row.attempts, 7))
-            await self.delivery.later(row, backoff, "error", uncertain=True)
+            await self.delivery.later(row, backoff_s(row.attempts), "error", uncertain=True)
 
     async def _call(self, intent: Intent) -> Message | None:
         lang = await self._language(intent)
@@ -345,6 +356,11 @@ class Sender(Worker):
 def _worded(intent: Intent) -> bool:
     """Whether the message has words or buttons (so its reader's language matters)."""
     return intent.text is not None or bool(intent.buttons) or intent.request_location
+
+
+def backoff_s(failures: int) -> float:
+    """The wait before trying again after ``failures`` earlier failed attempts."""
+    return min(MAX_BACKOFF_S, 0.25 * 2.0 ** min(failures, 7))
 
 
 def _message_id(message: Message | None) -> int | None:

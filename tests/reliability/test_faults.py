@@ -78,6 +78,21 @@ async def test_a_direct_reply_refused_with_429_is_sent_again_after_retry_after(
         assert not [c for c in fake.calls[mark:] if c.text == render("error")]
 
 
+async def test_a_direct_reply_that_meets_a_5xx_is_sent_again(
+    fake: FakeTelegram, db_path: Path
+) -> None:
+    async with running_bot(make_settings(fake, db_path)):
+        squad = await squad_with_members(fake)
+        thandi = fake.user(201, "Thandi")
+        fake.fail("sendMessage", 502, chat_id=thandi.id, times=2)
+        mark = await squad.say(thandi, "/busy", private=True)
+        busy = render("availability.done.busy")
+        await fake.wait_for(is_send(thandi.id, busy), after=mark, timeout=10)
+        answers = [c for c in fake.calls[mark:] if c.chat_id == thandi.id and c.status == 200]
+        assert [c.text for c in answers] == [busy], "the answer, once"
+        assert len([c for c in fake.calls[mark:] if c.status == 502]) == 2
+
+
 async def test_a_clean_up_refused_with_429_is_done_after_retry_after_and_says_no_error(
     fake: FakeTelegram, db_path: Path
 ) -> None:
