@@ -13,13 +13,12 @@ _OPEN = "('new', 'offered', 'acknowledged', 'en_route', 'on_scene', 'escalated')
 
 async def board_alerts(
     db: aiosqlite.Connection, squad_id: int, *, finished_since: float | None
-) -> list[tuple[Alert, str | None, int, int]]:
-    """The alerts the squad's board shows, oldest first, each with its owner's alias, how
-    many of its offers are live, and how many of its places are open: every open alert that
-    is not held for a lead, and (``finished_since``) those that ended since then."""
+) -> list[tuple[Alert, str | None, int]]:
+    """The alerts the squad's board shows, oldest first, each with its owner's alias and how
+    many of its places are open: every open alert that is not held for a lead, and
+    (``finished_since``) those that ended since then."""
     async with db.execute(
         "SELECT a.*, m.alias AS owner_alias,"
-        " (SELECT count(*) FROM offers o WHERE o.alert_id = a.id AND o.answer IS NULL) AS live,"
         " (SELECT count(*) FROM slots s WHERE s.alert_id = a.id"
         "  AND s.holder_member_id IS NULL) AS open_slots"
         " FROM alerts a LEFT JOIN members m ON m.id = a.owner_member_id"
@@ -29,7 +28,7 @@ async def board_alerts(
         (squad_id, finished_since if finished_since is not None else float("inf")),
     ) as cur:
         rows = await cur.fetchall()
-    return [(alert_from_row(r), r["owner_alias"], r["live"], r["open_slots"]) for r in rows]
+    return [(alert_from_row(r), r["owner_alias"], r["open_slots"]) for r in rows]
 
 
 async def waiting_in_group(db: aiosqlite.Connection, group_chat_id: int) -> list[Alert]:

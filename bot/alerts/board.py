@@ -68,7 +68,6 @@ def _longest_state(state: AlertState) -> int:
 class BoardLine:
     alert: Alert
     owner_alias: str | None
-    live_offers: int
     open_slots: int
 
     @property

@@ -56,8 +56,7 @@ class Cards(AlertsBase):
             intent = await self._one_card(db, shown[0][0], squad.chat_id, op, reply_to)
         else:
             intent = board(
-                [BoardLine(a, owner, live_offers, open_slots)
-                 for a, owner, live_offers, open_slots in shown],
+                [BoardLine(a, owner, open_slots) for a, owner, open_slots in shown],
                 squad.chat_id,
                 op,
                 about=alert.id,

@@ -83,7 +83,7 @@ def _alert(i: int, state: AlertState = AlertState.OFFERED) -> Alert:
 
 
 def test_a_board_of_a_hundred_alerts_fits_one_message_and_says_where_the_rest_are() -> None:
-    lines = [BoardLine(_alert(i), None, 1, 1) for i in range(1, 101)]
+    lines = [BoardLine(_alert(i), None, 1) for i in range(1, 101)]
     intent = board(lines, -1001, Op.SEND, about=100)
     text = text_of(intent.text)
     assert len(text) <= TEXT_MAX and render("board.more") in text
@@ -120,7 +120,7 @@ def test_a_full_board_fits_one_message_in_every_language_with_the_longest_names_
         if i % 7 == 0:  # a responder needs help: the code of their alert, then words added
             alert = replace(alert, linked_alert_id=1, text="C001\n" + "z" * 990)
         owner = "W" * 32 if state in OWNED_STATES else None
-        return BoardLine(alert, owner, 1, 1)
+        return BoardLine(alert, owner, 1)
 
     for count in (2, 12, 24, 40, 60, 100):
         for mix in [[s] * count for s in states] + [[states[i % 5] for i in range(count)]]:
@@ -133,11 +133,11 @@ def test_a_full_board_fits_one_message_in_every_language_with_the_longest_names_
 
 
 def test_an_escalated_alert_posts_the_board_as_urgent() -> None:
-    escalated = BoardLine(_alert(1, AlertState.ESCALATED), None, 0, 1)
-    assert board([escalated, BoardLine(_alert(2), None, 1, 1)], -1, Op.SEND, about=1).priority is (
+    escalated = BoardLine(_alert(1, AlertState.ESCALATED), None, 1)
+    assert board([escalated, BoardLine(_alert(2), None, 1)], -1, Op.SEND, about=1).priority is (
         Priority.URGENT
     )
-    assert board([BoardLine(_alert(2), None, 1, 1)] * 2, -1, Op.SEND, about=2).priority is (
+    assert board([BoardLine(_alert(2), None, 1)] * 2, -1, Op.SEND, about=2).priority is (
         Priority.HIGH
     )
 
