@@ -24,13 +24,17 @@ from handlers import register, set_commands
 from handlers.context import BotData, SquadContext
 from handlers.markup import DeepLinks
 from handlers.transport.counted_http import CountedRequest
+from handlers.transport.intake import MAX_PARALLEL as HANDLER_CONCURRENCY
 from handlers.transport.intake import POLLER, PROCESSOR, Intake, erasure_handled
+from handlers.transport.sender import CONCURRENCY as SENDER_CONCURRENCY
 from handlers.transport.sender import Sender
 from handlers.transport.webhook import Webhook, WebhookRefused
 
 log = logging.getLogger(__name__)
 
 SquadApp = Application[Any, SquadContext, Any, Any, BotData, Any]
+
+CONNECTIONS = SENDER_CONCURRENCY + HANDLER_CONCURRENCY + 4
 
 EXIT_OK = 0
 EXIT_BAD_TOKEN = 2
@@ -44,6 +48,10 @@ IN_USE = (
     "Another Squadline process (a running bot, or a restore) is using {database}. Stop it first."
 )
 WEBHOOK_REFUSED = "Telegram refused SQUADLINE_WEBHOOK_URL: {reason}"
+
+
+def _uncounted() -> None:
+    """No one counts 429s (no /metrics)."""
 
 
 class StartAborted(Exception):
@@ -62,10 +70,12 @@ def build_application(settings: Settings, on_429: Callable[[], None] | None = No
         .base_url(settings.bot_api_base_url)
         .base_file_url(settings.bot_api_base_file_url)
         .context_types(context_types)
+        # Calls in flight at once: the sender's and the handlers' (each a bound below).
+        # httpx looks over every open connection for each request, so a pool much larger
+        # than what is ever used costs time on every call.
+        .request(CountedRequest(on_429 or _uncounted, connection_pool_size=CONNECTIONS))
         .updater(None)
     )
-    if on_429 is not None:
-        builder = builder.request(CountedRequest(on_429))
     app: SquadApp = builder.build()
     register(app)
     return app
@@ -160,10 +170,11 @@ async def running(settings: Settings, stop: asyncio.Event | None = None) -> Asyn
         app.bot_data.intake = intake
         app.bot_data.webhook = webhook
         app.bot_data.health = health
-        # What the last run committed but did not send goes first; then overdue deadlines.
+        # What the last run committed but did not send goes first. Overdue deadlines fire
+        # in the deadline runner, alongside the polling: a restart after a long stop must
+        # not keep new alerts waiting until every old reminder has fired.
         await sender.seed_limits()
         await sender.flush()
-        await services.deadlines.fire_due()
         services.deadlines.start()
         services.auditor.start()
         sender.start()
@@ -184,6 +195,10 @@ async def running(settings: Settings, stop: asyncio.Event | None = None) -> Asyn
                 await webhook.stop()
             await intake.stop()
             await app.stop()
+            # Nothing new is decided while the last messages go: a deadline due meanwhile
+            # fires at the next start.
+            await services.deadlines.stop()
+            await services.auditor.stop()
             await sender.stop()
             # A graceful stop delivers what is ready, waiting briefly for rate limits;
             # anything else waits, durably, for the next start.

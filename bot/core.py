@@ -33,6 +33,8 @@ class Caller:
     first_name: str = ""
     message_id: int | None = None
     username: str = ""
+    # A button press: the message whose button was pressed.
+    pressed_message_id: int | None = None
     # The language their Telegram app uses (IETF tag, e.g. "zu", "pt-br"); "" if not sent.
     language_code: str = ""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from bot.alerts import Alerts
@@ -36,6 +37,8 @@ class DeadlineRunner(Worker):
                     count += 1
                     self.fired += 1
                     self.core.crash_point("deadline_fired")
+                # The store answers without suspending: let updates and sends in between.
+                await asyncio.sleep(0)
 
     async def pass_once(self) -> float | None:
         await self.fire_due()

@@ -4,8 +4,9 @@ The Telegram sender (handlers/transport/sender.py) makes the calls; every decisi
 what a result means is here, so a second transport (Signal) gets the same rules:
 - a row is marked ``sending`` before its call, so after a crash it is sent again only when
   its fate is unknown, and such an offer says it was sent again;
-- an offer is delivered in two phases: the text, then its buttons onto the one copy whose
-  id is recorded, so a member never holds two live offers;
+- an offer goes in one send, its buttons carrying the copy's number: only the copy whose
+  delivery is recorded is honoured (``copy_tag``), so a member never holds two live offers;
+  an offer answered or withdrawn before its turn is not sent at all;
 - a refused (403) private chat makes that person unreachable, and an offer moves on;
 - a message still failing after the give-up time tells the leads, once;
 - a private message about an alert that finished while it was on its way is cleaned up.
@@ -13,12 +14,16 @@ what a result means is here, so a second transport (Signal) gets the same rules:
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+import string
+from collections.abc import Awaitable, Sequence
 from dataclasses import replace
 from typing import Protocol
 
+import aiosqlite
+
 from bot.core import Core
-from bot.intents import Intent, MessageRole, Op, Priority, Text
+from bot.domain import OfferAnswer
+from bot.intents import Action, Intent, MessageRole, Op, Priority, Text
 from bot.languages import language_of_chat
 from bot.messages import t
 from bot.phones import late_redaction
@@ -27,9 +32,9 @@ from data import offers as offers_q
 from data import outbox
 from data import sent_messages as sent_q
 from data import squads as squads_q
-from data.outbox import OutboxRow
+from data.outbox import Due, OutboxRow
 
-__all__ = ["Delivery", "OnUndeliverable", "OutboxRow"]
+__all__ = ["Delivery", "Due", "OnUndeliverable", "OutboxRow"]
 
 DELIVERY_FAILED = "delivery.failed"  # the catalogue key of the leads' "could not deliver"
 
@@ -44,6 +49,44 @@ def is_offer_send(intent: Intent) -> bool:
     return intent.role is MessageRole.OFFER and intent.op is Op.SEND
 
 
+def copy_tag(copy: int) -> str:
+    """The callback-data tag of an offer's ``copy``-th copy (1: the first send): letters only,
+    as the callback codec's argument takes them."""
+    letters = string.ascii_lowercase
+    tag = ""
+    while copy > 0:
+        copy, digit = divmod(copy - 1, len(letters))
+        tag = letters[digit] + tag
+    return "c" + tag
+
+
+def honoured(recorded: str | None, pressed: str) -> bool:
+    """Whether a press on an offer copy tagged ``pressed`` acts on the offer: a copy is honoured
+    unless another copy's delivery was recorded (``pressed`` empty: an offer sent before
+    copies were tagged, whose buttons only the recorded copy ever had)."""
+    return not pressed or recorded is None or recorded == pressed
+
+
+def retired_board(chat_id: int, message_id: int) -> Intent:
+    """An older message of the squad's board is taken away: deleted, or where Telegram no
+    longer lets a bot delete it, edited to point to the newer one."""
+    return Intent(
+        op=Op.DELETE,
+        chat_id=chat_id,
+        priority=Priority.HIGH,
+        text=Text("board.moved"),
+        role=MessageRole.NOTICE,
+        message_id=message_id,
+    )
+
+
+_WITHDRAWN_KEYS = {
+    OfferAnswer.TIMEOUT: "offer.withdrawn",
+    OfferAnswer.DECLINED: "offer.withdrawn",
+    OfferAnswer.WITHDRAWN: "offer.taken",
+}
+
+
 class Delivery:
     def __init__(self, core: Core, on_undeliverable: OnUndeliverable | None = None) -> None:
         self.core = core
@@ -52,9 +95,14 @@ class Delivery:
 
     # -- what is due -------------------------------------------------------------------
 
-    async def due(self, limit: int = 100) -> list[OutboxRow]:
+    async def due(self, limit: int = 100) -> list[Due]:
+        """What is due, most urgent first (chat and operation only)."""
         async with self.core.store.reading() as db:
-            return await outbox.next_batch(db, self.core.now(), limit=limit)
+            return await outbox.next_due(db, self.core.now(), limit)
+
+    async def rows(self, ids: list[int]) -> list[OutboxRow]:
+        async with self.core.store.reading() as db:
+            return await outbox.rows_by_id(db, ids)
 
     async def next_due_at(self) -> float | None:
         async with self.core.store.reading() as db:
@@ -72,32 +120,50 @@ class Delivery:
         async with self.core.store.transaction() as db:
             await outbox.log_send(db, chat_id, at)
 
-    @staticmethod
-    def prepared(row: OutboxRow) -> OutboxRow:
-        """A copy whose first delivery's fate is unknown: an offer then says it was sent
-        again (and so does its armed edit)."""
-        if row.uncertain and is_offer_send(row.intent) and row.intent.text is not None:
-            return replace(row, intent=replace(row.intent, text=_resent(row.intent.text)))
-        return row
-
     async def language_of(self, chat_id: int) -> str:
         """The language a message to this chat is written in (its person's, or its squad's)."""
         async with self.core.store.reading() as db:
             return await language_of_chat(db, chat_id)
 
+    async def languages_of(self, chat_ids: Sequence[int]) -> dict[int, str]:
+        async with self.core.store.reading() as db:
+            return {chat: await language_of_chat(db, chat) for chat in chat_ids}
+
     # -- results -----------------------------------------------------------------------
 
-    async def started(self, row: OutboxRow) -> None:
-        """Recorded before the call: after a crash, this row's fate is unknown."""
+    async def started(self, rows: Sequence[OutboxRow]) -> list[OutboxRow]:
+        """Recorded before the calls, in one transaction: after a crash, these rows' fate is
+        unknown. Returns the rows to send, as they are to be sent: an offer that is no
+        longer open is dropped; an offer's buttons carry its copy's tag; a copy whose first
+        delivery's fate is unknown says it was sent again."""
+        ready: list[OutboxRow] = []
+        now = self.core.now()
         async with self.core.store.transaction() as db:
-            await outbox.mark_sending(db, row.id)
-            await outbox.log_send(db, row.intent.chat_id, self.core.now())
+            for row in rows:
+                intent = row.intent
+                if is_offer_send(intent) and not await self._still_offered(db, intent):
+                    await outbox.mark_superseded(db, row.id)
+                    continue
+                await outbox.mark_sending(db, row.id)
+                await outbox.log_send(db, intent.chat_id, now)
+                ready.append(_as_sent(row))
+        return ready
+
+    @staticmethod
+    async def _still_offered(db: aiosqlite.Connection, intent: Intent) -> bool:
+        assert intent.alert_id is not None and intent.member_id is not None
+        offer = await offers_q.offer_for(db, intent.alert_id, intent.member_id)
+        return offer is not None and offer.answer is None
 
     async def held(self, row: OutboxRow, seconds: float) -> None:
         """429: the chat is held (across restarts too) and the row waits."""
-        async with self.core.store.transaction() as db:
-            await outbox.hold_chat(db, row.intent.chat_id, self.core.now() + seconds)
+        await self.hold(row.intent.chat_id, seconds)
         await self.later(row, seconds, "retry_after")
+
+    async def hold(self, chat_id: int, seconds: float) -> None:
+        """429 for this chat: nothing goes there for ``seconds``, across a restart too."""
+        async with self.core.store.transaction() as db:
+            await outbox.hold_chat(db, chat_id, self.core.now() + seconds)
 
     async def later(
         self, row: OutboxRow, seconds: float, error: str, *, uncertain: bool = False
@@ -135,41 +201,87 @@ class Delivery:
         await self._undeliverable(intent, refused=False)
         return intent.role is MessageRole.OFFER
 
-    async def delivered(self, row: OutboxRow, chat_id: int | None, message_id: int | None) -> None:
-        """Telegram took it. The message's id is remembered (edits and buttons find it
-        after a restart), an offer gets its buttons, a late arrival is cleaned up."""
-        intent = row.intent
+    async def delivered(self, results: Sequence[tuple[OutboxRow, int | None, int | None]]) -> None:
+        """Telegram took these (row, chat id, message id), recorded in one transaction. Each
+        message's id is remembered (edits and buttons find it after a restart); an offer's
+        copy becomes the one honoured; a late arrival is cleaned up."""
+        if not results:
+            return
         now = self.core.now()
-        async with self.core.store.transaction() as db:
-            await outbox.mark_sent(db, row.id, message_id, now)
-            if chat_id is None or message_id is None or intent.alert_id is None:
+        # Only what happened after: lost to a power cut, a row is sent again (said so).
+        async with self.core.store.transaction(durable=False) as db:
+            for row, chat_id, message_id in results:
+                await outbox.mark_sent(db, row.id, message_id, now)
+                if chat_id is not None and message_id is not None:
+                    await self._remember(db, row, chat_id, message_id, now)
+
+    async def _remember(
+        self, db: aiosqlite.Connection, row: OutboxRow, chat_id: int, message_id: int, now: float
+    ) -> None:
+        intent = row.intent
+        if intent.role is MessageRole.CARD:
+            await self._board_posted(db, intent, chat_id, message_id, now)
+            return
+        if intent.alert_id is None or intent.message_id is not None:
+            return  # an edit or deletion of a known message: nothing new to remember
+        await sent_q.remember_message(
+            db,
+            alert_id=intent.alert_id,
+            member_id=intent.member_id,
+            chat_id=chat_id,
+            message_id=message_id,
+            role=intent.role.value,
+            now=now,
+        )
+        alert = await alerts_q.alert_by_id(db, intent.alert_id)
+        late = late_redaction(alert, intent, chat_id, message_id)
+        if late is not None:
+            await outbox.enqueue(db, late, now)
+        elif is_offer_send(intent):
+            # This copy is the one honoured; an older one a crash left on the phone is not.
+            assert intent.member_id is not None
+            offer = await offers_q.offer_for(db, intent.alert_id, intent.member_id)
+            if offer is None:
                 return
-            if intent.message_id is not None:
-                return  # an edit or deletion of a known message: nothing new to remember
-            await sent_q.remember_message(
-                db,
-                alert_id=intent.alert_id,
-                member_id=intent.member_id,
-                chat_id=chat_id,
-                message_id=message_id,
-                role=intent.role.value,
-                now=now,
-            )
-            if is_offer_send(intent):
-                # Second phase: its buttons go onto the one message whose id is recorded.
-                # A copy sent again after a crash is the one that gets buttons; the lost
-                # one never does. An offer answered or withdrawn meanwhile is not armed.
-                assert intent.member_id is not None
-                offer = await offers_q.offer_for(db, intent.alert_id, intent.member_id)
-                if offer is not None and offer.answer is None:
-                    await outbox.enqueue(db, replace(intent, op=Op.EDIT), now)
-            alert = await alerts_q.alert_by_id(db, intent.alert_id)
-            late = late_redaction(alert, intent, chat_id, message_id)
-            if late is not None:
-                await outbox.enqueue(db, late, now)
+            await offers_q.record_copy(db, offer.id, copy_tag(row.attempts + 1))
+            key = _WITHDRAWN_KEYS.get(offer.answer) if offer.answer else None
+            if key is not None and alert is not None:  # it ended while on its way
+                edit = Intent(
+                    op=Op.EDIT,
+                    chat_id=chat_id,
+                    priority=Priority.HIGH,
+                    text=Text(key, {"code": alert.code}),
+                    alert_id=alert.id,
+                    member_id=intent.member_id,
+                    role=MessageRole.OFFER,
+                    message_id=message_id,
+                )
+                await outbox.enqueue(db, edit, now)
+
+    @staticmethod
+    async def _board_posted(
+        db: aiosqlite.Connection, intent: Intent, chat_id: int, message_id: int, now: float
+    ) -> None:
+        """A new board message is the live one; the one before it, and any card from before
+        the board of an alert still open, is retired (deleted, or where Telegram no longer
+        lets a bot delete it, edited to point to the new one)."""
+        old = await sent_q.find_board(db, chat_id)
+        if old is not None and old[0] == message_id:
+            return  # an edit of the live board
+        await sent_q.remember_message(
+            db, alert_id=intent.alert_id, member_id=None, chat_id=chat_id,
+            message_id=message_id, role=MessageRole.CARD.value, now=now,
+        )  # fmt: skip
+        for stale in await sent_q.cards_to_retire(db, chat_id, message_id):
+            await sent_q.forget_message(db, chat_id, stale)
+            await outbox.enqueue(db, retired_board(chat_id, stale), now)
 
     async def target(self, intent: Intent) -> int | None:
         """The message an edit by role is meant for, if one was ever recorded."""
+        if intent.role is MessageRole.CARD:
+            async with self.core.store.reading() as db:
+                board = await sent_q.find_board(db, intent.chat_id)
+            return board[0] if board is not None else None
         if intent.alert_id is None:
             return None
         async with self.core.store.reading() as db:
@@ -185,6 +297,22 @@ class Delivery:
         if refused and (intent.priority is not Priority.URGENT or intent.op is Op.EDIT):
             return  # a 403 on anything else: the recipient is marked unreachable, that's all
         await self.on_undeliverable(intent.alert_id, intent.member_id, intent.role, refused=refused)
+
+
+def _as_sent(row: OutboxRow) -> OutboxRow:
+    """The row as this copy goes out (``row.attempts`` is the count before it)."""
+    intent = row.intent
+    if not is_offer_send(intent):
+        return row
+    tag = copy_tag(row.attempts + 1)
+    buttons = tuple(
+        tuple(
+            replace(b, arg=tag) if b.action in (Action.ACCEPT, Action.DECLINE) else b for b in line
+        )
+        for line in intent.buttons
+    )
+    text = _resent(intent.text) if row.uncertain and intent.text is not None else intent.text
+    return replace(row, intent=replace(intent, buttons=buttons, text=text))
 
 
 def _resent(text: Text) -> Text:

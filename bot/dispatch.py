@@ -38,13 +38,15 @@ def rank_candidates(
     tried: Collection[int],
     now: float,
     ttl_s: float,
-    engaged: Collection[int] = (),
+    engaged: Collection[int] | Mapping[int, int] = (),
 ) -> list[Candidate]:
     """Order candidates: fresh locations first, then stale, then unknown; nearest first.
 
-    A member in ``engaged`` (member ids: holding a live offer for another alert) ranks
-    after every free member, so that in a burst offers spread across the squad instead of
-    piling onto the one member nearest to everything. ``locations`` is keyed by Telegram
+    A member in ``engaged`` (member ids: holding a live offer for another alert, with how
+    many when it is a mapping) ranks after every free member, and the more engaged after
+    the less, so that in a burst offers spread evenly across the squad instead of piling
+    onto the one member nearest to everything (each private chat takes one message a
+    second). ``locations`` is keyed by Telegram
     user id. Ties break on member id so the order is stable.
     """
     ranked: list[Candidate] = []
@@ -60,13 +62,15 @@ def rank_candidates(
         dist = distance_m(alert_point, Point(loc.lat, loc.lon)) if alert_point else None
         ranked.append(Candidate(member, dist, fresh, age))
 
-    def key(c: Candidate) -> tuple[bool, int, float, int]:
+    load = engaged if isinstance(engaged, Mapping) else dict.fromkeys(engaged, 1)
+
+    def key(c: Candidate) -> tuple[int, int, float, int]:
         if c.location_age_s is None:
             tier = 2
         else:
             tier = 0 if c.fresh else 1
         distance = c.distance_m if c.distance_m is not None else float("inf")
-        return (c.member.id in engaged, tier, distance, c.member.id)
+        return (load.get(c.member.id, 0), tier, distance, c.member.id)
 
     ranked.sort(key=key)
     return ranked

@@ -7,6 +7,7 @@ Translations live in ``bot/locale/`` (gettext catalogues made from this with
 from __future__ import annotations
 
 from bot.english_aftercare import AFTERCARE
+from bot.english_burst import BURST
 from bot.english_crisis import CRISIS
 from bot.english_evidence import EVIDENCE
 
@@ -129,7 +130,6 @@ EN: dict[str, str] = {
     "offer.withdrawn": "#{code}: this offer was withdrawn. Thank you.",
     "offer.taken": "#{code}: taken by someone else, thank you.",
     "offer.cancelled": "#{code} was cancelled. No longer needed, thank you.",
-    "escalation.group": "⚠️ Nobody has taken #{code} yet.\n{text}\nAny available member: press Claim.",
     "delivery.failed": "⚠️ I could not deliver a message about #{code} (Telegram is refusing or unreachable). Leads: please check /status and follow up directly.",
     "escalation.lead": '⚠️ Message to leads: nobody has taken #{code} in "{squad}" yet.\n{text}',
     "button.accept": "✅ Accept",
@@ -367,3 +367,4 @@ EN.update(CRISIS)
 # So do the sentences about what follows the call (issue 12).
 EN.update(AFTERCARE)
 EN.update(EVIDENCE)
+EN.update(BURST)

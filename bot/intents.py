@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Awaitable, Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
 from typing import Any, ParamSpec
 
@@ -178,7 +178,24 @@ class Intent:
     message_id: int | None = None
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), separators=(",", ":"), ensure_ascii=False)
+        # What ``dataclasses.asdict`` gives, without its deep copies (a raid writes many).
+        data = {
+            "op": self.op,
+            "chat_id": self.chat_id,
+            "priority": self.priority,
+            "text": _text_dict(self.text),
+            "buttons": [[_button_dict(b) for b in row] for row in self.buttons],
+            "alert_id": self.alert_id,
+            "member_id": self.member_id,
+            "role": self.role,
+            "reply_to": self.reply_to,
+            "lat": self.lat,
+            "lon": self.lon,
+            "request_location": self.request_location,
+            "force_reply": self.force_reply,
+            "message_id": self.message_id,
+        }
+        return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
 
     @classmethod
     def from_json(cls, raw: str) -> Intent:
@@ -231,6 +248,22 @@ class Attachment:
     filename: str
     data: bytes
     caption: Text | None = None
+
+
+def _text_dict(text: Text | None) -> dict[str, Any] | None:
+    return None if text is None else {"key": text.key, "params": text.params}
+
+
+def _button_dict(button: Button) -> dict[str, Any]:
+    return {
+        "label": _text_dict(button.label),
+        "action": button.action,
+        "alert_id": button.alert_id,
+        "arg": button.arg,
+        "url": button.url,
+        "deep_link": button.deep_link,
+        "profile_of": button.profile_of,
+    }
 
 
 @dataclass(frozen=True)

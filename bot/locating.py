@@ -24,6 +24,7 @@ from bot.intents import MessageRole, Reply, Text, refuse
 from bot.languages import telegram_language_of
 from bot.text import ALERT_TEXT_MAX, TooLong, clean
 from data import alerts as alerts_q
+from data import boards as boards_q
 from data import sent_messages as sent_q
 from data import squads as squads_q
 
@@ -34,7 +35,9 @@ __all__ = ["PIN_LINK_PREFIX", "Locating"]
 # A reporter's live location moves the alert once it has moved this far from its pin.
 LIVE_MOVE_M = 150.0
 
-_ANSWERED_ROLES = (MessageRole.LOCATION_PROMPT.value, MessageRole.CARD.value)
+# A reply to the question names its alert; the card is the squad's board, which may show
+# several (see ``_waiting_in_group``).
+_ANSWERED_ROLES = (MessageRole.LOCATION_PROMPT.value,)
 
 
 class Locating:
@@ -46,7 +49,8 @@ class Locating:
         self, db: aiosqlite.Connection, caller: Caller, replied_to: int | None, *, pin: bool
     ) -> Alert | None:
         """The alert a group message answers: the one whose question or card it replies to,
-        else the sender's own alert that is still waiting for a location.
+        else the sender's own alert that is still waiting for a location (a pin replying to
+        the squad's board with several alerts: the only one on it still waiting).
 
         Only the reporter answers with words. A pin may also come from an approved member
         (who may be with the person); anyone else in the group, who may be hostile, cannot
@@ -60,6 +64,12 @@ class Locating:
                     break
         if alert is None:
             alert = await alerts_q.awaiting_location_in_group(db, caller.user_id, caller.chat_id)
+        if alert is None and pin and replied_to is not None:
+            # A pin replying to the squad's board: the one alert on it still waiting for one.
+            board = await sent_q.find_board(db, caller.chat_id)
+            if board is not None and board[0] == replied_to:
+                waiting = await boards_q.waiting_in_group(db, caller.chat_id)
+                alert = waiting[0] if len(waiting) == 1 else None
         if alert is None or not alert.is_open or alert.has_location:
             return None
         if alert.reporter_user_id == caller.user_id:

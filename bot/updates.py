@@ -52,7 +52,8 @@ class UpdateLog:
         its own update left, then the file is checkpointed. Returns the attempt number when
         the update is left to retry."""
         now = self.core.now()
-        async with self.core.store.transaction() as db:
+        # Bookkeeping: lost to a power cut, the update is handled again (idempotently).
+        async with self.core.store.transaction(durable=False) as db:
             if retry:
                 give_up = row.attempts + 1 >= MAX_ATTEMPTS
                 delay = min(RETRY_MAX_S, RETRY_BASE_S * 2 ** min(row.attempts, 6))

@@ -56,5 +56,8 @@ class Worker:
                 await asyncio.sleep(1.0)
                 continue
             wait = self.idle_s if delay is None else min(max(delay, 0.0), self.idle_s)
+            # asyncio.timeout, not wait_for: wait_for can swallow a cancellation that
+            # arrives as the event is set (a stop racing a wake-up), and the loop never ends.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=wait)
+                async with asyncio.timeout(wait):
+                    await self._wake.wait()

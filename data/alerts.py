@@ -55,6 +55,9 @@ def _alert(row: aiosqlite.Row) -> Alert:
     )
 
 
+alert_from_row = _alert
+
+
 def _states(states: Sequence[AlertState]) -> tuple[str, list[str]]:
     return ",".join("?" for _ in states), [s.value for s in states]
 

@@ -20,6 +20,7 @@ def _offer(row: aiosqlite.Row) -> Offer:
         answer=OfferAnswer(row["answer"]) if row["answer"] else None,
         answered_at=row["answered_at"],
         slot_id=row["slot_id"],
+        copy=row["copy"],
     )
 
 
@@ -90,16 +91,23 @@ async def close_open_offers(
     return open_offers
 
 
-async def members_engaged(db: aiosqlite.Connection, squad_id: int) -> set[int]:
-    """Members of a squad holding an unanswered offer for an open alert, or a slot of one:
-    they rank after every free member, so offers in a burst spread across the squad."""
+async def record_copy(db: aiosqlite.Connection, offer_id: int, copy: str) -> None:
+    """The copy of the offer whose delivery was recorded: the only one whose buttons act."""
+    await db.execute("UPDATE offers SET copy = ? WHERE id = ?", (copy, offer_id))
+
+
+async def members_engaged(db: aiosqlite.Connection, squad_id: int) -> dict[int, int]:
+    """Members of a squad holding unanswered offers for open alerts, or slots of them, and
+    how many: they rank after every free member, the least engaged first, so offers in a
+    burst spread evenly across the squad."""
     async with db.execute(
-        "SELECT o.member_id FROM offers o JOIN alerts a ON a.id = o.alert_id"
+        "SELECT member_id, count(*) AS n FROM ("
+        " SELECT o.member_id FROM offers o JOIN alerts a ON a.id = o.alert_id"
         " WHERE a.squad_id = ? AND o.answer IS NULL AND a.state IN"
         " ('new', 'offered', 'acknowledged', 'en_route', 'on_scene', 'escalated')"
-        " UNION SELECT s.holder_member_id FROM slots s JOIN alerts a ON a.id = s.alert_id"
+        " UNION ALL SELECT s.holder_member_id FROM slots s JOIN alerts a ON a.id = s.alert_id"
         " WHERE a.squad_id = ? AND s.holder_member_id IS NOT NULL AND a.state IN"
-        " ('acknowledged', 'en_route', 'on_scene')",
+        " ('acknowledged', 'en_route', 'on_scene')) GROUP BY member_id",
         (squad_id, squad_id),
     ) as cur:
-        return {int(r[0]) for r in await cur.fetchall()}
+        return {int(r[0]): int(r[1]) for r in await cur.fetchall()}

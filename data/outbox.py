@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import aiosqlite
 
-from bot.intents import Intent, Op
+from bot.intents import Intent, MessageRole, Op, Priority
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,10 @@ class OutboxRow:
 
 
 async def enqueue(db: aiosqlite.Connection, intent: Intent, now: float) -> int:
-    """Queue an intent. A newer edit of the same message supersedes a pending one."""
+    """Queue an intent. A newer edit of the same message supersedes a pending one; a
+    squad's board is coalesced (see ``_enqueue_board``)."""
+    if intent.role is MessageRole.CARD:
+        return await _enqueue_board(db, intent, now)
     if intent.op is Op.EDIT and intent.alert_id is not None:
         # The same message: by its explicit id, or else by its role in this chat.
         await db.execute(
@@ -53,6 +56,104 @@ async def enqueue(db: aiosqlite.Connection, intent: Intent, now: float) -> int:
     return int(cur.lastrowid or 0)
 
 
+async def _pending_board(db: aiosqlite.Connection, chat_id: int, op: Op) -> list[aiosqlite.Row]:
+    async with db.execute(
+        "SELECT id, payload FROM outbox WHERE chat_id = ? AND state = 'pending'"
+        " AND json_extract(payload, '$.role') = 'card'"
+        " AND json_extract(payload, '$.op') = ? ORDER BY id",
+        (chat_id, op.value),
+    ) as cur:
+        return list(await cur.fetchall())
+
+
+async def board_post_pending(db: aiosqlite.Connection, chat_id: int) -> bool:
+    """Whether a new board message for this group is waiting for its turn."""
+    return bool(await _pending_board(db, chat_id, Op.SEND))
+
+
+async def _enqueue_board(db: aiosqlite.Connection, intent: Intent, now: float) -> int:
+    """The squad's board is one live message, so at most one change of it waits: a newer
+    one replaces a pending edit, and is folded into a pending new post (which keeps what it
+    replies to, and goes at the higher of the two priorities)."""
+    for row in await _pending_board(db, intent.chat_id, Op.EDIT):
+        await db.execute("UPDATE outbox SET state = 'superseded' WHERE id = ?", (row["id"],))
+    posts = await _pending_board(db, intent.chat_id, Op.SEND)
+    if posts:
+        post = Intent.from_json(posts[0]["payload"])
+        merged = replace(
+            intent,
+            op=Op.SEND,
+            reply_to=post.reply_to or intent.reply_to,
+            priority=min(post.priority, intent.priority),
+        )
+        await db.execute(
+            "UPDATE outbox SET payload = ?, priority = ?, alert_id = ? WHERE id = ?",
+            (merged.to_json(), int(merged.priority), merged.alert_id, posts[0]["id"]),
+        )
+        return int(posts[0]["id"])
+    cur = await db.execute(
+        "INSERT INTO outbox(priority, chat_id, alert_id, member_id, payload, created_at)"
+        " VALUES (?, ?, ?, NULL, ?, ?)",
+        (int(intent.priority), intent.chat_id, intent.alert_id, intent.to_json(), now),
+    )
+    return int(cur.lastrowid or 0)
+
+
+@dataclass(frozen=True)
+class Due:
+    """What the sender weighs against the limits before it reads a row in full."""
+
+    id: int
+    chat_id: int
+    op: Op
+    priority: Priority
+    board: bool  # the squad's board (the card)
+
+    @property
+    def urgent(self) -> bool:
+        return self.priority is Priority.URGENT
+
+
+async def next_due(db: aiosqlite.Connection, now: float, limit: int) -> list[Due]:
+    """The rows that are due, most urgent first: their chat and operation only (a backlog
+    held by the limits is looked over on every pass, so its messages are not parsed)."""
+    async with db.execute(
+        "SELECT id, chat_id, json_extract(payload, '$.op') AS op, priority,"
+        " json_extract(payload, '$.role') = 'card' AS board FROM outbox"
+        " WHERE state IN ('pending', 'sending') AND not_before <= ?"
+        " ORDER BY priority, id LIMIT ?",
+        (now, limit),
+    ) as cur:
+        return [
+            Due(r["id"], r["chat_id"], Op(r["op"]), Priority(r["priority"]), bool(r["board"]))
+            for r in await cur.fetchall()
+        ]
+
+
+async def rows_by_id(db: aiosqlite.Connection, ids: list[int]) -> list[OutboxRow]:
+    """These rows in full, in the order of ``ids``."""
+    marks = ",".join("?" * len(ids))
+    async with db.execute(
+        "SELECT id, payload, attempts, state, uncertain, created_at, first_failed_at, reported"
+        f" FROM outbox WHERE id IN ({marks})",
+        ids,
+    ) as cur:
+        found = {r["id"]: _row(r) for r in await cur.fetchall()}
+    return [found[i] for i in ids if i in found]
+
+
+def _row(r: aiosqlite.Row) -> OutboxRow:
+    return OutboxRow(
+        r["id"],
+        Intent.from_json(r["payload"]),
+        r["attempts"],
+        r["state"] == "sending" or bool(r["uncertain"]),
+        r["created_at"],
+        r["first_failed_at"],
+        bool(r["reported"]),
+    )
+
+
 async def next_batch(db: aiosqlite.Connection, now: float, limit: int = 50) -> list[OutboxRow]:
     async with db.execute(
         "SELECT id, payload, attempts, state, uncertain, created_at, first_failed_at, reported"
@@ -61,19 +162,7 @@ async def next_batch(db: aiosqlite.Connection, now: float, limit: int = 50) -> l
         " ORDER BY priority, id LIMIT ?",
         (now, limit),
     ) as cur:
-        rows = await cur.fetchall()
-    return [
-        OutboxRow(
-            r["id"],
-            Intent.from_json(r["payload"]),
-            r["attempts"],
-            r["state"] == "sending" or bool(r["uncertain"]),
-            r["created_at"],
-            r["first_failed_at"],
-            bool(r["reported"]),
-        )
-        for r in rows
-    ]
+        return [_row(r) for r in await cur.fetchall()]
 
 
 async def mark_sending(db: aiosqlite.Connection, row_id: int) -> None:
@@ -96,6 +185,11 @@ async def mark_sent(
         "UPDATE outbox SET state = 'sent', sent_at = ?, telegram_message_id = ? WHERE id = ?",
         (now, message_id, row_id),
     )
+
+
+async def mark_superseded(db: aiosqlite.Connection, row_id: int) -> None:
+    """Not to be sent after all (an offer that was answered or withdrawn before its turn)."""
+    await db.execute("UPDATE outbox SET state = 'superseded' WHERE id = ?", (row_id,))
 
 
 async def mark_failed(db: aiosqlite.Connection, row_id: int, error: str) -> None:

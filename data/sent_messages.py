@@ -58,3 +58,35 @@ async def alert_for_message(
     ) as cur:
         row = await cur.fetchone()
     return int(row["alert_id"]) if row and row["alert_id"] is not None else None
+
+
+async def find_board(db: aiosqlite.Connection, chat_id: int) -> tuple[int, float] | None:
+    """The squad's live board in a group (its newest card): (message id, when it was posted)."""
+    async with db.execute(
+        "SELECT message_id, created_at FROM messages WHERE chat_id = ? AND role = 'card'"
+        " ORDER BY id DESC LIMIT 1",
+        (chat_id,),
+    ) as cur:
+        row = await cur.fetchone()
+    return (int(row["message_id"]), float(row["created_at"])) if row else None
+
+
+async def forget_message(db: aiosqlite.Connection, chat_id: int, message_id: int) -> None:
+    await db.execute(
+        "DELETE FROM messages WHERE chat_id = ? AND message_id = ?", (chat_id, message_id)
+    )
+
+
+async def cards_to_retire(db: aiosqlite.Connection, chat_id: int, board: int) -> list[int]:
+    """The group's other card messages that a new board (``board``) replaces: the previous
+    board, and the per-alert cards from before the board (issue 14) of alerts still open,
+    which would go stale. A finished alert's old card already says how it ended."""
+    async with db.execute(
+        "SELECT m.message_id FROM messages m LEFT JOIN alerts a ON a.id = m.alert_id"
+        " WHERE m.chat_id = ? AND m.role = 'card' AND m.message_id <> ? AND (m.id = ("
+        "  SELECT max(id) FROM messages WHERE chat_id = ? AND role = 'card'"
+        "  AND message_id <> ?) OR a.state NOT IN ('closed', 'cancelled'))"
+        " ORDER BY m.id",
+        (chat_id, board, chat_id, board),
+    ) as cur:
+        return [int(r["message_id"]) for r in await cur.fetchall()]

@@ -1,18 +1,31 @@
-"""The store: one aiosqlite connection, forward-only migrations, guarded transactions.
+"""The store: one SQLite connection, forward-only migrations, guarded transactions.
 
 There is exactly one writer. All access goes through an ``asyncio.Lock`` so that a
 transaction opened by one coroutine is never interleaved with statements from
 another. Read-modify-write runs under ``BEGIN IMMEDIATE``.
+
+The connection speaks aiosqlite's API but runs every call on the event loop's own thread
+(``InlineConnection``): a use case makes dozens of small indexed queries, and handing each
+to a worker thread and back cost more than the query itself. Waiting for another
+process's write lock must not block the loop, so ``BEGIN IMMEDIATE`` is retried, asleep
+between tries, up to the busy timeout.
+
+Durability: the journal is a WAL with ``synchronous = NORMAL``, so a commit reaches the
+operating system (it survives the process being killed) without waiting for the disk.
+Every transaction that precedes telling anyone anything (an answer, a message, confirming
+Telegram's polling offset) is ``durable`` and commits with ``synchronous = FULL``: that
+flushes the WAL to the disk, with every commit before it, so nothing anyone was told can
+be lost to a power cut either. Bookkeeping that only records what happened after
+(``durable=False``: results of sends, handled updates, fired deadlines) skips the flush.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator, Awaitable, Callable, Generator
 from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
@@ -38,6 +51,41 @@ STORE_ERRORS: tuple[type[BaseException], ...] = (sqlite3.Error,) + (
 
 def is_store_error(error: BaseException | None) -> bool:
     return isinstance(error, STORE_ERRORS)
+
+
+# While another process holds the write lock, a statement waits at most this long on the
+# loop's thread; BEGIN IMMEDIATE then sleeps and tries again (see Store._begin).
+BUSY_SLICE_MS = 20
+BUSY_RETRY_S = 0.01
+
+
+class InlineConnection(aiosqlite.Connection):
+    """aiosqlite's API, with every call made at once on the calling (event loop) thread.
+
+    An awaited call returns without suspending, so nothing else runs in between; the
+    store's lock still serialises transactions."""
+
+    def __await__(self) -> Generator[Any, None, aiosqlite.Connection]:
+        return self._connect().__await__()
+
+    async def _connect(self) -> aiosqlite.Connection:
+        if self._connection is None:
+            self._connection = self._connector()
+        return self
+
+    async def _execute(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        if not self._running or self._connection is None:
+            raise ValueError("Connection closed")
+        return fn(*args, **kwargs)
+
+    def stop(self) -> None:
+        self._running = False
+
+    async def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+        self._running = False
 
 
 def migration_files() -> list[tuple[int, str, str]]:
@@ -67,17 +115,21 @@ class Store:
         self.path = path
         self._max_pages = max_pages
         self._key = key
-        self._busy_timeout_ms = int(busy_timeout_s * 1000)
+        self._busy_timeout_s = busy_timeout_s
         self._db: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
+        self._synced = True  # whether commits are flushed to the disk (synchronous = FULL)
 
     async def open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         if self._key is None:
-            db = await aiosqlite.connect(self.path, isolation_level=None)
+            path = str(self.path)
+            db: aiosqlite.Connection = await InlineConnection(
+                lambda: sqlite3.connect(path, isolation_level=None), 64
+            )
             db.row_factory = aiosqlite.Row
         else:
-            db = await aiosqlite.Connection(self._encrypted_connector(), 64)
+            db = await InlineConnection(self._encrypted_connector(), 64)
             db.row_factory = sqlcipher3.Row
             try:
                 # Fails here, clearly, when the key is wrong or the file is not encrypted.
@@ -85,10 +137,11 @@ class Store:
             except BaseException:
                 await db.close()
                 raise
-        await db.execute(f"PRAGMA busy_timeout = {self._busy_timeout_ms}")
+        await db.execute(f"PRAGMA busy_timeout = {BUSY_SLICE_MS}")
         await db.execute("PRAGMA journal_mode = WAL")
         await db.execute("PRAGMA foreign_keys = ON")
         await db.execute("PRAGMA synchronous = FULL")
+        self._synced = True
         # Deleted content is overwritten, not just unlinked.
         await db.execute("PRAGMA secure_delete = ON")
         if self._max_pages is not None:
@@ -156,29 +209,40 @@ class Store:
         return applied
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Db]:
+    async def transaction(self, *, durable: bool = True) -> AsyncIterator[Db]:
         """One write transaction (``BEGIN IMMEDIATE``); commits on success, else rolls back.
+        ``durable``: its commit is flushed to the disk (see the module's docstring).
 
         Cancellation (a worker stopping, a timeout) must never leave the one shared
-        connection inside a transaction: BEGIN, COMMIT and ROLLBACK always run to the end,
-        and a cancelled BEGIN is rolled back before the lock is given up.
+        connection inside a transaction: BEGIN, COMMIT and ROLLBACK always run to the end
+        (they never suspend), and a cancelled wait for the lock began nothing.
         """
         async with self._lock:
             db = self.db
-            begin = asyncio.ensure_future(db.execute("BEGIN IMMEDIATE"))
-            try:
-                await asyncio.shield(begin)
-            except asyncio.CancelledError:
-                with contextlib.suppress(Exception):
-                    await begin
-                    await db.rollback()
-                raise
+            if durable != self._synced:
+                await db.execute(f"PRAGMA synchronous = {'FULL' if durable else 'NORMAL'}")
+                self._synced = durable
+            await self._begin(db)
             try:
                 yield db
             except BaseException:
                 await _to_the_end(db.rollback())
                 raise
             await _to_the_end(db.commit())
+
+    async def _begin(self, db: Db) -> None:
+        """``BEGIN IMMEDIATE``; while another process holds the write lock, sleep and try
+        again, up to the busy timeout (the loop keeps running meanwhile)."""
+        loop = asyncio.get_running_loop()
+        give_up = loop.time() + self._busy_timeout_s
+        while True:
+            try:
+                await db.execute("BEGIN IMMEDIATE")
+                return
+            except STORE_ERRORS as exc:
+                if not _is_busy(exc) or loop.time() >= give_up:
+                    raise
+            await asyncio.sleep(BUSY_RETRY_S)
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[Db]:
@@ -195,6 +259,11 @@ async def _to_the_end(step: Awaitable[object]) -> None:
     except asyncio.CancelledError:
         await task
         raise
+
+
+def _is_busy(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
 
 
 def _quote(value: str) -> str:

@@ -71,6 +71,9 @@ def caller_of(update: Update) -> Caller:
         message_id=message.message_id
         if message is not None and update.callback_query is None
         else None,
+        pressed_message_id=message.message_id
+        if message is not None and update.callback_query is not None
+        else None,
     )
 
 

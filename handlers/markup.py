@@ -28,8 +28,12 @@ class DeepLinks:
         return f"https://t.me/{cls.bot_username}?start={start}"
 
 
+TEXT_MAX = 4096  # Telegram's limit for one message
+
+
 def text_of(text: Text | None, lang: str = "en") -> str:
-    return render(text.key, text.params, lang) if text is not None else ""
+    rendered = render(text.key, text.params, lang) if text is not None else ""
+    return rendered if len(rendered) <= TEXT_MAX else rendered[: TEXT_MAX - 1] + "…"
 
 
 def inline_markup(

@@ -3,6 +3,7 @@ and group tidying, in the asker's (or the chat's) language. This is where replie
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -42,7 +43,8 @@ async def respond_to(
 
 
 async def respond(update: Update, context: SquadContext, result: Reply | None) -> None:
-    """Answer the person who asked, then let the sender deliver what the core queued."""
+    """Answer the person who asked. What the core queued for others is the sender's: it was
+    woken at the commit, and delivers on its own (a handler never waits for it)."""
     if result is not None:
         langs = await _languages(update, context)
         query = update.callback_query
@@ -58,7 +60,7 @@ async def respond(update: Update, context: SquadContext, result: Reply | None) -
                 where = await _send_reply(update, context, result, langs)
             if where is not None and result.attachments:
                 await _send_files(context, *where, result.attachments)
-    await context.sender.flush()
+    context.sender.kick()
     if result is not None and result.cleanup and update.effective_chat is not None:
         await _clean_up(context, update.effective_chat.id, result.cleanup)
 
@@ -93,13 +95,16 @@ async def _edit_pressed(
     message = query.message if query is not None else None
     if message is None or update.effective_chat is None:
         return False
-    await context.sender.log_direct(update.effective_chat.id)
+    chat_id = update.effective_chat.id
     try:
-        await context.bot.edit_message_text(
-            text_of(result.text, langs.here),
-            chat_id=update.effective_chat.id,
-            message_id=message.message_id,
-            reply_markup=inline_markup(result.buttons, langs.here),
+        await context.sender.direct(
+            chat_id,
+            lambda: context.bot.edit_message_text(
+                text_of(result.text, langs.here),
+                chat_id=chat_id,
+                message_id=message.message_id,
+                reply_markup=inline_markup(result.buttons, langs.here),
+            ),
         )
     except BadRequest as exc:
         log.info("could not edit the pressed message: %s", type(exc).__name__)
@@ -111,7 +116,11 @@ async def _clean_up(context: SquadContext, chat_id: int, message_ids: tuple[int,
     """Group hygiene: delete captured messages. Without admin rights this quietly fails."""
     for message_id in message_ids:
         try:
-            await context.bot.delete_message(chat_id, message_id)
+            await context.sender.direct(
+                chat_id,
+                functools.partial(context.bot.delete_message, chat_id, message_id),
+                in_chat=False,
+            )
         except (BadRequest, Forbidden) as exc:
             log.info("could not delete a captured message: %s", type(exc).__name__)
 
@@ -121,13 +130,13 @@ async def _send_files(
 ) -> None:
     """The reply's files, in order, after its text, in the chat the text went to."""
     for file in files:
-        await context.sender.log_direct(chat_id)
         upload = InputFile(file.data, filename=file.filename)
         caption = text_of(file.caption, lang) if file.caption else None
         if file.kind is FileKind.PHOTO:
-            await context.bot.send_photo(chat_id, upload, caption=caption)
+            send = functools.partial(context.bot.send_photo, chat_id, upload, caption=caption)
         else:
-            await context.bot.send_document(chat_id, upload, caption=caption)
+            send = functools.partial(context.bot.send_document, chat_id, upload, caption=caption)
+        await context.sender.direct(chat_id, send)
 
 
 async def _send_reply(
@@ -139,7 +148,6 @@ async def _send_reply(
     user = update.effective_user
     message = update.effective_message
     assert chat is not None and user is not None
-    await context.sender.log_direct(user.id if result.private else chat.id)
     lang = langs.personal if result.private else langs.here
     markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
     markup = inline_markup(result.buttons, lang)
@@ -150,19 +158,20 @@ async def _send_reply(
     text = text_of(result.text, lang)
     if result.private:
         try:
-            await context.bot.send_message(user.id, text, reply_markup=markup)
+            await context.sender.direct(
+                user.id, lambda: context.bot.send_message(user.id, text, reply_markup=markup)
+            )
         except Forbidden:
             log.info("private reply refused: the user has not opened a private chat")
             if chat.type != "private":
                 # Say where the answer would be, and nothing of what it holds.
-                await context.sender.log_direct(chat.id)
                 await _reply_here(
                     update, context, render("private.open_first", None, langs.here), None
                 )
             return None
         if chat.type != "private" and message is not None:
-            await context.sender.log_direct(chat.id)
-            await message.reply_text(render("me.sent_private", None, langs.here))
+            sent_private = render("me.sent_private", None, langs.here)
+            await context.sender.direct(chat.id, lambda: message.reply_text(sent_private))
         return user.id, lang
     await _reply_here(update, context, text, markup)
     return chat.id, lang
@@ -180,9 +189,15 @@ async def _reply_here(
     assert chat is not None
     if message is not None and update.callback_query is None:
         try:
-            await message.reply_text(text, reply_markup=markup, allow_sending_without_reply=True)
+            await context.sender.direct(
+                chat.id,
+                lambda: message.reply_text(
+                    text, reply_markup=markup, allow_sending_without_reply=True
+                ),
+            )
             return
         except BadRequest:
             log.info("reply failed; sending without reply")
-            await context.sender.log_direct(chat.id)  # a second send takes a second slot
-    await context.bot.send_message(chat.id, text, reply_markup=markup)
+    await context.sender.direct(
+        chat.id, lambda: context.bot.send_message(chat.id, text, reply_markup=markup)
+    )

@@ -176,9 +176,10 @@ async def on_my_chat_member(update: Update, context: SquadContext) -> None:
         return
     if now_in and not was_in:
         if await squads.bot_added(change.chat.id):
-            await context.sender.log_direct(change.chat.id)
             # No squad yet: the language of whoever added the bot, if the bot speaks it.
             lang = supported(change.from_user.language_code if change.from_user else None)
-            await context.bot.send_message(change.chat.id, text_of(Text("bot.added"), lang or "en"))
+            added = text_of(Text("bot.added"), lang or "en")
+            chat_id = change.chat.id
+            await context.sender.direct(chat_id, lambda: context.bot.send_message(chat_id, added))
     elif was_in and not now_in:
         await squads.bot_removed(change.chat.id)

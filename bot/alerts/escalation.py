@@ -28,7 +28,8 @@ log = logging.getLogger("bot.alerts")
 
 class Escalation(Cards):
     async def _escalate(self, db: aiosqlite.Connection, alert: Alert) -> None:
-        """Nobody acknowledged: tell the group (with Claim) and page every lead."""
+        """Nobody acknowledged: the group is told (the board is posted anew, which notifies
+        it, showing the alert as waiting with its Claim button) and every lead is paged."""
         now = self.core.now()
         if not await alerts_q.transition(
             db,
@@ -41,7 +42,6 @@ class Escalation(Cards):
         self.core.crash_point("escalation")
         squad = await squads_q.squad_by_id(db, alert.squad_id)
         assert squad is not None
-        await self.core.tell(db, notices.escalation(alert, squad.chat_id))
         await self._page_leads(
             db,
             alert,
@@ -57,5 +57,5 @@ class Escalation(Cards):
                 now + self.settings.ack_timeout.total_seconds(),
             )
         fresh = await _reload(db, alert.id)
-        await self._card(db, fresh, Op.EDIT)
+        await self._card(db, fresh, Op.SEND)
         log.warning("alert %s escalated (%d)", alert.code, alert.escalations + 1)

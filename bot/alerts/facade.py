@@ -6,6 +6,7 @@ import logging
 
 from bot.alerts.holding import Holding
 from bot.alerts.linked import Linked
+from bot.alerts.notices import BOARD_TAG
 from bot.core import Caller
 from bot.domain import (
     CrisisType,
@@ -28,11 +29,14 @@ class Alerts(Linked, Holding):
     async def press(self, caller: Caller, action: Action, alert_id: int, arg: str) -> Reply:
         """A button was pressed. Permission and state are checked again on every press."""
         if action is Action.CLAIM:
-            return await self._claim_by_id(caller, alert_id)
+            reply = await self._claim_by_id(caller, alert_id)
+            if arg == BOARD_TAG:
+                await self._retire_if_stale(caller)
+            return reply
         if action is Action.ACCEPT:
-            return await self._accept(caller, alert_id)
+            return await self._accept(caller, alert_id, arg)
         if action is Action.DECLINE:
-            return await self._decline(caller, alert_id)
+            return await self._decline(caller, alert_id, arg)
         if action in (Action.EN_ROUTE, Action.ARRIVED):
             return await self._progress(caller, alert_id, action)
         if action is Action.CLOSE:

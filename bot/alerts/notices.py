@@ -6,7 +6,7 @@ values a message needs, and returns the intent to send. Tests check them without
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from bot.domain import OWNED_STATES, Alert, AlertState, CrisisType, Origin, Skill
@@ -23,18 +23,26 @@ _OWNED_LINE = {
 }
 
 
-def details(alert: Alert) -> Any:
+def details(alert: Alert, *, within: Callable[[str], str] | None = None) -> Any:
     """The alert's words. A "responder needs help" alert holds no name: only the code of
-    the alert its responder was on (then any words added later), read as a sentence."""
+    the alert its responder was on (then any words added later), read as a sentence.
+    ``within``: what the people wrote passes through it (the squad's board cuts it)."""
+    fit = within or (lambda words: words)
     if alert.linked_alert_id is not None and alert.text:
         code, _, more = alert.text.partition("\n")
         line = t("alert.linked", code=code)
-        return t("lines", lines=[line, more]) if more else line
-    return alert.text or t("alert.no_text")
+        return t("lines", lines=[line, fit(more)]) if more else line
+    return fit(alert.text) if alert.text else t("alert.no_text")
 
 
-def claim_button(alert: Alert) -> Buttons:
-    return ((Button(Text("button.claim"), Action.CLAIM, alert.id),),)
+# A Claim on the squad's board carries this, so a press on a copy of the board that a crash
+# left in the group (one never recorded) retires it (bot/alerts/cards.py).
+BOARD_TAG = "b"
+
+
+def claim_button(alert: Alert, *, on_board: bool = False) -> Buttons:
+    tag = BOARD_TAG if on_board else ""
+    return ((Button(Text("button.claim"), Action.CLAIM, alert.id, tag),),)
 
 
 def card_status(alert: Alert, *, owner_alias: str | None, open_offers: int) -> Any:
@@ -101,13 +109,14 @@ def card(
     return Intent(
         op=op,
         chat_id=chat_id,
-        priority=Priority.HIGH,
         text=Text("lines", {"lines": lines}),
-        buttons=(claim_button(alert) if claimable else ())
+        buttons=(claim_button(alert, on_board=True) if claimable else ())
         + (type_buttons(alert) if alert.is_open and alert.crisis_type is None else ()),
+        # The card is the squad's board with one alert on it (bot/alerts/cards.py).
         alert_id=alert.id,
         role=MessageRole.CARD,
         reply_to=reply_to,
+        priority=Priority.URGENT if op is Op.SEND and alert.escalations else Priority.HIGH,
     )
 
 
@@ -313,19 +322,6 @@ def reporter_notice(alert: Alert, chat_id: int, key: str) -> Intent:
         text=Text(key, {"code": alert.code}),
         alert_id=alert.id,
         role=MessageRole.REPORTER,
-    )
-
-
-def escalation(alert: Alert, chat_id: int) -> Intent:
-    """The group is asked: anyone available may claim."""
-    return Intent(
-        op=Op.SEND,
-        chat_id=chat_id,
-        priority=Priority.URGENT,
-        text=Text("escalation.group", {"code": alert.code, "text": details(alert)}),
-        buttons=claim_button(alert),
-        alert_id=alert.id,
-        role=MessageRole.ESCALATION,
     )
 
 

@@ -9,6 +9,7 @@ import aiosqlite
 from bot.alerts import notices
 from bot.alerts.waves import Waves
 from bot.core import Caller
+from bot.delivery import honoured
 from bot.domain import (
     OPEN_STATES,
     OWNED_STATES,
@@ -82,13 +83,15 @@ class Offers(Waves):
             return
         await self.core.tell(db, notices.offer_edit(alert, member.private_chat_id, member.id, key))
 
-    async def _decline(self, caller: Caller, alert_id: int) -> Reply:
+    async def _decline(self, caller: Caller, alert_id: int, copy: str = "") -> Reply:
         async with self.core.store.transaction() as db:
             loaded = await self._load(db, caller, alert_id)
             alert, member = loaded
             offer = await offers_q.offer_for(db, alert.id, member.id)
             if offer is None:
                 return refuse("accept.not_yours")
+            if not honoured(offer.copy, copy):
+                return refuse("offer.old_copy", code=alert.code)
             now = self.core.now()
             if not await offers_q.answer_offer(db, offer.id, OfferAnswer.DECLINED, now):
                 return refuse("decline.stale")
@@ -172,8 +175,9 @@ class Offers(Waves):
         await self._offer_next(db, alert)
 
     async def on_deadline(self, deadline: Deadline) -> bool:
-        """A deadline is due. Fires at most once; re-reads the alert before acting."""
-        async with self.core.store.transaction() as db:
+        """A deadline is due. Fires at most once; re-reads the alert before acting. What it
+        changes is told through the outbox, flushed to the disk before anything is sent."""
+        async with self.core.store.transaction(durable=False) as db:
             if not await deadlines_q.claim_deadline(db, deadline.id, self.core.now()):
                 return False
             alert = await alerts_q.alert_by_id(db, deadline.alert_id)

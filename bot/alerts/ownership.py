@@ -13,6 +13,7 @@ from bot.alerts.base import _reload
 from bot.alerts.offers import Offers
 from bot.core import Caller, require_lead
 from bot.crisis import may_be_offered
+from bot.delivery import honoured
 from bot.domain import (
     OWNED_STATES,
     UNOWNED_STATES,
@@ -63,10 +64,12 @@ class Ownership(Offers):
     async def _claim_by_id(self, caller: Caller, alert_id: int) -> Reply:
         return await self._claim(caller, alert_id, via_offer=False)
 
-    async def _accept(self, caller: Caller, alert_id: int) -> Reply:
-        return await self._claim(caller, alert_id, via_offer=True)
+    async def _accept(self, caller: Caller, alert_id: int, copy: str = "") -> Reply:
+        return await self._claim(caller, alert_id, via_offer=True, copy=copy)
 
-    async def _claim(self, caller: Caller, alert_id: int, *, via_offer: bool) -> Reply:
+    async def _claim(
+        self, caller: Caller, alert_id: int, *, via_offer: bool, copy: str = ""
+    ) -> Reply:
         """Claim (any available responder) or Accept (only on one's own offer, even late).
         Either fills one open slot of the alert's team; the first valid one wins it."""
         async with self.core.store.transaction() as db:
@@ -75,6 +78,8 @@ class Ownership(Offers):
             offer = await offers_q.offer_for(db, alert.id, member.id)
             if via_offer and offer is None:
                 return refuse("accept.not_yours")
+            if via_offer and offer is not None and not honoured(offer.copy, copy):
+                return refuse("offer.old_copy", code=alert.code)
             if not member.approved:
                 return refuse("join.waiting")
             if not member.is_responder:

@@ -17,8 +17,8 @@ TOO_MANY_REQUESTS = 429
 
 
 class CountedRequest(HTTPXRequest):
-    def __init__(self, on_429: Callable[[], None]) -> None:
-        super().__init__(connection_pool_size=256)  # what ApplicationBuilder gives the bot
+    def __init__(self, on_429: Callable[[], None], connection_pool_size: int) -> None:
+        super().__init__(connection_pool_size=connection_pool_size)
         self.on_429 = on_429
 
     async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:

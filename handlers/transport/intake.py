@@ -16,7 +16,6 @@ import logging
 from collections import OrderedDict
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 from telegram import Update
@@ -33,6 +32,7 @@ from telegram.ext import Application
 from bot.core import Core
 from bot.logsafe import where
 from bot.updates import STORE_ERRORS, InboxRow, UpdateLog
+from handlers.transport.limits import retry_after_s
 
 log = logging.getLogger(__name__)
 
@@ -146,7 +146,7 @@ class Intake:
                     read_timeout=self.poll_timeout + 10,
                 )
             except RetryAfter as exc:
-                await asyncio.sleep(_seconds(exc.retry_after))
+                await asyncio.sleep(retry_after_s(exc.retry_after))
                 continue
             except TimedOut:
                 continue
@@ -206,7 +206,8 @@ class Intake:
                 continue
             delay = 5.0 if retry_at is None else min(max(retry_at - self.core.now(), 0.05), 5.0)
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=delay)
+                async with asyncio.timeout(delay):  # not wait_for: see bot/worker.py
+                    await self._wake.wait()
 
     async def drain(self) -> int:
         """Handle every pending row that is due. Rows of one person in one chat stay in order;
@@ -261,11 +262,6 @@ def _lane(update: Update) -> tuple[int, int]:
     chat = update.effective_chat
     user = update.effective_user
     return (chat.id if chat else 0, user.id if user else 0)
-
-
-def _seconds(value: float | timedelta) -> float:
-    """PTB 22 gives ``retry_after`` as seconds or (opted in) a timedelta."""
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
 def _disk_full(exc: BaseException) -> bool:

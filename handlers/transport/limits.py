@@ -5,14 +5,25 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from collections.abc import Callable
+from datetime import timedelta
 
-# Keep 10% under every limit: the moment a send is counted here and the moment Telegram
+# Keep under every limit: the moment a send is counted here and the moment Telegram
 # receives it differ by a few (sometimes many) milliseconds of database and network time.
+# A group's window is long, so 10% costs little; the overall window is one second, where
+# 3% is 30 ms of jitter and leaves 97% of the bot's budget usable.
 MARGIN = 1.1
+GLOBAL_MARGIN = 1.03
 # A private chat gets a wider margin: its one-a-second slot is the tightest limit, and a
 # send whose call was slowed (a busy disk, a crash and a quick restart) must not land
 # within a second of the next one.
 PRIVATE_MARGIN = 1.25
+# Direct replies let urgent outbox rows that wait for the overall limit go this much first.
+URGENT_FIRST_S = 0.05
+
+
+def retry_after_s(value: float | timedelta) -> float:
+    """A 429's ``retry_after`` in seconds (PTB 22 gives seconds or, opted in, a timedelta)."""
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
 class RateLimiter:
@@ -35,33 +46,66 @@ class RateLimiter:
         self._global: deque[float] = deque()
         self._chats: dict[int, deque[float]] = {}
         self._blocked_until: dict[int, float] = {}
+        self._paced: dict[int, float] = {}  # when each group's board last went
+        # Urgent outbox rows wait for the overall limit until then: direct replies wait too.
+        self._urgent_until = 0.0
 
     def _window(self, chat_id: int) -> tuple[int, float]:
         if chat_id < 0:
             return self.group_per_min, self.group_window_s * MARGIN
         return self.private_per_s, PRIVATE_MARGIN
 
-    def wait_for(self, chat_id: int) -> float:
-        """Seconds until one more message to ``chat_id`` keeps within every limit."""
+    @property
+    def group_gap_s(self) -> float:
+        """A group's paced messages (its board) go one per this many seconds at most: a raid
+        then never spends the whole minute's budget at once, and what waits is folded
+        together (bot/alerts/cards.py) instead of queueing for the next minute."""
+        return self.group_window_s * MARGIN / self.group_per_min
+
+    def wait_for(self, chat_id: int, *, in_chat: bool = True, paced: bool = False) -> float:
+        """Seconds until one more message to ``chat_id`` keeps within every limit
+        (``in_chat=False``: a deletion, which counts only against the overall limit;
+        ``paced``: a group's board, also kept ``group_gap_s`` after the previous one)."""
         now = self.clock()
         waits = [self._blocked_until.get(chat_id, 0.0) - now]
-        while self._global and self._global[0] <= now - MARGIN:
+        while self._global and self._global[0] <= now - GLOBAL_MARGIN:
             self._global.popleft()
         if len(self._global) >= self.global_per_s:
-            waits.append(self._global[0] + MARGIN - now)
+            waits.append(self._global[0] + GLOBAL_MARGIN - now)
         limit, span = self._window(chat_id)
         sent = self._chats.get(chat_id)
-        if sent:
+        if paced and chat_id in self._paced:
+            waits.append(self._paced[chat_id] + self.group_gap_s - now)
+        if sent and in_chat:
             while sent and sent[0] <= now - span:
                 sent.popleft()
             if len(sent) >= limit:
                 waits.append(sent[0] + span - now)
         return max(0.0, *waits)
 
-    def record(self, chat_id: int, at: float | None = None) -> None:
+    def global_wait(self) -> float:
+        """Seconds until the overall limit has room for one more message."""
+        now = self.clock()
+        while self._global and self._global[0] <= now - GLOBAL_MARGIN:
+            self._global.popleft()
+        if len(self._global) < self.global_per_s:
+            return 0.0
+        return self._global[0] + GLOBAL_MARGIN - now
+
+    def urgent_waiting(self, seconds: float) -> None:
+        """Urgent messages wait ``seconds`` for the overall limit: until then no direct reply
+        takes a slot they need (urgent messages never wait behind routine ones)."""
+        self._urgent_until = max(self._urgent_until, self.clock() + seconds + URGENT_FIRST_S)
+
+    def record(
+        self, chat_id: int, at: float | None = None, *, in_chat: bool = True, paced: bool = False
+    ) -> None:
         at = self.clock() if at is None else at
+        if paced:
+            self._paced[chat_id] = at
         self._global.append(at)
-        self._chats.setdefault(chat_id, deque()).append(at)
+        if in_chat:
+            self._chats.setdefault(chat_id, deque()).append(at)
 
     def seed(self, sends: list[tuple[int, float]]) -> None:
         """What an earlier run sent (from the send log), oldest first."""
@@ -70,7 +114,7 @@ class RateLimiter:
 
     @property
     def longest_window_s(self) -> float:
-        return max(PRIVATE_MARGIN, self.group_window_s * MARGIN)
+        return max(PRIVATE_MARGIN, GLOBAL_MARGIN, self.group_window_s * MARGIN)
 
     def block(self, chat_id: int, seconds: float) -> None:
         """Telegram said 429 for this chat: nothing goes there until ``retry_after`` passed."""
@@ -78,11 +122,13 @@ class RateLimiter:
             self._blocked_until.get(chat_id, 0.0), self.clock() + seconds
         )
 
-    async def acquire(self, chat_id: int) -> float:
-        """Wait for a slot (for direct replies, which are not queued in the outbox)."""
-        wait = self.wait_for(chat_id)
+    async def acquire(self, chat_id: int, *, in_chat: bool = True) -> float:
+        """Wait for a slot (for direct replies, which are not queued in the outbox), after
+        any urgent messages that are waiting for the overall limit (``in_chat=False``: a
+        deletion, which counts only against the overall limit)."""
+        wait = max(self.wait_for(chat_id, in_chat=in_chat), self._urgent_until - self.clock())
         while wait > 0:
             await asyncio.sleep(wait)
-            wait = self.wait_for(chat_id)
-        self.record(chat_id)
+            wait = max(self.wait_for(chat_id, in_chat=in_chat), self._urgent_until - self.clock())
+        self.record(chat_id, in_chat=in_chat)
         return self.clock()

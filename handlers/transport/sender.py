@@ -11,28 +11,51 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TypeVar
 
 from telegram import Bot, Message, ReplyParameters
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.core import Core
-from bot.delivery import Delivery, OnUndeliverable, OutboxRow, is_offer_send
+from bot.delivery import Delivery, Due, OnUndeliverable, OutboxRow, is_offer_send
 from bot.intents import Intent, MessageRole, Op
+from bot.logsafe import where
 from bot.worker import Worker
 from handlers.markup import force_reply, inline_markup, location_keyboard, text_of
-from handlers.transport.limits import RateLimiter
+from handlers.transport.limits import RateLimiter, retry_after_s
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 # Telegram's errors that mean "nothing to do", matched on their description.
 NOT_MODIFIED = "message is not modified"
 EDIT_TARGET_GONE = ("message to edit not found", "message can't be edited")
 DELETE_TARGET_GONE = ("message to delete not found", "message can't be deleted")
 MAX_BACKOFF_S = 30.0
+BATCH = 200  # outbox rows looked at in one pass
+CONCURRENCY = 8  # calls in flight at once (to different chats)
+DIRECT_ATTEMPTS = 5  # a direct call meeting 5xx or network errors: 0.25 + 0.5 + 1 + 2 s
+
+
+@dataclass
+class Outcome:
+    """What one call came back with: Telegram's message, or the error it raised."""
+
+    row: OutboxRow
+    message: Message | None = None
+    error: Exception | None = None
 
 
 class Sender(Worker):
-    """Delivers the outbox. ``flush`` is safe to call from handlers; one pass at a time."""
+    """Delivers the outbox; one pass at a time (``flush``), woken by ``kick``.
+
+    A pass takes what may go now within the limits, marks it all ``sending`` in one
+    transaction, makes the calls concurrently (one chat's messages in order), and records
+    the results in one transaction. Handlers only ``kick`` it: they never wait for delivery.
+    """
 
     name = "squadline-sender"
 
@@ -58,11 +81,22 @@ class Sender(Worker):
         )
         self._lock = asyncio.Lock()
         self._next_try: float | None = None
-        # Each chat's reader's language, looked up once per batch (see _language).
+        self._wake_at: float | None = None  # a wake-up planned for when the limit has room
+        # Each chat's reader's language, looked up once per pass (see _language).
         self._languages: dict[int, str] = {}
 
     def kick(self) -> None:
-        self.wake()
+        """Something was queued. While the overall limit is spent nothing can go anyway:
+        the pass already planned for when it has room will find it (a backlog is not
+        looked over again after every commit)."""
+        wait = self.limiter.global_wait()
+        if wait <= 0:
+            self.wake()
+            return
+        now = self.core.now()
+        if self._wake_at is None or self._wake_at <= now:  # one timer at a time
+            self._wake_at = now + wait
+            asyncio.get_running_loop().call_later(wait, self.wake)
 
     async def seed_limits(self) -> None:
         """Count what the previous run sent within the limit windows (it may have crashed)."""
@@ -73,36 +107,84 @@ class Sender(Worker):
         for chat_id, until in holds:
             self.limiter.block(chat_id, until - now)
 
-    async def log_direct(self, chat_id: int) -> None:
-        """A direct reply is about to go out: wait for a slot and log it like the outbox does."""
-        at = await self.limiter.acquire(chat_id)
-        await self.delivery.log_send(chat_id, at)
+    async def direct(
+        self, chat_id: int, call: Callable[[], Awaitable[T]], *, in_chat: bool = True
+    ) -> T:
+        """Make a direct call (an answer to the person who asked, or tidying the group: not
+        queued in the outbox) within the same limits: wait for a slot, log it like the outbox
+        does, call. A 429 holds the chat, as for an outbox row (across a restart too), and the
+        call is made again once ``retry_after`` has passed: an answer is never dropped. A 5xx,
+        a timeout or a network error is retried with backoff, ``DIRECT_ATTEMPTS`` times in all
+        (after a timeout Telegram may have it: the answer may then come twice).
+        ``in_chat=False``: a deletion, which counts only against the overall limit."""
+        failures = 0
+        while True:
+            at = await self.limiter.acquire(chat_id, in_chat=in_chat)
+            await self.delivery.log_send(chat_id, at)
+            try:
+                return await call()
+            except RetryAfter as exc:
+                seconds = retry_after_s(exc.retry_after)
+                log.warning("429 from Telegram on a direct call; chat held for %.1f s", seconds)
+                self.limiter.block(chat_id, seconds)
+                await self.delivery.hold(chat_id, seconds)
+            except BadRequest:
+                raise  # a NetworkError to PTB, but it will never go
+            except NetworkError as exc:  # includes 5xx and timeouts
+                failures += 1
+                if failures >= DIRECT_ATTEMPTS:
+                    raise
+                log.warning("direct call failed (%s); trying again", type(exc).__name__)
+                await asyncio.sleep(backoff_s(failures - 1))
 
     async def flush(self) -> int:
         """Deliver every row that may go now; returns how many were delivered or settled."""
         handled = 0
         async with self._lock:
             while True:
-                batch = await self.delivery.due(limit=100)
-                self._languages = {}
-                progressed = 0
-                held: set[int] = set()  # chats that must wait: keep their order
-                self._next_try = None
-                for row in batch:
-                    chat = row.intent.chat_id
-                    if chat in held:
-                        continue
-                    wait = self.limiter.wait_for(chat)
-                    if wait > 0:
-                        held.add(chat)
-                        self._note_next_try(self.core.now() + wait)
-                        continue
-                    self.limiter.record(chat)
-                    await self._deliver(row)
-                    progressed += 1
-                handled += progressed
-                if progressed == 0:
+                admitted = await self.delivery.rows(self._admit(await self.delivery.due(BATCH)))
+                if not admitted:
                     return handled
+                # Marked ``sending`` first (an offer no longer open is dropped instead).
+                rows = await self.delivery.started(admitted)
+                handled += len(admitted)
+                if not rows:
+                    continue
+                self._languages = await self.delivery.languages_of(
+                    sorted({row.intent.chat_id for row in rows if _worded(row.intent)})
+                )
+                if any(is_offer_send(row.intent) for row in rows):
+                    self.core.crash_point("before_offer_send")
+                by_chat: dict[int, list[OutboxRow]] = {}
+                for row in rows:
+                    by_chat.setdefault(row.intent.chat_id, []).append(row)
+                gate = asyncio.Semaphore(CONCURRENCY)
+                done = await asyncio.gather(*(self._lane(gate, lane) for lane in by_chat.values()))
+                await self._settle([outcome for lane in done for outcome in lane])
+
+    def _admit(self, batch: list[Due]) -> list[int]:
+        """The rows that may go now, in order; a chat that must wait keeps its order."""
+        self._next_try = None
+        admitted: list[int] = []
+        held: set[int] = set()
+        for row in batch:
+            chat = row.chat_id
+            if chat in held:
+                continue
+            # A deletion is no message: it counts only against the overall limit.
+            in_chat = row.op is not Op.DELETE
+            # The squad's board is paced: what waits is folded into one message.
+            paced = row.board and chat < 0
+            wait = self.limiter.wait_for(chat, in_chat=in_chat, paced=paced)
+            if wait > 0:
+                held.add(chat)
+                self._note_next_try(self.core.now() + wait)
+                if row.urgent and self.limiter.global_wait() > 0:
+                    self.limiter.urgent_waiting(wait)
+                continue
+            self.limiter.record(chat, in_chat=in_chat, paced=paced)
+            admitted.append(row.id)
+        return admitted
 
     async def drain(self) -> None:
         """Flush until nothing is left that a rate limit alone was holding back."""
@@ -121,45 +203,66 @@ class Sender(Worker):
         due = [t for t in (next_at, self._next_try) if t is not None]
         return max(min(due) - self.core.now(), 0.02) if due else None
 
-    async def _deliver(self, row: OutboxRow) -> None:
-        row = self.delivery.prepared(row)
+    async def _lane(self, gate: asyncio.Semaphore, rows: list[OutboxRow]) -> list[Outcome]:
+        """One chat's rows, in order."""
+        outcomes = []
+        async with gate:
+            for row in rows:
+                outcomes.append(await self._attempt(row))
+        return outcomes
+
+    async def _attempt(self, row: OutboxRow) -> Outcome:
         intent = row.intent
-        await self.delivery.started(row)
-        if is_offer_send(intent):
-            self.core.crash_point("before_offer_send")
         try:
             message = await self._call(intent)
-        except RetryAfter as exc:
-            wait = exc.retry_after
-            seconds = wait.total_seconds() if hasattr(wait, "total_seconds") else float(wait)
+        except Exception as exc:  # every error is settled by _settle, one by one
+            return Outcome(row, error=exc)
+        if is_offer_send(intent):
+            self.core.crash_point("after_offer_send")
+        return Outcome(row, message=message)
+
+    async def _settle(self, outcomes: list[Outcome]) -> None:
+        """Record what Telegram took in one transaction; then each error, by its kind."""
+        await self.delivery.delivered(
+            [
+                (o.row, o.message.chat_id if o.message else None, _message_id(o.message))
+                for o in outcomes
+                if o.error is None
+            ]
+        )
+        for outcome in outcomes:
+            if outcome.error is not None:
+                await self._failed(outcome.row, outcome.error)
+
+    async def _failed(self, row: OutboxRow, error: Exception) -> None:
+        intent = row.intent
+        if isinstance(error, RetryAfter):
+            seconds = retry_after_s(error.retry_after)
             log.warning("429 from Telegram; chat held for %.1f s", seconds)
             self.limiter.block(intent.chat_id, seconds)
             await self.delivery.held(row, seconds)
-            return
-        except Forbidden:
+        elif isinstance(error, Forbidden):
             log.warning("403 for a %s message: recipient unreachable", intent.role.value)
             await self.delivery.refused(row)
-            return
-        except BadRequest as exc:
-            if NOT_MODIFIED in str(exc).lower():
-                await self.delivery.delivered(row, None, None)
+        elif isinstance(error, BadRequest):
+            if NOT_MODIFIED in str(error).lower():
+                await self.delivery.delivered([(row, None, None)])
                 return
             log.warning("400 for a %s message", intent.role.value)
             await self.delivery.rejected(row)
-            return
-        except (TimedOut, NetworkError) as exc:  # includes 5xx
+        elif isinstance(error, TimedOut | NetworkError):  # includes 5xx
             if await self.delivery.failing(row):
                 log.error("an offer is still failing after %d attempts", row.attempts + 1)
                 return  # the next member was offered instead; this one is dropped
-            backoff = min(MAX_BACKOFF_S, 0.25 * 2 ** min(row.attempts, 7))
-            log.warning("send failed (%s); retry in %.2f s", type(exc).__name__, backoff)
+            backoff = backoff_s(row.attempts)
+            log.warning("send failed (%s); retry in %.2f s", type(error).__name__, backoff)
             # A timeout leaves it unknown whether Telegram got the message.
-            await self.delivery.later(row, backoff, "network", uncertain=isinstance(exc, TimedOut))
-            return
-        if is_offer_send(intent):
-            self.core.crash_point("after_offer_send")
-        chat_id = message.chat_id if message is not None else None
-        await self.delivery.delivered(row, chat_id, message.message_id if message else None)
+            await self.delivery.later(
+                row, backoff, "network", uncertain=isinstance(error, TimedOut)
+            )
+        else:  # unexpected: whether Telegram has it is unknown, so it is resent as such
+            log.error("a %s message failed (%s)", intent.role.value, where(error))
+            await self.delivery.later(row, backoff_s(row.attempts), "error", uncertain=True)
 
     async def _call(self, intent: Intent) -> Message | None:
         lang = await self._language(intent)
@@ -176,6 +279,9 @@ class Sender(Worker):
             except BadRequest as exc:
                 if not any(gone in str(exc).lower() for gone in DELETE_TARGET_GONE):
                     raise
+                if intent.text is not None and "can't" in str(exc).lower():
+                    # Too old for a bot to delete: it is edited to ``text`` instead.
+                    await self._edit_quietly(intent.chat_id, intent.message_id, intent, lang)
             return None
         if intent.op is Op.EDIT and intent.message_id is not None:
             try:
@@ -190,7 +296,9 @@ class Sender(Worker):
                     raise
                 return None  # nothing left to clean
             return edited if isinstance(edited, Message) else None
-        if intent.op is Op.EDIT and intent.alert_id is not None:
+        if intent.op is Op.EDIT and (
+            intent.alert_id is not None or intent.role is MessageRole.CARD
+        ):
             target = await self.delivery.target(intent)
             if target is not None:
                 try:
@@ -220,8 +328,6 @@ class Sender(Worker):
             if intent.reply_to
             else None
         )
-        if is_offer_send(intent):
-            reply_markup = None  # buttons come in the second phase (bot/delivery.py)
         return await self.bot.send_message(
             intent.chat_id,
             text_of(intent.text, lang),
@@ -229,10 +335,33 @@ class Sender(Worker):
             reply_parameters=reply_parameters,
         )
 
+    async def _edit_quietly(self, chat_id: int, message_id: int, intent: Intent, lang: str) -> None:
+        try:
+            await self.bot.edit_message_text(
+                text_of(intent.text, lang), chat_id=chat_id, message_id=message_id
+            )
+        except BadRequest as exc:
+            if not any(gone in str(exc).lower() for gone in EDIT_TARGET_GONE):
+                raise
+
     async def _language(self, intent: Intent) -> str:
         """The reader's language: a private chat's person, or the group's squad."""
-        if intent.text is None and not intent.buttons and not intent.request_location:
+        if not _worded(intent):
             return "en"
         if intent.chat_id not in self._languages:
             self._languages[intent.chat_id] = await self.delivery.language_of(intent.chat_id)
         return self._languages[intent.chat_id]
+
+
+def _worded(intent: Intent) -> bool:
+    """Whether the message has words or buttons (so its reader's language matters)."""
+    return intent.text is not None or bool(intent.buttons) or intent.request_location
+
+
+def backoff_s(failures: int) -> float:
+    """The wait before trying again after ``failures`` earlier failed attempts."""
+    return min(MAX_BACKOFF_S, 0.25 * 2.0 ** min(failures, 7))
+
+
+def _message_id(message: Message | None) -> int | None:
+    return message.message_id if message is not None else None

@@ -50,15 +50,13 @@ async def test_setup_alert_decline_timeout_escalate_claim_close_status(
         offer = await fake.wait_for(is_send(thandi.id, f"#{code}"), after=mark)
         assert "400 m" in offer.text
         assert not COORD_RE.search(offer.text)
-        # Two phases: the text first, then its buttons onto that same recorded message.
-        assert offer.buttons() == []
-        armed = await fake.wait_for(is_edit(thandi.id, f"#{code}"), after=mark)
-        assert armed.params["message_id"] == offer.result["message_id"]
-        labels = [b["text"] for b in armed.buttons()]
+        # One send: the offer comes with its buttons, which carry this copy's tag.
+        labels = [b["text"] for b in offer.buttons()]
         assert labels == [render("button.accept"), render("button.decline")]
-        offered = await fake.wait_for(is_edit(squad.group.id, "Offered to"), after=mark)
-        assert render("card.offered") in offered.text
-        assert "Thandi" not in offered.text and " m" not in offered.text.split("Area")[0], (
+        assert {b["callback_data"].rsplit(":", 1)[1] for b in offer.buttons()} == {"ca"}
+        # The card goes once the offer is made, so it says so already.
+        assert render("card.offered") in card.text
+        assert "Thandi" not in card.text and " m" not in card.text.split("Area")[0], (
             "the card names nobody and gives no distance until someone accepts"
         )
 
@@ -92,9 +90,11 @@ async def test_setup_alert_decline_timeout_escalate_claim_close_status(
         await fake.wait_for(is_edit(squad.group.id, "Lerato is responding"), after=mark)
         brief = await fake.wait_for(is_send(lerato.id, "You have"), after=mark)
 
-        # Thandi presses Claim too late: "already taken", nothing changes.
+        # Thandi presses Claim too late (the card she still sees): "already taken", nothing
+        # changes.
         mark = len(fake.calls)
-        await fake.press(thandi, bot_message(fake, escalation), button=render("button.claim"))
+        stale = escalation.buttons()[0]["callback_data"]
+        await fake.press(thandi, bot_message(fake, escalation), data=stale)
         late = await fake.wait_for(lambda c: c.method == "answerCallbackQuery", after=mark)
         assert "already taken" in late.params["text"]
         assert not [c for c in fake.calls[mark:] if c.method == "sendLocation"]

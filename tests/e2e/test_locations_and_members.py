@@ -111,7 +111,7 @@ async def test_alert_as_reply_to_a_location_and_a_saved_place(
         listing = await squad.ask(squad.lead, "/place list")
         assert "Taxi Rank" in listing.text and not COORD_RE.search(listing.text)
         mark = await squad.say(zanele, "/alert robbery at the taxi rank")
-        card = await fake.wait_for(is_send(squad.group.id, "Area: Taxi Rank"), after=mark)
+        card = await fake.wait_for(is_send(squad.group.id, "Taxi Rank"), after=mark)
         assert not COORD_RE.search(card.text)
         offer = await fake.wait_for(
             is_send(202, f"#{code_of(card)}"), after=mark
@@ -201,7 +201,7 @@ async def test_assign_and_cancel_by_reporter(fake: FakeTelegram, db_path: Path) 
         mark = len(fake.calls)
         assert "cancelled" in (await squad.ask(zanele, f"/cancel {code2.lower()}")).text
         await fake.wait_for(is_edit(201, "was cancelled"), after=mark)
-        await fake.wait_for(is_edit(squad.group.id, "Cancelled."), after=mark)
+        await fake.wait_for(is_edit(squad.group.id, f"#{code2} · cancelled"), after=mark)
 
 
 async def test_setup_code_guards_enrolment(fake: FakeTelegram, db_path: Path) -> None:

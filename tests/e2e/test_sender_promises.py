@@ -9,13 +9,12 @@ from datetime import timedelta
 from pathlib import Path
 
 from bot.messages import render
-from tests.fakegram.server import FakeTelegram
+from tests.fakegram.server import Call, FakeTelegram
 from tests.support import (
     ALERT_AT,
     Squad,
     bot_message,
     code_of,
-    is_edit,
     is_send,
     make_settings,
     running_bot,
@@ -24,7 +23,7 @@ from tests.support import (
 
 def _as_if_the_bot_died_after_sending_the_offer(db: Path) -> None:
     """The offer's call was made, but the bot died before recording it: the row stays
-    ``sending`` with no result and no remembered message (so it was never armed)."""
+    ``sending`` with no result, no remembered message and no recorded copy."""
     conn = sqlite3.connect(db)
     try:
         with conn:
@@ -34,11 +33,16 @@ def _as_if_the_bot_died_after_sending_the_offer(db: Path) -> None:
                 " AND json_extract(payload, '$.op') = 'send'"
             )
             conn.execute("DELETE FROM messages WHERE role = 'offer'")
+            conn.execute("UPDATE offers SET copy = NULL")
     finally:
         conn.close()
 
 
-async def test_an_offer_sent_again_after_a_crash_says_so_and_is_the_one_armed(
+def _copy_tags(call: Call) -> set[str]:
+    return {b["callback_data"].rsplit(":", 1)[1] for b in call.buttons()}
+
+
+async def test_an_offer_sent_again_after_a_crash_says_so_and_only_it_acts(
     fake: FakeTelegram, db_path: Path
 ) -> None:
     settings = make_settings(fake, db_path, ack_timeout=timedelta(seconds=60))
@@ -49,10 +53,10 @@ async def test_an_offer_sent_again_after_a_crash_says_so_and_is_the_one_armed(
         mark = await squad.say(fake.user(300, "Zanele"), f"/alert {ALERT_AT[0]}, {ALERT_AT[1]}")
         first = await fake.wait_for(is_send(thandi.id, "#"), after=mark)
         code = code_of(first)
-        await fake.wait_for(is_edit(thandi.id, f"#{code}"), after=mark)
         await fake.idle()
     resent = render("offer.resent")
     assert resent not in first.text
+    assert _copy_tags(first) == {"ca"}, "the first copy's buttons carry its tag"
     _as_if_the_bot_died_after_sending_the_offer(db_path)
 
     mark = len(fake.calls)
@@ -60,11 +64,18 @@ async def test_an_offer_sent_again_after_a_crash_says_so_and_is_the_one_armed(
         second = await fake.wait_for(is_send(thandi.id, f"#{code}"), after=mark)
         assert second.text.endswith(resent), second.text
         assert second.text.startswith(first.text)
-        armed = await fake.wait_for(
-            lambda c: is_edit(thandi.id, f"#{code}")(c) and bool(c.buttons()), after=mark
-        )
-        assert armed.params["message_id"] == second.result["message_id"]
-        assert armed.text == second.text
+        assert _copy_tags(second) == {"cb"}, "one send, with the second copy's tag"
+        await fake.idle()
+        # The first copy, which a crash left on her phone, no longer acts: she is told to
+        # answer on the newer one, and nothing changes.
+        before = _rows(db_path, "SELECT id, answer, copy FROM offers")
+        assert [r[1:] for r in before] == [(None, "cb")]
+        mark_press = len(fake.calls)
+        await fake.press(thandi, bot_message(fake, first), button=render("button.accept"))
+        stale = await fake.wait_for(lambda c: c.method == "answerCallbackQuery", after=mark_press)
+        assert render("offer.old_copy", {"code": code}) == stale.params["text"]
+        await fake.idle()
+        assert _rows(db_path, "SELECT id, answer, copy FROM offers") == before
         # The second copy acts on the one offer row.
         await fake.press(thandi, bot_message(fake, second), button=render("button.accept"))
         await fake.wait_for(is_send(thandi.id, f"You have #{code}"), after=mark)
@@ -86,9 +97,6 @@ async def test_an_offer_sent_again_after_a_timeout_says_so_too(
         await fake.idle()
         fake.fail("sendMessage", 200, chat_id=thandi.id, delay=6.0, times=1)  # slow, delivered
         mark = await squad.say(fake.user(300, "Zanele"), f"/alert {ALERT_AT[0]}, {ALERT_AT[1]}")
-        armed = await fake.wait_for(
-            lambda c: is_edit(thandi.id, "#")(c) and bool(c.buttons()), after=mark, timeout=15
-        )
         await fake.wait_for(is_send(thandi.id, "can you help?"), after=mark, timeout=15)
         await fake.idle(quiet=1.5, timeout=15)
         copies = [c for c in fake.calls[mark:] if is_send(thandi.id, "can you help?")(c)]
@@ -97,8 +105,9 @@ async def test_an_offer_sent_again_after_a_timeout_says_so_too(
         (late,) = [c for c in copies if resent not in c.text]
         (again,) = [c for c in copies if c.text.endswith(resent)]
         assert again.text.startswith(late.text)
-        assert armed.params["message_id"] == again.result["message_id"]
-        assert armed.text == again.text
+        assert (_copy_tags(late), _copy_tags(again)) == ({"ca"}, {"cb"})
+        recorded = _rows(db_path, "SELECT copy FROM offers")
+        assert recorded == [("cb",)], "only the copy sent again is honoured"
 
 
 def _rows(db: Path, sql: str) -> list[tuple[object, ...]]:
@@ -133,12 +142,16 @@ async def test_a_stuck_card_edit_is_reported_to_the_leads_once(
     )
     async with running_bot(settings):
         squad = await Squad.set_up(fake)
-        await squad.join(fake.user(201, "Thandi"), ALERT_AT[0] + 0.0036, ALERT_AT[1])
+        thandi = fake.user(201, "Thandi")
+        await squad.join(thandi, ALERT_AT[0] + 0.0036, ALERT_AT[1])
         await fake.idle()
         fake.fail("editMessageText", 503, chat_id=squad.group.id, times=10_000)
         mark = await squad.say(fake.user(300, "Zanele"), f"/alert {ALERT_AT[0]}, {ALERT_AT[1]}")
         card = await fake.wait_for(is_send(squad.group.id, "🚨 #"), after=mark)
         code = code_of(card)
+        # Thandi accepts: the card is to be edited to say she is responding, and cannot be.
+        offer = await fake.wait_for(is_send(thandi.id, f"#{code}"), after=mark)
+        await fake.press(thandi, bot_message(fake, offer), button=render("button.accept"))
         told = await fake.wait_for(is_send(squad.lead.id, "could not deliver"), after=mark)
         assert f"#{code}" in told.text
         await fake.wait_for(is_send(squad.group.id, "could not deliver"), after=mark)

@@ -2,10 +2,14 @@
 
 It speaks Telegram's JSON shapes and errors, records every call, delivers any
 update type by long polling or, once the bot sets a webhook, by POSTing it there
-(``webhook.py``), and injects faults (429 with ``retry_after``, 5xx,
-403, delays) on chosen methods and chats. It also plays the people: helpers
-build users and groups and make them send messages, share or move locations,
-and press buttons, the way Telegram would deliver those to the bot.
+(``webhook.py``), and injects faults (429 with ``retry_after``, 5xx, 403, delays) on chosen
+methods and chats. With ``limits`` set it enforces Telegram's sending limits
+(``tests/fakegram/limits.py``) and answers 429 when the bot breaks one; ``None`` means no
+limits. Every request is timestamped (``requests``), and so is the moment each update is
+first handed out by getUpdates (``handed_out``).
+
+It also plays the people: helpers build users and groups and make them send messages,
+share or move locations, and press buttons, the way Telegram would deliver those to the bot.
 """
 
 from __future__ import annotations
@@ -22,19 +26,10 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.fakegram.limits import SENDING_METHODS, LimitKeeper, Limits
 from tests.fakegram.webhook import WebhookPusher
 
-# Calls that count against Telegram's sending limits.
-SENDING_METHODS = frozenset(
-    {
-        "sendMessage",
-        "sendLocation",
-        "sendPhoto",
-        "sendDocument",
-        "editMessageText",
-        "editMessageReplyMarkup",
-    }
-)
+__all__ = ["SENDING_METHODS", "Call", "Chat", "FakeTelegram", "Fault", "Limits", "Upload", "User"]
 
 # Parameters that Telegram takes as plain strings (everything else is JSON-encoded by PTB).
 STRING_PARAMS = frozenset(
@@ -53,13 +48,14 @@ class Upload:
 
 @dataclass
 class Call:
-    """One recorded Bot API call."""
+    """One recorded Bot API call: ``at`` when it arrived, ``done`` when it was answered."""
 
     method: str
     params: dict[str, Any]
     at: float
     status: int = 200
     result: Any = None
+    done: float = 0.0
 
     @property
     def chat_id(self) -> int | None:
@@ -129,7 +125,13 @@ class Chat:
 class FakeTelegram:
     """The server, its recorded calls, and the people who use the bot through it."""
 
-    def __init__(self, token: str = "123456:TEST-TOKEN", bot_username: str = "squadline_test_bot"):
+    def __init__(
+        self,
+        token: str = "123456:TEST-TOKEN",
+        bot_username: str = "squadline_test_bot",
+        *,
+        limits: Limits | None = None,
+    ):
         self.token = token
         self.bot = {
             "id": int(token.split(":")[0]),
@@ -159,6 +161,28 @@ class FakeTelegram:
         self.polls = 0
         self.paused = False  # while set, getUpdates hands out nothing (updates queue up)
         self.webhook = WebhookPusher()  # webhook mode: set by the bot's setWebhook
+        # Every HTTP request, getUpdates included: (when it arrived, method, status).
+        self.requests: list[tuple[float, str, int]] = []
+        # When each update (by update_id) was first handed out by getUpdates.
+        self.handed_out: dict[int, float] = {}
+        # Which update carried a message the people sent: (chat id, message id) -> update_id.
+        self.update_of: dict[tuple[int, int], int] = {}
+        self._keeper: LimitKeeper | None = None
+        self.limits = limits
+
+    @property
+    def limits(self) -> Limits | None:
+        """Telegram's sending limits as enforced here; ``None``: no limits."""
+        return self._keeper.limits if self._keeper is not None else None
+
+    @limits.setter
+    def limits(self, limits: Limits | None) -> None:
+        self._keeper = LimitKeeper(limits) if limits is not None else None
+
+    @property
+    def refused_for_limits(self) -> int:
+        """How many calls were answered 429 because they broke a limit (not injected)."""
+        return self._keeper.refused if self._keeper is not None else 0
 
     # -- lifecycle --------------------------------------------------------------------
 
@@ -235,6 +259,10 @@ class FakeTelegram:
     async def deliver(self, update: dict[str, Any]) -> dict[str, Any]:
         """Queue any update for the bot's next getUpdates."""
         update = {"update_id": next(self._update_ids), **update}
+        message = update.get("message")
+        if isinstance(message, dict):
+            key = (message["chat"]["id"], message["message_id"])
+            self.update_of[key] = update["update_id"]
         async with self._changed:
             self._updates.append(update)
             self._changed.notify_all()
@@ -573,8 +601,9 @@ class FakeTelegram:
         if request.match_info["token"] != self.token:
             return self._error(401, "Unauthorized")
         method = request.match_info["method"]
+        arrived = time.time()
         params = await self._params(request)
-        call = Call(method, params, time.time())
+        call = Call(method, params, arrived)
         fault = self._fault_for(method, params) if method != "getUpdates" else None
         if fault is not None:
             if fault.delay:
@@ -585,6 +614,12 @@ class FakeTelegram:
                     call.result = fault.retry_after or 1
                 await self._record(call)
                 return self._fault_response(fault)
+        if self._keeper is not None and method in SENDING_METHODS:
+            retry_after = self._keeper.admit(call.chat_id, time.time())
+            if retry_after:
+                call.status, call.result = 429, retry_after
+                await self._record(call)
+                return self._too_many(int(retry_after))
         handler = getattr(self, f"_m_{method}", None)
         if handler is None:
             call.status = 404
@@ -599,19 +634,26 @@ class FakeTelegram:
         call.result = result
         if method != "getUpdates":
             await self._record(call)
+        else:
+            call.done = time.time()
+            self.requests.append((arrived, method, 200))
         return web.json_response({"ok": True, "result": result})
 
     async def _record(self, call: Call) -> None:
+        call.done = time.time()
+        self.requests.append((call.at, call.method, call.status))
         async with self._changed:
             self.calls.append(call)
             self._changed.notify_all()
 
+    def _too_many(self, retry_after: int) -> web.Response:
+        return self._error(
+            429, f"Too Many Requests: retry after {retry_after}", {"retry_after": retry_after}
+        )
+
     def _fault_response(self, fault: Fault) -> web.Response:
         if fault.status == 429:
-            retry = fault.retry_after or 1
-            return self._error(
-                429, f"Too Many Requests: retry after {retry}", {"retry_after": retry}
-            )
+            return self._too_many(fault.retry_after or 1)
         if fault.status == 403:
             return self._error(403, fault.description or "Forbidden: bot was blocked by the user")
         if fault.status == 400:
@@ -703,6 +745,9 @@ class FakeTelegram:
                     ready = []
                 remaining = end - loop.time()
                 if ready or remaining <= 0:
+                    now = time.time()
+                    for update in ready:
+                        self.handed_out.setdefault(update["update_id"], now)
                     self._changed.notify_all()
                     return ready
                 with contextlib.suppress(TimeoutError):

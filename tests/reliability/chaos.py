@@ -91,16 +91,23 @@ class Responders:
                 await self.fake.press(
                     member, bot_message(self.fake, call), button=render("button.decline")
                 )
-        elif (
-            call.chat_id is not None
-            and call.chat_id < 0
-            and "Nobody has" in call.text
-            and roll < 0.6
-        ):
-            member = self.rng.choice(list(self.members.values()))
-            await self.fake.press(
-                member, bot_message(self.fake, call), button=render("button.claim")
+        elif call.chat_id is not None and call.chat_id < 0 and roll < 0.6:
+            # The squad's board: a member claims an alert nobody has taken yet, from the
+            # card ("Nobody has taken it yet") or from the list ("waiting for someone").
+            waiting = render("card.escalated") in call.text or (
+                f"· {render('state.escalated')} ·" in call.text
             )
+            claims = [
+                b["callback_data"]
+                for b in call.buttons()
+                if b.get("callback_data", "").startswith("s1:clm:")
+            ]
+            if not waiting or not claims:
+                return
+            key = (call.chat_id, call.result["message_id"])
+            message = self.fake.messages.get(key, call.result)  # a newer board replaced it
+            member = self.rng.choice(list(self.members.values()))
+            await self.fake.press(member, message, data=self.rng.choice(claims))
 
 
 async def run_chaos(

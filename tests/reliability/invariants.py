@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.delivery import honoured
 from bot.intents import Intent, MessageRole, Op
 from bot.messages import render
 from data.privacy import COARSE_DECIMALS
@@ -61,14 +62,8 @@ def check(db: Path, fake: FakeTelegram, *, max_escalations: int) -> Report:
     for origin, n in origins.items():
         if n > 1:
             report.problems.append(f"{n} alerts from one message {origin}")
-    cards: dict[int, set[str]] = {}
-    for call in fake.calls_to("sendMessage"):
-        reply = (call.params.get("reply_parameters") or {}).get("message_id")
-        if reply and call.text.startswith("🚨 #"):
-            cards.setdefault(reply, set()).add(call.text.split()[1])
-    for message_id, codes in cards.items():
-        if len(codes) > 1:
-            report.problems.append(f"message {message_id} produced alerts {sorted(codes)}")
+    # (The group's board may show several alerts, and folds changes together, so one
+    # message is no evidence here: the alerts table's unique origin is.)
 
     # 3. No member holds two live offers for one alert.
     for r in _rows(
@@ -88,29 +83,55 @@ def check(db: Path, fake: FakeTelegram, *, max_escalations: int) -> Report:
         if a["state"] not in ("new", "offered", "escalated") and open_offers:
             report.problems.append(f"#{a['code']}: {a['state']} but offers still open")
 
-    # ... and as the member sees it: at most one message with Accept per alert and chat.
-    live: Counter[tuple[int, str]] = Counter()
+    # ... and as the member sees it: at most one message per alert and chat whose Accept
+    # acts on the offer. Each copy's buttons carry its tag; only the copy whose delivery
+    # was recorded is honoured (an older copy a crash left on the phone is refused).
+    recorded = {
+        (r["chat"], r["alert_id"]): r["copy"]
+        for r in _rows(
+            db,
+            "SELECT u.private_chat_id AS chat, o.alert_id, o.copy FROM offers o"
+            " JOIN members m ON m.id = o.member_id JOIN users u ON u.user_id = m.user_id",
+        )
+    }
+    live: Counter[tuple[int, int]] = Counter()
     for (chat_id, _), message in fake.messages.items():
         for row in (message.get("reply_markup") or {}).get("inline_keyboard", []):
             for button in row:
-                data = button.get("callback_data", "")
-                if data.startswith("s1:acc:"):
-                    live[(chat_id, data)] += 1
-    for (chat_id, data), n in live.items():
+                parts = button.get("callback_data", "").split(":")
+                if parts[:2] != ["s1", "acc"]:
+                    continue
+                alert_id, tag = int(parts[2]), (parts[3] if len(parts) > 3 else "")
+                if honoured(recorded.get((chat_id, alert_id)), tag):
+                    live[(chat_id, alert_id)] += 1
+    for (chat_id, alert_id), n in live.items():
         if n > 1:
-            report.problems.append(f"chat {chat_id} sees {n} live offers ({data})")
+            report.problems.append(f"chat {chat_id} sees {n} live offers of alert {alert_id}")
 
     # 4. Deadlines fired at most once: each firing's effects exist exactly once.
+    leads = Counter(
+        r["squad_id"]
+        for r in _rows(
+            db,
+            "SELECT m.squad_id FROM members m JOIN users u ON u.user_id = m.user_id"
+            " WHERE m.role = 'lead' AND u.private_chat_id IS NOT NULL",
+        )
+    )
     for a in alerts:
         offers = _rows(db, f"SELECT count(*) AS n FROM offers WHERE alert_id = {a['id']}")[0]["n"]
         if offers != a["offers_made"]:
             report.problems.append(
                 f"#{a['code']}: {offers} offers but offers_made={a['offers_made']}"
             )
-        escalation_rows = _outbox(db, a["id"], MessageRole.ESCALATION)
-        if len(escalation_rows) != a["escalations"]:
-            posts, expected = len(escalation_rows), a["escalations"]
-            report.problems.append(f"#{a['code']}: {posts} escalation posts, expected {expected}")
+        # Each escalation pages every lead once (the group sees it on the squad's board,
+        # which folds changes together, so the pages are the count).
+        pages = [
+            i for i, _, _ in _outbox(db, a["id"], MessageRole.PAGE)
+            if i.text is not None and i.text.key == "escalation.lead"
+        ]  # fmt: skip
+        expected = a["escalations"] * leads[a["squad_id"]]
+        if len(pages) != expected:
+            report.problems.append(f"#{a['code']}: {len(pages)} escalation pages, {expected}")
 
     # 5. Every accepted member got the precise location (and every message that matters
     #    was delivered) exactly once, unless a crash hid whether Telegram had it.

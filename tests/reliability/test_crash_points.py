@@ -154,18 +154,24 @@ async def test_crash_after_the_send_before_it_is_marked_sent(rig: Rig) -> None:
         c for c in rig.fake.calls[mark:] if c.method == "sendMessage" and c.chat_id == rig.thandi.id
     ]
     # Telegram got it, but the bot died before recording that: the only case where a
-    # row is sent again. The second copy says so, and only it gets the buttons.
-    assert len(offers) == 2
-    assert report.uncertain_resends == 1
-    resent = render("offer.resent")
-    assert resent not in offers[0].text
-    assert offers[1].text.endswith(resent), offers[1].text
-    # If the offer was still open after the restart (its 1.5 s may have run out while
-    # the bot was down), its buttons went onto the second copy, which still says so.
-    for edit in rig.fake.calls[mark:]:
-        if edit.method == "editMessageText" and edit.chat_id == rig.thandi.id and edit.buttons():
-            assert edit.params["message_id"] == offers[1].result["message_id"]
-            assert edit.text.endswith(resent), edit.text
+    # row is sent again, and only while the offer is still open (its 1.5 s may have run
+    # out while the bot was down). The second copy says so, and only its buttons act.
+    tags = [{b["callback_data"].rsplit(":", 1)[1] for b in c.buttons()} for c in offers]
+    assert tags[0] == {"ca"}
+    thandis = "FROM offers o JOIN members m ON m.id = o.member_id WHERE m.user_id = 201"
+    (copy,) = db_rows(rig.bot.db, f"SELECT o.copy {thandis}")[0]
+    if len(offers) == 2:
+        # (The sender's pass sends to several chats at once: a message in the same pass,
+        # such as the squad's board, may have been sent again too, its fate as hidden.)
+        assert report.uncertain_resends >= 1
+        resent = render("offer.resent")
+        assert resent not in offers[0].text
+        assert offers[1].text.endswith(resent), offers[1].text
+        assert tags[1] == {"cb"} and copy == "cb", "only the copy sent again is honoured"
+    else:
+        assert len(offers) == 1 and copy is None
+        (answer,) = db_rows(rig.bot.db, f"SELECT o.answer {thandis}")[0]
+        assert answer is not None, "an open offer is always sent again"
 
 
 async def test_crash_in_the_middle_of_an_escalation(rig: Rig) -> None:

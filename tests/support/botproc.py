@@ -51,14 +51,19 @@ class BotProcess:
         self.starts = 0
         self.kills = 0
         self.log_path = workdir / "bot.log"
+        # ``python -m <module> run``: the bot, or a bench-only variant of it (found in the
+        # checkout: bench/ is not installed).
+        self.module = "bot"
 
     async def start(self, crash_at: str | None = None, wait_ready: bool = True) -> None:
         assert self.proc is None or self.proc.returncode is not None, "already running"
         env = bot_env(self.fake, self.db, crash_at=crash_at, **self.settings)
+        if self.module != "bot":
+            env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
         mark = len(self.fake.calls)
         log = self.log_path.open("ab")
         self.proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run",
+            sys.executable, "-m", self.module, "run",
             cwd=self.workdir, env=env, stdout=log, stderr=log,
         )  # fmt: skip
         log.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from bot.messages import render
 from tests.fakegram.server import Call
 
 ALERT_AT = (-26.2041, 28.0473)
@@ -22,6 +23,8 @@ def is_edit(chat_id: int, containing: str = "") -> Predicate:
 
 
 def code_of(call: Call) -> str:
-    match = re.search(r"#([A-Z2-9]{4,6})", call.text)
-    assert match, call.text
-    return match.group(1)
+    """The alert a message is about. On the squad's board listing several alerts (oldest
+    first), the newest: the one whose arrival posted it."""
+    codes = re.findall(r"#([A-Z2-9]{4,6})", call.text)
+    assert codes, call.text
+    return codes[-1] if call.text.startswith(render("board.header")) else codes[0]

@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.core import Caller
 from bot.domain import Alert, Member
-from bot.intents import Intent
+from bot.intents import Intent, MessageRole
 from bot.services import Services
 from data import alerts as alerts_q
 from data import squads as squads_q
@@ -114,6 +114,30 @@ class World:
     async def outbox(self) -> list[Intent]:
         async with self.services.core.store.reading() as db:
             return [row.intent for row in await next_batch(db, float("inf"), limit=10_000)]
+
+    async def told(self) -> list[Intent]:
+        """Everything queued so far, sent or still waiting, oldest first (not superseded)."""
+        async with (
+            self.services.core.store.reading() as db,
+            db.execute(
+                "SELECT payload FROM outbox WHERE state IN ('pending', 'sending', 'sent')"
+                " AND payload <> '{}' ORDER BY id"
+            ) as cur,
+        ):
+            return [Intent.from_json(r[0]) for r in await cur.fetchall()]
+
+    async def cards(self, alert: Alert) -> list[Intent]:
+        """The squad's board messages (its card) that show ``alert``, oldest first, whether
+        sent or still queued (a newer change folded into a queued one is that one)."""
+        from bot.messages import render
+
+        return [
+            i
+            for i in await self.told()
+            if i.role is MessageRole.CARD
+            and i.text is not None
+            and f"#{alert.code}" in render(i.text.key, i.text.params)
+        ]
 
     async def deliver_all(self) -> None:
         """As if the sender had delivered everything queued so far."""

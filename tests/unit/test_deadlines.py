@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.domain import AlertState, Availability
-from bot.intents import Action, MessageRole
+from bot.intents import Action, MessageRole, Op, Priority
 from bot.services import Services
 from data import deadlines as deadlines_q
 from tests.support import World, unit_settings
@@ -56,12 +56,19 @@ async def test_escalation_repeats_at_most_max_escalations(world: World) -> None:
     fresh = await world.reload(alert)
     assert fresh.state is AlertState.ESCALATED and fresh.escalations == 1
     for _ in range(5):
+        await world.deliver_all()
         world.clock.advance(181)
         await world.fire_due()
     fresh = await world.reload(alert)
     assert fresh.escalations == 2  # max_escalations in the unit settings
-    pages = [i for i in await world.outbox() if i.role is MessageRole.ESCALATION]
+    # Each escalation pages the lead once, and posts the squad's board anew (which notifies
+    # the group), showing the alert as waiting for someone.
+    pages = [
+        i for i in await world.told() if i.text is not None and i.text.key == "escalation.lead"
+    ]
     assert len(pages) == 2
+    posts = [c for c in await world.cards(alert) if c.op is Op.SEND]
+    assert len(posts) == 2 and all(c.priority is Priority.URGENT for c in posts)
 
 
 async def test_no_location_broadcasts_to_the_whole_squad(world: World) -> None:

@@ -93,3 +93,15 @@ def test_a_member_holding_a_live_offer_ranks_after_every_free_member() -> None:
         ms, locs, ALERT, reporter_user_id=0, tried=(), now=NOW, ttl_s=TTL, engaged={1}
     )
     assert [c.member.id for c in busy] == [2, 1], "the engaged member is still a candidate, last"
+
+
+def test_among_engaged_members_the_least_engaged_ranks_first() -> None:
+    """A raid bigger than the squad: everyone holds an offer, so the next goes to whoever
+    holds the fewest (each private chat takes one message a second), not the nearest."""
+    ms = [member(1), member(2), member(3)]
+    locs = {1001: at(0.001), 1002: at(0.02), 1003: at(0.05)}
+    ranked = rank_candidates(
+        ms, locs, ALERT, reporter_user_id=0, tried=(), now=NOW, ttl_s=TTL,
+        engaged={1: 3, 2: 2, 3: 1},
+    )  # fmt: skip
+    assert [c.member.id for c in ranked] == [3, 2, 1]

@@ -4,7 +4,7 @@ and change nothing."""
 from __future__ import annotations
 
 from bot.domain import AlertState, Availability, Outcome
-from bot.intents import Action, MessageRole, Op
+from bot.intents import Action, MessageRole, Op, Priority
 from bot.messages import render
 from tests.support import World
 
@@ -138,7 +138,10 @@ async def test_decline_moves_on_and_max_offers_escalates(world: World) -> None:
     fresh = await world.reload(alert)
     assert fresh.state is AlertState.ESCALATED and fresh.escalations == 1
     roles = [i.role for i in await world.outbox()]
-    assert MessageRole.ESCALATION in roles and MessageRole.PAGE in roles
+    assert MessageRole.PAGE in roles
+    post = (await world.cards(alert))[-1]
+    assert post.op is Op.SEND and post.priority is Priority.URGENT, "the group is told anew"
+    assert "Nobody has taken it yet" in render(post.text.key, post.text.params)
 
 
 async def test_assign_by_lead(world: World) -> None:

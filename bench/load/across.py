@@ -1,0 +1,170 @@
+"""A burst across squads: 600 alerts in 60 s over 200 squads, while other people send
+/status (leads) and /help (members) in private, with Telegram's limits enforced.
+
+Figures:
+- use of the outbound budget: the sends Telegram accepted, divided by what its 30 a second
+  allow over the time the bot was sending. Target: at least 95 %;
+- the time until every alert's offer is out, beside the least the limits allow (the last
+  /alert's arrival, or every offer message at 30 a second, whichever is later);
+- the delay of urgent messages (an offer, from its update's hand-out) beside routine ones
+  (the /status and /help answers), and how many offers a later routine answer overtook.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from bench.load.rig import Rig, first_offer_at, load_now, ms, offer_calls, pct, rigged
+from bench.load.seed import Plan
+from tests.fakegram.limits import SENDING_METHODS, TELEGRAM
+
+BUDGET_TARGET = 0.95
+WORDS = ("arrested by the police at the rank", "robbed near the shops", "they are taking people")
+
+
+@dataclass(frozen=True)
+class Options:
+    plan: Plan = field(default_factory=Plan)
+    alerts: int = 600
+    seconds: float = 60.0
+    squads: int = 200
+    status_per_s: float = 1.0
+    help_per_s: float = 1.0
+    timeout_s: float = 240.0
+
+
+async def run(options: Options = Options()) -> dict[str, Any]:
+    async with rigged(options.plan, limits=TELEGRAM) as rig:
+        return await measure(rig, options, "across")
+
+
+async def measure(rig: Rig, options: Options, name: str) -> dict[str, Any]:
+    mark = len(rig.fake.calls)
+    refused = rig.fake.refused_for_limits
+    loads = [load_now()]
+    squads = rig.seeded.squads[: options.squads]
+    others = rig.seeded.squads[options.squads :] or squads
+    routine: list[tuple[int, int]] = []  # (user id, update id)
+    people = iter(range(10**9))
+    start = time.time()
+    asking = asyncio.create_task(_ask(rig, others, options, routine, people))
+    for i in range(options.alerts):
+        # A crackdown: many arrests (a wave of three offers each), robberies, and alerts
+        # that say only that people are being taken.
+        words = rig.rng.choices(WORDS, weights=(4, 3, 3))[0]
+        await rig.alert(squads[rig.rng.randrange(len(squads))], words)
+        delay = start + (i + 1) * options.seconds / options.alerts - time.time()
+        if delay > 0:
+            await asyncio.sleep(delay)
+    await asking
+    arrived = time.time() - start
+    loads.append(load_now())
+
+    def done() -> bool:
+        return len(first_offer_at(rig.fake, mark)) >= options.alerts
+
+    finished = await rig.until(done, timeout=options.timeout_s, poll=0.5)
+    await rig.fake.idle(quiet=1.0, timeout=120)
+    loads.append(load_now())
+    return _figures(rig, options, name, mark, refused, start, arrived, routine, finished, loads)
+
+
+async def _ask(
+    rig: Rig,
+    others: list[Any],
+    options: Options,
+    routine: list[tuple[int, int]],
+    people: Any,
+) -> None:
+    """Leads ask for /status and members for /help, in private, each person once."""
+    ticks = int(options.seconds)
+    for second in range(ticks):
+        squad = others[second % len(others)]
+        for _ in range(int(options.status_per_s)):
+            update_id, _ = await rig.command(squad.lead, "/status")
+            routine.append((squad.lead, update_id))
+        for k in range(int(options.help_per_s)):
+            member = squad.members[1 + (next(people) + k) % (len(squad.members) - 1)]
+            update_id, _ = await rig.command(member, "/help")
+            routine.append((member, update_id))
+        await asyncio.sleep(1.0)
+
+
+def _figures(
+    rig: Rig,
+    options: Options,
+    name: str,
+    mark: int,
+    refused: int,
+    start: float,
+    arrived: float,
+    routine: list[tuple[int, int]],
+    finished: bool,
+    loads: list[float],
+) -> dict[str, Any]:
+    fake = rig.fake
+    sends = [c for c in fake.calls[mark:] if c.method in SENDING_METHODS and c.status == 200]
+    span = (sends[-1].at - sends[0].at) if len(sends) > 1 else float("nan")
+    allowed = TELEGRAM.global_per_s * span
+    codes = rig.codes()
+    offered = first_offer_at(fake, mark)
+    urgent: list[tuple[float, float]] = []  # (hand-out, offer out)
+    free: list[bool] = []  # whether its chat's own limit did not hold it back
+    last_to: dict[int, float] = {}
+    held_by_chat: set[float] = set()
+    for call in sends:
+        chat = call.chat_id or 0
+        if chat > 0 and call.at - last_to.get(chat, -10.0) < 1.3:
+            held_by_chat.add(call.at)
+        last_to[chat] = call.at
+    for sent in rig.sent:
+        code = codes.get((sent.chat_id, sent.message_id))
+        handed = fake.handed_out.get(sent.update_id)
+        if code in offered and handed is not None:
+            urgent.append((handed, offered[code]))
+            free.append(offered[code] not in held_by_chat)
+    answers: list[tuple[float, float]] = []
+    for user, update_id in routine:
+        handed = fake.handed_out.get(update_id)
+        reply = next(
+            (c.at for c in fake.calls[mark:] if c.chat_id == user and c.method == "sendMessage"
+             and c.status == 200 and handed is not None and c.at >= handed),
+            None,
+        )  # fmt: skip
+        if handed is not None and reply is not None:
+            answers.append((handed, reply))
+    # An offer waited behind routine if a later routine answer went out first while the
+    # offer's own chat was free (a member's second offer waits a second for their chat).
+    overtaken = sum(
+        1
+        for (h, out), chat_free in zip(urgent, free, strict=True)
+        if chat_free and any(rh > h and rout < out for rh, rout in answers)
+    )
+    all_offers = sum(1 for _ in offer_calls(fake, mark))
+    last_offer = max(offered.values()) if offered else float("nan")
+    floor = max(arrived, all_offers / TELEGRAM.global_per_s)
+    return {
+        "scenario": name,
+        "alerts": options.alerts,
+        "squads": options.squads,
+        "seconds": options.seconds,
+        "finished": finished,
+        "sends_accepted": len(sends),
+        "sending_s": round(span, 1),
+        "budget_use": round(len(sends) / allowed, 3) if allowed else None,
+        "budget_target": BUDGET_TARGET,
+        "all_offers_s": round(last_offer - start, 1),
+        "all_offers_floor_s": round(floor, 1),
+        "offer_messages": all_offers,
+        "urgent_p50_ms": ms(pct((o - h for h, o in urgent), 50)),
+        "urgent_p95_ms": ms(pct((o - h for h, o in urgent), 95)),
+        "urgent_max_ms": ms(max((o - h for h, o in urgent), default=float("nan"))),
+        "routine_p50_ms": ms(pct((o - h for h, o in answers), 50)),
+        "routine_p95_ms": ms(pct((o - h for h, o in answers), 95)),
+        "urgent_overtaken_by_routine": overtaken,
+        "responses_429": fake.refused_for_limits - refused,
+        "load": loads,
+    }

@@ -1,0 +1,57 @@
+"""The load benchmarks (bench/load_bench.py) run: a tiny version of each scenario drives the
+real bot subprocess against the fake Bot API server and writes its JSON line and its table.
+Figures are printed, never asserted; this only keeps the benchmarks from rotting."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from bench import load_bench
+from bench.load.report import HEADLINES, family, table
+
+pytestmark = pytest.mark.timeout(180)
+
+EXPECTED = {
+    "burst": {"burst_4"},
+    "steady": {"steady"},
+    "across": {"across"},
+    "head_to_head": {"across", "across_ptb_limiter", "head_to_head"},
+    "headroom": {"headroom"},
+    "deadlines": {"deadlines"},
+    "footprint": {"footprint"},
+}
+
+
+@pytest.mark.parametrize("name", load_bench.SCENARIOS)
+async def test_each_scenario_runs_small_and_writes_a_json_line_per_result(
+    name: str, tmp_path: Path
+) -> None:
+    out = tmp_path / "load.jsonl"
+    results = await load_bench.run([name], quick=True, out=out)
+    lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert {line["scenario"] for line in lines} == EXPECTED[name]
+    assert [line["scenario"] for line in lines] == [r["scenario"] for r in results]
+    for line in lines:
+        assert line["machine"]["cores"] >= 1 and line["machine"]["python"]
+        assert len(line["machine"]["load"]) == 3
+        assert line["quick"] is True
+        headlines = HEADLINES[family(line["scenario"])]
+        assert any(key in line for key, _, _, _ in headlines), line
+    printed = io.StringIO()
+    table(results, printed)
+    assert printed.getvalue().splitlines()[0].split() == [
+        "scenario",
+        "figure",
+        "value",
+        "target",
+        "met",
+        "load",
+    ]
+
+
+def test_every_scenario_has_its_headline_figures() -> None:
+    assert {family(n) for names in EXPECTED.values() for n in names} == set(HEADLINES)
