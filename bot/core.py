@@ -13,7 +13,7 @@ import aiosqlite
 
 from bot.config import Settings
 from bot.domain import Member, Skill, Squad
-from bot.intents import Intent, Refused, refuse
+from bot.intents import Button, Intent, MessageRole, Op, Priority, Refused, Text, refuse
 from data import outbox
 from data import squads as squads_q
 from data.store import Store
@@ -56,6 +56,39 @@ class Core:
 
     async def tell(self, db: aiosqlite.Connection, intent: Intent) -> None:
         await outbox.enqueue(db, intent, self.now())
+
+    async def page_leads(
+        self,
+        db: aiosqlite.Connection,
+        squad_id: int,
+        text: Text,
+        buttons: tuple[tuple[Button, ...], ...],
+        role: MessageRole,
+        *,
+        skip: Callable[[Member], bool] = lambda lead: False,
+    ) -> int:
+        """Page the squad's leads in private about something that is not an alert (a fund
+        request, a safety warning to approve; an alert's pages go through the alerts'
+        ``_page_leads``): each lead who can be reached and is not ``skip``-ped. Returns how
+        many were paged."""
+        paged = 0
+        for lead in await squads_q.leads_of(db, squad_id):
+            if lead.private_chat_id is None or skip(lead):
+                continue
+            paged += 1
+            await self.tell(
+                db,
+                Intent(
+                    op=Op.SEND,
+                    chat_id=lead.private_chat_id,
+                    priority=Priority.HIGH,
+                    text=text,
+                    buttons=buttons,
+                    member_id=lead.id,
+                    role=role,
+                ),
+            )
+        return paged
 
     def crash_point(self, name: str) -> None:
         """Test-only: die at a named point (``SQUADLINE_CRASH_AT``), as kill -9 would."""

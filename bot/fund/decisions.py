@@ -74,23 +74,10 @@ class FundDecisions:
                     Button(Text("button.fund_reject"), Action.FUND_REJECT, entry.id),
                 ),
             )
-            paged = 0
-            for lead in await squads_q.leads_of(db, entry.squad_id):
-                if lead.id == member.id or lead.private_chat_id is None:
-                    continue
-                paged += 1
-                await self.core.tell(
-                    db,
-                    Intent(
-                        op=Op.SEND,
-                        chat_id=lead.private_chat_id,
-                        priority=Priority.HIGH,
-                        text=text,
-                        buttons=buttons,
-                        member_id=lead.id,
-                        role=MessageRole.FUND,
-                    ),
-                )
+            paged = await self.core.page_leads(
+                db, entry.squad_id, text, buttons, MessageRole.FUND,
+                skip=lambda lead: lead.id == member.id,
+            )  # fmt: skip
         self.core.notify()
         # Fewer leads who can approve than the request needs: it waits, and the reply says so.
         if paged >= entry.needs_approvals:

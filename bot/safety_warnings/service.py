@@ -195,21 +195,10 @@ class Warnings:
             self.core.notify()
             return Reply(text=Text("warning.sent", {"count": count}), edit_pressed=True)
         text, buttons = texts.approval_page(replace(w, state="pending"), self.tz)
-        for lead in leads:
-            if lead.id == issuer.id or lead.private_chat_id is None or is_police_liaison(lead):
-                continue
-            await self.core.tell(
-                db,
-                Intent(
-                    op=Op.SEND,
-                    chat_id=lead.private_chat_id,
-                    priority=Priority.HIGH,
-                    text=text,
-                    buttons=buttons,
-                    member_id=lead.id,
-                    role=MessageRole.WARNING,
-                ),
-            )
+        await self.core.page_leads(
+            db, w.squad_id, text, buttons, MessageRole.WARNING,
+            skip=lambda lead: lead.id == issuer.id or is_police_liaison(lead),
+        )  # fmt: skip
         self.core.notify()
         return Reply(text=Text("warning.submitted"), edit_pressed=True)
 
