@@ -1,5 +1,5 @@
 # Two commands do everything on a machine that has only python3 and make:
-#   make run   - start the bot (says what to set when no token is configured)
+#   make run   - start the bot (with no token: says what to set, and starts the local sandbox)
 #   make test  - install what the tests need and run them
 PYTHON ?= python3
 VENV ?= .venv
@@ -30,8 +30,10 @@ translations: $(BIN)/.run-installed
 	$(BIN)/python -m bot.catalogues update
 	$(BIN)/python -m bot.catalogues compile
 
+# With no token set, `make run` starts the local sandbox (a page on 127.0.0.1) instead;
+# `squadline run` alone still stops there (exit 2), so production never falls into it.
 run: $(BIN)/.run-installed $(COMPILED)
-	$(BIN)/squadline run
+	$(BIN)/squadline run --sandbox-if-no-token
 
 test: $(BIN)/.dev-installed $(COMPILED)
 	$(BIN)/python -m pytest -q
