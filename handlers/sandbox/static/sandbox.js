@@ -169,7 +169,7 @@ function renderMessage(m) {
   if (m.chat === "group") node.append(el("div", { class: "sender", text: m.name }));
   if (m.reply_to) {
     const original = state.messages.get(`${m.chat}:${m.reply_to}`);
-    const quoted = original ? (original.text || (original.pin ? "📍 Location" : "…")) : "…";
+    const quoted = original ? (original.text || (original.pin ? "📍 Location" : "…")) : "a deleted message";
     node.append(el("div", { class: "quote", text: quoted.slice(0, 80) }));
   }
   if (m.pin) node.append(pinCard(m.pin));
@@ -418,6 +418,7 @@ function narrate(n) {
   }
   box.hidden = false;
   box.dataset.done = n.done ? "yes" : "no";
+  box.dataset.stopped = n.stopped ? "yes" : "no";
   $(".step", box).textContent = n.of ? `${n.step}/${n.of}` : "";
   $(".text", box).textContent = n.text;
 }
