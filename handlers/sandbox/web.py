@@ -29,6 +29,7 @@ SANDBOX = web.AppKey("sandbox", Sandbox)
 HOSTS = web.AppKey("hosts", set[str])
 STATIC = {
     "sandbox.js": "text/javascript",
+    "map.js": "text/javascript",
     "sandbox.css": "text/css",
 }
 # Comments on the event stream this often, so a closed page is noticed.

@@ -323,7 +323,10 @@ async def test_the_page_and_every_asset_come_from_the_package_and_load_nothing_e
     assert "default-src 'self'" in policy and "connect-src 'self'" in policy
     sources = re.findall(r'(?:src|href)="([^"]*)"', html)
     assert sources and all(s.startswith("/static/") or s.startswith("data:") for s in sources)
-    for asset in ("sandbox.js", "sandbox.css"):
+    static = Path(sandbox_web.__file__).parent / "static"
+    on_disk = {p.name for p in static.iterdir()}
+    assert on_disk == {*sandbox_web.STATIC, "index.html"}, "every asset is served, no other"
+    for asset in sandbox_web.STATIC:
         async with page.http.get(f"{page.url}/static/{asset}") as response:
             assert response.status == 200
             text = await response.text()

@@ -4,9 +4,7 @@
 // bot registered. Every text goes in with textContent, never as HTML.
 "use strict";
 
-const SVG = "http://www.w3.org/2000/svg";
-const MAP_W = 300;
-const MAP_H = 200;
+import { drawMap, pinCard } from "/static/map.js";
 
 const state = {
   personas: [],
@@ -35,53 +33,6 @@ function el(tag, attrs = {}, ...children) {
   }
   for (const child of children) if (child) node.append(child);
   return node;
-}
-
-function svg(tag, attrs = {}) {
-  const node = document.createElementNS(SVG, tag);
-  for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, String(value));
-  return node;
-}
-
-// -- the drawn map ------------------------------------------------------------------------
-
-function drawMap({ labels }) {
-  const map = svg("svg", { viewBox: `0 0 ${MAP_W} ${MAP_H}`, class: "grid", role: "img" });
-  map.append(svg("rect", { x: 0, y: 0, width: MAP_W, height: MAP_H, class: "ground" }));
-  for (let i = 1; i < 10; i += 1) {
-    map.append(svg("line", { x1: (i * MAP_W) / 10, y1: 0, x2: (i * MAP_W) / 10, y2: MAP_H, class: "street" }));
-    map.append(svg("line", { x1: 0, y1: (i * MAP_H) / 10, x2: MAP_W, y2: (i * MAP_H) / 10, class: "street" }));
-  }
-  for (const x of [0.35, 0.7]) {
-    map.append(svg("line", { x1: x * MAP_W, y1: 0, x2: x * MAP_W, y2: MAP_H, class: "road" }));
-  }
-  for (const y of [0.3, 0.65]) {
-    map.append(svg("line", { x1: 0, y1: y * MAP_H, x2: MAP_W, y2: y * MAP_H, class: "road" }));
-  }
-  for (const place of state.places) {
-    const cx = place.x * MAP_W;
-    const cy = place.y * MAP_H;
-    map.append(svg("circle", { cx, cy, r: labels ? 5 : 3, class: "place" }));
-    if (labels) {
-      const label = svg("text", { x: cx + 7, y: cy + 4, class: "label" });
-      label.textContent = place.name;
-      map.append(label);
-    }
-  }
-  return map;
-}
-
-function pinCard(pin) {
-  const map = drawMap({ labels: false });
-  map.classList.add("mini");
-  const x = pin.x * MAP_W;
-  const y = pin.y * MAP_H;
-  map.append(svg("path", {
-    d: `M${x} ${y} l-7 -14 a8 8 0 1 1 14 0 z`,
-    class: pin.live ? "pin live" : "pin",
-  }));
-  return el("div", { class: "pincard", "data-pin": pin.live ? "live" : "still" },
-    map, el("span", { text: pin.live ? "📍 Live location" : "📍 Location" }));
 }
 
 // -- the API --------------------------------------------------------------------------------
@@ -172,7 +123,7 @@ function renderMessage(m) {
     const quoted = original ? (original.text || (original.pin ? "📍 Location" : "…")) : "a deleted message";
     node.append(el("div", { class: "quote", text: quoted.slice(0, 80) }));
   }
-  if (m.pin) node.append(pinCard(m.pin));
+  if (m.pin) node.append(pinCard(m.pin, state.places));
   if (m.photo) node.append(el("img", { class: "photo", src: `/api/file/${encodeURIComponent(m.photo)}`, alt: "photo" }));
   if (m.document) node.append(el("div", { class: "document", text: `📄 ${m.document}` }));
   if (m.text) node.append(el("div", { class: "text", text: m.text }));
@@ -299,7 +250,7 @@ async function share(spot) {
 
 function buildPicker() {
   const dialog = $("#picker");
-  const map = drawMap({ labels: true });
+  const map = drawMap(state.places, { labels: true });
   map.classList.add("big");
   map.addEventListener("click", (event) => {
     const box = map.getBoundingClientRect();
