@@ -825,11 +825,13 @@ class FakeTelegram:
 
 # Telegram's limit for a file a bot uploads (photos are 10 MB, documents 50 MB).
 MAX_UPLOAD = 50 * 1024 * 1024
+# The first bytes of every PNG file.
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 def png_size(data: bytes) -> tuple[int, int]:
     """The width and height of a PNG (Telegram refuses a photo it cannot read as an image)."""
-    if data[:8] != b"\x89PNG\r\n\x1a\n" or data[12:16] != b"IHDR":
+    if not data.startswith(PNG_SIGNATURE) or data[12:16] != b"IHDR":
         raise ApiError(400, "Bad Request: IMAGE_PROCESS_FAILED")
     return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import secrets
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,10 @@ from handlers.sandbox.tour import play
 
 log = logging.getLogger(__name__)
 
-TOKEN = "7000001:sandbox-on-this-computer"
+# The sandbox's bot. Its token is new at every start (``new_token``): the fake Telegram
+# listens on 127.0.0.1 like the page, and a web page open in the same browser could post
+# forms to it, but never with a token it cannot know.
+BOT_ID = 7000001
 BOT_USERNAME = "squadline_sandbox_bot"
 DATABASE = "squadline.sqlite3"
 
@@ -46,13 +50,17 @@ TIMERS: dict[str, Any] = {
 PACE = 3.0
 
 
-def sandbox_settings(base: Settings, api_url: str) -> Settings:
+def new_token() -> str:
+    return f"{BOT_ID}:{secrets.token_urlsafe(24)}"
+
+
+def sandbox_settings(base: Settings, api_url: str, token: str) -> Settings:
     """The same settings, pointed at the local fake Telegram and a throwaway database.
     Nothing that could leave this computer or touch a real squad's data is kept: no
     geocoder, no real database or its key, no setup code; joining needs a lead's approval."""
     timers = {k: v for k, v in TIMERS.items() if k not in base.model_fields_set}
     forced: dict[str, Any] = {
-        "bot_token": SecretStr(TOKEN),
+        "bot_token": SecretStr(token),
         "telegram_api_url": api_url,
         "database": base.sandbox_dir / DATABASE,
         "database_key": None,
@@ -85,7 +93,7 @@ class Session:
     def __init__(self, base: Settings, feed: Feed) -> None:
         self.base = base
         self.feed = feed
-        self.fake = FakeTelegram(token=TOKEN, bot_username=BOT_USERNAME)
+        self.fake = FakeTelegram(token=new_token(), bot_username=BOT_USERNAME)
         self.people = People(self.fake, feed)
         self.ready = asyncio.Event()
         self._stop = asyncio.Event()
@@ -96,7 +104,7 @@ class Session:
     async def start(self) -> None:
         """Start the fake Telegram and the bot; the squad is set up in the background."""
         url = await self.fake.start()
-        settings = sandbox_settings(self.base, url)
+        settings = sandbox_settings(self.base, url, self.fake.token)
         settings.sandbox_dir.mkdir(parents=True, exist_ok=True)
         throw_away(settings.sandbox_dir)
         self._helpers.append(asyncio.create_task(self._follow()))
@@ -159,7 +167,7 @@ class Sandbox:
     def __init__(self, base: Settings, pace: float = PACE) -> None:
         self.base = base
         self.pace = pace
-        self.feed = Feed(bot_id=int(TOKEN.split(":")[0]))
+        self.feed = Feed(bot_id=BOT_ID)
         self.session: Session | None = None
         self._lock = asyncio.Lock()
         self._tour: asyncio.Task[None] | None = None

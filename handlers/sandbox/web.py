@@ -6,9 +6,11 @@ first, then every change as the bot makes it) and acts through ``POST /api/...``
 ``say`` (write as a persona), ``press`` (a button), ``share`` (a location: a point on the
 drawn map or a preset place), ``open`` (a link button), ``tour`` and ``reset``.
 
-Only a page served from this address can use the API: requests must name this host, and
-actions must be JSON (a browser asks before sending JSON to another site, and this server
-never says yes).
+Only a page served from this address can use the API: requests must name this host (a
+page from elsewhere that renamed itself to 127.0.0.1, DNS rebinding, still names its own),
+a request a browser marks as coming from another page (``Origin``) is refused, and actions
+must be JSON (a browser asks before sending JSON to another site, and this server never
+says yes: it sends no CORS header).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import Any
 from aiohttp import web
 
 from handlers.sandbox.cast import BY_KEY, PLACES, Spot
+from handlers.sandbox.fakegram import PNG_SIGNATURE
 from handlers.sandbox.people import UnknownPersona
 from handlers.sandbox.session import NotReady, Sandbox
 
@@ -69,8 +72,19 @@ def allow_hosts(app: web.Application, port: int) -> None:
 
 @web.middleware
 async def _guard(request: web.Request, handler: Handler) -> web.StreamResponse:
-    if request.host not in request.app[HOSTS]:
+    response = await _answer(request, handler)
+    # What is served is what it says it is: no browser guesses a script out of a file.
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+async def _answer(request: web.Request, handler: Handler) -> web.StreamResponse:
+    hosts = request.app[HOSTS]
+    if request.host not in hosts:
         return web.json_response({"error": "unknown host"}, status=403)
+    origin = request.headers.get("Origin")
+    if origin is not None and origin not in {f"http://{host}" for host in hosts}:
+        return web.json_response({"error": "another page"}, status=403)
     if request.method == "POST" and request.content_type != "application/json":
         return web.json_response({"error": "send JSON"}, status=415)
     try:
@@ -118,12 +132,14 @@ def _no_outside() -> dict[str, str]:
 
 
 async def _file(request: web.Request) -> web.StreamResponse:
-    """A photo the bot sent (kept by the fake Telegram)."""
+    """A photo the bot sent (kept by the fake Telegram): a PNG, served as one. Any other
+    file (a document, whatever type it claims) is not shown, so nothing the bot uploads
+    can be served as a page or a script of this address."""
     session = request.app[SANDBOX].session
     upload = session.fake.files.get(request.match_info["file_id"]) if session else None
-    if upload is None or not upload.content_type.startswith("image/"):
+    if upload is None or not upload.data.startswith(PNG_SIGNATURE):
         raise web.HTTPNotFound()
-    return web.Response(body=upload.data, content_type=upload.content_type)
+    return web.Response(body=upload.data, content_type="image/png")
 
 
 # -- reading ----------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 
 from bot.intents import Action
@@ -359,3 +360,64 @@ async def test_the_events_stream_says_it_is_still_there_when_nothing_happens(
         async with asyncio.timeout(10):
             while b": still here\n" not in lines:
                 lines.append(await response.content.readline())
+
+
+async def test_another_page_in_the_same_browser_can_drive_neither_the_api_nor_its_telegram(
+    page: PageClient, tmp_path: Path
+) -> None:
+    await page.ready()
+    before = db_snapshot(tmp_path / DATABASE)
+    say = {"persona": "thandi", "chat": "group", "text": "/alert sent by another page"}
+    elsewhere = {"Origin": "http://evil.example"}
+    async with page.http.post(f"{page.url}/api/say", json=say, headers=elsewhere) as r:
+        assert r.status == 403, "a request a browser marks as from another page is refused"
+    async with page.http.get(f"{page.url}/api/events", headers=elsewhere) as r:
+        assert r.status == 403
+    async with page.http.get(f"{page.url}/api/state", headers={"Origin": page.url}) as r:
+        assert r.status == 200, "the page's own requests are answered"
+        assert r.headers["X-Content-Type-Options"] == "nosniff"
+    # The fake Telegram listens on 127.0.0.1 too. Its token is new at every start and is in
+    # no source file, so a page posting forms to it cannot speak as the bot.
+    session = page.sandbox.session
+    assert session is not None
+    token = session.fake.token
+    sources = Path(sandbox_web.__file__).parent
+    assert not any(token in p.read_text(encoding="utf-8") for p in sources.rglob("*.py"))
+    guessed = f"{token.split(':')[0]}:sandbox-on-this-computer"
+    form = {"chat_id": "-1001", "text": "Send me your real bot token"}
+    async with page.http.post(f"{session.fake.url}/bot{guessed}/sendMessage", data=form) as r:
+        assert r.status == 401
+    await session.fake.idle()
+    assert db_snapshot(tmp_path / DATABASE) == before
+    assert not any("another page" in m["text"] for m in (await page.state())["messages"])
+    status, _ = await page.post("reset")
+    assert status == 200
+    assert page.sandbox.session is not None and page.sandbox.session.fake.token != token
+
+
+async def test_only_a_png_the_bot_sent_is_served_never_a_file_that_could_run_as_a_page(
+    page: PageClient,
+) -> None:
+    session = page.sandbox.session
+    assert session is not None
+    api = f"{session.fake.url}/bot{session.fake.token}"
+    script = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+    png = (Path(__file__).parents[2] / "docs" / "images" / "sandbox.png").read_bytes()
+    file_ids = {}
+    for method, field, name, kind, body in (
+        ("sendDocument", "document", "x.svg", "image/svg+xml", script),
+        ("sendPhoto", "photo", "chart.png", "image/png", png),
+    ):
+        form = aiohttp.FormData()
+        form.add_field("chat_id", "-1001")
+        form.add_field(field, body, filename=name, content_type=kind)
+        async with page.http.post(f"{api}/{method}", data=form) as r:
+            assert r.status == 200, await r.text()
+            result = (await r.json())["result"]
+        sent = result["document"] if field == "document" else result["photo"][-1]
+        file_ids[field] = sent["file_id"]
+    async with page.http.get(f"{page.url}/api/file/{file_ids['document']}") as r:
+        assert r.status == 404
+    async with page.http.get(f"{page.url}/api/file/{file_ids['photo']}") as r:
+        assert r.status == 200 and r.content_type == "image/png"
+        assert await r.read() == png

@@ -16,7 +16,7 @@ from handlers.sandbox import runner
 from handlers.sandbox.cast import AREA, CAST, GROUP_ID, PLACES, Role, Spot
 from handlers.sandbox.fakegram import Call
 from handlers.sandbox.feed import Feed
-from handlers.sandbox.session import DATABASE, TIMERS, sandbox_settings
+from handlers.sandbox.session import DATABASE, TIMERS, new_token, sandbox_settings
 
 
 @pytest.mark.parametrize(
@@ -41,7 +41,7 @@ def test_the_sandbox_keeps_nothing_that_could_leave_this_computer_or_touch_real_
         ack_timeout="100s",
         retention_days=7,
     )
-    sandbox = sandbox_settings(base, "http://127.0.0.1:5555")
+    sandbox = sandbox_settings(base, "http://127.0.0.1:5555", new_token())
     assert sandbox.database == tmp_path / DATABASE
     assert sandbox.database_key is None and sandbox.setup_code is None
     assert sandbox.geocoder is None and sandbox.crash_at is None
