@@ -42,8 +42,12 @@ TIMERS: dict[str, Any] = {
     "location_wait": timedelta(seconds=20),
     "checkin_interval": timedelta(minutes=3),
     "checkin_grace": timedelta(minutes=2),
-    # The fake Telegram sets no limit; at Telegram's one message a second in a private
-    # chat, setting up the squad (the lead's chat gets 16 answers) takes 25 seconds.
+    # At Telegram's one message a second in a private chat, setting up the squad (the
+    # lead's chat gets 17 messages) takes 25 seconds; at 10 it takes 2. This relies on the
+    # fake Telegram enforcing no sending limit, as the sandbox starts it: where one
+    # answered 429 instead, the bot's direct replies would be lost (they are not sent
+    # again) and the set-up would stop. The sandbox's Telegram is this computer, so there
+    # is no limit to respect.
     "limit_private_per_s": 10,
 }
 # The tour's pause after each step, in seconds: long enough to read the narration.

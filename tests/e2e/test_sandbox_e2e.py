@@ -421,3 +421,17 @@ async def test_only_a_png_the_bot_sent_is_served_never_a_file_that_could_run_as_
     async with page.http.get(f"{page.url}/api/file/{file_ids['photo']}") as r:
         assert r.status == 200 and r.content_type == "image/png"
         assert await r.read() == png
+
+
+async def test_the_sandboxs_telegram_enforces_no_sending_limit_and_says_so(
+    page: PageClient,
+) -> None:
+    # The sandbox lets the bot send 10 a second in a private chat, where Telegram allows
+    # about one: set-up takes 2 s instead of 25. That holds only because its fake Telegram
+    # enforces no limit. A fake that answered 429 would lose the bot's direct replies (a
+    # 429 on one is not sent again), and the set-up would stop.
+    session = page.sandbox.session
+    assert session is not None
+    assert getattr(session.fake, "limits", None) is None, "the sandbox runs with no limits"
+    assert session.fake.limit_violations(), "the set-up sends faster than Telegram allows"
+    assert not [c for c in session.fake.calls if c.status == 429]
