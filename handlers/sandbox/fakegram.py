@@ -5,156 +5,66 @@ update type by long polling, and injects faults (429 with ``retry_after``, 5xx,
 403, delays) on chosen methods and chats. It also plays the people: helpers
 build users and groups and make them send messages, share or move locations,
 and press buttons, the way Telegram would deliver those to the bot.
+
+Its parts: ``fakegram_shapes`` (users, chats, calls, faults, uploads, errors),
+``fakegram_chats`` (the people's side and the updates handed to the bot),
+``fakegram_methods`` (the Bot API methods). ``FakeTelegram`` here is the server: the HTTP
+side, the call log, the faults, and what tests ask of it. Every name stays importable
+from here (and from ``tests.fakegram.server``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import itertools
 import json
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
 
-# Calls that count against Telegram's sending limits.
-SENDING_METHODS = frozenset(
-    {
-        "sendMessage",
-        "sendLocation",
-        "sendPhoto",
-        "sendDocument",
-        "editMessageText",
-        "editMessageReplyMarkup",
-    }
+from handlers.sandbox.fakegram_methods import BotApiMethods
+from handlers.sandbox.fakegram_shapes import (
+    MAX_UPLOAD,
+    PNG_SIGNATURE,
+    SENDING_METHODS,
+    STRING_PARAMS,
+    ApiError,
+    Call,
+    Chat,
+    Fault,
+    Upload,
+    User,
+    png_size,
 )
 
-# Parameters that Telegram takes as plain strings (everything else is JSON-encoded by PTB).
-STRING_PARAMS = frozenset(
-    {"text", "caption", "callback_query_id", "parse_mode", "description", "title", "address"}
-)
+__all__ = [
+    "MAX_UPLOAD",
+    "PNG_SIGNATURE",
+    "SENDING_METHODS",
+    "STRING_PARAMS",
+    "ApiError",
+    "Call",
+    "Chat",
+    "FakeTelegram",
+    "Fault",
+    "Upload",
+    "User",
+    "png_size",
+]
 
 
-@dataclass(frozen=True)
-class Upload:
-    """A file the bot uploaded (multipart/form-data), as Telegram received it."""
-
-    filename: str
-    content_type: str
-    data: bytes
-
-
-@dataclass
-class Call:
-    """One recorded Bot API call."""
-
-    method: str
-    params: dict[str, Any]
-    at: float
-    status: int = 200
-    result: Any = None
-
-    @property
-    def chat_id(self) -> int | None:
-        value = self.params.get("chat_id")
-        return int(value) if value is not None else None
-
-    @property
-    def text(self) -> str:
-        return str(self.params.get("text", self.params.get("caption", "")))
-
-    def upload(self) -> Upload | None:
-        """The file this call uploaded (sendPhoto, sendDocument), if any."""
-        return next((v for v in self.params.values() if isinstance(v, Upload)), None)
-
-    def buttons(self) -> list[dict[str, Any]]:
-        markup = self.params.get("reply_markup") or {}
-        return [b for row in markup.get("inline_keyboard", []) for b in row]
-
-
-@dataclass
-class Fault:
-    """Answer a matching call with an error (or after a delay) ``times`` times."""
-
-    method: str | None
-    status: int
-    chat_id: int | None = None
-    times: int = 1
-    retry_after: int | None = None
-    delay: float = 0.0
-    description: str | None = None
-
-
-@dataclass
-class User:
-    id: int
-    first_name: str
-    username: str | None = None
-    language_code: str | None = None  # the language of their Telegram app, e.g. "zu"
-
-    def as_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"id": self.id, "is_bot": False, "first_name": self.first_name}
-        if self.username:
-            data["username"] = self.username
-        if self.language_code:
-            data["language_code"] = self.language_code
-        return data
-
-
-@dataclass
-class Chat:
-    id: int
-    type: str
-    title: str | None = None
-    first_name: str | None = None
-    admins: set[int] = field(default_factory=set)
-    owner: int | None = None
-
-    def as_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"id": self.id, "type": self.type}
-        if self.title:
-            data["title"] = self.title
-        if self.first_name:
-            data["first_name"] = self.first_name
-        return data
-
-
-class FakeTelegram:
+class FakeTelegram(BotApiMethods):
     """The server, its recorded calls, and the people who use the bot through it."""
 
     def __init__(self, token: str = "123456:TEST-TOKEN", bot_username: str = "squadline_test_bot"):
-        self.token = token
-        self.bot = {
-            "id": int(token.split(":")[0]),
-            "is_bot": True,
-            "first_name": "Squadline",
-            "username": bot_username,
-            "can_join_groups": True,
-            "can_read_all_group_messages": False,
-            "supports_inline_queries": False,
-        }
+        super().__init__(token, bot_username)
         self.calls: list[Call] = []
         self.faults: list[Fault] = []
-        self.users: dict[int, User] = {}
-        self.chats: dict[int, Chat] = {}
-        self.messages: dict[tuple[int, int], dict[str, Any]] = {}
-        self.files: dict[str, Upload] = {}  # what the bot uploaded, by the file id it got
-        self.started: set[int] = set()  # private chats the user opened with the bot
-        self.blocked: set[int] = set()  # private chats where the user blocked the bot
-        self._updates: list[dict[str, Any]] = []
-        self._update_ids = itertools.count(1)
-        self._message_ids: dict[int, itertools.count[int]] = {}
-        self._callback_ids = itertools.count(1)
-        self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.port: int | None = None
-        self.confirmed_offset = 0
-        self.polls = 0
-        self.paused = False  # while set, getUpdates hands out nothing (updates queue up)
 
     # -- lifecycle --------------------------------------------------------------------
 
@@ -182,196 +92,6 @@ class FakeTelegram:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
-
-    # -- the people -------------------------------------------------------------------
-
-    def user(
-        self,
-        user_id: int,
-        first_name: str,
-        username: str | None = None,
-        language_code: str | None = None,
-    ) -> User:
-        user = User(user_id, first_name, username, language_code)
-        self.users[user_id] = user
-        return user
-
-    def group(self, chat_id: int, title: str, *, admins: tuple[User, ...] = ()) -> Chat:
-        chat = Chat(chat_id, "supergroup", title=title, admins={u.id for u in admins})
-        if admins:
-            chat.owner = admins[0].id
-        self.chats[chat_id] = chat
-        return chat
-
-    def private_chat(self, user: User) -> Chat:
-        chat = self.chats.get(user.id)
-        if chat is None:
-            chat = Chat(user.id, "private", first_name=user.first_name)
-            self.chats[user.id] = chat
-        return chat
-
-    def _next_message_id(self, chat_id: int) -> int:
-        counter = self._message_ids.setdefault(chat_id, itertools.count(1))
-        return next(counter)
-
-    def _message(self, chat: Chat, sender: dict[str, Any], **content: Any) -> dict[str, Any]:
-        message = {
-            "message_id": self._next_message_id(chat.id),
-            "date": int(time.time()),
-            "chat": chat.as_json(),
-            "from": sender,
-            **content,
-        }
-        self.messages[(chat.id, message["message_id"])] = message
-        return message
-
-    async def deliver(self, update: dict[str, Any]) -> dict[str, Any]:
-        """Queue any update for the bot's next getUpdates."""
-        update = {"update_id": next(self._update_ids), **update}
-        async with self._changed:
-            self._updates.append(update)
-            self._changed.notify_all()
-        return update
-
-    async def pause_updates(self) -> None:
-        self.paused = True
-
-    async def resume_updates(self) -> None:
-        async with self._changed:
-            self.paused = False
-            self._changed.notify_all()
-
-    async def deliver_again(self, update: dict[str, Any]) -> None:
-        """Deliver an update a second time, same update_id (as after a lost confirmation)."""
-        async with self._changed:
-            self._updates.append(update)
-            self._updates.sort(key=lambda u: u["update_id"])
-            self.confirmed_offset = min(self.confirmed_offset, update["update_id"])
-            self._changed.notify_all()
-
-    async def send(
-        self,
-        user: User,
-        chat: Chat,
-        text: str,
-        *,
-        reply_to: dict[str, Any] | None = None,
-    ) -> dict[str, Any]:
-        """The user writes ``text`` in ``chat`` (a /command gets its entity)."""
-        if chat.type == "private":
-            self.started.add(chat.id)
-        content: dict[str, Any] = {"text": text}
-        if text.startswith("/"):
-            length = len(text.split()[0])
-            content["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
-        if reply_to is not None:
-            content["reply_to_message"] = reply_to
-        message = self._message(chat, user.as_json(), **content)
-        await self.deliver({"message": message})
-        return message
-
-    async def send_media(
-        self, user: User, chat: Chat, kind: str = "photo", caption: str | None = None
-    ) -> dict[str, Any]:
-        """The user sends a photo, a voice note or a document, optionally with a caption."""
-        if chat.type == "private":
-            self.started.add(chat.id)
-        file = {"file_id": f"PHOTO-FILE-{next(self._callback_ids)}", "file_unique_id": "u1"}
-        media: dict[str, dict[str, Any]] = {
-            "photo": {"photo": [{**file, "width": 90, "height": 90}]},
-            "voice": {"voice": {**file, "duration": 3}},
-            "document": {"document": file},
-        }
-        content: dict[str, Any] = dict(media[kind])
-        if caption is not None:
-            content["caption"] = caption
-            if caption.startswith("/"):
-                length = len(caption.split()[0])
-                content["caption_entities"] = [
-                    {"type": "bot_command", "offset": 0, "length": length}
-                ]
-        message = self._message(chat, user.as_json(), **content)
-        await self.deliver({"message": message})
-        return message
-
-    async def share_location(
-        self,
-        user: User,
-        chat: Chat,
-        lat: float,
-        lon: float,
-        *,
-        live_period: int | None = None,
-        reply_to: dict[str, Any] | None = None,
-    ) -> dict[str, Any]:
-        if chat.type == "private":
-            self.started.add(chat.id)
-        location: dict[str, Any] = {"latitude": lat, "longitude": lon}
-        if live_period:
-            location["live_period"] = live_period
-        content: dict[str, Any] = {"location": location}
-        if reply_to is not None:
-            content["reply_to_message"] = reply_to
-        message = self._message(chat, user.as_json(), **content)
-        await self.deliver({"message": message})
-        return message
-
-    async def move_live_location(
-        self, message: dict[str, Any], lat: float, lon: float
-    ) -> dict[str, Any]:
-        """A live location moved: Telegram sends the message again as ``edited_message``."""
-        edited = dict(message)
-        edited["location"] = {**message["location"], "latitude": lat, "longitude": lon}
-        edited["edit_date"] = int(time.time())
-        self.messages[(message["chat"]["id"], message["message_id"])] = edited
-        await self.deliver({"edited_message": edited})
-        return edited
-
-    async def press(
-        self,
-        user: User,
-        message: dict[str, Any],
-        *,
-        button: str | None = None,
-        data: str | None = None,
-    ) -> dict[str, Any]:
-        """The user presses an inline button of ``message`` (by label or by raw data).
-
-        Like a person, it waits a moment for buttons that arrive with an edit."""
-        key = (message["chat"]["id"], message["message_id"])
-        current = self.messages.get(key, message)
-        if data is None:
-            matches: list[dict[str, Any]] = []
-            for _ in range(40):
-                current = self.messages.get(key, message)
-                rows = (current.get("reply_markup") or {}).get("inline_keyboard", [])
-                matches = [
-                    b for row in rows for b in row if button is not None and button in b["text"]
-                ]
-                if matches:
-                    break
-                await asyncio.sleep(0.05)
-            if not matches:
-                raise AssertionError(f"no button {button!r} on message {current.get('text')!r}")
-            data = matches[0]["callback_data"]
-        query = {
-            "id": str(next(self._callback_ids)),
-            "from": user.as_json(),
-            "message": current,
-            "chat_instance": str(current["chat"]["id"]),
-            "data": data,
-        }
-        return await self.deliver({"callback_query": query})
-
-    async def add_bot_to_group(self, chat: Chat, by: User) -> dict[str, Any]:
-        change = {
-            "chat": chat.as_json(),
-            "from": by.as_json(),
-            "date": int(time.time()),
-            "old_chat_member": {"status": "left", "user": self.bot},
-            "new_chat_member": {"status": "member", "user": self.bot},
-        }
-        return await self.deliver({"my_chat_member": change})
 
     # -- faults -----------------------------------------------------------------------
 
@@ -596,248 +316,3 @@ class FakeTelegram:
         if parameters:
             body["parameters"] = parameters
         return web.json_response(body, status=code)
-
-    # -- Bot API methods ------------------------------------------------------------------
-
-    def _chat(self, params: dict[str, Any]) -> Chat:
-        chat_id = params.get("chat_id")
-        if chat_id is None:
-            raise ApiError(400, "Bad Request: chat_id is empty")
-        chat = self.chats.get(int(chat_id))
-        if chat is None and int(chat_id) in self.users:
-            # A real user who never opened a private chat: Telegram says 403, not 400.
-            raise ApiError(403, "Forbidden: bot can't initiate conversation with a user")
-        if chat is None:
-            raise ApiError(400, "Bad Request: chat not found")
-        if chat.type == "private":
-            if chat.id in self.blocked:
-                raise ApiError(403, "Forbidden: bot was blocked by the user")
-            if chat.id not in self.started:
-                raise ApiError(403, "Forbidden: bot can't initiate conversation with a user")
-        return chat
-
-    async def _m_getMe(self, params: dict[str, Any]) -> Any:
-        return self.bot
-
-    async def _m_deleteWebhook(self, params: dict[str, Any]) -> Any:
-        return True
-
-    async def _m_setMyCommands(self, params: dict[str, Any]) -> Any:
-        commands = params.get("commands")
-        if not isinstance(commands, list) or not commands:
-            raise ApiError(400, "Bad Request: commands must be a non-empty array")
-        return True
-
-    async def _m_getUpdates(self, params: dict[str, Any]) -> Any:
-        self.polls += 1
-        offset = int(params.get("offset") or 0)
-        limit = int(params.get("limit") or 100)
-        timeout = float(params.get("timeout") or 0)
-        if offset:
-            # Telegram forgets every update below the offset: they are confirmed.
-            self.confirmed_offset = max(self.confirmed_offset, offset)
-            self._updates = [u for u in self._updates if u["update_id"] >= offset]
-        loop = asyncio.get_running_loop()
-        end = loop.time() + timeout
-        async with self._changed:
-            while True:
-                ready = [u for u in self._updates if u["update_id"] >= offset][:limit]
-                if self.paused:
-                    ready = []
-                remaining = end - loop.time()
-                if ready or remaining <= 0:
-                    self._changed.notify_all()
-                    return ready
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._changed.wait(), min(remaining, 0.5))
-
-    async def _m_getChatMember(self, params: dict[str, Any]) -> Any:
-        chat = self._chat(params)
-        user_id = int(params["user_id"])
-        user = self.users.get(user_id)
-        if user is None:
-            raise ApiError(400, "Bad Request: user not found")
-        status = "member"
-        if chat.owner == user_id:
-            status = "creator"
-        elif user_id in chat.admins:
-            status = "administrator"
-        member: dict[str, Any] = {"status": status, "user": user.as_json()}
-        if status == "administrator":
-            member.update(
-                {
-                    "can_be_edited": False,
-                    "is_anonymous": False,
-                    "can_manage_chat": True,
-                    "can_delete_messages": True,
-                    "can_manage_video_chats": True,
-                    "can_restrict_members": True,
-                    "can_promote_members": False,
-                    "can_change_info": True,
-                    "can_invite_users": True,
-                    "can_post_stories": False,
-                    "can_edit_stories": False,
-                    "can_delete_stories": False,
-                }
-            )
-        elif status == "creator":
-            member["is_anonymous"] = False
-        return member
-
-    def _bot_message(self, chat: Chat, params: dict[str, Any], **content: Any) -> dict[str, Any]:
-        if params.get("reply_markup") is not None:
-            content["reply_markup"] = params["reply_markup"]
-        reply = params.get("reply_parameters") or {}
-        reply_id = reply.get("message_id") or params.get("reply_to_message_id")
-        if reply_id:
-            original = self.messages.get((chat.id, int(reply_id)))
-            if original is not None:
-                content["reply_to_message"] = original
-            elif not (
-                reply.get("allow_sending_without_reply")
-                or params.get("allow_sending_without_reply")
-            ):
-                raise ApiError(400, "Bad Request: message to be replied not found")
-        message = self._message(chat, self.bot, **content)
-        # ReplyKeyboard/ForceReply are not stored on the message in Telegram's answer.
-        markup = message.get("reply_markup")
-        if isinstance(markup, dict) and "inline_keyboard" not in markup:
-            del message["reply_markup"]
-        return message
-
-    async def _m_sendMessage(self, params: dict[str, Any]) -> Any:
-        chat = self._chat(params)
-        text = params.get("text")
-        if not text or not str(text).strip():
-            raise ApiError(400, "Bad Request: message text is empty")
-        if len(str(text)) > 4096:
-            raise ApiError(400, "Bad Request: message is too long")
-        return self._bot_message(chat, params, text=str(text))
-
-    async def _m_sendLocation(self, params: dict[str, Any]) -> Any:
-        chat = self._chat(params)
-        try:
-            lat, lon = float(params["latitude"]), float(params["longitude"])
-        except (KeyError, TypeError, ValueError) as exc:
-            raise ApiError(400, "Bad Request: wrong latitude or longitude") from exc
-        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-            raise ApiError(400, "Bad Request: wrong latitude or longitude")
-        return self._bot_message(chat, params, location={"latitude": lat, "longitude": lon})
-
-    def _uploaded(self, params: dict[str, Any], name: str) -> tuple[str, Upload]:
-        """A file parameter: a new upload (kept under a new file id) or a known file id."""
-        value = params.get(name)
-        if isinstance(value, Upload):
-            if not value.data:
-                raise ApiError(400, "Bad Request: file must be non-empty")
-            if len(value.data) > MAX_UPLOAD:
-                raise ApiError(413, "Request Entity Too Large")
-            file_id = f"FILE-{next(self._callback_ids)}"
-            self.files[file_id] = value
-            return file_id, value
-        if isinstance(value, str) and value in self.files:
-            return value, self.files[value]
-        raise ApiError(400, f"Bad Request: there is no {name} in the request")
-
-    def _caption(self, params: dict[str, Any]) -> dict[str, Any]:
-        caption = params.get("caption")
-        if caption is None:
-            return {}
-        if len(str(caption)) > 1024:
-            raise ApiError(400, "Bad Request: message caption is too long")
-        return {"caption": str(caption)}
-
-    async def _m_sendPhoto(self, params: dict[str, Any]) -> Any:
-        chat = self._chat(params)
-        file_id, upload = self._uploaded(params, "photo")
-        width, height = png_size(upload.data)
-        size = {"file_id": file_id, "file_unique_id": f"U{file_id}", "file_size": len(upload.data)}
-        photo = [{**size, "width": width, "height": height}]
-        return self._bot_message(chat, params, photo=photo, **self._caption(params))
-
-    async def _m_sendDocument(self, params: dict[str, Any]) -> Any:
-        chat = self._chat(params)
-        file_id, upload = self._uploaded(params, "document")
-        document = {
-            "file_id": file_id,
-            "file_unique_id": f"U{file_id}",
-            "file_name": upload.filename,
-            "mime_type": upload.content_type,
-            "file_size": len(upload.data),
-        }
-        return self._bot_message(chat, params, document=document, **self._caption(params))
-
-    async def _m_editMessageText(self, params: dict[str, Any]) -> Any:
-        chat = self._chat(params)
-        key = (chat.id, int(params.get("message_id") or 0))
-        message = self.messages.get(key)
-        if message is None or message["from"].get("id") != self.bot["id"]:
-            raise ApiError(400, "Bad Request: message to edit not found")
-        text = str(params.get("text") or "")
-        if not text.strip():
-            raise ApiError(400, "Bad Request: message text is empty")
-        markup = params.get("reply_markup")
-        if message.get("text") == text and message.get("reply_markup") == markup:
-            raise ApiError(
-                400,
-                "Bad Request: message is not modified: specified new message content and reply "
-                "markup are exactly the same as a current content and reply markup of the message",
-            )
-        edited = {**message, "text": text, "edit_date": int(time.time())}
-        edited.pop("reply_markup", None)
-        if markup:
-            edited["reply_markup"] = markup
-        self.messages[key] = edited
-        return edited
-
-    async def _m_editMessageReplyMarkup(self, params: dict[str, Any]) -> Any:
-        chat = self._chat(params)
-        key = (chat.id, int(params.get("message_id") or 0))
-        message = self.messages.get(key)
-        if message is None:
-            raise ApiError(400, "Bad Request: message to edit not found")
-        edited = {**message}
-        edited.pop("reply_markup", None)
-        if params.get("reply_markup"):
-            edited["reply_markup"] = params["reply_markup"]
-        self.messages[key] = edited
-        return edited
-
-    async def _m_answerCallbackQuery(self, params: dict[str, Any]) -> Any:
-        if not params.get("callback_query_id"):
-            raise ApiError(400, "Bad Request: query is too old and response timeout expired")
-        return True
-
-    async def _m_deleteMessage(self, params: dict[str, Any]) -> Any:
-        chat = self._chat(params)
-        key = (chat.id, int(params.get("message_id") or 0))
-        if self.messages.pop(key, None) is None:
-            raise ApiError(400, "Bad Request: message to delete not found")
-        return True
-
-    async def _m_leaveChat(self, params: dict[str, Any]) -> Any:
-        self._chat(params)
-        return True
-
-    async def _m_close(self, params: dict[str, Any]) -> Any:
-        return True
-
-
-# Telegram's limit for a file a bot uploads (photos are 10 MB, documents 50 MB).
-MAX_UPLOAD = 50 * 1024 * 1024
-# The first bytes of every PNG file.
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-
-
-def png_size(data: bytes) -> tuple[int, int]:
-    """The width and height of a PNG (Telegram refuses a photo it cannot read as an image)."""
-    if not data.startswith(PNG_SIGNATURE) or data[12:16] != b"IHDR":
-        raise ApiError(400, "Bad Request: IMAGE_PROCESS_FAILED")
-    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
-
-
-class ApiError(Exception):
-    def __init__(self, code: int, description: str) -> None:
-        super().__init__(description)
-        self.code = code
-        self.description = description

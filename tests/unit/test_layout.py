@@ -68,3 +68,37 @@ def test_ci_lints_first_then_tests_and_mypy_covers_handlers() -> None:
     for step in ("ruff check", "ruff format --check", "mypy"):
         assert step in lint
     assert lint.count("bot handlers data tests bench") == 2, "ruff sees the whole tree"
+
+
+# What the tests import from the fake Telegram (tests.fakegram.server re-exports it all).
+FAKEGRAM_NAMES = [
+    "MAX_UPLOAD",
+    "PNG_SIGNATURE",
+    "SENDING_METHODS",
+    "STRING_PARAMS",
+    "ApiError",
+    "Call",
+    "Chat",
+    "FakeTelegram",
+    "Fault",
+    "Upload",
+    "User",
+    "png_size",
+]
+
+
+def test_the_sandbox_and_its_fake_telegram_are_in_parts_of_a_readable_size() -> None:
+    folder = ROOT / "handlers" / "sandbox"
+    parts = {p.stem for p in folder.glob("fakegram*.py")}
+    assert parts == {"fakegram", "fakegram_shapes", "fakegram_chats", "fakegram_methods"}
+    sizes = {p.name: len(p.read_text(encoding="utf-8").splitlines()) for p in folder.glob("*.py")}
+    assert all(lines < 400 for lines in sizes.values()), sizes
+
+
+def test_every_name_of_the_fake_telegram_imports_from_the_product_and_from_the_tests() -> None:
+    from handlers.sandbox import fakegram
+    from tests.fakegram import server
+
+    for name in FAKEGRAM_NAMES:
+        assert getattr(server, name) is getattr(fakegram, name), name
+    assert fakegram.FakeTelegram.__module__ == "handlers.sandbox.fakegram"
