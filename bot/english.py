@@ -7,6 +7,7 @@ Translations live in ``bot/locale/`` (gettext catalogues made from this with
 from __future__ import annotations
 
 from bot.english_crisis import CRISIS
+from bot.english_sandbox import SANDBOX
 
 EN: dict[str, str] = {
     # generic
@@ -362,3 +363,5 @@ EN: dict[str, str] = {
 }
 # The right responders (issue 11) have their own module, so this one stays a readable size.
 EN.update(CRISIS)
+# The local sandbox's page and tour (issue 15).
+EN.update(SANDBOX)

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bot.i18n import render
+
 
 class Role(StrEnum):
     """What a persona is in the squad (what the sandbox sets up, not what the bot stores)."""
@@ -38,15 +40,15 @@ class Persona:
     skill: str | None = None  # a bot.domain.Skill value they switch on at setup
     home: Spot | None = None  # where they share their location at setup
 
-    @property
-    def description(self) -> str:
-        if self.skill is not None:
-            return f"{self.role.value} · {SKILL_NAMES.get(self.skill, self.skill)}"
-        return self.role.value
+    def description(self, lang: str) -> str:
+        """What the page says they are: their role, and the skill they switch on (named as
+        the bot names it)."""
+        role = render(f"sandbox.role.{self.role.value}", None, lang)
+        if self.skill is None:
+            return role
+        skill = render(f"skill.{self.skill}", None, lang)
+        return render("sandbox.role.skilled", {"role": role, "skill": skill}, lang)
 
-
-# The page's label for the skills the cast holds (the bot names them in its own messages).
-SKILL_NAMES = {"paralegal": "paralegal", "health": "health worker"}
 
 GROUP_ID = -1001
 GROUP_TITLE = "Hillbrow Squad"
@@ -67,19 +69,24 @@ LEAD = BY_KEY["nomsa"]
 
 @dataclass(frozen=True)
 class Place:
-    """A place the squad saves (``/place add``) and the page offers as a preset."""
+    """A place the squad saves (``/place add``, named in the sandbox's language) and the
+    page offers as a preset (by ``key``)."""
 
-    name: str
+    key: str
     spot: Spot
+
+    def name(self, lang: str) -> str:
+        return render(f"sandbox.place.{self.key}", None, lang)
 
 
 PLACES: tuple[Place, ...] = (
-    Place("Taxi Rank", Spot(0.64, 0.58)),
-    Place("Clinic", Spot(0.28, 0.28)),
-    Place("Police Station", Spot(0.82, 0.20)),
-    Place("Park", Spot(0.22, 0.76)),
-    Place("Night Shelter", Spot(0.50, 0.12)),
+    Place("taxi_rank", Spot(0.64, 0.58)),
+    Place("clinic", Spot(0.28, 0.28)),
+    Place("police", Spot(0.82, 0.20)),
+    Place("park", Spot(0.22, 0.76)),
+    Place("shelter", Spot(0.50, 0.12)),
 )
+BY_PLACE = {p.key: p for p in PLACES}
 
 
 @dataclass(frozen=True)

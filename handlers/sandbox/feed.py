@@ -16,6 +16,8 @@ from collections import deque
 from collections.abc import Mapping
 from typing import Any
 
+from bot.i18n import LANGUAGES, SOURCE, render, template
+from bot.messages import EN
 from handlers.buttons import decode
 from handlers.sandbox.cast import AREA, BY_KEY, CAST, GROUP_ID, GROUP_TITLE, PLACES, Area
 from handlers.sandbox.fakegram import Call
@@ -27,20 +29,29 @@ SENT = frozenset({"sendMessage", "sendLocation", "sendPhoto", "sendDocument"})
 EDITED = frozenset({"editMessageText", "editMessageReplyMarkup"})
 # How many events a page may fall behind before it is sent the whole state again.
 KEPT_EVENTS = 5000
+# The page's own words (bot/english_sandbox.py): the page fills their {placeholders}.
+PAGE_WORDS = "sandbox.page."
+
+
+def page_words(lang: str) -> dict[str, str]:
+    """Every word of the page in ``lang``, by its name without the prefix."""
+    return {k[len(PAGE_WORDS) :]: template(k, lang) for k in EN if k.startswith(PAGE_WORDS)}
 
 
 class Feed:
     """The chats as the page shows them, and the events that changed them."""
 
-    def __init__(self, bot_id: int, area: Area = AREA) -> None:
+    def __init__(self, bot_id: int, area: Area = AREA, language: str = SOURCE) -> None:
         self.bot_id = bot_id
         self.area = area
+        self.language = language  # the page's, the people's and the squad's language
         self.seq = 0
         self.messages: dict[tuple[str, int], Json] = {}
         self.keyboards: dict[str, list[list[Json]]] = {}  # a private chat's reply keyboard
-        self.commands: dict[str, list[Json]] = {}  # the bot's command menus, by scope
+        # The bot's command menus, by the language they are for ("": any other) and scope.
+        self.menus: dict[str, dict[str, list[Json]]] = {}
         self.queries: dict[str, str] = {}  # callback query id -> the persona who pressed
-        self.status: Json = {"state": "starting"}
+        self.status: Json = {"state": "starting", "text": self.say("sandbox.status.starting")}
         self.narration: Json | None = None
         self.tour_running = False
         self._events: deque[Json] = deque(maxlen=KEPT_EVENTS)
@@ -70,7 +81,7 @@ class Feed:
         elif call.method == "setMyCommands":
             self._menu(call.params)
         elif call.method == "leaveChat" and call.chat_id == GROUP_ID:
-            self._emit({"type": "toast", "persona": None, "text": "Squadline left the group."})
+            self._emit({"type": "toast", "persona": None, "text": self.say("sandbox.left_group")})
 
     def message(self, message: Mapping[str, Any], *, edited: bool = False) -> Json | None:
         """A message as Telegram has it now (sent by the bot or by one of the people)."""
@@ -96,14 +107,27 @@ class Feed:
         """Remember who pressed, so the bot's pop-up shows to them."""
         self.queries[query_id] = persona
 
-    def set_status(self, state: str, text: str = "") -> None:
-        self.status = {"state": state, "text": text}
+    def say(self, key: str, **params: Any) -> str:
+        """A sentence of the sandbox's (``sandbox.*``) in the page's language."""
+        return render(key, params, self.language)
+
+    def set_status(self, state: str, key: str, **params: Any) -> None:
+        """Where the sandbox is (``state``), and the sentence that says it."""
+        self.status = {"state": state, "text": self.say(key, **params)}
         self._emit({"type": "status", **self.status})
 
     def narrate(
-        self, text: str, *, step: int = 0, of: int = 0, done: bool = False, stopped: bool = False
+        self,
+        key: str,
+        *,
+        step: int = 0,
+        of: int = 0,
+        done: bool = False,
+        stopped: bool = False,
+        **params: Any,
     ) -> None:
         """A line of the tour: what is happening now, for the people watching."""
+        text = self.say(key, **params)
         self.narration = {"text": text, "step": step, "of": of, "done": done, "stopped": stopped}
         self._emit({"type": "narrate", **self.narration})
 
@@ -115,14 +139,20 @@ class Feed:
         self.tour_running = running
         self._emit({"type": "tour", "running": running})
 
-    def reset(self) -> None:
-        """Everything is gone: the page starts over."""
+    def reset(self, language: str | None = None) -> None:
+        """Everything is gone: the page starts over (in ``language``, when one is given)."""
         self.messages.clear()
         self.keyboards.clear()
         self.queries.clear()
         self.narration = None
         self.tour_running = False
-        self._emit({"type": "reset"})
+        if language is None or language == self.language:
+            self._emit({"type": "reset"})
+            return
+        # The page is sent everything again, its own words too, in the new language.
+        self.language = language
+        self.status = {"state": "starting", "text": self.say("sandbox.status.starting")}
+        self._emit({"type": "snapshot", "state": self.snapshot()})
 
     def close(self) -> None:
         """The sandbox is stopping: event streams end."""
@@ -144,23 +174,29 @@ class Feed:
     def snapshot(self) -> Json:
         """The whole state, for a page that (re)connects."""
         chats = sorted(self.messages.values(), key=lambda m: (m["chat"], m["id"]))
+        lang = self.language
         return {
             "seq": self.seq,
             "status": self.status,
+            "language": lang,
+            "languages": LANGUAGES,
+            "words": page_words(lang),
             "group": {"key": "group", "title": GROUP_TITLE},
             "personas": [
                 {
                     "key": p.key,
                     "name": p.name,
                     "role": p.role.value,
-                    "description": p.description,
+                    "description": p.description(lang),
                 }
                 for p in CAST
             ],
-            "places": [{"name": p.name, "x": p.spot.x, "y": p.spot.y} for p in PLACES],
+            "places": [
+                {"key": p.key, "name": p.name(lang), "x": p.spot.x, "y": p.spot.y} for p in PLACES
+            ],
             "messages": chats,
             "keyboards": self.keyboards,
-            "commands": self.commands,
+            "commands": self.commands(),
             "narration": self.narration,
             "tour": {"running": self.tour_running},
         }
@@ -238,18 +274,22 @@ class Feed:
             self.keyboards.pop(chat, None)
             self._emit({"type": "keyboard", "chat": chat, "rows": None})
 
+    def commands(self) -> dict[str, list[Json]]:
+        """The bot's menus as Telegram shows them to someone whose app is in the page's
+        language: the ones set for that language, else the ones set for any language."""
+        return {**self.menus.get("", {}), **self.menus.get(self.language, {})}
+
     def _menu(self, params: Mapping[str, Any]) -> None:
-        if params.get("language_code") not in (None, "", "en"):
-            return
+        lang = str(params.get("language_code") or "")
         scope = params.get("scope") or {}
         kind = str(scope.get("type", "default")) if isinstance(scope, dict) else "default"
         listed = params.get("commands") or []
-        self.commands[kind] = [
+        self.menus.setdefault(lang, {})[kind] = [
             {"command": str(c.get("command", "")), "description": str(c.get("description", ""))}
             for c in listed
             if isinstance(c, dict)
         ]
-        self._emit({"type": "commands", "scope": kind, "list": self.commands[kind]})
+        self._emit({"type": "commands", "commands": self.commands()})
 
 
 def _name(persona: str) -> str:

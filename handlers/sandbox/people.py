@@ -43,15 +43,24 @@ class Found:
     data: str
     press: Press
 
+    @property
+    def label(self) -> str:
+        """The button's label, as the bot wrote it."""
+        rows = (self.message.get("reply_markup") or {}).get("inline_keyboard", [])
+        return next(
+            str(b["text"]) for row in rows for b in row if b.get("callback_data") == self.data
+        )
+
 
 class People:
     """The cast in one fake Telegram: their chats, and what they do there."""
 
     def __init__(self, fake: FakeTelegram, feed: Feed) -> None:
+        """Everyone's Telegram app is in the page's language."""
         self.fake = fake
         self.feed = feed
         self.users: dict[str, User] = {
-            p.key: fake.user(p.user_id, p.name, language_code="en") for p in CAST
+            p.key: fake.user(p.user_id, p.name, language_code=feed.language) for p in CAST
         }
         self.group = fake.group(GROUP_ID, GROUP_TITLE, admins=(self.users[LEAD.key],))
         # The squad made Squadline an admin, so it can tidy pins out of the group.

@@ -142,7 +142,7 @@ class Session:
                 await self._stop.wait()
         except Exception as exc:
             log.error("the sandbox's bot stopped: %s", where(exc))
-            self.feed.set_status("failed", f"The bot stopped ({type(exc).__name__}).")
+            self.feed.set_status("failed", "sandbox.status.bot_stopped")
         finally:
             self._up.set()
 
@@ -150,7 +150,8 @@ class Session:
         try:
             await set_up_squad(self.people, self.feed)
         except Stuck as stuck:
-            self.feed.set_status("failed", f"Setting up stopped: no {stuck} came.")
+            log.warning("the sandbox's set-up stopped: no %s came", stuck)
+            self.feed.set_status("failed", "sandbox.status.stuck")
             return
         self.ready.set()
 
@@ -186,11 +187,13 @@ class Sandbox:
         async with self._lock:
             await self._start()
 
-    async def reset(self) -> None:
-        """Start over: a new fake Telegram, a new database, the squad set up again."""
+    async def reset(self, language: str | None = None) -> None:
+        """Start over: a new fake Telegram, a new database, the squad set up again (in
+        ``language``, when one is given: the page's words, the people's Telegram apps and
+        the squad's language)."""
         async with self._lock:
             await self._end()
-            self.feed.reset()
+            self.feed.reset(language)
             await self._start()
 
     async def close(self) -> None:
@@ -214,7 +217,7 @@ class Sandbox:
             self.feed.set_tour(False)
 
     async def _start(self) -> None:
-        self.feed.set_status("starting", "Starting the bot…")
+        self.feed.set_status("starting", "sandbox.status.starting")
         self.session = Session(self.base, self.feed)
         await self.session.start()
 

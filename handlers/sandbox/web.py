@@ -4,7 +4,9 @@
 from anywhere else. The page reads ``GET /api/events`` (server-sent events: the whole state
 first, then every change as the bot makes it) and acts through ``POST /api/...`` with JSON:
 ``say`` (write as a persona), ``press`` (a button), ``share`` (a location: a point on the
-drawn map or a preset place), ``open`` (a link button), ``tour`` and ``reset``.
+drawn map or a preset place), ``open`` (a link button), ``tour``, ``reset`` and
+``language`` (start over in another language). Its errors are for developers, in English;
+the page says what went wrong in its own words.
 
 Only a page served from this address can use the API: requests must name this host (a
 page from elsewhere that renamed itself to 127.0.0.1, DNS rebinding, still names its own),
@@ -23,7 +25,8 @@ from typing import Any
 
 from aiohttp import web
 
-from handlers.sandbox.cast import BY_KEY, PLACES, Spot
+from bot.i18n import LANGUAGES
+from handlers.sandbox.cast import BY_KEY, BY_PLACE, Spot
 from handlers.sandbox.fakegram import PNG_SIGNATURE
 from handlers.sandbox.people import UnknownPersona
 from handlers.sandbox.session import NotReady, Sandbox
@@ -61,6 +64,7 @@ def make_app(sandbox: Sandbox) -> web.Application:
     app.router.add_post("/api/open", _open)
     app.router.add_post("/api/tour", _tour)
     app.router.add_post("/api/reset", _reset)
+    app.router.add_post("/api/language", _language)
     app.on_shutdown.append(_closing)
     return app
 
@@ -253,9 +257,9 @@ async def _share(request: web.Request) -> web.StreamResponse:
     body = await _body(request)
     place = body.get("place")
     if place is not None:
-        spot = next((p.spot for p in PLACES if p.name == place), None)
-        if spot is None:
+        if not isinstance(place, str) or place not in BY_PLACE:
             raise BadRequest("no such place")
+        spot = BY_PLACE[place].spot
     else:
         x, y = body.get("x"), body.get("y")
         if not all(
@@ -295,3 +299,16 @@ async def _tour(request: web.Request) -> web.StreamResponse:
 async def _reset(request: web.Request) -> web.StreamResponse:
     await request.app[SANDBOX].reset()
     return web.json_response({"ok": True})
+
+
+async def _language(request: web.Request) -> web.StreamResponse:
+    """Start over in another language (the same one: nothing happens)."""
+    body = await _body(request)
+    lang = body.get("language")
+    if not isinstance(lang, str) or lang not in LANGUAGES:
+        raise BadRequest(f"language is one of {', '.join(LANGUAGES)}")
+    sandbox = request.app[SANDBOX]
+    if lang == sandbox.feed.language:
+        return web.json_response({"ok": True, "changed": False})
+    await sandbox.reset(lang)
+    return web.json_response({"ok": True, "changed": True})

@@ -96,7 +96,7 @@ async def test_an_alert_raised_on_the_page_is_accepted_by_a_member_and_the_group
 
     await page.click('.persona[data-persona="zanele"]')
     composer = page.locator('form[data-where="group"] input')
-    await composer.fill(f"/alert they took my phone, I am at the {PLACES[0].name.lower()}")
+    await composer.fill(f"/alert they took my phone, I am at the {PLACES[0].name('en').lower()}")
     await composer.press("Enter")
 
     offer = page.locator('#private-chats li[data-actions~="acc"]').first

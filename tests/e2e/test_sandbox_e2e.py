@@ -15,9 +15,11 @@ from typing import Any
 import aiohttp
 import pytest
 
+from bot.i18n import render
 from bot.intents import Action
 from handlers.sandbox import web as sandbox_web
-from handlers.sandbox.cast import CAST, PLACES, Role
+from handlers.sandbox.cast import BY_PLACE, CAST, GROUP_TITLE, PLACES, Role
+from handlers.sandbox.feed import page_words
 from handlers.sandbox.session import DATABASE
 from tests.support.db import db_rows, db_snapshot
 from tests.support.sandbox import Json, PageClient, running_sandbox
@@ -25,7 +27,7 @@ from tests.support.sandbox import Json, PageClient, running_sandbox
 pytestmark = pytest.mark.timeout(120)
 
 RESPONDERS = [p.key for p in CAST if p.role in (Role.MEMBER, Role.LEAD)]
-TAXI_RANK = PLACES[0].name.lower()
+TAXI_RANK = PLACES[0].name("en").lower()
 
 
 def messages(state: Json, chat: str) -> list[Json]:
@@ -95,7 +97,7 @@ async def test_the_squad_is_set_up_by_driving_the_real_bot_as_people_would(
     )
     assert skills == {("Thandi", "paralegal"), ("Sipho", "health")}
     places = {name for (name,) in db_rows(db, "SELECT name FROM places")}
-    assert places == {p.name for p in PLACES}
+    assert places == {p.name("en") for p in PLACES}
     # What the page shows is what went through the fake Telegram: the lead's /setup in the
     # group and the bot's answer, each join answered in the joiner's private chat.
     group = messages(state, "group")
@@ -194,10 +196,10 @@ async def test_the_page_never_gets_coordinates_only_places_on_the_drawn_map(
             "the bot's answer to Bongani's location",
         )
     status, answer = await page.post(
-        "share", {"persona": "lerato", "chat": "private", "place": "Clinic", "live": True}
+        "share", {"persona": "lerato", "chat": "private", "place": "clinic", "live": True}
     )
     assert status == 200
-    clinic = next(p.spot for p in PLACES if p.name == "Clinic")
+    clinic = BY_PLACE["clinic"].spot
     assert answer["message"]["pin"] == {"x": clinic.x, "y": clinic.y, "live": True}
     # What the bot sent holds no latitude, no longitude, nothing that looks like a coordinate
     # of the map's area (the lead's own "/place add NAME LAT, LON" is what she typed).
@@ -435,3 +437,46 @@ async def test_the_sandboxs_telegram_enforces_no_sending_limit_and_says_so(
     assert getattr(session.fake, "limits", None) is None, "the sandbox runs with no limits"
     assert session.fake.limit_violations(), "the set-up sends faster than Telegram allows"
     assert not [c for c in session.fake.calls if c.status == 429]
+
+
+async def test_choosing_isizulu_sets_the_squad_up_again_in_isizulu_and_the_tour_plays_in_it(
+    page: PageClient, tmp_path: Path
+) -> None:
+    assert (await page.post("language", {"language": "xx"}))[0] == 400
+    assert (await page.post("language", {"language": "en"}))[1]["changed"] is False
+    async with page.events() as stream:
+        await stream.next()
+        status, answer = await page.post("language", {"language": "zu"})
+        assert status == 200 and answer["changed"] is True
+        again = await stream.until(lambda e: e["type"] == "snapshot", "the page in isiZulu")
+        assert again["state"]["language"] == "zu"
+        assert again["state"]["words"] == page_words("zu")
+    state = await page.ready()
+    assert state["status"]["text"] == render("sandbox.status.ready", None, "zu")
+    db = tmp_path / DATABASE
+    assert db_rows(db, "SELECT language FROM squads") == [("zu",)]
+    places = {name for (name,) in db_rows(db, "SELECT name FROM places")}
+    assert places == {p.name("zu") for p in PLACES}
+    # Everyone's Telegram is in isiZulu: the bot writes to them in it, and the page shows
+    # its messages as it sent them. Its "/" menu is the one it set for isiZulu.
+    thanks = render("location.saved", {"ttl_hours": 12}, "zu")
+    assert any(m["from"] == "bot" and m["text"] == thanks for m in messages(state, "thandi"))
+    joining = render("join.prompt", {"name": GROUP_TITLE}, "zu")
+    assert any(m["from"] == "bot" and m["text"] == joining for m in messages(state, "group"))
+    group_menu = {c["command"]: c["description"] for c in state["commands"]["all_group_chats"]}
+    assert group_menu["alert"] == render("cmd.alert", None, "zu")
+
+    async with page.events() as stream:
+        await stream.next()
+        assert (await page.post("tour"))[1]["started"] is True
+        lines = []
+        while not lines or not lines[-1]["done"]:
+            lines.append(await stream.until(lambda e: e["type"] == "narrate", "the tour", 60))
+    assert not lines[-1]["stopped"], lines[-1]["text"]
+    assert lines[0]["text"] == render("sandbox.tour.raise", {"name": "Zanele"}, "zu")
+    assert lines[-1]["text"] == render("sandbox.tour.closed", None, "zu")
+    # The tour's alert named the isiZulu place the squad saved, and the bot found it.
+    ((state_, area),) = db_rows(db, "SELECT state, area_label FROM alerts")
+    assert state_ == "closed" and area == PLACES[0].name("zu")
+    accept = render("button.accept", None, "zu")
+    assert any(accept in line["text"] for line in lines), "the buttons named as the bot does"

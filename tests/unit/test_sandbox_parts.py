@@ -3,6 +3,7 @@ of a message, and the browser it will (not) open."""
 
 from __future__ import annotations
 
+import re
 import webbrowser
 from datetime import timedelta
 from pathlib import Path
@@ -11,11 +12,12 @@ from typing import Any, ClassVar
 import pytest
 
 from bot.config import Settings
+from bot.i18n import render
 from handlers.sandbox import feed as feed_module
 from handlers.sandbox import runner
 from handlers.sandbox.cast import AREA, CAST, GROUP_ID, PLACES, Role, Spot
 from handlers.sandbox.fakegram import Call
-from handlers.sandbox.feed import Feed
+from handlers.sandbox.feed import Feed, page_words
 from handlers.sandbox.session import DATABASE, TIMERS, new_token, sandbox_settings
 
 
@@ -137,7 +139,7 @@ def test_a_page_too_far_behind_is_sent_the_whole_state_again(
     monkeypatch.setattr(feed_module, "KEPT_EVENTS", 3)
     feed = Feed(bot_id=1)
     for n in range(5):
-        feed.set_status("setting_up", str(n))
+        feed.set_status("setting_up", "sandbox.status.joining", name=str(n))
     assert [e["seq"] for e in feed.events_after(2) or []] == [3, 4, 5]
     assert feed.events_after(1) is None, "event 2 is gone"
     assert feed.events_after(5) == []
@@ -171,3 +173,67 @@ class _Inline:
 
     def start(self) -> None:
         self.target(*self.args)
+
+
+STATIC = Path(feed_module.__file__).parent / "static"
+
+
+def test_the_page_has_no_words_of_its_own_each_is_a_catalogue_key() -> None:
+    """Every word on the page comes from the catalogue (in the language chosen on it): the
+    page's HTML holds none but the bot's name and symbols, and its script no sentence."""
+    words = page_words("en")
+    html = (STATIC / "index.html").read_text(encoding="utf-8")
+    body = re.sub(r"<!--.*?-->", "", html, flags=re.S)
+    texts = {t.strip() for t in re.findall(r">([^<]+)<", body)} - {""}
+    assert texts <= {"Squadline", "×", "/", "📍"}, texts
+    in_html = set(re.findall(r'data-(?:word|heading)[a-z-]*="([a-z_]+)"', html))
+    assert in_html and in_html <= set(words), in_html - set(words)
+    script = (STATIC / "sandbox.js").read_text(encoding="utf-8")
+    script += (STATIC / "map.js").read_text(encoding="utf-8")
+    literals = {a or b for a, b in re.findall(r'"([^"\n]*)"|`([^`\n]*)`', script)}
+    sentences = {s for s in literals if re.fullmatch(r"[A-Z][a-z']+( [a-z'/]+)+[.…!?]?", s)}
+    assert sentences == set(), sentences
+    called = set(re.findall(r'\bw\("([a-z_]+)"', script))
+    assert called <= set(words), called - set(words)
+    unused = {w for w in words if w not in in_html and f'"{w}"' not in script}
+    assert unused == set(), "a word nothing shows"
+
+
+def test_the_page_its_people_places_and_the_bots_menu_follow_the_language_chosen() -> None:
+    feed = Feed(bot_id=1)
+
+    def menu(scope: str, command: str, description: str, lang: str | None = None) -> None:
+        params: dict[str, Any] = {
+            "commands": [{"command": command, "description": description}],
+            "scope": {"type": scope},
+        }
+        if lang is not None:
+            params["language_code"] = lang
+        feed.follow(Call("setMyCommands", params, 0.0, result=True))
+
+    menu("all_group_chats", "alert", "Ask the squad for help")
+    menu("all_group_chats", "alert", "Cela usizo", "zu")
+    menu("all_private_chats", "me", "What the bot holds about me")
+    assert (
+        feed.snapshot()["commands"]["all_group_chats"][0]["description"] == "Ask the squad for help"
+    )
+    feed.reset("zu")
+    state = feed.snapshot()
+    assert state["language"] == "zu" and state["words"] == page_words("zu")
+    assert state["words"]["tour"] == render("sandbox.page.tour", None, "zu")
+    assert state["words"]["tour"] != page_words("en")["tour"]
+    assert state["status"]["text"] == render("sandbox.status.starting", None, "zu")
+    menus = state["commands"]
+    assert menus["all_group_chats"][0]["description"] == "Cela usizo"
+    assert menus["all_private_chats"][0]["command"] == "me", "a menu set for every language"
+    thandi = next(p for p in state["personas"] if p["key"] == "thandi")
+    role = render("sandbox.role.member", None, "zu")
+    skill = render("skill.paralegal", None, "zu")
+    assert thandi["description"] == render(
+        "sandbox.role.skilled", {"role": role, "skill": skill}, "zu"
+    )
+    assert [p["name"] for p in state["places"]] == [p.name("zu") for p in PLACES]
+    assert PLACES[0].name("zu") != PLACES[0].name("en")
+    feed.narrate("sandbox.tour.on_way", step=6, of=8, name="Thandi", button="🚶 Ngisendleleni")
+    assert feed.narration is not None
+    assert feed.narration["text"] == "Thandi ucindezela 🚶 Ngisendleleni."

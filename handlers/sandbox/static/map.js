@@ -45,7 +45,8 @@ export function drawMap(places, { labels }) {
   return map;
 }
 
-export function pinCard(pin, places) {
+// A location as Telegram shows one: a pin on the map, with ``caption`` under it.
+export function pinCard(pin, places, caption) {
   const map = drawMap(places, { labels: false });
   map.classList.add("mini");
   const x = pin.x * MAP_W;
@@ -57,6 +58,6 @@ export function pinCard(pin, places) {
   const card = document.createElement("div");
   card.className = "pincard";
   card.dataset.pin = pin.live ? "live" : "still";
-  card.append(map, label(pin.live ? "📍 Live location" : "📍 Location"));
+  card.append(map, label(caption));
   return card;
 }

@@ -1,12 +1,15 @@
 // The Squadline sandbox page. It shows what the bot sends, as it sends and edits it (the
 // event stream), and acts as the chosen person through the sandbox's API. It knows nothing
 // of the bot's wording or commands: it draws whatever comes, and the "/" menu is the one the
-// bot registered. Every text goes in with textContent, never as HTML.
+// bot registered. Its own words come from the sandbox, in the language chosen on the page.
+// Every text goes in with textContent, never as HTML.
 "use strict";
 
 import { drawMap, pinCard } from "/static/map.js";
 
 const state = {
+  words: {},
+  language: "en",
   personas: [],
   places: [],
   messages: new Map(), // "chat:id" -> message
@@ -20,6 +23,32 @@ const state = {
 };
 
 const $ = (selector, root = document) => root.querySelector(selector);
+
+// One of the page's words, its {placeholders} filled in.
+function w(name, values = {}) {
+  const sentence = state.words[name] ?? name;
+  return sentence.replace(/\{(\w+)\}/g, (all, key) => (key in values ? String(values[key]) : all));
+}
+
+function applyWords() {
+  document.documentElement.lang = state.language;
+  for (const node of document.querySelectorAll("[data-word]")) node.textContent = w(node.dataset.word);
+  const attributes = { wordTitle: "title", wordPlaceholder: "placeholder", wordAriaLabel: "aria-label" };
+  for (const node of document.querySelectorAll("[data-word-title], [data-word-placeholder], [data-word-aria-label]")) {
+    for (const [key, attribute] of Object.entries(attributes)) {
+      if (node.dataset[key]) node.setAttribute(attribute, w(node.dataset[key]));
+    }
+  }
+}
+
+function renderLanguages(languages) {
+  const select = $("#language");
+  select.replaceChildren();
+  for (const [code, name] of Object.entries(languages)) {
+    select.append(el("option", { value: code, text: name, selected: code === state.language }));
+  }
+  select.value = state.language;
+}
 
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -44,7 +73,11 @@ async function api(path, body) {
     body: JSON.stringify(body || {}),
   });
   const answer = await response.json().catch(() => ({}));
-  if (!response.ok) toast(null, answer.error || `The sandbox said ${response.status}.`, true);
+  if (!response.ok) {
+    // The API's reasons are for developers; the page says it in its own words.
+    const word = { 409: "not_ready", 404: "gone" }[response.status] || "refused";
+    toast(null, w(word), true);
+  }
   return answer;
 }
 
@@ -86,7 +119,9 @@ function choose(key) {
   for (const list of document.querySelectorAll("#private-chats ol")) {
     list.hidden = list.dataset.chat !== key;
   }
-  for (const who of document.querySelectorAll(".who")) who.textContent = persona(key).name;
+  for (const heading of document.querySelectorAll("[data-heading]")) {
+    heading.textContent = w(heading.dataset.heading, { name: persona(key).name });
+  }
   for (const li of document.querySelectorAll('ol[data-chat="group"] li')) {
     li.classList.toggle("me", li.dataset.from === key);
   }
@@ -120,11 +155,11 @@ function renderMessage(m) {
   if (m.chat === "group") node.append(el("div", { class: "sender", text: m.name }));
   if (m.reply_to) {
     const original = state.messages.get(`${m.chat}:${m.reply_to}`);
-    const quoted = original ? (original.text || (original.pin ? "📍 Location" : "…")) : "a deleted message";
+    const quoted = original ? (original.text || (original.pin ? w("location") : "…")) : w("deleted");
     node.append(el("div", { class: "quote", text: quoted.slice(0, 80) }));
   }
-  if (m.pin) node.append(pinCard(m.pin, state.places));
-  if (m.photo) node.append(el("img", { class: "photo", src: `/api/file/${encodeURIComponent(m.photo)}`, alt: "photo" }));
+  if (m.pin) node.append(pinCard(m.pin, state.places, w(m.pin.live ? "live_location" : "location")));
+  if (m.photo) node.append(el("img", { class: "photo", src: `/api/file/${encodeURIComponent(m.photo)}`, alt: w("photo") }));
   if (m.document) node.append(el("div", { class: "document", text: `📄 ${m.document}` }));
   if (m.text) node.append(el("div", { class: "text", text: m.text }));
   if (m.buttons.length) {
@@ -144,8 +179,8 @@ function renderMessage(m) {
     node.append(keyboard);
   }
   node.append(el("div", { class: "meta" },
-    el("span", { text: (m.edits ? "edited · " : "") + time(m.at) }),
-    el("button", { type: "button", class: "reply", text: "↩ reply", onclick: () => replyTo(m) })));
+    el("span", { text: m.edits ? w("edited", { time: time(m.at) }) : time(m.at) }),
+    el("button", { type: "button", class: "reply", text: w("reply"), onclick: () => replyTo(m) })));
   return node;
 }
 
@@ -198,7 +233,7 @@ function press(m, button) {
 async function openLink(url) {
   const answer = await api("open", { persona: state.active, url });
   if (answer.ok && !answer.opened) {
-    toast(null, "That link would open outside the sandbox, so it stays closed here.");
+    toast(null, w("link_closed"));
   }
 }
 
@@ -217,8 +252,8 @@ function showReply(where) {
   if (id) {
     const chat = where === "group" ? "group" : state.active;
     const original = state.messages.get(`${chat}:${id}`);
-    const text = original ? (original.text || "📍 Location") : "a message";
-    $("span", box).textContent = `Replying to: ${text.slice(0, 60)}`;
+    const text = original ? (original.text || w("location")) : w("deleted");
+    $("span", box).textContent = w("replying", { text: text.slice(0, 60) });
   }
 }
 
@@ -232,8 +267,7 @@ async function send(where, text) {
 function openPicker(where) {
   state.pickerFor = where;
   const dialog = $("#picker");
-  $(".where", dialog).textContent =
-    where === "group" ? "in the group" : "in the private chat";
+  $(".where", dialog).textContent = w(where === "group" ? "share_group" : "share_private");
   dialog.showModal();
 }
 
@@ -265,8 +299,8 @@ function buildPicker() {
     places.append(el("button", {
       type: "button",
       text: `📍 ${place.name}`,
-      "data-place": place.name,
-      onclick: () => share({ place: place.name }),
+      "data-place": place.key,
+      onclick: () => share({ place: place.key }),
     }));
   }
 }
@@ -299,7 +333,7 @@ function toggleMenu(where) {
       },
     }, el("b", { text: `/${c.command}` }), el("span", { text: c.description })));
   }
-  if (!menu.children.length) menu.append(el("p", { text: "The bot has not set its commands yet." }));
+  if (!menu.children.length) menu.append(el("p", { text: w("no_commands") }));
   menu.hidden = false;
 }
 
@@ -335,8 +369,8 @@ function renderKeyboard() {
 // -- what the sandbox says --------------------------------------------------------------------
 
 function toast(who, text, alert = false) {
-  const name = who && persona(who) ? `${persona(who).name} sees: ` : "";
-  const node = el("div", { class: alert ? "toast alert" : "toast", text: name + text });
+  const shown = who && persona(who) ? w("sees", { name: persona(who).name, text }) : text;
+  const node = el("div", { class: alert ? "toast alert" : "toast", text: shown });
   $("#toasts").append(node);
   setTimeout(() => node.remove(), alert ? 8000 : 4500);
 }
@@ -345,7 +379,7 @@ function setStatus(status) {
   state.status = status.state;
   document.body.dataset.status = status.state;
   const box = $("#status");
-  box.textContent = status.state === "ready" ? "" : (status.text || "Starting…");
+  box.textContent = status.state === "ready" ? "" : status.text;
   box.hidden = status.state === "ready";
   box.classList.toggle("failed", status.state === "failed");
   updateButtons();
@@ -383,6 +417,10 @@ function clearChats() {
 }
 
 function snapshot(s) {
+  state.words = s.words;
+  state.language = s.language;
+  applyWords();
+  renderLanguages(s.languages);
   state.personas = s.personas;
   state.places = s.places;
   state.commands = s.commands;
@@ -410,7 +448,7 @@ function handle(event) {
       else delete state.keyboards[event.chat];
       if (event.chat === state.active) renderKeyboard();
       break;
-    case "commands": state.commands[event.scope] = event.list; break;
+    case "commands": state.commands = event.commands; break;
     case "toast": toast(event.persona, event.text, event.alert); break;
     case "status": setStatus(event); break;
     case "narrate": narrate(event); break;
@@ -451,6 +489,10 @@ function wire() {
     api("reset");
   });
   $("#narration .close").addEventListener("click", () => narrate(null));
+  $("#language").addEventListener("change", (event) => {
+    $("#tour").disabled = true;
+    api("language", { language: event.target.value });
+  });
   const stream = new EventSource("/api/events");
   stream.onmessage = (message) => handle(JSON.parse(message.data));
 }
