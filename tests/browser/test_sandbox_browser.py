@@ -13,7 +13,9 @@ from typing import Any
 
 import pytest
 
+from bot.i18n import render
 from handlers.sandbox.cast import BY_KEY, PLACES
+from handlers.sandbox.feed import page_words
 from tests.support.sandbox import ROOT, SandboxProcess
 
 pytestmark = pytest.mark.timeout(240)
@@ -182,4 +184,41 @@ async def test_play_a_whole_alert_shows_the_offers_and_the_card_changing_to_the_
     assert await page.locator("#tour").is_enabled()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     await page.screenshot(path=str(SCREENSHOTS / "sandbox-tour.png"))
+    assert page.errors == []
+
+
+async def test_in_isizulu_the_page_shows_what_was_typed_and_sent_as_text_never_as_html(
+    browser: Any, sandbox: SandboxProcess
+) -> None:
+    page = await open_page(browser, sandbox)
+    await page.select_option("#language", "zu")
+    await page.wait_for_selector("html[lang=zu] body[data-status=ready]", timeout=WAIT_MS)
+    assert await page.locator("#tour").inner_text() == page_words("zu")["tour"]
+    placeholder = await page.locator('form[data-where="group"] input').get_attribute("placeholder")
+    assert placeholder == page_words("zu")["write_group"]
+    # Someone types markup, in the group and as their alias: it shows as the text it is, and
+    # the bot's answer that repeats it too.
+    typed = '<img src=x onerror="window.hacked=1"><b>hi</b>'
+    await page.click('.persona[data-persona="lerato"]')
+    group = page.locator('form[data-where="group"] input')
+    await group.fill(typed)
+    await group.press("Enter")
+    alias = "<img src=y onerror=hacked=2>"
+    private = page.locator('form[data-where="private"] input')
+    await private.fill(f"/alias {alias}")
+    await private.press("Enter")
+    said = page.locator('ol[data-chat="group"] li[data-from="lerato"] .text', has_text=typed)
+    await said.wait_for(timeout=WAIT_MS)
+    answer = page.locator('ol[data-chat="lerato"] li[data-from="bot"] .text', has_text=alias)
+    await answer.wait_for(timeout=WAIT_MS)
+    state = await sandbox.ready()
+    sent = next(
+        m["text"]
+        for m in reversed(state["messages"])
+        if m["chat"] == "lerato" and m["from"] == "bot" and alias in m["text"]
+    )
+    assert await answer.inner_text() == sent, "the bot's message as it sent it"
+    assert sent == render("alias.done", {"alias": alias}, "zu")
+    assert await page.locator("ol.messages img").count() == 0
+    assert await page.evaluate("window.hacked") is None
     assert page.errors == []

@@ -5,6 +5,9 @@ run`` alone never does (a forgotten token in production stops, exit 2); a token 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import ipaddress
+import os
 import socket
 from pathlib import Path
 
@@ -31,6 +34,31 @@ async def page_answers(url: str) -> bool:
         return False
 
 
+def listening(pid: int) -> set[tuple[str, int]]:
+    """The addresses a process listens on (Linux: its sockets in /proc/net/tcp and tcp6)."""
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        with contextlib.suppress(OSError):
+            target = os.readlink(fd)
+            if target.startswith("socket:["):
+                inodes.add(target[len("socket:[") : -1])
+    found = set()
+    for table in ("tcp", "tcp6"):
+        for line in Path(f"/proc/{pid}/net/{table}").read_text().splitlines()[1:]:
+            fields = line.split()
+            local, state, inode = fields[1], fields[3], fields[9]
+            if state == "0A" and inode in inodes:  # LISTEN
+                host, port = local.split(":")
+                raw = bytes.fromhex(host)
+                if len(raw) == 4:
+                    address = str(ipaddress.IPv4Address(raw[::-1]))
+                else:
+                    words = [raw[i : i + 4][::-1] for i in range(0, 16, 4)]
+                    address = str(ipaddress.IPv6Address(b"".join(words)))
+                found.add((address, int(port, 16)))
+    return found
+
+
 def test_make_run_asks_for_the_sandbox_explicitly() -> None:
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     run = makefile.split("\nrun:", 1)[1].split("\n\n", 1)[0]
@@ -52,6 +80,11 @@ async def test_make_run_with_no_token_prints_the_instructions_and_the_line_then_
         assert lines.index(banner(bot.port)) > lines.index(NO_TOKEN.strip().splitlines()[-1])
         assert (tmp_path / "var" / "sandbox" / DATABASE).is_file()
         assert await page_answers(bot.url)
+        # The page and the stand-in for Telegram listen on 127.0.0.1, and nowhere else.
+        assert bot.proc is not None
+        addresses = listening(bot.proc.pid)
+        assert ("127.0.0.1", bot.port) in addresses and len(addresses) == 2, addresses
+        assert {host for host, _ in addresses} == {"127.0.0.1"}
         assert await bot.stop() == 0
     finally:
         await bot.close()

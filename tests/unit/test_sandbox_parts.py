@@ -48,6 +48,7 @@ def test_the_sandbox_keeps_nothing_that_could_leave_this_computer_or_touch_real_
     assert sandbox.database_key is None and sandbox.setup_code is None
     assert sandbox.geocoder is None and sandbox.crash_at is None
     assert sandbox.join_approval is True
+    assert sandbox.poll_timeout == 1, "Reset and Ctrl+C are quick"
     assert sandbox.telegram_api_url == "http://127.0.0.1:5555" and sandbox.has_token
     # A timer set on purpose wins; the others get the sandbox's shorter ones.
     assert sandbox.ack_timeout == timedelta(seconds=100)
