@@ -27,6 +27,7 @@ from aiohttp import web
 
 from handlers.sandbox.fakegram_methods import BotApiMethods
 from handlers.sandbox.fakegram_shapes import (
+    MAX_TEXT,
     MAX_UPLOAD,
     PNG_SIGNATURE,
     SENDING_METHODS,
@@ -41,6 +42,7 @@ from handlers.sandbox.fakegram_shapes import (
 )
 
 __all__ = [
+    "MAX_TEXT",
     "MAX_UPLOAD",
     "PNG_SIGNATURE",
     "SENDING_METHODS",

@@ -9,7 +9,14 @@ import time
 from typing import Any
 
 from handlers.sandbox.fakegram_chats import Chats
-from handlers.sandbox.fakegram_shapes import MAX_UPLOAD, ApiError, Chat, Upload, png_size
+from handlers.sandbox.fakegram_shapes import (
+    MAX_TEXT,
+    MAX_UPLOAD,
+    ApiError,
+    Chat,
+    Upload,
+    png_size,
+)
 
 
 class BotApiMethods(Chats):
@@ -107,7 +114,7 @@ class BotApiMethods(Chats):
         text = params.get("text")
         if not text or not str(text).strip():
             raise ApiError(400, "Bad Request: message text is empty")
-        if len(str(text)) > 4096:
+        if len(str(text)) > MAX_TEXT:
             raise ApiError(400, "Bad Request: message is too long")
         return self._bot_message(chat, params, text=str(text))
 

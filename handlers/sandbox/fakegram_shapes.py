@@ -108,6 +108,8 @@ class Chat:
         return data
 
 
+# Telegram's limit for the text of a message, in characters.
+MAX_TEXT = 4096
 # Telegram's limit for a file a bot uploads (photos are 10 MB, documents 50 MB).
 MAX_UPLOAD = 50 * 1024 * 1024
 # The first bytes of every PNG file.

@@ -20,7 +20,7 @@ from bot.i18n import LANGUAGES, SOURCE, render, template
 from bot.messages import EN
 from handlers.buttons import decode
 from handlers.sandbox.cast import AREA, BY_KEY, CAST, GROUP_ID, GROUP_TITLE, PLACES, Area
-from handlers.sandbox.fakegram import Call
+from handlers.sandbox.fakegram import MAX_TEXT, Call
 
 Json = dict[str, Any]
 
@@ -181,6 +181,7 @@ class Feed:
             "language": lang,
             "languages": LANGUAGES,
             "words": page_words(lang),
+            "max_text": MAX_TEXT,  # what a message may hold, as Telegram's app allows
             "group": {"key": "group", "title": GROUP_TITLE},
             "personas": [
                 {

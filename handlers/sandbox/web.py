@@ -27,7 +27,7 @@ from aiohttp import web
 
 from bot.i18n import LANGUAGES
 from handlers.sandbox.cast import BY_KEY, BY_PLACE, Spot
-from handlers.sandbox.fakegram import PNG_SIGNATURE
+from handlers.sandbox.fakegram import MAX_TEXT, PNG_SIGNATURE
 from handlers.sandbox.people import UnknownPersona
 from handlers.sandbox.session import NotReady, Sandbox
 
@@ -40,7 +40,6 @@ STATIC = {
 }
 # Comments on the event stream this often, so a closed page is noticed.
 KEEPALIVE_S = 15.0
-MAX_TEXT = 4096
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 

@@ -420,6 +420,7 @@ function snapshot(s) {
   state.words = s.words;
   state.language = s.language;
   applyWords();
+  for (const input of document.querySelectorAll("form.composer input")) input.maxLength = s.max_text;
   renderLanguages(s.languages);
   state.personas = s.personas;
   state.places = s.places;
