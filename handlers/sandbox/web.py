@@ -10,9 +10,9 @@ the page says what went wrong in its own words.
 
 Only a page served from this address can use the API: requests must name this host (a
 page from elsewhere that renamed itself to 127.0.0.1, DNS rebinding, still names its own),
-a request a browser marks as coming from another page (``Origin``) is refused, and actions
-must be JSON (a browser asks before sending JSON to another site, and this server never
-says yes: it sends no CORS header).
+a request a browser marks as coming from another page (``Origin``, ``Sec-Fetch-Site``) is
+refused, and actions must be JSON (a browser asks before sending JSON to another site, and
+this server never says yes: it sends no CORS header).
 """
 
 from __future__ import annotations
@@ -87,6 +87,9 @@ async def _answer(request: web.Request, handler: Handler) -> web.StreamResponse:
         return web.json_response({"error": "unknown host"}, status=403)
     origin = request.headers.get("Origin")
     if origin is not None and origin not in {f"http://{host}" for host in hosts}:
+        return web.json_response({"error": "another page"}, status=403)
+    # Even what a browser fetches for another page without asking (an image, a script).
+    if request.headers.get("Sec-Fetch-Site") in ("cross-site", "same-site"):
         return web.json_response({"error": "another page"}, status=403)
     if request.method == "POST" and request.content_type != "application/json":
         return web.json_response({"error": "send JSON"}, status=415)

@@ -375,6 +375,12 @@ async def test_another_page_in_the_same_browser_can_drive_neither_the_api_nor_it
         assert r.status == 403, "a request a browser marks as from another page is refused"
     async with page.http.get(f"{page.url}/api/events", headers=elsewhere) as r:
         assert r.status == 403
+    for site in ("cross-site", "same-site"):
+        # What a browser fetches for another page without asking: an image, say.
+        async with page.http.get(f"{page.url}/api/file/x", headers={"Sec-Fetch-Site": site}) as r:
+            assert r.status == 403
+    async with page.http.get(f"{page.url}/", headers={"Sec-Fetch-Site": "none"}) as r:
+        assert r.status == 200, "the address typed in the browser"
     async with page.http.get(f"{page.url}/api/state", headers={"Origin": page.url}) as r:
         assert r.status == 200, "the page's own requests are answered"
         assert r.headers["X-Content-Type-Options"] == "nosniff"
