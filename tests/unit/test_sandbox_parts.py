@@ -238,3 +238,8 @@ def test_the_page_its_people_places_and_the_bots_menu_follow_the_language_chosen
     feed.narrate("sandbox.tour.on_way", step=6, of=8, name="Thandi", button="🚶 Ngisendleleni")
     assert feed.narration is not None
     assert feed.narration["text"] == "Thandi ucindezela 🚶 Ngisendleleni."
+
+
+def test_make_run_says_the_issues_line_with_the_default_port() -> None:
+    line = "Starting the local sandbox at http://127.0.0.1:8088 — nothing leaves this computer"
+    assert runner.banner(Settings(_env_file=None)) == line  # type: ignore[call-arg]
