@@ -20,7 +20,7 @@ from pydantic import SecretStr
 from bot.app import running
 from bot.config import Settings
 from bot.logsafe import where
-from handlers.sandbox.fakegram import FakeTelegram
+from handlers.sandbox.fakegram import FakeTelegram, Limits
 from handlers.sandbox.feed import Feed
 from handlers.sandbox.people import People, Stuck
 from handlers.sandbox.setup import set_up_squad
@@ -35,6 +35,15 @@ BOT_ID = 7000001
 BOT_USERNAME = "squadline_sandbox_bot"
 DATABASE = "squadline.sqlite3"
 
+# The stand-in for Telegram keeps Telegram's sending limits (30 a second in all, 20 a minute
+# in a group) and answers 429 with ``retry_after`` to a send that breaks one, as Telegram
+# does, so the sandbox shows the bot keeping to them. Only a private chat is allowed 10 a
+# second instead of about one: at Telegram's pace, setting the squad up (the lead's chat
+# gets 17 messages) takes 25 seconds; at 10 it takes about 2. The bot is told the same pace
+# (``TIMERS``), and a send refused all the same waits and goes again, never lost.
+PRIVATE_PER_S = 10
+LIMITS = Limits(private_per_s=PRIVATE_PER_S)
+
 # Where the defaults would make a demo wait for minutes, the sandbox waits less (a setting
 # you set yourself still wins). The README's "Try it" section lists these.
 TIMERS: dict[str, Any] = {
@@ -42,13 +51,8 @@ TIMERS: dict[str, Any] = {
     "location_wait": timedelta(seconds=20),
     "checkin_interval": timedelta(minutes=3),
     "checkin_grace": timedelta(minutes=2),
-    # At Telegram's one message a second in a private chat, setting up the squad (the
-    # lead's chat gets 17 messages) takes 25 seconds; at 10 it takes 2. This relies on the
-    # fake Telegram enforcing no sending limit, as the sandbox starts it: where one
-    # answered 429 instead, the bot's direct replies would be lost (they are not sent
-    # again) and the set-up would stop. The sandbox's Telegram is this computer, so there
-    # is no limit to respect.
-    "limit_private_per_s": 10,
+    # The pace the stand-in for Telegram allows in a private chat (``LIMITS``).
+    "limit_private_per_s": PRIVATE_PER_S,
 }
 # The tour's pause after each step, in seconds: long enough to read the narration.
 PACE = 3.0
@@ -76,6 +80,9 @@ def sandbox_settings(base: Settings, api_url: str, token: str) -> Settings:
         # A long poll to this computer costs nothing, and a short one lets Reset and Ctrl+C
         # stop the bot at once (the fake Telegram answers a poll only when it times out).
         "poll_timeout": 1.0,
+        # Long polling the stand-in, and no health server: nothing listens but the page.
+        "webhook_url": None,
+        "health_port": None,
     }
     return base.model_copy(update={**timers, **forced})
 
@@ -97,7 +104,7 @@ class Session:
     def __init__(self, base: Settings, feed: Feed) -> None:
         self.base = base
         self.feed = feed
-        self.fake = FakeTelegram(token=new_token(), bot_username=BOT_USERNAME)
+        self.fake = FakeTelegram(token=new_token(), bot_username=BOT_USERNAME, limits=LIMITS)
         self.people = People(self.fake, feed)
         self.ready = asyncio.Event()
         self._stop = asyncio.Event()

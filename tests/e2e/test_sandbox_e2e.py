@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +20,9 @@ from bot.i18n import render
 from bot.intents import Action
 from handlers.sandbox import web as sandbox_web
 from handlers.sandbox.cast import BY_PLACE, CAST, GROUP_TITLE, PLACES, Role
+from handlers.sandbox.fakegram import TELEGRAM
 from handlers.sandbox.feed import page_words
-from handlers.sandbox.session import DATABASE
+from handlers.sandbox.session import DATABASE, LIMITS, TIMERS
 from tests.support.db import db_rows, db_snapshot
 from tests.support.sandbox import Json, PageClient, running_sandbox
 
@@ -177,6 +179,56 @@ async def test_pressing_a_button_on_the_page_reaches_the_bot_and_the_group_card_
     assert not any(m.get("pin") for m in messages(state, "group") if m["from"] == "bot")
 
 
+async def test_a_second_alert_posts_the_board_anew_the_old_one_goes_and_a_claim_button_works(
+    page: PageClient,
+) -> None:
+    card, _ = await raise_alert(page)
+    assert any(b.get("action") == Action.CLAIM.value for r in card["buttons"] for b in r)
+    # Sam, in the group too, raises another: the squad's board is posted anew with both
+    # alerts on it, one 🙋 button each, and the board before it is deleted, so the page
+    # shows it gone.
+    clinic = BY_PLACE["clinic"].name("en").lower()
+    status, answer = await page.post(
+        "say",
+        {"persona": "sam", "chat": "group", "text": f"/alert a man follows me at the {clinic}"},
+    )
+    assert status == 200, answer
+
+    def new_board(state: Json) -> Json | None:
+        return next(
+            (
+                m
+                for m in messages(state, "group")
+                if m["from"] == "bot" and m["id"] > answer["message"]["id"]
+                if sum(b.get("action") == Action.CLAIM.value for r in m["buttons"] for b in r) == 2
+            ),
+            None,
+        )
+
+    state = await page.wait_state(lambda s: new_board(s) is not None, "the board with both alerts")
+    board = new_board(state)
+    assert board is not None
+    state = await page.wait_state(
+        lambda s: all(m["id"] != card["id"] for m in messages(s, "group")), "the old board gone"
+    )
+    # Bongani takes the second alert with its 🙋 button, found by what it does.
+    claim = [b for r in board["buttons"] for b in r if b.get("action") == Action.CLAIM.value][-1]
+    code = claim["text"].split("#")[-1]
+    assert code in board["text"]
+    status, pressed = await page.post(
+        "press",
+        {"persona": "bongani", "chat": "group", "message": board["id"], "data": claim["data"]},
+    )
+    assert status == 200, pressed
+    await page.wait_state(
+        lambda s: any(
+            m["id"] == board["id"] and m["edits"] > 0 and "Bongani" in m["text"]
+            for m in messages(s, "group")
+        ),
+        "the board naming Bongani on the second alert",
+    )
+
+
 async def test_the_page_never_gets_coordinates_only_places_on_the_drawn_map(
     page: PageClient,
 ) -> None:
@@ -312,8 +364,11 @@ async def test_the_tour_plays_a_whole_alert_one_declines_another_accepts_arrives
     assert "declined" in answers and "accepted" in answers
     offered = {p for p in focused if p in RESPONDERS}
     assert len(offered) >= 2, "the page was shown the first member's offer, then the next one's"
+    # The squad's board (the alert's card, with one alert) changed as the alert moved on: a
+    # responder going, then the alert closed.
     card = next(m for m in messages(await page.state(), "group") if m["edits"])
-    assert card["edits"] >= 3, "the card changed as the alert moved on"
+    assert card["edits"] >= 2, "the card changed as the alert moved on"
+    assert render("state.closed", None, "en") in card["text"]
 
 
 async def test_the_page_and_every_asset_come_from_the_package_and_load_nothing_else(
@@ -431,18 +486,42 @@ async def test_only_a_png_the_bot_sent_is_served_never_a_file_that_could_run_as_
         assert await r.read() == png
 
 
-async def test_the_sandboxs_telegram_enforces_no_sending_limit_and_says_so(
+async def test_the_sandboxs_telegram_keeps_telegrams_limits_but_ten_a_second_in_private(
     page: PageClient,
 ) -> None:
-    # The sandbox lets the bot send 10 a second in a private chat, where Telegram allows
-    # about one: set-up takes 2 s instead of 25. That holds only because its fake Telegram
-    # enforces no limit. A fake that answered 429 would lose the bot's direct replies (a
-    # 429 on one is not sent again), and the set-up would stop.
+    # The stand-in for Telegram answers 429 to a send that breaks a limit, as Telegram does:
+    # Telegram's own limits, but 10 a second in a private chat instead of about one, the pace
+    # the sandbox gives the bot. Set-up takes 2 s instead of 25, and the bot kept to it.
     session = page.sandbox.session
     assert session is not None
-    assert getattr(session.fake, "limits", None) is None, "the sandbox runs with no limits"
-    assert session.fake.limit_violations(), "the set-up sends faster than Telegram allows"
-    assert not [c for c in session.fake.calls if c.status == 429]
+    fake = session.fake
+    assert fake.limits == LIMITS
+    assert LIMITS == replace(TELEGRAM, private_per_s=TIMERS["limit_private_per_s"]) != TELEGRAM
+    assert fake.limit_violations(), "the set-up sends faster than Telegram itself allows"
+    assert fake.limit_violations(private_per_s=LIMITS.private_per_s) == []
+    # A direct reply the stand-in refuses is not lost: the bot waits and sends it again.
+    lead = next(p for p in CAST if p.role is Role.LEAD)
+    fake.fail("sendMessage", 429, chat_id=lead.user_id, retry_after=1)
+    mark = len(fake.calls)
+    status, said = await page.post("say", {"persona": lead.key, "chat": "private", "text": "/help"})
+    assert status == 200, said
+    await page.wait_state(
+        lambda s: any(
+            m["from"] == "bot" for m in messages(s, lead.key) if m["id"] > said["message"]["id"]
+        ),
+        "the answer to /help after a 429",
+    )
+    answers = [c.status for c in fake.calls[mark:] if c.chat_id == lead.user_id]
+    assert answers[:2] == [429, 200], answers
+    # And a send that breaks the limit is refused, with the wait.
+    api = f"{fake.url}/bot{fake.token}/sendMessage"
+    statuses = []
+    for n in range(LIMITS.private_per_s + 1):
+        form = {"chat_id": str(lead.user_id), "text": f"flood {n}"}
+        async with page.http.post(api, data=form) as r:
+            statuses.append(r.status)
+            body = await r.json()
+    assert statuses[-1] == 429 and body["parameters"]["retry_after"] >= 1, statuses
 
 
 async def test_choosing_isizulu_sets_the_squad_up_again_in_isizulu_and_the_tour_plays_in_it(

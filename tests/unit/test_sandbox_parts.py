@@ -42,6 +42,9 @@ def test_the_sandbox_keeps_nothing_that_could_leave_this_computer_or_touch_real_
         sandbox_dir=tmp_path,
         ack_timeout="100s",
         retention_days=7,
+        webhook_url="https://squad.example/hook",
+        webhook_secret="s3cret",
+        health_port=9100,
     )
     sandbox = sandbox_settings(base, "http://127.0.0.1:5555", new_token())
     assert sandbox.database == tmp_path / DATABASE
@@ -49,6 +52,8 @@ def test_the_sandbox_keeps_nothing_that_could_leave_this_computer_or_touch_real_
     assert sandbox.geocoder is None and sandbox.crash_at is None
     assert sandbox.join_approval is True
     assert sandbox.poll_timeout == 1, "Reset and Ctrl+C are quick"
+    assert sandbox.webhook_url is None, "it polls the stand-in for Telegram"
+    assert sandbox.health_port is None, "nothing listens but the page and the stand-in"
     assert sandbox.telegram_api_url == "http://127.0.0.1:5555" and sandbox.has_token
     # A timer set on purpose wins; the others get the sandbox's shorter ones.
     assert sandbox.ack_timeout == timedelta(seconds=100)
