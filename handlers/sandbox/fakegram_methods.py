@@ -1,6 +1,7 @@
 """The Bot API methods the bot calls on the fake Telegram, answered with Telegram's shapes and
 errors: messages sent, edited and deleted in the people's chats, files, callback answers,
-chat members. ``fakegram.FakeTelegram`` dispatches each call to the ``_m_<method>`` here.
+chat members, and the webhook set or deleted (``fakegram_webhook`` POSTs the updates then).
+``fakegram.FakeTelegram`` dispatches each call to the ``_m_<method>`` here.
 """
 
 from __future__ import annotations
