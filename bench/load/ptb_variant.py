@@ -10,6 +10,7 @@ It is ``squadline run`` exactly, with two changes: the Application is built with
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 
 from telegram.ext import AIORateLimiter
 
@@ -21,8 +22,10 @@ RETRIES = 3
 _build = bot.app.build_application
 
 
-def build_with_ptb_limiter(settings: Settings) -> bot.app.SquadApp:
-    app = _build(settings)
+def build_with_ptb_limiter(
+    settings: Settings, on_429: Callable[[], None] | None = None
+) -> bot.app.SquadApp:
+    app = _build(settings, on_429)
     limiter: AIORateLimiter = AIORateLimiter(max_retries=RETRIES)
     # What ApplicationBuilder.rate_limiter() would have set (the bot is frozen once built).
     with app.bot._unfrozen():

@@ -106,9 +106,11 @@ async def test_metrics_count_alerts_backlog_429s_lateness_and_size_and_name_nobo
         # Telegram answers one message with 429.
         fake.fail("sendMessage", 429, chat_id=squad.group.id, retry_after=1)
         mark = await squad.say(zanele, f"/alert {ALERT_AT[0]}, {ALERT_AT[1]} robbed")
-        card = await fake.wait_for(is_send(squad.group.id, "🚨 #"), after=mark)
-        codes.append(code_of(card))
-        await fake.wait_for(is_send(squad.group.id, "Nobody has taken"), after=mark, timeout=15)
+        # The squad's board now lists both alerts; the newest is the one just raised.
+        board = await fake.wait_for(is_send(squad.group.id, "🚨"), after=mark)
+        codes.append(code_of(board))
+        # The escalation shows on the board and pages the leads in private.
+        await fake.wait_for(is_send(squad.lead.id, "nobody has taken"), after=mark, timeout=15)
         status, text = await get(app, "/metrics")
     assert status == 200
     families = {f.name: f for f in text_string_to_metric_families(text)}
