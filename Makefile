@@ -1,11 +1,11 @@
 # Two commands do everything on a machine that has only python3 and make:
-#   make run   - start the bot (says what to set when no token is configured)
+#   make run   - start the bot (with no token: says what to set, and starts the local sandbox)
 #   make test  - install what the tests need and run them
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint bench clean translations image
+.PHONY: run test lint bench clean translations image browser
 
 # The gettext catalogues (bot/locale/<lang>/LC_MESSAGES/squadline.po) are compiled to .mo
 # before the bot runs or is tested; `make translations` also brings every .po up to date
@@ -30,10 +30,30 @@ translations: $(BIN)/.run-installed
 	$(BIN)/python -m bot.catalogues update
 	$(BIN)/python -m bot.catalogues compile
 
+# With no token set, `make run` starts the local sandbox (a page on 127.0.0.1) instead;
+# `squadline run` alone still stops there (exit 2), so production never falls into it.
 run: $(BIN)/.run-installed $(COMPILED)
-	$(BIN)/squadline run
+	$(BIN)/squadline run --sandbox-if-no-token
 
-test: $(BIN)/.dev-installed $(COMPILED)
+# The sandbox's browser test drives Debian's Chromium (and an emoji font, for its picture).
+# On a clean machine `make test` installs them with apt-get, as root: without a question,
+# within BROWSER_INSTALL_TIMEOUT seconds (timeout stops apt-get and dpkg with it), and not
+# at all once Chromium is there. Where that cannot be done, `make test` goes on and the
+# browser test is reported as skipped with the reason (-rs prints it).
+BROWSER_PACKAGES := chromium fonts-liberation fonts-noto-color-emoji
+BROWSER_INSTALL_TIMEOUT ?= 600
+CHROMIUM ?= chromium
+browser:
+	@if command -v $(CHROMIUM) >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  timeout -k 10 $(BROWSER_INSTALL_TIMEOUT) sh -c 'export DEBIAN_FRONTEND=noninteractive; \
+	    dpkg --configure -a && apt-get update -qq && \
+	    apt-get install -y -qq --no-install-recommends $(BROWSER_PACKAGES)' \
+	    </dev/null >/dev/null 2>&1 \
+	  || echo "Chromium could not be installed (apt-get failed, or took over $(BROWSER_INSTALL_TIMEOUT)s): the browser test will be skipped."; \
+	else echo "Chromium is not installed and apt-get cannot run here (it needs root): the browser test will be skipped."; fi
+
+test: $(BIN)/.dev-installed $(COMPILED) browser
 	$(BIN)/python -m pytest -q -rs
 
 lint: $(BIN)/.dev-installed

@@ -27,7 +27,18 @@ Squadline needs a Telegram bot token, and none is set.
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="squadline", description="Squadline crisis-response bot")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", help="start the bot (long polling, or a webhook when one is set)")
+    run_bot = sub.add_parser(
+        "run", help="start the bot (long polling, or a webhook when one is set)"
+    )
+    run_bot.add_argument(
+        "--sandbox-if-no-token",
+        action="store_true",
+        help="with no token set, start the local sandbox instead of stopping (make run)",
+    )
+    sub.add_parser(
+        "sandbox",
+        help="try the bot on this computer: a page on 127.0.0.1 with a local, fake Telegram",
+    )
     sub.add_parser(
         "rekey",
         help="encrypt the database, or change its key (bot stopped): "
@@ -59,9 +70,14 @@ def main(argv: list[str] | None = None) -> int:
         return cli.restore_command(settings, args.path)
     if args.command == "healthcheck":
         return cli.healthcheck_command(settings)
+    if args.command == "sandbox":
+        return _sandbox(settings)
     if args.command == "run":
-        if settings.bot_token is None or not settings.bot_token.get_secret_value().strip():
+        if not settings.has_token:
             print(NO_TOKEN, file=sys.stderr)
+            # Only when asked (make run does): a forgotten token in production stops here.
+            if args.sandbox_if_no_token:
+                return _sandbox(settings)
             return 2
         problem = settings.webhook_problem()
         if problem is not None:
@@ -71,6 +87,13 @@ def main(argv: list[str] | None = None) -> int:
 
         return run(settings)
     return 0
+
+
+def _sandbox(settings: Settings) -> int:
+    from handlers.sandbox.runner import banner, run
+
+    print(banner(settings), file=sys.stderr, flush=True)
+    return run(settings)
 
 
 def _rekey(settings: Settings) -> int:

@@ -142,6 +142,12 @@ class Settings(BaseSettings):
     receipt_wait: timedelta = timedelta(minutes=10)
     # Test-only: SIGKILL the process at these named points (comma-separated). Off unless set.
     crash_at: str | None = None
+    # The local sandbox (`make run` with no token, `squadline sandbox`): its page listens on
+    # 127.0.0.1 at this port (0: any free one), opens in a browser where one can be opened,
+    # and keeps its throwaway database in this folder.
+    sandbox_port: int = Field(default=8088, ge=0, le=65535)
+    sandbox_browser: bool = True
+    sandbox_dir: Path = Path("./var/sandbox")
 
     # Hosting (README "Hosting"). Webhook mode when a URL is set: Telegram posts each update
     # to it with the secret in a header; the bot listens on the address and port behind
@@ -236,6 +242,11 @@ class Settings(BaseSettings):
                     timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2) or "s"])
                 )
         return tuple(sorted(found))
+
+    @property
+    def has_token(self) -> bool:
+        """Whether a bot token is set (an empty or blank one counts as none)."""
+        return self.bot_token is not None and bool(self.bot_token.get_secret_value().strip())
 
     @property
     def bot_api_base_url(self) -> str:

@@ -10,6 +10,7 @@ from bot.english_aftercare import AFTERCARE
 from bot.english_burst import BURST
 from bot.english_crisis import CRISIS
 from bot.english_evidence import EVIDENCE
+from bot.english_sandbox import SANDBOX
 
 EN: dict[str, str] = {
     # generic
@@ -368,3 +369,5 @@ EN.update(CRISIS)
 EN.update(AFTERCARE)
 EN.update(EVIDENCE)
 EN.update(BURST)
+# The local sandbox's page and tour (issue 15).
+EN.update(SANDBOX)

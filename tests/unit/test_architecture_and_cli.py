@@ -48,6 +48,19 @@ def test_the_telegram_adapters_reach_the_store_only_through_the_core() -> None:
     assert not offenders
 
 
+def test_the_product_imports_nothing_from_the_tests() -> None:
+    """The fake Telegram is the product's (handlers/sandbox/fakegram*.py): the sandbox runs
+    it, and the tests re-export it, never the other way round."""
+    offenders = [
+        f"{path.relative_to(ROOT)} imports {module}"
+        for package in ("bot", "handlers", "data")
+        for path in sorted((ROOT / package).rglob("*.py"))
+        for module in imported_modules(path)
+        if module.split(".")[0] == "tests"
+    ]
+    assert not offenders
+
+
 def test_the_core_builds_no_telegram_links() -> None:
     """t.me and tg:// links are the adapter's: the core names a start parameter or a person."""
     offenders = [

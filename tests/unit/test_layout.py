@@ -85,3 +85,50 @@ def test_make_test_prints_the_reason_of_every_skipped_test() -> None:
     recipe = makefile.split("\ntest:", 1)[1].split("\n\n", 1)[0]
     (pytest_line,) = [line for line in recipe.splitlines() if "pytest" in line]
     assert "-rs" in pytest_line.split()
+
+
+# What the tests import from the fake Telegram (tests.fakegram.server re-exports it all).
+FAKEGRAM_NAMES = [
+    "MAX_TEXT",
+    "MAX_UPLOAD",
+    "PNG_SIGNATURE",
+    "SENDING_METHODS",
+    "STRING_PARAMS",
+    "TELEGRAM",
+    "ApiError",
+    "Call",
+    "Chat",
+    "FakeTelegram",
+    "Fault",
+    "LimitKeeper",
+    "Limits",
+    "Upload",
+    "User",
+    "png_size",
+]
+
+
+def test_the_sandbox_and_its_fake_telegram_are_in_parts_of_a_readable_size() -> None:
+    folder = ROOT / "handlers" / "sandbox"
+    parts = {p.stem for p in folder.glob("fakegram*.py")}
+    assert parts == {
+        "fakegram",
+        "fakegram_shapes",
+        "fakegram_chats",
+        "fakegram_methods",
+        "fakegram_limits",
+        "fakegram_webhook",
+    }
+    sizes = {p.name: len(p.read_text(encoding="utf-8").splitlines()) for p in folder.glob("*.py")}
+    assert all(lines < 400 for lines in sizes.values()), sizes
+
+
+def test_every_name_of_the_fake_telegram_imports_from_the_product_and_from_the_tests() -> None:
+    from handlers.sandbox import fakegram, fakegram_limits
+    from tests.fakegram import limits, server
+
+    for name in FAKEGRAM_NAMES:
+        assert getattr(server, name) is getattr(fakegram, name), name
+    assert fakegram.FakeTelegram.__module__ == "handlers.sandbox.fakegram"
+    for name in ("SENDING_METHODS", "TELEGRAM", "LimitKeeper", "Limits"):
+        assert getattr(limits, name) is getattr(fakegram_limits, name), name

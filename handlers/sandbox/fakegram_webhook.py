@@ -1,7 +1,8 @@
-"""The fake Telegram's webhook side: once the bot calls setWebhook, each queued update is
-POSTed to its URL with the secret in Telegram's header, in order and one at a time (the
-bot asks for ``max_connections=1``), and again after ``retry`` until the bot answers 200:
-an error status, a refused connection or a killed bot all mean "send it again"."""
+"""The fake Telegram's webhook side (``FakeTelegram.webhook``): once the bot calls
+setWebhook, each queued update is POSTed to its URL with the secret in Telegram's header, in
+order and one at a time (the bot asks for ``max_connections=1``), and again after ``retry``
+until the bot answers 200: an error status, a refused connection or a killed bot all mean
+"send it again"."""
 
 from __future__ import annotations
 
