@@ -18,6 +18,7 @@ SENDING_METHODS = frozenset(
     {
         "sendMessage",
         "sendLocation",
+        "sendVenue",
         "sendPhoto",
         "sendDocument",
         "editMessageText",
