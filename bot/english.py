@@ -9,6 +9,7 @@ from __future__ import annotations
 from bot.english_aftercare import AFTERCARE
 from bot.english_burst import BURST
 from bot.english_crisis import CRISIS
+from bot.english_drills import DRILLS
 from bot.english_evidence import EVIDENCE
 
 EN: dict[str, str] = {
@@ -368,3 +369,4 @@ EN.update(CRISIS)
 EN.update(AFTERCARE)
 EN.update(EVIDENCE)
 EN.update(BURST)
+EN.update(DRILLS)
