@@ -279,6 +279,8 @@ async def test_a_drill_goes_once_its_phones_are_cleaned_and_its_bytes_with_it(
 async def test_a_drill_nobody_ends_ends_after_its_lifetime_and_then_goes(squad: World) -> None:
     world = squad
     alert = await drill(world)
+    offered = await offered_to(world, alert)
+    assert (await world.alerts.press(world.private(offered), Action.ACCEPT, alert.id, "")).ok
     lifetime = world.services.core.settings.drill_lifetime
     assert lifetime == timedelta(hours=1)
     world.clock.advance(lifetime.total_seconds() - 5)
@@ -290,6 +292,10 @@ async def test_a_drill_nobody_ends_ends_after_its_lifetime_and_then_goes(squad: 
     assert ended.state == "cancelled"
     told = [said(i) for i in await world.told() if i.chat_id == world.users["Nomsa"]]
     assert any(render("drill.expired", {"code": alert.code}) in words for words in told)
+    withdrawn = render("offer.cancelled", {"code": alert.code})
+    assert any(
+        said(i) == withdrawn for i in await world.told() if i.chat_id == world.users[offered]
+    )
     await world.deliver_all()
     world.clock.advance(world.services.core.settings.drill_recheck.total_seconds())
     await world.fire_due()
@@ -380,3 +386,6 @@ async def test_a_drill_whose_clean_up_is_not_taken_goes_anyway_and_the_clean_up_
     assert all(said(i) == render("drill.over") for i in edits)
     assert all(i.alert_id is None for i in private)
     assert not any(alert.code in said(i) for i in private if i.text is not None)
+    # The board still to go shows the other alerts too: it goes as it is, about no alert.
+    boards = [i for i in await world.outbox() if i.role is MessageRole.CARD]
+    assert all(i.alert_id is None for i in boards)
