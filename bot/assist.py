@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.alerts.notices import claim_code_button
 from bot.core import Caller, Core
 from bot.domain import Role
 from bot.intents import Action, Button, Reply, Text, refuse
@@ -67,8 +68,5 @@ class Assist:
             alerts = await alerts_q.open_unowned_in_squads(db, squad_ids)
         if not alerts:
             return Reply(text=Text("claim.none_open"))
-        rows = tuple(
-            (Button(Text("button.claim_code", {"code": a.code}), Action.CLAIM, a.id),)
-            for a in alerts
-        )
+        rows = tuple((claim_code_button(a),) for a in alerts)
         return Reply(text=Text("claim.pick"), buttons=rows)

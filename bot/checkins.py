@@ -27,6 +27,7 @@ from bot.domain import (
     Member,
     is_live,
 )
+from bot.drills.marking import marked_reply
 from bot.geo import Point
 from bot.intents import (
     Action,
@@ -138,7 +139,7 @@ class Checkins(TeamWatcher):
             else:
                 reply = await self._help_pressed(db, alert, member, checkin)
         self.core.notify()
-        return reply
+        return marked_reply(reply) if alert.drill else reply
 
     async def _pressed(
         self, db: aiosqlite.Connection, caller: Caller, checkin_id: int
@@ -186,7 +187,7 @@ class Checkins(TeamWatcher):
         await self._edit(db, alert, member, sent)
         await self._next_question(db, checkin, now)
         log.warning("alert %s: check-in %s asked for help", alert.code, checkin.id)
-        if linked.has_location:
+        if linked.has_location or linked.drill:  # a drill takes no real location
             return Reply(answer=sent)
         # Nobody knows where they are: their pin, sent now, becomes the linked alert's.
         where = Text("checkin.where", {"linked": linked.code})

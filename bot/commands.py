@@ -78,6 +78,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("needs", BOTH, RESPONDERS),  # changing what a type needs: leads only
     Command("status", BOTH, frozenset({Who.OBSERVER, Who.LEAD})),
     Command("assign", BOTH, LEADS),
+    # A practice alert in the real squad (issue 15), raised where the squad sees it.
+    Command("drill", GROUP, LEADS),
     # The clocks (issue 11): a member on the alert's team, or a lead; in private only.
     Command("held", PRIVATE, RESPONDERS),
     Command("when", PRIVATE, RESPONDERS),

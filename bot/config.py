@@ -140,6 +140,11 @@ class Settings(BaseSettings):
     # After "Paid, receipt follows", the requester's next private photo within this time
     # is the receipt.
     receipt_wait: timedelta = timedelta(minutes=10)
+    # Drills (/drill): one still running after this ends by itself; once it has ended it is
+    # deleted as soon as its phones are cleaned up, which is looked at again this often
+    # (and after SQUADLINE_SEND_GIVE_UP it is deleted anyway, see bot/drills/service.py).
+    drill_lifetime: timedelta = timedelta(hours=1)
+    drill_recheck: timedelta = timedelta(seconds=2)
     # Test-only: SIGKILL the process at these named points (comma-separated). Off unless set.
     crash_at: str | None = None
     # The local sandbox (`make run` with no token, `squadline sandbox`): its page listens on
@@ -210,6 +215,8 @@ class Settings(BaseSettings):
         "followup_snooze",
         "followup_grace",
         "receipt_wait",
+        "drill_lifetime",
+        "drill_recheck",
         mode="before",
     )
     @classmethod

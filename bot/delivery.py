@@ -23,6 +23,7 @@ import aiosqlite
 
 from bot.core import Core
 from bot.domain import OfferAnswer
+from bot.drills.marking import marked_intent
 from bot.intents import Action, Intent, MessageRole, Op, Priority, Text
 from bot.languages import language_of_chat
 from bot.messages import t
@@ -224,6 +225,9 @@ class Delivery:
             return
         if intent.alert_id is None or intent.message_id is not None:
             return  # an edit or deletion of a known message: nothing new to remember
+        alert = await alerts_q.alert_by_id(db, intent.alert_id)
+        if alert is None:
+            return  # deleted meanwhile (a drill): nothing left to point at
         await sent_q.remember_message(
             db,
             alert_id=intent.alert_id,
@@ -233,7 +237,6 @@ class Delivery:
             role=intent.role.value,
             now=now,
         )
-        alert = await alerts_q.alert_by_id(db, intent.alert_id)
         late = late_redaction(alert, intent, chat_id, message_id)
         if late is not None:
             await outbox.enqueue(db, late, now)
@@ -300,10 +303,11 @@ class Delivery:
 
 
 def _as_sent(row: OutboxRow) -> OutboxRow:
-    """The row as this copy goes out (``row.attempts`` is the count before it)."""
-    intent = row.intent
+    """The row as this copy goes out (``row.attempts`` is the count before it); a message
+    about a drill says DRILL."""
+    intent = marked_intent(row.intent) if row.drill else row.intent
     if not is_offer_send(intent):
-        return row
+        return row if intent is row.intent else replace(row, intent=intent)
     tag = copy_tag(row.attempts + 1)
     buttons = tuple(
         tuple(

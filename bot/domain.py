@@ -61,6 +61,9 @@ class DeadlineKind(StrEnum):
     CHECKIN = "checkin"  # a responder's "Are you safe?" or its grace (ref_id: the check-in)
     FOLLOWUP = "followup"  # a follow-up task's reminder (ref_id: the task)
     FOLLOWUP_LATE = "followup_late"  # its overdue page to the leads (ref_id: the task)
+    # A drill's one deadline: its lifetime's end while it runs, then (re-armed) its
+    # deletion once its phones are cleaned up (bot/drills/service.py).
+    DRILL = "drill"
 
 
 # The deadlines that drive dispatch; taking or closing an alert cancels these, and only these.
@@ -192,6 +195,7 @@ class Alert:
     police_consent: bool = False  # the reporter or a responder agreed to involve the police
     occurred_at: float | None = None  # when it happened, if typed; else created_at
     linked_alert_id: int | None = None  # "responder needs help": the alert they were on
+    drill: bool = False  # a practice alert (/drill): marked DRILL, left out of the figures
 
     @property
     def kind(self) -> CrisisType:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from bot.english_aftercare import AFTERCARE
 from bot.english_burst import BURST
 from bot.english_crisis import CRISIS
+from bot.english_drills import DRILLS
 from bot.english_evidence import EVIDENCE
 from bot.english_sandbox import SANDBOX
 
@@ -371,3 +372,4 @@ EN.update(EVIDENCE)
 EN.update(BURST)
 # The local sandbox's page and tour (issue 15).
 EN.update(SANDBOX)
+EN.update(DRILLS)

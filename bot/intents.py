@@ -130,6 +130,9 @@ class Op(StrEnum):
     LOCATION = "location"
     LEAVE = "leave"  # leave a group that never completed /setup
     DELETE = "delete"  # delete one message (``message_id``)
+    # A pin with a title and an address (the first line of ``text``, and the rest): how a
+    # drill's pin goes out (bot/drills/marking.py). Made only as a row goes out.
+    VENUE = "venue"
 
 
 @dataclass(frozen=True)

@@ -86,7 +86,7 @@ def late_redaction(
     """A private message about an alert was delivered after the alert finished: clean it."""
     if alert is None or alert.state not in FINAL_STATES or chat_id <= 0:
         return None
-    if intent.op not in (Op.SEND, Op.LOCATION):
+    if intent.op not in (Op.SEND, Op.LOCATION, Op.VENUE):
         return None  # an edit or a deletion is the clean-up itself
     if intent.text is not None and intent.text.key in FINAL_NOTICES:
         return None

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from bot.core import Caller, Core, require_lead, resolve_single_scope
 from bot.crisis import may_be_offered
 from bot.domain import OPEN_STATES, OWNED_STATES
+from bot.drills.marking import marked_reply
 from bot.intents import (
     Action,
     Button,
@@ -80,7 +81,8 @@ class Privacy:
                 db, alert.squad_id, caller.user_id, "pin_request", code, self.core.now()
             )
         self.core.notify()
-        return reply_text("pin.sent", code=code)
+        sent = reply_text("pin.sent", code=code)
+        return marked_reply(sent) if alert.drill else sent
 
     # -- the audit trail -----------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from bot.clocks.service import Clocks
 from bot.config import Settings
 from bot.core import Clock, Core
 from bot.deadlines import DeadlineRunner
+from bot.drills.service import Drills
 from bot.fund.service import Fund
 from bot.geocode import Geocoder
 from bot.joining import Joining
@@ -54,6 +55,7 @@ class Services:
     warnings: Warnings
     fund: Fund
     private: PrivateMessages
+    drills: Drills
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock = time.time) -> Services:
@@ -75,6 +77,7 @@ class Services:
         alerts.watch(checkins)
         aftercare = Aftercare(core, alerts)  # follows every alert's close (a watcher)
         records = Records(core, alerts)  # offers the record at close (a watcher)
+        drills = Drills(core, alerts)  # ends and deletes each drill (a watcher)
         assist = Assist(core)
         warnings = Warnings(core)
         fund = Fund(core)
@@ -101,6 +104,7 @@ class Services:
             warnings=warnings,
             fund=fund,
             private=PrivateMessages(alerts, warnings, locating, aftercare, fund, assist),
+            drills=drills,
         )
 
     async def open(self) -> None:

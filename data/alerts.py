@@ -52,6 +52,7 @@ def _alert(row: aiosqlite.Row) -> Alert:
         police_consent=bool(row["police_consent"]),
         occurred_at=row["occurred_at"],
         linked_alert_id=row["linked_alert_id"],
+        drill=bool(row["drill"]),
     )
 
 
@@ -138,17 +139,21 @@ async def alert_by_origin(
 async def alerts_in_states(
     db: aiosqlite.Connection, squad_id: int, states: Sequence[AlertState]
 ) -> list[Alert]:
+    """The squad's real alerts in these states (/status): drills are left out."""
     marks, values = _states(states)
     async with db.execute(
-        f"SELECT * FROM alerts WHERE squad_id = ? AND state IN ({marks}) ORDER BY created_at",
+        f"SELECT * FROM alerts WHERE squad_id = ? AND state IN ({marks}) AND drill = 0"
+        " ORDER BY created_at",
         (squad_id, *values),
     ) as cur:
         return [_alert(r) for r in await cur.fetchall()]
 
 
 async def alerts_since(db: aiosqlite.Connection, squad_id: int, since: float) -> list[Alert]:
+    """The squad's real alerts raised since then (/status, /meeting): drills are left out."""
     async with db.execute(
-        "SELECT * FROM alerts WHERE squad_id = ? AND created_at >= ?", (squad_id, since)
+        "SELECT * FROM alerts WHERE squad_id = ? AND created_at >= ? AND drill = 0",
+        (squad_id, since),
     ) as cur:
         return [_alert(r) for r in await cur.fetchall()]
 
@@ -188,9 +193,10 @@ async def open_alerts_owned_by_member(db: aiosqlite.Connection, member_id: int) 
 async def open_alerts_of_reporter(
     db: aiosqlite.Connection, squad_id: int, reporter_user_id: int
 ) -> list[Alert]:
-    """The reporter's open alerts in one squad, newest first."""
+    """The reporter's open real alerts in one squad, newest first (a real alert never
+    merges into a drill)."""
     async with db.execute(
-        "SELECT * FROM alerts WHERE squad_id = ? AND reporter_user_id = ?"
+        "SELECT * FROM alerts WHERE squad_id = ? AND reporter_user_id = ? AND drill = 0"
         " AND state IN ('new', 'offered', 'acknowledged', 'en_route', 'on_scene', 'escalated')"
         " ORDER BY id DESC",
         (squad_id, reporter_user_id),
@@ -246,8 +252,10 @@ async def release_owner(db: aiosqlite.Connection, alert_id: int) -> bool:
     return cur.rowcount == 1
 
 
+# A drill never waits for a location: it takes none but its made-up one (bot/drills/).
 _WAITING = (
     "SELECT * FROM alerts WHERE reporter_user_id = ? AND reporter_user_id <> 0 AND lat IS NULL"
+    " AND drill = 0"
     " AND state IN ('new', 'offered', 'escalated', 'acknowledged', 'en_route', 'on_scene')"
 )
 

@@ -32,9 +32,10 @@ async def board_alerts(
 
 
 async def waiting_in_group(db: aiosqlite.Connection, group_chat_id: int) -> list[Alert]:
-    """The open alerts raised in this group that still have no location (not held)."""
+    """The open alerts raised in this group that still have no location (not held; never a
+    drill, which takes no location but its made-up one)."""
     async with db.execute(
-        "SELECT * FROM alerts WHERE origin_chat_id = ? AND lat IS NULL AND held = 0"
+        "SELECT * FROM alerts WHERE origin_chat_id = ? AND lat IS NULL AND held = 0 AND drill = 0"
         " AND state IN ('new', 'offered', 'escalated', 'acknowledged', 'en_route', 'on_scene')"
         " ORDER BY id",
         (group_chat_id,),

@@ -98,10 +98,11 @@ async def legal_clocks_to_show(
     db: aiosqlite.Connection, squad_id: int, now: float
 ) -> list[tuple[str, CaseClock]]:
     """The squad's legal clocks still running (unmarked), or with a court date to come,
-    of alerts not yet purged, with their alert's code; soonest first."""
+    of alerts not yet purged, with their alert's code; soonest first. A drill's clock is
+    practice: /status and /meeting leave it out."""
     async with db.execute(
         "SELECT c.*, a.code AS code FROM clocks c JOIN alerts a ON a.id = c.alert_id"
-        " WHERE a.squad_id = ? AND a.purged_at IS NULL AND c.kind = 'legal'"
+        " WHERE a.squad_id = ? AND a.purged_at IS NULL AND c.kind = 'legal' AND a.drill = 0"
         " AND (c.mark IS NULL OR (c.mark = 'court_date' AND c.court_date >= ?))"
         " ORDER BY coalesce(c.court_date, c.due_at), c.id",
         (squad_id, now - 86400),

@@ -18,6 +18,7 @@ class OutboxRow:
     created_at: float
     first_failed_at: float | None = None
     reported: bool = False
+    drill: bool = False  # about a drill: marked DRILL as it goes out (bot/drills/marking.py)
 
 
 async def enqueue(db: aiosqlite.Connection, intent: Intent, now: float) -> int:
@@ -133,13 +134,17 @@ async def next_due(db: aiosqlite.Connection, now: float, limit: int) -> list[Due
 async def rows_by_id(db: aiosqlite.Connection, ids: list[int]) -> list[OutboxRow]:
     """These rows in full, in the order of ``ids``."""
     marks = ",".join("?" * len(ids))
-    async with db.execute(
-        "SELECT id, payload, attempts, state, uncertain, created_at, first_failed_at, reported"
-        f" FROM outbox WHERE id IN ({marks})",
-        ids,
-    ) as cur:
+    async with db.execute(f"{_ROWS} WHERE o.id IN ({marks})", ids) as cur:
         found = {r["id"]: _row(r) for r in await cur.fetchall()}
     return [found[i] for i in ids if i in found]
+
+
+# A row in full, and whether it is about a drill (its alert's flag).
+_ROWS = (
+    "SELECT o.id, o.payload, o.attempts, o.state, o.uncertain, o.created_at,"
+    " o.first_failed_at, o.reported, coalesce(a.drill, 0) AS drill"
+    " FROM outbox o LEFT JOIN alerts a ON a.id = o.alert_id"
+)
 
 
 def _row(r: aiosqlite.Row) -> OutboxRow:
@@ -151,15 +156,14 @@ def _row(r: aiosqlite.Row) -> OutboxRow:
         r["created_at"],
         r["first_failed_at"],
         bool(r["reported"]),
+        bool(r["drill"]),
     )
 
 
 async def next_batch(db: aiosqlite.Connection, now: float, limit: int = 50) -> list[OutboxRow]:
     async with db.execute(
-        "SELECT id, payload, attempts, state, uncertain, created_at, first_failed_at, reported"
-        " FROM outbox"
-        " WHERE state IN ('pending', 'sending') AND not_before <= ?"
-        " ORDER BY priority, id LIMIT ?",
+        f"{_ROWS} WHERE o.state IN ('pending', 'sending') AND o.not_before <= ?"
+        " ORDER BY o.priority, o.id LIMIT ?",
         (now, limit),
     ) as cur:
         return [_row(r) for r in await cur.fetchall()]

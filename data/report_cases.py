@@ -34,13 +34,14 @@ class ReportCase:
 async def cases_raised(
     db: aiosqlite.Connection, squad_id: int, start: float, end: float
 ) -> list[ReportCase]:
-    """The squad's alerts raised in ``[start, end)``, oldest first."""
+    """The squad's alerts raised in ``[start, end)``, oldest first (drills are left out)."""
     async with db.execute(
         "SELECT a.id, a.created_at, a.acknowledged_at, a.arrived_at, a.closed_at, a.state,"
         " a.crisis_type, a.outcome, a.lat, a.lon, r.alert_id AS has_record, r.violations,"
         " r.perpetrator, r.services, r.consent"
         " FROM alerts a LEFT JOIN case_records r ON r.alert_id = a.id"
-        " WHERE a.squad_id = ? AND a.created_at >= ? AND a.created_at < ? ORDER BY a.created_at",
+        " WHERE a.squad_id = ? AND a.created_at >= ? AND a.created_at < ? AND a.drill = 0"
+        " ORDER BY a.created_at",
         (squad_id, start, end),
     ) as cur:
         rows = await cur.fetchall()
@@ -63,9 +64,9 @@ async def cases_raised(
 
 
 async def closed_count(db: aiosqlite.Connection, squad_id: int, start: float, end: float) -> int:
-    """Alerts closed in ``[start, end)``, whenever they were raised."""
+    """Alerts closed in ``[start, end)``, whenever they were raised (drills are left out)."""
     async with db.execute(
-        "SELECT count(*) FROM alerts WHERE squad_id = ? AND state = 'closed'"
+        "SELECT count(*) FROM alerts WHERE squad_id = ? AND state = 'closed' AND drill = 0"
         " AND closed_at >= ? AND closed_at < ?",
         (squad_id, start, end),
     ) as cur:

@@ -78,6 +78,7 @@ CALLBACKS: dict[str, Callable[[Update, SquadContext], Coroutine[Any, Any, None]]
     "cancel": alerts.on_cancel,
     "assign": alerts.on_assign,
     "type": alerts.on_type,
+    "drill": alerts.on_drill,
     "held": clocks.on_held,
     "when": clocks.on_when,
     "courtdate": clocks.on_courtdate,

@@ -87,6 +87,12 @@ async def on_type(update: Update, context: SquadContext) -> None:
     )
 
 
+async def on_drill(update: Update, context: SquadContext) -> None:
+    """/drill [TYPE] (leads, in the group): a practice alert, marked DRILL everywhere."""
+    args, caller, drills = context.args or (), caller_of(update), context.services.drills
+    await respond_to(update, context, lambda: drills.start(caller, parsing.drill_type(args)))
+
+
 async def on_group_location(update: Update, context: SquadContext) -> None:
     """A location in a group: a reply to our question or to the card, or the reporter's pin."""
     message = update.effective_message

@@ -62,6 +62,19 @@ def code_and_word(args: Sequence[str], command: str, usage: str) -> tuple[str, s
     return code, args[1]
 
 
+def drill_type(args: Sequence[str]) -> CrisisType | None:
+    """``/drill`` (no type yet: its card asks, as an alert's does) · ``/drill TYPE``."""
+    if not args:
+        return None
+    if len(args) == 1:
+        try:
+            return CrisisType(args[0].lower())
+        except ValueError:
+            pass
+    raw = clean_cut(" ".join(args), limit=24)
+    raise Refused(refuse("drill.usage", raw=raw, types=TYPE_WORDS))
+
+
 def alias(args: Sequence[str]) -> str:
     """A member's alias as typed after a command (``@`` dropped); empty if none."""
     return " ".join(args).lstrip("@")

@@ -105,7 +105,7 @@ class Followups(TeamWatcher):
             if owner is not None:
                 when = moment(check.due_at, self.tz)
                 shown.append(t("close.followup_check", alias=owner.alias, when=when))
-        if alert.outcome not in REFERRAL_OUTCOMES:
+        if alert.outcome not in REFERRAL_OUTCOMES or alert.drill:  # a drill refers nobody
             return BriefPart(lines=shown)
         shown.append(t("close.refer_hint", code=alert.code))
         button = Button(Text("button.refer"), Action.REFER, alert.id)

@@ -299,9 +299,12 @@ class Referrals:
         return alert, member
 
     async def _may_refer(self, db: aiosqlite.Connection, alert: Alert, member: Member) -> None:
-        """A responder on the alert's team, or a lead; while its case lives."""
+        """A responder on the alert's team, or a lead; while its case lives. A drill has no
+        person to refer."""
         if not await on_team_or_lead(db, alert, member):
             raise Refused(refuse("refer.not_allowed", code=alert.code))
+        if alert.drill:
+            raise Refused(refuse("drill.no_referral", code=alert.code))
         if alert.state is AlertState.CANCELLED:
             raise Refused(refuse("refer.cancelled", code=alert.code))
         if alert.outcome is Outcome.FALSE_ALARM:

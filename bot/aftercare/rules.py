@@ -62,10 +62,10 @@ def offsets(settings: Settings, changed: dict[Rule, float | None]) -> dict[Rule,
 
 
 def makes_followups(alert: Alert) -> bool:
-    """Whether a finished alert is followed up: not when cancelled, not a false alarm, and
-    not a "responder needs help" alert (its person is a member; the leads were paged).
-    Issue 15's practice alerts belong here too."""
-    if alert.linked_alert_id is not None:
+    """Whether a finished alert is followed up: not when cancelled, not a false alarm, not
+    a "responder needs help" alert (its person is a member; the leads were paged), and
+    never a drill (nobody was hurt; it is deleted once it ends)."""
+    if alert.linked_alert_id is not None or alert.drill:
         return False
     return alert.state is AlertState.CLOSED and alert.outcome is not Outcome.FALSE_ALARM
 

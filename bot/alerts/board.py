@@ -16,10 +16,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.alerts.notices import BOARD_TAG, details
+from bot.alerts.notices import BOARD_TAG, claim_code_button, details
 from bot.domain import FINAL_STATES, OWNED_STATES, UNOWNED_STATES, Alert, AlertState
+from bot.drills.marking import tagged
 from bot.i18n import LANGUAGES
-from bot.intents import Action, Button, Intent, MessageRole, Op, Priority, Text
+from bot.intents import Intent, MessageRole, Op, Priority, Text
 from bot.messages import render, t
 
 MAX_LINES = 60
@@ -80,6 +81,8 @@ def _base(line: BoardLine) -> int:
     """The longest the line can be, in any language, without the alert's own words."""
     alert = line.alert
     base = _longest_state(alert.state) + units(alert.code)
+    if alert.drill:
+        base += _longest("drill.tagged")
     if alert.state in FINAL_STATES:
         return base + _longest("board.ended")
     area = cut(alert.area_label, AREA_MAX) if alert.area_label else ""
@@ -92,6 +95,8 @@ def _base(line: BoardLine) -> int:
     if alert.linked_alert_id is not None and alert.text:  # "a responder needs help …"
         code, _, more = alert.text.partition("\n")
         return base + _longest("alert.linked") + units(code) + (1 if more else 0)
+    if alert.drill and not alert.text:
+        return base + _longest("drill.words")
     return base if alert.text else base + _longest("alert.no_text")
 
 
@@ -108,6 +113,12 @@ def _alias(line: BoardLine) -> str:
 
 
 def _line(line: BoardLine, room: int) -> Any:
+    """The alert's line; a drill's says DRILL."""
+    shown = _words_line(line, room)
+    return tagged(shown) if line.alert.drill else shown
+
+
+def _words_line(line: BoardLine, room: int) -> Any:
     alert = line.alert
     state = t(f"state.{alert.state}")
     if alert.state in FINAL_STATES:
@@ -156,16 +167,9 @@ def board(
     text.extend(_line(line, room) for line in shown)
     if len(shown) < len(lines):
         text.append(t("board.more"))
-    claims = [
-        Button(
-            Text("button.claim_code", {"code": line.alert.code}),
-            Action.CLAIM,
-            line.alert.id,
-            BOARD_TAG,
-        )
-        for line in shown
-        if line.claimable
-    ][: 100 - 1]
+    claims = [claim_code_button(line.alert, BOARD_TAG) for line in shown if line.claimable][
+        : 100 - 1
+    ]
     buttons = tuple(
         tuple(claims[i : i + BUTTONS_PER_ROW]) for i in range(0, len(claims), BUTTONS_PER_ROW)
     )

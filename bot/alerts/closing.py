@@ -124,16 +124,16 @@ class Closing(Planning):
             follows = [await w.after_close(db, fresh, member) for w in self.watchers]
         self.core.notify()
         key = "close.done" if any(m.id == member.id for m in team) else "close.done_lead"
+        # A drill is deleted once its phones are cleaned: no note, nothing follows it.
+        key = f"drill.{key.replace('.', '_')}" if alert.drill else key
         lines = [t(key, code=alert.code, outcome=t(f"outcome.{outcome.value}"))]
         lines += [line for part in follows for line in part.lines]
+        note = () if alert.drill else ((Button(Text("button.add_note"), Action.NOTE, alert.id),),)
         # The picker becomes the closing message: its outcome buttons go, "Add note" comes.
         return Reply(
             text=Text("lines", {"lines": lines}),
             answer=Text("close.closed_answer", {"code": alert.code}),
-            buttons=(
-                (Button(Text("button.add_note"), Action.NOTE, alert.id),),
-                *(row for part in follows for row in part.buttons),
-            ),
+            buttons=(*note, *(row for part in follows for row in part.buttons)),
             edit_pressed=True,
         )
 
@@ -204,34 +204,46 @@ class Closing(Planning):
                 return refuse("cancel.linked_leads_only", code=alert.code)
             if not alert.is_open:
                 return refuse(f"cancel.not_open.{_final(alert.state)}", code=alert.code)
-            now = self.core.now()
-            if not await alerts_q.transition(
-                db, alert.id, OPEN_STATES, AlertState.CANCELLED, closed_at=now
-            ):
-                return refuse(f"cancel.not_open.{_final(alert.state)}", code=alert.code)
-            await deadlines_q.cancel_deadlines(db, alert.id, now)
-            await self._finished(db, alert)
-            await privacy_q.finish(db, alert.id)
-            await clean_phones(db, alert, AlertState.CANCELLED, now)
-            for offer in await offers_q.close_open_offers(db, alert.id, OfferAnswer.CANCELLED, now):
-                await self._edit_offer(db, alert, offer.member_id, "offer.cancelled")
-            for responder in await self._free_team(db, alert):
-                if responder.private_chat_id is None:
-                    continue
-                notice = Intent(
-                    op=Op.SEND,
-                    chat_id=responder.private_chat_id,
-                    priority=Priority.URGENT,
-                    text=Text("offer.cancelled", {"code": alert.code}),
-                    alert_id=alert.id,
-                    member_id=responder.id,
-                    role=MessageRole.NOTICE,
-                )
-                await self.core.tell(db, notice)
             # A reporter whose alert someone else cancelled is told, and how to ask again.
-            await self._tell_reporter(db, alert, "reporter.cancelled", unless=caller.user_id)
-            await audit_q.audit(db, alert.squad_id, caller.user_id, "cancelled", alert.code, now)
-            fresh = await _reload(db, alert.id)
-            await self._card(db, fresh, Op.EDIT)
+            told = "reporter.cancelled", caller.user_id
+            if not await self._cancel(db, alert, caller.user_id, told):
+                return refuse(f"cancel.not_open.{_final(alert.state)}", code=alert.code)
         self.core.notify()
         return reply("cancel.done", code=alert.code)
+
+    async def _cancel(
+        self, db: aiosqlite.Connection, alert: Alert, by: int | None, told: tuple[str, int]
+    ) -> bool:
+        """Cancel an open alert (one guarded UPDATE; False: it had already ended): everyone
+        holding it stands down, phones are cleaned, the board shows it. ``by``: who, for the
+        audit (None: the bot itself). ``told``: what the reporter hears, unless they are
+        the person named."""
+        now = self.core.now()
+        if not await alerts_q.transition(
+            db, alert.id, OPEN_STATES, AlertState.CANCELLED, closed_at=now
+        ):
+            return False
+        await deadlines_q.cancel_deadlines(db, alert.id, now)
+        await self._finished(db, alert)
+        await privacy_q.finish(db, alert.id)
+        await clean_phones(db, alert, AlertState.CANCELLED, now)
+        for offer in await offers_q.close_open_offers(db, alert.id, OfferAnswer.CANCELLED, now):
+            await self._edit_offer(db, alert, offer.member_id, "offer.cancelled")
+        for responder in await self._free_team(db, alert):
+            if responder.private_chat_id is None:
+                continue
+            notice = Intent(
+                op=Op.SEND,
+                chat_id=responder.private_chat_id,
+                priority=Priority.URGENT,
+                text=Text("offer.cancelled", {"code": alert.code}),
+                alert_id=alert.id,
+                member_id=responder.id,
+                role=MessageRole.NOTICE,
+            )
+            await self.core.tell(db, notice)
+        await self._tell_reporter(db, alert, told[0], unless=told[1])
+        await audit_q.audit(db, alert.squad_id, by, "cancelled", alert.code, now)
+        fresh = await _reload(db, alert.id)
+        await self._card(db, fresh, Op.EDIT)
+        return True

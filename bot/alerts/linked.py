@@ -15,7 +15,7 @@ import aiosqlite
 
 from bot.alerts import notices
 from bot.alerts.base import _reload
-from bot.alerts.raising import Raising
+from bot.alerts.drilling import Drilling
 from bot.domain import Alert, Member, Origin, new_alert_code
 from bot.geo import Point
 from bot.intents import MessageRole, Priority, Text
@@ -25,13 +25,18 @@ from data import privacy as privacy_q
 log = logging.getLogger("bot.alerts")
 
 
-class Linked(Raising):
+class Linked(Drilling):
     async def raise_linked(
         self, db: aiosqlite.Connection, alert: Alert, member: Member, point: Point | None
     ) -> Alert:
         """Raise and dispatch the "responder needs help" alert for ``member`` on ``alert``,
         at ``point`` (their last known location; None: it goes to the whole squad after
-        the location wait, like any alert without one). Inside the caller's transaction."""
+        the location wait, like any alert without one). Inside the caller's transaction.
+        From a drill it is a drill too, at the drill's made-up place, never where the
+        responder really is."""
+        if alert.drill:
+            lat, lon = alert.lat, alert.lon
+            point = Point(lat, lon) if lat is not None and lon is not None else None
         code = await self._fresh_code(db)
         linked = await alerts_q.insert_alert(
             db,
@@ -50,6 +55,8 @@ class Linked(Raising):
             now=self.core.now(),
         )
         await alerts_q.set_linked(db, linked.id, alert.id)
+        if alert.drill:
+            await self._become_drill(db, linked.id)
         # Its words are the code of the alert it comes from (never a name), added after the
         # team is planned so a code is never read as words about the crisis.
         linked = await self._plan(db, await _reload(db, linked.id))

@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from bot.domain import OWNED_STATES, Alert, AlertState, CrisisType, Origin, Skill
+from bot.drills.marking import MARKER
 from bot.geo import format_distance
 from bot.intents import Action, Button, Intent, MessageRole, Op, Priority, Text
 from bot.messages import format_age, t
@@ -32,6 +33,8 @@ def details(alert: Alert, *, within: Callable[[str], str] | None = None) -> Any:
         code, _, more = alert.text.partition("\n")
         line = t("alert.linked", code=code)
         return t("lines", lines=[line, fit(more)]) if more else line
+    if alert.drill and not alert.text:
+        return t("drill.words")
     return fit(alert.text) if alert.text else t("alert.no_text")
 
 
@@ -43,6 +46,12 @@ BOARD_TAG = "b"
 def claim_button(alert: Alert, *, on_board: bool = False) -> Buttons:
     tag = BOARD_TAG if on_board else ""
     return ((Button(Text("button.claim"), Action.CLAIM, alert.id, tag),),)
+
+
+def claim_code_button(alert: Alert, tag: str = "") -> Button:
+    """**🙋 #CODE**, where a list shows several alerts (a drill's says DRILL)."""
+    key = "button.claim_drill" if alert.drill else "button.claim_code"
+    return Button(Text(key, {"code": alert.code}), Action.CLAIM, alert.id, tag)
 
 
 def card_status(alert: Alert, *, owner_alias: str | None, open_offers: int) -> Any:
@@ -95,9 +104,10 @@ def card(
     claimable: bool = False,
 ) -> Intent:
     """The squad's one card for this alert. Never shows coordinates."""
-    lines: list[Any] = [
+    lines: list[Any] = [t(MARKER)] if alert.drill else []
+    lines.append(
         t("card.header", code=alert.code, state=t(f"state.{alert.state}"), text=details(alert))
-    ]
+    )
     if alert.crisis_type is not None:
         lines.append(t("card.type", kind=t(f"crisis.{alert.crisis_type.value}")))
     if alert.area_label:

@@ -177,13 +177,13 @@ class Offers(Waves):
     async def on_deadline(self, deadline: Deadline) -> bool:
         """A deadline is due. Fires at most once; re-reads the alert before acting. What it
         changes is told through the outbox, flushed to the disk before anything is sent."""
+        watcher = next((w for w in self.watchers if deadline.kind in w.kinds), None)
         async with self.core.store.transaction(durable=False) as db:
             if not await deadlines_q.claim_deadline(db, deadline.id, self.core.now()):
                 return False
             alert = await alerts_q.alert_by_id(db, deadline.alert_id)
             if alert is None:
                 return True
-            watcher = next((w for w in self.watchers if deadline.kind in w.kinds), None)
             if watcher is not None:
                 await watcher.fire(db, deadline)
             elif deadline.kind is DeadlineKind.LOCATION:
@@ -198,4 +198,6 @@ class Offers(Waves):
                 ):
                     await self._escalate(db, alert)
         self.core.notify()
+        if watcher is not None:
+            await watcher.after_fire()
         return True

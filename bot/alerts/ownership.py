@@ -358,7 +358,10 @@ class Ownership(Offers):
     async def attach_location(
         self, db: aiosqlite.Connection, alert: Alert, point: Point, area: str | None = None
     ) -> None:
-        """A location arrived for an alert that had none (inside the caller's transaction)."""
+        """A location arrived for an alert that had none (inside the caller's transaction).
+        A drill takes none: it is never anyone's real location."""
+        if alert.drill:
+            return
         # A "responder needs help" alert keeps its area: the responder's own cell is not shown.
         label = None if alert.linked_alert_id else area or grid_label(point)
         if not await alerts_q.set_location(db, alert.id, point.lat, point.lon, label):
@@ -369,7 +372,9 @@ class Ownership(Offers):
 
     async def move(self, db: aiosqlite.Connection, alert: Alert, point: Point) -> bool:
         """The reporter's live location moved: the alert follows, and its responder gets
-        the new pin. Inside the caller's transaction."""
+        the new pin. Inside the caller's transaction. A drill never moves."""
+        if alert.drill:
+            return False
         label = alert.area_label or "" if alert.linked_alert_id else grid_label(point)
         if not await alerts_q.move_location(db, alert.id, point.lat, point.lon, label):
             return False

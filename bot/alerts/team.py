@@ -79,3 +79,7 @@ class TeamWatcher:
 
     async def fire(self, db: aiosqlite.Connection, deadline: Deadline) -> None:
         """One of this watcher's deadlines is due (already claimed: it fires once)."""
+
+    async def after_fire(self) -> None:
+        """After the commit of one of this watcher's firings (a deletion folds the old copies
+        of what it deleted out of the database's WAL here)."""

@@ -21,6 +21,7 @@ from bot.clocks.times import TypedTime, local_day, resolve
 from bot.clocks.watcher import ClockWatcher, stopped
 from bot.core import Caller, require_private
 from bot.domain import Alert, Member
+from bot.drills.marking import marked_reply
 from bot.geo import CoordinateError, find_coordinates
 from bot.intents import Refused, Reply, Text, refuse, refusing, reply
 from bot.messages import day as day_value
@@ -64,7 +65,7 @@ class Clocks(ClockWatcher):
             await clocks_q.set_held(db, clock.id, typed, place.id if place else None)
             await self.alerts.refresh_brief(db, alert.id)
         self.core.notify()
-        return reply("held.done", code=alert.code, place=typed)
+        return _said(alert, reply("held.done", code=alert.code, place=typed))
 
     @refusing
     async def when(self, caller: Caller, code: str, typed: TypedTime) -> Reply:
@@ -87,7 +88,7 @@ class Clocks(ClockWatcher):
                 await watcher.retyped(db, fresh)
             await self.alerts.refresh_brief(db, alert.id)
         self.core.notify()
-        return reply("when.done", code=alert.code, when=moment(at, self.tz))
+        return _said(alert, reply("when.done", code=alert.code, when=moment(at, self.tz)))
 
     @refusing
     async def court_date(self, caller: Caller, code: str, day: date) -> Reply:
@@ -114,7 +115,7 @@ class Clocks(ClockWatcher):
         self.core.notify()
         soon = legal.day_before(at, self.court) <= now
         key = "courtdate.done_soon" if soon else "courtdate.done"
-        return reply(key, code=alert.code, day=day_value(at, self.tz))
+        return _said(alert, reply(key, code=alert.code, day=day_value(at, self.tz)))
 
     @refusing
     async def mark(self, caller: Caller, clock_id: int, arg: str) -> Reply:
@@ -138,8 +139,12 @@ class Clocks(ClockWatcher):
             await self.alerts.refresh_brief(db, alert.id)
         self.core.notify()
         said = [t("clock.noted", code=alert.code), t(f"clock.{clock.kind.value}.marked.{mark}")]
-        return Reply(
-            text=Text("lines", {"lines": said}), answer=Text("clock.noted", {"code": alert.code})
+        return _said(
+            alert,
+            Reply(
+                text=Text("lines", {"lines": said}),
+                answer=Text("clock.noted", {"code": alert.code}),
+            ),
         )
 
     async def _allowed(self, db: aiosqlite.Connection, caller: Caller, alert: Alert) -> Member:
@@ -171,3 +176,8 @@ class Clocks(ClockWatcher):
         if clock is None:
             raise Refused(refuse("clock.not_arrest", code=alert.code))
         return clock
+
+
+def _said(alert: Alert, answer: Reply) -> Reply:
+    """The answer about a clock; a drill's says DRILL."""
+    return marked_reply(answer) if alert.drill else answer

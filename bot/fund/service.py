@@ -172,6 +172,8 @@ class Fund(FundDecisions):
             require_insider(member)
             if member.id not in await slots_q.holder_ids(db, alert.id):
                 return refuse("fund.not_on_team", code=alert.code)
+            if alert.drill:
+                return refuse("drill.no_fund", code=alert.code)
             if alert.state is AlertState.CANCELLED:
                 return refuse("fund.cancelled", code=alert.code)
             currency = (await fund_q.settings_of(db, alert.squad_id)).currency

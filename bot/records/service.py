@@ -32,6 +32,8 @@ async def may_record(db: aiosqlite.Connection, caller: Caller, alert: Alert) -> 
         raise Refused(refuse("record.not_allowed", code=alert.code))
     if not await on_team_or_lead(db, alert, member):
         raise Refused(refuse("record.not_allowed", code=alert.code))
+    if alert.drill:  # nothing happened to anyone: there is nothing to record
+        raise Refused(refuse("drill.no_record", code=alert.code))
     if alert.state is not AlertState.CLOSED:
         raise Refused(refuse("record.not_closed", code=alert.code))
     return member
@@ -47,7 +49,10 @@ class Records(TeamWatcher):
     async def after_close(
         self, db: aiosqlite.Connection, alert: Alert, member: Member
     ) -> BriefPart:
-        """The step after a close: a button that opens the record (it can be skipped)."""
+        """The step after a close: a button that opens the record (it can be skipped); none
+        after a drill."""
+        if alert.drill:
+            return BriefPart()
         return BriefPart(
             buttons=((Button(Text("button.record"), Action.RECORD, alert.id, "open"),),)
         )

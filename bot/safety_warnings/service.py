@@ -81,6 +81,8 @@ class Warnings:
             require_insider(member)
             if not await on_team_or_lead(db, alert, member):
                 return refuse("warn.not_allowed", code=alert.code)
+            if alert.drill:
+                return refuse("drill.no_warning", code=alert.code)
             record = await records_q.record_of(db, alert.id)
             if alert.state is not AlertState.CLOSED or record is None:
                 return refuse("warn.no_record", code=alert.code)

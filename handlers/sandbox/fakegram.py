@@ -166,8 +166,8 @@ class FakeTelegram(BotApiMethods):
         ]
 
     def sent_to(self, chat_id: int) -> list[Call]:
-        """Successful sendMessage/sendLocation/editMessageText calls for a chat."""
-        methods = ("sendMessage", "sendLocation", "editMessageText")
+        """Successful sendMessage/sendLocation/sendVenue/editMessageText calls for a chat."""
+        methods = ("sendMessage", "sendLocation", "sendVenue", "editMessageText")
         return [
             c
             for c in self.calls

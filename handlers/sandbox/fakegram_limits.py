@@ -20,6 +20,7 @@ SENDING_METHODS = frozenset(
     {
         "sendMessage",
         "sendLocation",
+        "sendVenue",
         "sendPhoto",
         "sendDocument",
         "editMessageText",

@@ -140,15 +140,32 @@ class BotApiMethods(Chats):
             raise ApiError(400, "Bad Request: message is too long")
         return self._bot_message(chat, params, text=str(text))
 
-    async def _m_sendLocation(self, params: dict[str, Any]) -> Any:
-        chat = self._chat(params)
+    @staticmethod
+    def _point(params: dict[str, Any]) -> dict[str, float]:
         try:
             lat, lon = float(params["latitude"]), float(params["longitude"])
         except (KeyError, TypeError, ValueError) as exc:
             raise ApiError(400, "Bad Request: wrong latitude or longitude") from exc
         if not (-90 <= lat <= 90 and -180 <= lon <= 180):
             raise ApiError(400, "Bad Request: wrong latitude or longitude")
-        return self._bot_message(chat, params, location={"latitude": lat, "longitude": lon})
+        return {"latitude": lat, "longitude": lon}
+
+    async def _m_sendLocation(self, params: dict[str, Any]) -> Any:
+        chat = self._chat(params)
+        return self._bot_message(chat, params, location=self._point(params))
+
+    async def _m_sendVenue(self, params: dict[str, Any]) -> Any:
+        """A pin with a title and an address (Telegram's message carries both the venue
+        and its location)."""
+        chat = self._chat(params)
+        point = self._point(params)
+        title, address = str(params.get("title") or ""), str(params.get("address") or "")
+        if not title.strip():
+            raise ApiError(400, "Bad Request: venue title is empty")
+        if not address.strip():
+            raise ApiError(400, "Bad Request: venue address is empty")
+        venue = {"location": point, "title": title, "address": address}
+        return self._bot_message(chat, params, location=point, venue=venue)
 
     def _uploaded(self, params: dict[str, Any], name: str) -> tuple[str, Upload]:
         """A file parameter: a new upload (kept under a new file id) or a known file id."""

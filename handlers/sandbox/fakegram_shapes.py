@@ -40,6 +40,8 @@ class Call:
 
     @property
     def text(self) -> str:
+        if self.method == "sendVenue":  # a venue's words are its title and its address
+            return f"{self.params.get('title', '')}\n{self.params.get('address', '')}"
         return str(self.params.get("text", self.params.get("caption", "")))
 
     def upload(self) -> Upload | None:

@@ -272,6 +272,12 @@ class Sender(Worker):
         if intent.op is Op.LOCATION:
             assert intent.lat is not None and intent.lon is not None
             return await self.bot.send_location(intent.chat_id, intent.lat, intent.lon)
+        if intent.op is Op.VENUE:  # a pin whose title says what it is (a drill's)
+            assert intent.lat is not None and intent.lon is not None
+            title, _, address = text_of(intent.text, lang).partition("\n")
+            return await self.bot.send_venue(
+                intent.chat_id, intent.lat, intent.lon, title, address or title
+            )
         if intent.op is Op.DELETE:
             assert intent.message_id is not None
             try:

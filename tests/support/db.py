@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import struct
 from pathlib import Path
 from typing import Any
 
@@ -67,3 +68,17 @@ def stored_bytes(db_path: Path) -> bytes:
         if part.exists():
             data += part.read_bytes()
     return data
+
+
+def traces(data: bytes, *needles: str | float) -> list[str]:
+    """The needles found in ``data``: text as UTF-8; floats also as their shortest text
+    and as IEEE-754 doubles in both byte orders."""
+    found = []
+    for needle in needles:
+        if isinstance(needle, float):
+            forms = [repr(needle).encode(), struct.pack("<d", needle), struct.pack(">d", needle)]
+        else:
+            forms = [needle.encode()]
+        if any(form in data for form in forms):
+            found.append(repr(needle))
+    return found

@@ -43,6 +43,7 @@ COMMANDS: dict[str, Cell] = {
     "add note button": lambda w, c, x: w.alerts.press(c, Action.NOTE, x["closed"].id, ""),
     "cancel (not theirs)": lambda w, c, x: w.alerts.cancel(c, x["open"].code),
     "assign": lambda w, c, x: w.alerts.assign(c, x["open"].code, "Thandi"),
+    "drill": lambda w, c, x: w.services.drills.start(c, None),
     "status": lambda w, c, x: w.services.squads.status(c),
     "lead": lambda w, c, x: w.services.squads.set_role(c, "Thandi", None, _role("lead")),
     "observer": lambda w, c, x: w.services.squads.set_role(c, "Thandi", None, _role("observer")),
@@ -161,7 +162,7 @@ COMMANDS: dict[str, Cell] = {
     "fund paid button (not theirs)": lambda w, c, x: w.services.fund.paid(c, x["request"], "none"),
 }
 
-LEAD_ONLY = ["assign", "lead", "observer", "member", "remove", "place add", "place remove",
+LEAD_ONLY = ["assign", "drill", "lead", "observer", "member", "remove", "place add", "place remove",
              "pin", "audit", "hygiene", "wipe", "wipe button", "block", "unblock",
              "approve button", "reject button", "dispatch button", "dismiss button",
              "join reset", "language (group)", "language button (group)", "skills alias",
@@ -412,6 +413,7 @@ async def test_every_no_cell_is_refused_and_changes_nothing(
         ("lead", "fund export"),
         ("lead", "fund approve button"),
         ("lead", "fund reject button"),
+        ("lead", "drill"),
     ],
 )
 async def test_yes_cells_work(world: World, squad: dict[str, Any], role: str, command: str) -> None:
