@@ -101,10 +101,6 @@ class Delivery:
         async with self.core.store.reading() as db:
             return await outbox.next_due(db, self.core.now(), limit)
 
-    async def rows(self, ids: list[int]) -> list[OutboxRow]:
-        async with self.core.store.reading() as db:
-            return await outbox.rows_by_id(db, ids)
-
     async def next_due_at(self) -> float | None:
         async with self.core.store.reading() as db:
             return await outbox.next_not_before(db)
@@ -132,15 +128,19 @@ class Delivery:
 
     # -- results -----------------------------------------------------------------------
 
-    async def started(self, rows: Sequence[OutboxRow]) -> list[OutboxRow]:
-        """Recorded before the calls, in one transaction: after a crash, these rows' fate is
-        unknown. Returns the rows to send, as they are to be sent: an offer that is no
-        longer open is dropped; an offer's buttons carry its copy's tag; a copy whose first
-        delivery's fate is unknown says it was sent again."""
+    async def started(self, ids: Sequence[int]) -> list[OutboxRow]:
+        """Rows ``ids`` (chosen from ``due``) are read and marked ``sending`` in one
+        transaction: after a crash, their fate is unknown. Returns them as they are to be
+        sent. They are read here, not before: a change committed since they were chosen
+        (the squad's board folded into a waiting post, a newer edit superseding a waiting
+        one, an erasure redacting a waiting message) is in what goes, and a row that is no
+        longer to be sent is not sent. An offer that is no longer open is dropped; an offer's
+        buttons carry its copy's tag; a copy whose first delivery's fate is unknown says it
+        was sent again."""
         ready: list[OutboxRow] = []
         now = self.core.now()
         async with self.core.store.transaction() as db:
-            for row in rows:
+            for row in await outbox.rows_to_send(db, ids):
                 intent = row.intent
                 if is_offer_send(intent) and not await self._still_offered(db, intent):
                     await outbox.mark_superseded(db, row.id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import aiosqlite
@@ -131,10 +132,14 @@ async def next_due(db: aiosqlite.Connection, now: float, limit: int) -> list[Due
         ]
 
 
-async def rows_by_id(db: aiosqlite.Connection, ids: list[int]) -> list[OutboxRow]:
-    """These rows in full, in the order of ``ids``."""
+async def rows_to_send(db: aiosqlite.Connection, ids: Sequence[int]) -> list[OutboxRow]:
+    """These rows in full, in the order of ``ids``, those still to be sent (``pending``, or
+    ``sending`` with their fate unknown). Read in the transaction that marks them: a row
+    read earlier may since have been folded into, superseded or redacted."""
     marks = ",".join("?" * len(ids))
-    async with db.execute(f"{_ROWS} WHERE o.id IN ({marks})", ids) as cur:
+    async with db.execute(
+        f"{_ROWS} WHERE o.id IN ({marks}) AND o.state IN ('pending', 'sending')", ids
+    ) as cur:
         found = {r["id"]: _row(r) for r in await cur.fetchall()}
     return [found[i] for i in ids if i in found]
 

@@ -142,10 +142,11 @@ class Sender(Worker):
         handled = 0
         async with self._lock:
             while True:
-                admitted = await self.delivery.rows(self._admit(await self.delivery.due(BATCH)))
+                admitted = self._admit(await self.delivery.due(BATCH))
                 if not admitted:
                     return handled
-                # Marked ``sending`` first (an offer no longer open is dropped instead).
+                # Read and marked ``sending`` in one transaction, so what goes is what is
+                # recorded (an offer no longer open, or a row superseded, is dropped instead).
                 rows = await self.delivery.started(admitted)
                 handled += len(admitted)
                 if not rows:

@@ -136,7 +136,10 @@ async def _until(check: Callable[[], bool], timeout: float = 15.0) -> None:
 async def test_a_stuck_card_edit_is_reported_to_the_leads_once(
     fake: FakeTelegram, db_path: Path
 ) -> None:
-    """A routine message (here the card's edit) that keeps failing is not silent."""
+    """A routine message that keeps failing is not silent, and is not dropped: here the
+    card's edit (the squad's board, edited to say who is responding) meets 503 past the
+    give-up time. The leads are told once; the edit is still tried; once Telegram answers
+    again, the group's board says who is responding."""
     settings = make_settings(
         fake, db_path, send_give_up=timedelta(seconds=1), ack_timeout=timedelta(seconds=60)
     )
@@ -145,34 +148,53 @@ async def test_a_stuck_card_edit_is_reported_to_the_leads_once(
         thandi = fake.user(201, "Thandi")
         await squad.join(thandi, ALERT_AT[0] + 0.0036, ALERT_AT[1])
         await fake.idle()
-        fake.fail("editMessageText", 503, chat_id=squad.group.id, times=10_000)
+        outage = fake.fail("editMessageText", 503, chat_id=squad.group.id, times=10_000)
         mark = await squad.say(fake.user(300, "Zanele"), f"/alert {ALERT_AT[0]}, {ALERT_AT[1]}")
         card = await fake.wait_for(is_send(squad.group.id, "🚨 #"), after=mark)
         code = code_of(card)
-        # Thandi accepts: the card is to be edited to say she is responding, and cannot be.
+        # Thandi accepts: the board is to be edited to say she is responding, and cannot be.
         offer = await fake.wait_for(is_send(thandi.id, f"#{code}"), after=mark)
         await fake.press(thandi, bot_message(fake, offer), button=render("button.accept"))
         told = await fake.wait_for(is_send(squad.lead.id, "could not deliver"), after=mark)
         assert f"#{code}" in told.text
         await fake.wait_for(is_send(squad.group.id, "could not deliver"), after=mark)
-        # The edit keeps being retried (nothing is dropped), and is not reported again.
         edits = (
             "json_extract(payload, '$.op') = 'edit' AND json_extract(payload, '$.role') = 'card'"
         )
-        stuck = _rows(db_path, f"SELECT id, attempts FROM outbox WHERE {edits} AND reported = 1")
+        stuck = _rows(db_path, f"SELECT id FROM outbox WHERE {edits} AND reported = 1")
         assert len(stuck) == 1
-        row_id, attempts = stuck[0]
-        await _until(
-            lambda: (
-                _rows(db_path, f"SELECT attempts FROM outbox WHERE id = {row_id}")[0][0] > attempts
-            )  # type: ignore[operator]
+        (row_id,) = stuck[0]
+        # It keeps being tried after the report (Telegram sees the edit again), and it is
+        # neither given up nor replaced: it waits for its next try, or is being tried.
+        since_report = len(fake.calls)
+        await _until(lambda: _card_edits(fake, squad.group.id, since_report) > 0, timeout=40)
+        state = _rows(db_path, f"SELECT state FROM outbox WHERE id = {row_id}")
+        assert state in ([("pending",)], [("sending",)]), state
+        # Telegram answers again: the edit goes, and the board says who is responding.
+        answering = len(fake.calls)
+        outage.times = 0
+        shown = await fake.wait_for(
+            lambda c: c.method == "editMessageText" and c.chat_id == squad.group.id,
+            after=answering,
+            timeout=40,
         )
-        assert _rows(db_path, f"SELECT state FROM outbox WHERE id = {row_id}") == [("pending",)]
+        assert f"#{code}" in shown.text, shown.text
+        assert render("card.owner", {"alias": "Thandi"}) in shown.text, shown.text
+        await _until(
+            lambda: _rows(db_path, f"SELECT state FROM outbox WHERE id = {row_id}") == [("sent",)]
+        )
         lead_notices = [
             c for c in fake.calls_to("sendMessage", squad.lead.id) if "could not" in c.text
         ]
-        assert len(lead_notices) == 1
+        assert len(lead_notices) == 1, "told once"
         assert len(_delivery_failed_rows(db_path)) == 2  # one in the group, one to the lead
+
+
+def _card_edits(fake: FakeTelegram, chat_id: int, after: int) -> int:
+    """Edits of the group's board that reached Telegram since ``after``, answered or not."""
+    return sum(
+        1 for c in fake.calls[after:] if c.method == "editMessageText" and c.chat_id == chat_id
+    )
 
 
 async def test_a_group_that_keeps_failing_reports_once_and_never_loops(

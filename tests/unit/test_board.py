@@ -150,7 +150,7 @@ async def _post_the_board(world: World, message_id: int) -> None:
             r for r in await next_batch(db, float("inf"), 1000) if r.intent.role is MessageRole.CARD
         ]
     (row,) = rows
-    (sending,) = await delivery.started([row])
+    (sending,) = await delivery.started([row.id])
     await delivery.delivered([(sending, row.intent.chat_id, message_id)])
 
 
@@ -210,3 +210,45 @@ async def test_a_board_a_crash_left_behind_is_retired_when_someone_presses_claim
     reply = await world.alerts.press(pressed("Sipho", 50), Action.CLAIM, second.id, BOARD_TAG)
     assert reply.ok, reply
     assert not [i for i in await world.outbox() if i.op is Op.DELETE]
+
+
+async def test_a_board_change_made_while_the_sender_takes_the_post_goes_out_with_it(
+    world: World,
+) -> None:
+    """The sender chooses the rows that may go, then marks them ``sending``. A change of the
+    board committed in between is folded into the waiting post: the post it sends is the
+    folded one, so what the outbox records as sent is what the group got (else a new alert,
+    or an escalation, would be recorded as shown on the board and never reach the group)."""
+    await world.member("Thandi", HERE[0] + 0.004, HERE[1])
+    first = await world.alert("Zanele", f"{AT} help")
+    delivery = Delivery(world.services.core)
+    (chosen,) = [d.id for d in await delivery.due() if d.board]
+    late = await world.alert("Sipho", f"{AT} help too")  # folded into the waiting post
+    (sending,) = [r for r in await delivery.started([chosen]) if r.intent.role is MessageRole.CARD]
+    shown = text_of(sending.intent.text)
+    assert f"#{first.code}" in shown and f"#{late.code}" in shown
+    await delivery.delivered([(sending, -1001, 50)])
+    db = world.services.core.settings.database
+    recorded = db_rows(db, "SELECT payload, state FROM outbox WHERE id = ?", chosen)
+    assert recorded == [(sending.intent.to_json(), "sent")], "recorded as sent what was sent"
+
+
+async def test_a_board_edit_a_newer_change_replaced_after_the_sender_chose_it_is_not_sent(
+    world: World,
+) -> None:
+    """The sender chose an edit of the live board; before it marked it, a newer change
+    replaced that edit. The replaced edit is not sent (the newer one shows everything)."""
+    await world.member("Thandi", HERE[0] + 0.004, HERE[1])
+    first = await world.alert("Zanele", f"{AT} help")
+    second = await world.alert("Sipho", f"{AT} help too")
+    await _post_the_board(world, 41)
+    await world.deliver_all()
+    await world.alerts.cancel(world.group("Nomsa"), first.code)
+    delivery = Delivery(world.services.core)
+    (chosen,) = [d.id for d in await delivery.due() if d.board]
+    await world.alerts.cancel(world.group("Nomsa"), second.code)  # replaces the chosen edit
+    assert [r.id for r in await delivery.started([chosen])] == []
+    db = world.services.core.settings.database
+    assert db_rows(db, "SELECT state FROM outbox WHERE id = ?", chosen) == [("superseded",)]
+    (edit,) = await queued_cards(world)
+    assert edit.op is Op.EDIT and render("state.cancelled") in text_of(edit.text)

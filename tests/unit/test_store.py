@@ -131,7 +131,7 @@ async def test_what_the_sender_records_before_it_tells_anyone_is_flushed(world: 
     store.transaction = watched  # type: ignore[method-assign]
     try:
         await delivery.log_send(201, world.clock())
-        sending = await delivery.started(rows)
+        sending = await delivery.started([row.id for row in rows])
         await delivery.delivered(
             [(row, row.intent.chat_id, 70 + i) for i, row in enumerate(sending)]
         )
