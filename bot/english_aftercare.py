@@ -76,6 +76,7 @@ AFTERCARE: dict[str, str] = {
     "services.empty": "The directory is empty. A lead adds services with /service add.",
     "services.none_of": "The directory has no {category} yet. A lead adds one with /service add.",
     "services.no_location": "#{code} has no location, so I cannot say which is nearest.",
+    "services.not_on_team": "Only a responder on #{code}, or a lead, sees how far the services are from it. Send /services for the whole directory.",
     "services.entry": "• {name} ({category}): {open}",
     "services.distance": "   {distance} from #{code}",
     "services.phone": "   📞 {phone}",

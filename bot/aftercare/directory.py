@@ -15,6 +15,7 @@ from bot.aftercare import entries, lines
 from bot.aftercare.entries import EntryError, NewService, Where
 from bot.aftercare.hours import ALWAYS, canonical, parse
 from bot.aftercare.model import Category, DraftStep, Service, ServiceDraft
+from bot.alerts.team import on_team_or_lead
 from bot.core import Caller, Core, require_lead, require_private, resolve_single_scope
 from bot.domain import Member
 from bot.geo import Point, distance_m
@@ -325,6 +326,10 @@ class Directory:
                 )
                 if alert is None or member is None:  # a category mistyped, or a code
                     return refuse("services.usage", raw=code, words=entries.CATEGORY_WORDS)
+                # Distances from an alert to a few known places give away where it is:
+                # only its team and the leads, who may see its pin, get them.
+                if not await on_team_or_lead(db, alert, member):
+                    return refuse("services.not_on_team", code=alert.code)
                 squad = await squads_q.squad_by_id(db, alert.squad_id)
                 assert squad is not None
                 if alert.lat is not None and alert.lon is not None:

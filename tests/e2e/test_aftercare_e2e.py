@@ -250,8 +250,8 @@ async def test_phone_numbers_officers_and_notes_stay_in_private_and_out_of_the_l
     fake: FakeTelegram, db_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     """A one-line entry typed in the group is refused and deleted; /services asked in the
-    group is answered in private, nearest to the alert; a referral the person did not agree
-    to is not made and the reply says why; a lead's /followups shows each owner; and at
+    group by a lead is answered in private, nearest to the alert; a referral the person did
+    not agree to is not made and the reply says why; a lead's /followups shows each owner; and at
     DEBUG the log holds no phone number, officer, note or alias."""
     caplog.set_level(logging.DEBUG)
     phone, officer, note = "+27 11 555 0177", "Sgt Mbalenhle", "Vuyelwa waits at the gate"
@@ -272,8 +272,9 @@ async def test_phone_numbers_officers_and_notes_stay_in_private_and_out_of_the_l
         await squad.ask(lead, f"/service add {line}", private=True)
         await squad.ask(lead, f"/service add {CLINIC}", private=True)
         code = await raise_alert(squad, fake.user(300, "Zanele"), "robbed at the rank")
-        mark = await squad.say(thandi, f"/services {code}")
-        listing = await fake.wait_for(is_send(thandi.id, "📒"), after=mark)
+        # The nearest to an alert: for its team and the leads (a distance would place it).
+        mark = await squad.say(lead, f"/services {code}")
+        listing = await fake.wait_for(is_send(lead.id, "📒"), after=mark)
         assert "nearest to #" in listing.text and phone in listing.text
         assert listing.text.index("Hillbrow Clinic") < listing.text.index("Yeoville Station")
         await fake.wait_for(is_send(group, render("me.sent_private")), after=mark)

@@ -119,6 +119,8 @@ async def test_services_for_an_alert_list_the_open_ones_first_nearest_first(worl
     for line in (CLINIC, NIGHT, FAR):
         await add_service(world, line)
     alert = await world.alert("Zanele", f"{HERE[0]}, {HERE[1]} hurt")
+    accepted = await world.alerts.press(world.private("Thandi"), Action.ACCEPT, alert.id, "")
+    assert accepted.ok, accepted
     day = said(
         await world.services.aftercare.directory.services(
             world.private("Thandi"), services_query(alert.code)
@@ -136,6 +138,37 @@ async def test_services_for_an_alert_list_the_open_ones_first_nearest_first(worl
     assert (
         night.index("Night Clinic") < night.index("Soweto Clinic") < night.index("Hillbrow Clinic")
     )
+
+
+async def test_only_the_alerts_team_and_the_leads_see_how_far_its_services_are(
+    world: World,
+) -> None:
+    """Distances from an open alert to three known places would give its precise location
+    away: a member who is not responding to it gets no distances, and nothing changes."""
+    await world.member("Thandi", HERE[0] + 0.004, HERE[1])
+    await world.member("Sipho", HERE[0] + 0.02, HERE[1])
+    for line in (CLINIC, NIGHT, FAR):
+        await add_service(world, line)
+    alert = await world.alert("Zanele", f"{HERE[0]}, {HERE[1]} hurt")
+    before = await world.snapshot()
+    try:
+        asked = await world.services.aftercare.directory.services(
+            world.private("Sipho"), services_query(alert.code)
+        )
+    except Refused as refusal:
+        asked = refusal.reply
+    assert not asked.ok and "from #" not in said(asked) and " m\n" not in said(asked)
+    assert said(asked) == (
+        f"Only a responder on #{alert.code}, or a lead, sees how far the services are from it."
+        " Send /services for the whole directory."
+    )
+    assert await world.snapshot() == before
+    lead = said(
+        await world.services.aftercare.directory.services(
+            world.private("Nomsa"), services_query(alert.code)
+        )
+    )
+    assert f"from #{alert.code}" in lead
 
 
 async def test_a_long_directory_fits_one_message_in_every_language(world: World) -> None:
