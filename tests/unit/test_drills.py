@@ -86,7 +86,7 @@ async def going_out(world: World) -> list[tuple[MessageRole, Op, int, str]]:
     async with world.services.core.store.reading() as db:
         rows = await next_batch(db, float("inf"), limit=10_000)
     delivery = Delivery(world.services.core)
-    ready = await delivery.started(rows)
+    ready = await delivery.started([row.id for row in rows])
     # Telegram takes them all: each message gets an id, so later edits can find it.
     taken = []
     for row in ready:
