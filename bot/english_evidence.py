@@ -187,6 +187,7 @@ EVIDENCE: dict[str, str] = {
     "fund.asked_one_lead": "💰 You asked for {amount}. It is above the threshold, so two leads must approve it, but the squad has only one lead who can: it waits until there is another.",
     "fund.asked_answer": "Sent to the leads.",
     "fund.own_request": "Nobody approves or rejects their own request.",
+    "fund.requester_gone": "Not approved: whoever asked for {amount} has left the squad, so nobody could be paid. The request is withdrawn.",
     "fund.already.pending": "This request is still waiting.",
     "fund.already.choosing": "This request has no purpose yet.",
     "fund.already.approved": "This request was already approved.",

@@ -107,6 +107,14 @@ class FundDecisions:
         async with self.core.store.transaction() as db:
             entry = await self._entry(db, entry_id)
             lead = await self._deciding_lead(db, caller, entry)
+            if entry.member_id is None:
+                # The requester left the squad or used /forgetme: nobody could be paid or
+                # send the receipt, so the money is not taken; the request is withdrawn.
+                if not await fund_q.decide(db, entry.id, "rejected", self.core.now()):
+                    raise Refused(refuse("fund.already.rejected"))
+                currency = (await fund_q.settings_of(db, entry.squad_id)).currency
+                gone = Text("fund.requester_gone", {"amount": money(entry.amount, currency)})
+                return Reply(text=gone, answer=gone, edit_pressed=True)
             approvals = await fund_q.approvers(db, entry.id)
             if any(member_id == lead.id for member_id, _ in approvals):
                 return refuse("fund.already_approved_by_you")

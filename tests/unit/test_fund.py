@@ -199,6 +199,22 @@ async def test_a_removed_member_stays_in_the_ledger_only_as_a_former_member(worl
     assert "25.00,ZAR,airtime,pending,a former member" in ledger and "Thandi" not in ledger
 
 
+async def test_a_request_whose_requester_has_left_is_withdrawn_not_approved(world: World) -> None:
+    case = await squad_with_money(world)
+    async with world.services.core.store.reading() as db:
+        before = await fund_q.balance(db, case.squad_id)
+    entry = await ask(world, "Thandi", case, "25", "airtime")
+    assert (await world.services.squads.set_role(world.group("Nomsa"), "Thandi", None, None)).ok
+    pressed = await world.services.fund.approve(world.private("Lerato"), entry)
+    assert "has left the squad" in shown(pressed), shown(pressed)
+    async with world.services.core.store.reading() as db:
+        gone = await fund_q.entry_by_id(db, entry)
+        assert gone is not None and gone.state == "rejected"
+        assert await fund_q.balance(db, case.squad_id) == before
+    # A second press changes nothing.
+    assert not (await world.services.fund.approve(world.private("Nomsa"), entry)).ok
+
+
 async def test_a_photo_after_the_receipt_wait_is_not_a_receipt(world: World) -> None:
     case = await squad_with_money(world)
     entry = await ask(world, "Thandi", case, "30", "transport")
