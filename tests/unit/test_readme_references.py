@@ -21,3 +21,15 @@ def test_every_test_the_readme_names_exists() -> None:
             missing.append(f"{path}::{name}" if name else path)
     missing += [f"::{n}" for n in re.findall(r"`::(\w+)`", readme) if f"def {n}(" not in every]
     assert not missing
+
+
+def test_every_setting_is_in_the_readmes_settings_tables() -> None:
+    """Each field of the one settings class appears in a row of the README's tables, under
+    the name a host sets (``SQUADLINE_<FIELD>``)."""
+    from bot.config import Settings
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    rows = "\n".join(line for line in readme.splitlines() if line.startswith("|"))
+    names = [f"SQUADLINE_{field.upper()}" for field in Settings.model_fields]
+    assert len(names) > 40
+    assert [n for n in names if not re.search(rf"`{n}`", rows)] == []
