@@ -292,6 +292,13 @@ class Reply:
     edit_pressed: bool = False
     # Files that follow ``text`` where it is sent (reports, charts, exports).
     attachments: tuple[Attachment, ...] = ()
+    # Files that take a while to make (a report's charts): made once ``text`` and
+    # ``attachments`` are sent, then sent after them, so the answer does not wait for them.
+    later: Callable[[], Awaitable[tuple[Attachment, ...]]] | None = None
+
+    async def files(self) -> tuple[Attachment, ...]:
+        """Every file of this reply, in the order they are sent (``later`` made now)."""
+        return self.attachments + (await self.later() if self.later is not None else ())
 
 
 class Refused(Exception):

@@ -60,6 +60,8 @@ async def respond(update: Update, context: SquadContext, result: Reply | None) -
                 where = await _send_reply(update, context, result, langs)
             if where is not None and result.attachments:
                 await _send_files(context, *where, result.attachments)
+            if where is not None and result.later is not None:
+                await _send_files(context, *where, await result.later())
     context.sender.kick()
     if result is not None and result.cleanup and update.effective_chat is not None:
         await _clean_up(context, update.effective_chat.id, result.cleanup)

@@ -8,8 +8,8 @@ emptied outbox rows, the older ones are purged as the auditor purges them.
 Figures:
 - resident memory of the bot once it has started and answered (target: 150 MB);
 - start to first getUpdates (target: 2 s);
-- each command in ``TIMED`` (leads of different squads, in private), p95 (target: 300 ms).
-  /report (issue 13) is one more line there;
+- each command in ``TIMED`` (leads of different squads, in private), p95 (target: 300 ms):
+  /status, and /report (this month's, until its summary arrives; its charts follow);
 - the database's size per 1,000 closed alerts.
 """
 
@@ -30,7 +30,7 @@ RSS_TARGET_MB = 150.0
 START_TARGET_S = 2.0
 COMMAND_TARGET_MS = 300.0
 # The commands whose answer time is measured: (command, who sends it).
-TIMED: list[tuple[str, str]] = [("/status", "lead")]
+TIMED: list[tuple[str, str]] = [("/status", "lead"), ("/report", "lead")]
 DAY = 86400.0
 RETENTION_DAYS = 30
 

@@ -62,6 +62,7 @@ HEADLINES: dict[str, list[Headline]] = {
         ("rss_mb", "resident memory (MB)", 150.0, True),
         ("start_to_first_poll_s", "start to first getUpdates (s)", 2.0, True),
         ("status_p95_ms", "/status p95 (ms)", 300.0, True),
+        ("report_p95_ms", "/report p95, until its summary (ms)", 300.0, True),
         ("db_mb_per_1000_closed_alerts", "database MB per 1,000 closed alerts", None, True),
     ],
 }

@@ -1,14 +1,19 @@
 """The report's charts as PNG bytes, readable on a phone (portrait, large type).
 
-matplotlib's object API on the Agg canvas: no display, no pyplot state shared between
-reports, safe to run in a worker thread. The PNG's metadata holds only matplotlib's
-``Software`` entry: the charts name no squad and no period beyond their axes.
+matplotlib's object API on the Agg canvas: no display, no pyplot state. This module runs in
+a short-lived child process (``python -m bot.reports.charts``, started by
+``bot.reports.drawing``): the bot itself never imports matplotlib. The PNG's metadata holds
+only matplotlib's ``Software`` entry: the charts name no squad and no period beyond their
+axes.
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+import json
+import struct
+import sys
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from babel.dates import format_date
@@ -19,7 +24,6 @@ from matplotlib.ticker import MaxNLocator
 from bot.domain import CrisisType
 from bot.i18n import render
 from bot.records.model import Perpetrator, Violation
-from bot.reports.figures import Figures
 
 # 1080 x 1350 pixels: a phone screen's width, portrait.
 SIZE_IN = (7.2, 9.0)
@@ -87,15 +91,15 @@ def activity_chart(
     return _png(figure)
 
 
-def violations_chart(figures: Figures, lang: str) -> bytes:
+def violations_chart(matrix: Mapping[Violation, Mapping[Perpetrator, int]], lang: str) -> bytes:
     """Violations by perpetrator (horizontal stacked bars), counted cases only."""
     figure = Figure(figsize=SIZE_IN, layout="constrained")
     axes = figure.subplots()
-    violations = [v for v in Violation if v in figures.violation_perpetrator][::-1]
+    violations = [v for v in Violation if v in matrix][::-1]
     names = [render(f"violation.{v}", None, lang) for v in violations]
     left = [0] * len(violations)
     for i, who in enumerate(Perpetrator):
-        counts = [figures.violation_perpetrator[v].get(who, 0) for v in violations]
+        counts = [matrix[v].get(who, 0) for v in violations]
         if not any(counts):
             continue
         axes.barh(
@@ -113,3 +117,27 @@ def violations_chart(figures: Figures, lang: str) -> bytes:
     axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     figure.legend(fontsize=11, loc="outside lower center", ncols=2, frameon=False)
     return _png(figure)
+
+
+def main() -> None:
+    """The child process: one job (``bot.reports.drawing.job``, JSON) on stdin; each chart
+    on stdout as a 4-byte big-endian length and its PNG bytes."""
+    job = json.load(sys.stdin)
+    lang = str(job["lang"])
+    weeks = [datetime.fromisoformat(w) for w in job["weeks"]]
+    series = {CrisisType(k): [int(n) for n in v] for k, v in job["series"].items()}
+    pngs = [activity_chart(weeks, series, [float(m) for m in job["ack_minutes"]], lang)]
+    matrix = {
+        Violation(v): {Perpetrator(p): int(n) for p, n in row.items()}
+        for v, row in job["violations"].items()
+    }
+    if matrix:
+        pngs.append(violations_chart(matrix, lang))
+    out = sys.stdout.buffer
+    for png in pngs:
+        out.write(struct.pack(">I", len(png)) + png)
+    out.flush()
+
+
+if __name__ == "__main__":
+    main()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import importlib
 from collections import Counter
 from typing import Any
 
@@ -12,6 +10,7 @@ from bot.intents import Attachment, FileKind, Reply, Text, refuse, refusing
 from bot.languages import language_of_chat
 from bot.messages import format_age, listing, money, t
 from bot.reports.anonymised import anonymised_csv
+from bot.reports.drawing import DrawingFailed, draw, job
 from bot.reports.figures import Figures, counted, figures, weekly
 from bot.reports.periods import Period, Span, span_of
 from data import fund_ledger as fund_q
@@ -59,10 +58,6 @@ class Reports:
             consenting = counted(cases)
             outcomes = await referral_outcomes(db, [c.alert_id for c in consenting])
             lang = await language_of_chat(db, caller.user_id, caller.language_code or None)
-        # matplotlib is imported on the first report, not when the bot starts, and in a
-        # worker thread: its 0.6 s would otherwise hold up every alert on the event loop.
-        charts = await asyncio.to_thread(importlib.import_module, "bot.reports.charts")
-
         found = figures(cases, closed)
         weeks, series = weekly(cases, span.start, span.end, tz)
         ack = [
@@ -70,23 +65,32 @@ class Reports:
             for c in cases
             if c.acknowledged_at and c.acknowledged_at >= c.created_at
         ]
-        # Drawing takes a fraction of a second: off the event loop.
-        activity = await asyncio.to_thread(charts.activity_chart, weeks, series, ack, lang)
-        files = [Attachment(FileKind.PHOTO, f"alerts-{span.slug}.png", activity)]
-        if found.violation_perpetrator:
-            drawn = await asyncio.to_thread(charts.violations_chart, found, lang)
-            files.append(Attachment(FileKind.PHOTO, f"violations-{span.slug}.png", drawn))
-        table = anonymised_csv(consenting, tz, outcomes)
-        files.append(
-            Attachment(
-                FileKind.DOCUMENT,
-                f"cases-{span.slug}.csv",
-                table,
-                caption=Text("report.csv_caption", {"rows": len(consenting)}),
-            )
+        drawing = job(weeks, series, ack, found.violation_perpetrator, lang)
+        table = Attachment(
+            FileKind.DOCUMENT,
+            f"cases-{span.slug}.csv",
+            anonymised_csv(consenting, tz, outcomes),
+            caption=Text("report.csv_caption", {"rows": len(consenting)}),
         )
+
+        async def charts_then_table() -> tuple[Attachment, ...]:
+            """The charts take a second or two (a child process draws them): the summary
+            goes first, then the charts, then the CSV."""
+            try:
+                pngs = await draw(drawing)
+            except DrawingFailed:
+                return (table,)
+            names = ("alerts", "violations")
+            return (
+                *(
+                    Attachment(FileKind.PHOTO, f"{name}-{span.slug}.png", png)
+                    for name, png in zip(names, pngs, strict=False)
+                ),
+                table,
+            )
+
         lines = summary(span, found, referrals, spent, currency)
-        return Reply(text=Text("lines", {"lines": lines}), attachments=tuple(files))
+        return Reply(text=Text("lines", {"lines": lines}), later=charts_then_table)
 
 
 def summary(

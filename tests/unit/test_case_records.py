@@ -98,7 +98,7 @@ async def test_a_record_whose_consent_was_never_chosen_counts_as_record_only(
     reply = await world.services.reports.report(world.private("Nomsa"), Period())
     assert reply.text is not None
     assert "counted: 0." in render(reply.text.key, reply.text.params)
-    table = reply.attachments[-1].data.decode()
+    table = (await reply.files())[-1].data.decode()
     assert table.count("\n") == 1  # the header only
 
 

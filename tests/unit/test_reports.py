@@ -57,7 +57,7 @@ async def test_the_csv_has_one_row_per_counted_case_and_small_cells_show_less_th
     codes = await seeded(world)
     reply = await world.services.reports.report(world.private("Nomsa"), Period())
     assert reply.ok, reply
-    files = {f.filename: f for f in reply.attachments}
+    files = {f.filename: f for f in await reply.files()}
     table = files["cases-2027-01.csv"].data.decode()
     rows = list(csv.DictReader(io.StringIO(table)))
     assert len(rows) == 8  # the two cases that may not be counted are not there
@@ -90,7 +90,7 @@ async def test_the_summary_and_the_charts_hold_nothing_of_the_squad(world: World
     assert "Cases whose survivor agreed to be counted: 8." in summary
     assert "physical violence: 7" in summary and "sexual violence" not in summary
     assert "Referrals completed: 0" in summary
-    photos = [f for f in reply.attachments if f.filename.endswith(".png")]
+    photos = [f for f in await reply.files() if f.filename.endswith(".png")]
     assert [p.filename for p in photos] == ["alerts-2027-01.png", "violations-2027-01.png"]
     for photo in photos:
         assert png_size(photo.data) == (1080, 1350)
@@ -108,7 +108,7 @@ async def test_periods_bad_input_and_callers_who_are_not_leads(world: World) -> 
     assert "Report: Q1 2027" in text(quarter)
     old = await reports.report(world.private("Nomsa"), Period(PeriodKind.NAMED, 2026, 12))
     assert "Report: December 2026" in text(old) and "Alerts raised: 0." in text(old)
-    assert len(old.attachments) == 2  # one chart (no violations to draw), and the CSV
+    assert len(await old.files()) == 2  # one chart (no violations to draw), and the CSV
     before = await world.snapshot()
     future = await reports.report(world.private("Nomsa"), Period(PeriodKind.NAMED, 2027, 3))
     assert not future.ok and "has not begun" in text(future)
@@ -156,31 +156,42 @@ async def test_the_summary_counts_what_the_fund_paid_in_the_period_by_purpose(
     assert "Fund spent: transport ZAR160.50" in summary and "food" not in summary
 
 
-async def test_the_first_report_imports_matplotlib_off_the_event_loop(
-    world: World, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Importing matplotlib takes about half a second: on the event loop's thread it would
-    hold up every alert. The first /report imports the charts in a worker thread."""
+def test_the_bot_never_imports_matplotlib() -> None:
+    """matplotlib holds about 70 MB once it has drawn: the charts are drawn in a child
+    process (bot.reports.drawing), so the bot, /report included, never imports it."""
+    import subprocess
     import sys
-    import threading
 
-    import bot.reports
+    script = (
+        "import sys, bot.app, bot.reports.service, bot.reports.drawing;"
+        " print('matplotlib' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"
 
-    monkeypatch.delitem(sys.modules, "bot.reports.charts", raising=False)
-    monkeypatch.delattr(bot.reports, "charts", raising=False)
-    importing: list[threading.Thread] = []
 
-    class Spy:
-        @staticmethod
-        def find_spec(name: str, path: object, target: object = None) -> None:
-            if name == "bot.reports.charts":
-                importing.append(threading.current_thread())
+async def test_a_report_whose_charts_cannot_be_drawn_still_sends_the_summary_and_csv(
+    world: World, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import bot.reports.service
+    from bot.reports import drawing
 
-    monkeypatch.setattr(sys, "meta_path", [Spy(), *sys.meta_path])
     await world.member("Thandi", -26.2, 28.04)
     await closed_case(world, "Thandi")
-    assert (await world.services.reports.report(world.private("Nomsa"), Period())).ok
-    assert importing and threading.main_thread() not in importing
+    # A child that fails (a job it cannot read) and one that takes too long.
+    with pytest.raises(drawing.DrawingFailed):
+        await drawing.draw({"lang": "en"})
+    with pytest.raises(drawing.DrawingFailed):
+        await drawing.draw(drawing.job([], {}, [], {}, "en"), timeout_s=0.001)
+
+    async def failing(job: object) -> list[bytes]:
+        raise drawing.DrawingFailed("exit 1")
+
+    monkeypatch.setattr(bot.reports.service, "draw", failing)
+    reply = await world.services.reports.report(world.private("Nomsa"), Period())
+    assert reply.ok and "Report" in text(reply)
+    assert [f.filename.endswith(".csv") for f in await reply.files()] == [True]
 
 
 async def test_the_charts_are_drawn_in_the_readers_language(world: World) -> None:
@@ -194,7 +205,7 @@ async def test_the_charts_are_drawn_in_the_readers_language(world: World) -> Non
         lead = replace(world.private("Nomsa"), language_code=lang)
         reply = await world.services.reports.report(lead, Period())
         drawn.setdefault(lang, []).append(
-            [f.data for f in reply.attachments if f.kind.value == "photo"]
+            [f.data for f in await reply.files() if f.kind.value == "photo"]
         )
     assert drawn["en"][0] == drawn["en"][1]  # the same report draws the same pictures
     assert all(a != b for a, b in zip(drawn["en"][0], drawn["af"][0], strict=True))
@@ -233,7 +244,7 @@ async def test_the_report_counts_completed_referrals_and_follow_ups_done_in_time
     # The five checks fell due; the referrals' 3-day checks are not due yet (each ended
     # with its referral), and a report of the month so far counts only what fell due.
     assert "Follow-ups done on time: 3 of 5" in summary, summary
-    table = next(f for f in reply.attachments if f.filename.endswith(".csv")).data.decode()
+    table = next(f for f in await reply.files() if f.filename.endswith(".csv")).data.decode()
     outcomes = [row["referral_outcome"] for row in csv.DictReader(io.StringIO(table))]
     # Four successful cases are fewer than five: the cell singles them out, so "<5".
     assert sorted(outcomes) == ["<5"] * 5
