@@ -162,12 +162,16 @@ async def test_a_stuck_card_edit_is_reported_to_the_leads_once(
         stuck = _rows(db_path, f"SELECT id, attempts FROM outbox WHERE {edits} AND reported = 1")
         assert len(stuck) == 1
         row_id, attempts = stuck[0]
-        await _until(
-            lambda: (
-                _rows(db_path, f"SELECT attempts FROM outbox WHERE id = {row_id}")[0][0] > attempts
-            )  # type: ignore[operator]
-        )
-        assert _rows(db_path, f"SELECT state FROM outbox WHERE id = {row_id}") == [("pending",)]
+
+        # Tried again, and back to waiting for its next try (while a try is under way the
+        # row reads 'sending': its mark is on the disk before the call goes out).
+        def tried_again_and_waiting() -> bool:
+            ((tries, state),) = _rows(
+                db_path, f"SELECT attempts, state FROM outbox WHERE id = {row_id}"
+            )
+            return tries > attempts and state == "pending"  # type: ignore[operator]
+
+        await _until(tried_again_and_waiting)
         lead_notices = [
             c for c in fake.calls_to("sendMessage", squad.lead.id) if "could not" in c.text
         ]
