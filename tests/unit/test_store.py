@@ -86,6 +86,7 @@ async def test_a_commit_before_telling_anyone_is_on_the_disk_and_bookkeeping_doe
     not wait for a flush. The same for an encrypted database, after the WAL was truncated
     by a checkpoint, and after it was deleted and made again (a restart)."""
     path = tmp_path / "d.sqlite3"
+    wal = tmp_path / "d.sqlite3-wal"
     store = Store(path, key=key)
     await store.open()
     flushed: list[int] = []  # at each flush of the WAL: how many rows were committed
@@ -111,13 +112,13 @@ async def test_a_commit_before_telling_anyone_is_on_the_disk_and_bookkeeping_doe
             await db.execute("INSERT INTO kv(key, value) VALUES ('c', 'c')")
         assert flushed == [1, 3], "one flush takes every commit before it"
         await store.checkpoint()
-        assert os.path.getsize(f"{path}-wal") == 0
+        assert wal.stat().st_size == 0
         async with store.transaction() as db:
             await db.execute("INSERT INTO kv(key, value) VALUES ('d', 'd')")
         assert flushed == [1, 3, 4], "the truncated WAL is the file flushed"
     finally:
         await store.close()
-    assert not os.path.exists(f"{path}-wal"), "closing folded the WAL into the file"
+    assert not wal.exists(), "closing folded the WAL into the file"
     store = Store(path, key=key)
     await store.open()
     store._fsync = fsync  # type: ignore[method-assign]
@@ -233,8 +234,8 @@ async def test_a_lock_held_by_another_process_is_waited_for_without_blocking_the
 async def test_what_the_sender_records_before_it_tells_anyone_is_flushed(world: World) -> None:
     """README, Durability: the sender's mark before a pass, and the send log's entry before a
     direct reply, are durable transactions, which return only once the WAL with every commit
-    before them is flushed to the disk (bookkeeping and deadlines do not wait for it), so nobody is told what a power cut could
-    take back."""
+    before them is flushed to the disk (bookkeeping and deadlines do not wait for it), so
+    nobody is told what a power cut could take back."""
     store = world.services.core.store
     delivery = Delivery(world.services.core)
     flushed: list[bool] = []
