@@ -180,13 +180,17 @@ class Store:
 
     async def close(self) -> None:
         """Close once every commit made is on the disk (a flush under way is waited for)."""
-        if self._db is not None:
-            await self.flushed()
-            await self._db.close()
-            self._db = None
-        if self._wal is not None:
-            os.close(self._wal)
-            self._wal = None
+        try:
+            if self._db is not None:
+                await self.flushed()
+        finally:
+            # Closed even when the flush failed: closing folds the WAL into the file.
+            if self._db is not None:
+                await self._db.close()
+                self._db = None
+            if self._wal is not None:
+                os.close(self._wal)
+                self._wal = None
 
     @property
     def db(self) -> aiosqlite.Connection:
