@@ -8,8 +8,9 @@ fake clock), then seeds ``--cases`` closed alerts in one month straight into the
 record for most of them, four in five of which may be counted), and a few fund payouts.
 Then times ``Reports.report`` through the core, as a lead's ``/report YYYY-MM`` does:
 reading the cases, the figures, drawing both charts and writing the CSV. Prints the
-median and slowest of ``--runs`` runs, until the summary and until every file, and the size of each file (``--save`` keeps them:
-the README's picture is the activity chart of a run with ``--cases 120``).
+median and slowest of ``--runs`` runs, until the summary and until every file, and the
+size of each file (``--save`` keeps them: the README's picture is the activity chart of a
+run with ``--cases 120``).
 """
 
 from __future__ import annotations

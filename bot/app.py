@@ -23,6 +23,7 @@ from data.runlock import DatabaseInUse, RunLock
 from handlers import register, set_commands
 from handlers.context import BotData, SquadContext
 from handlers.markup import DeepLinks
+from handlers.transport.aiohttp_request import AiohttpRequest
 from handlers.transport.counted_http import CountedRequest
 from handlers.transport.intake import MAX_PARALLEL as HANDLER_CONCURRENCY
 from handlers.transport.intake import POLLER, PROCESSOR, Intake, erasure_handled
@@ -71,9 +72,9 @@ def build_application(settings: Settings, on_429: Callable[[], None] | None = No
         .base_file_url(settings.bot_api_base_file_url)
         .context_types(context_types)
         # Calls in flight at once: the sender's and the handlers' (each a bound below).
-        # httpx looks over every open connection for each request, so a pool much larger
-        # than what is ever used costs time on every call.
         .request(CountedRequest(on_429 or _uncounted, connection_pool_size=CONNECTIONS))
+        # The poller's one long poll at a time.
+        .get_updates_request(AiohttpRequest(connection_pool_size=1))
         .updater(None)
     )
     app: SquadApp = builder.build()

@@ -257,10 +257,75 @@ def _looks_like_word(word: str) -> bool:
     return len(cleaned) > 3 and cleaned.isalpha() and cleaned not in {"nan", "inf", "infinity"}
 
 
+# The WGS-84 ellipsoid: semi-major axis (m), flattening, semi-minor axis.
+_A = 6378137.0
+_F = 1 / 298.257223563
+_B = _A * (1 - _F)
+_VINCENTY_TOLERANCE = 1e-12  # radians of longitude on the auxiliary sphere: far under 1 mm
+_VINCENTY_ROUNDS = 100
+
+
 def distance_m(a: Point, b: Point) -> float:
-    """Geodesic distance in metres (WGS-84): geopy's own engine, asked for the distance
-    alone (a third of the time of geopy's ``geodesic``, the same metres)."""
+    """Geodesic distance in metres (WGS-84). Vincenty's inverse formula, which agrees with
+    geopy's engine (Karney's algorithm) to well under a millimetre and takes a fraction of
+    its time (ranking computes one distance per candidate, every wave); for the nearly
+    antipodal points where Vincenty's iteration does not settle, Karney's algorithm."""
+    vincenty = _vincenty_m(a.lat, a.lon, b.lat, b.lon)
+    if vincenty is not None:
+        return vincenty
     return float(Geodesic.WGS84.Inverse(a.lat, a.lon, b.lat, b.lon, Geodesic.DISTANCE)["s12"])
+
+
+def _vincenty_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float | None:
+    """Vincenty (1975), inverse problem; ``None`` when the iteration does not converge."""
+    if lat1 == lat2 and lon1 == lon2:
+        return 0.0
+    u1 = math.atan((1 - _F) * math.tan(math.radians(lat1)))
+    u2 = math.atan((1 - _F) * math.tan(math.radians(lat2)))
+    sin_u1, cos_u1 = math.sin(u1), math.cos(u1)
+    sin_u2, cos_u2 = math.sin(u2), math.cos(u2)
+    big_l = math.radians(lon2 - lon1)
+    lam = big_l
+    for _ in range(_VINCENTY_ROUNDS):
+        sin_lam, cos_lam = math.sin(lam), math.cos(lam)
+        sin_sigma = math.hypot(cos_u2 * sin_lam, cos_u1 * sin_u2 - sin_u1 * cos_u2 * cos_lam)
+        if sin_sigma == 0.0:
+            return 0.0  # the same point
+        cos_sigma = sin_u1 * sin_u2 + cos_u1 * cos_u2 * cos_lam
+        sigma = math.atan2(sin_sigma, cos_sigma)
+        sin_alpha = cos_u1 * cos_u2 * sin_lam / sin_sigma
+        cos2_alpha = 1 - sin_alpha * sin_alpha
+        cos_2sm = cos_sigma - 2 * sin_u1 * sin_u2 / cos2_alpha if cos2_alpha != 0.0 else 0.0
+        c = _F / 16 * cos2_alpha * (4 + _F * (4 - 3 * cos2_alpha))
+        previous = lam
+        lam = big_l + (1 - c) * _F * sin_alpha * (
+            sigma + c * sin_sigma * (cos_2sm + c * cos_sigma * (-1 + 2 * cos_2sm * cos_2sm))
+        )
+        if abs(lam - previous) < _VINCENTY_TOLERANCE:
+            break
+    else:
+        return None
+    u_sq = cos2_alpha * (_A * _A - _B * _B) / (_B * _B)
+    big_a = 1 + u_sq / 16384 * (4096 + u_sq * (-768 + u_sq * (320 - 175 * u_sq)))
+    big_b = u_sq / 1024 * (256 + u_sq * (-128 + u_sq * (74 - 47 * u_sq)))
+    delta_sigma = (
+        big_b
+        * sin_sigma
+        * (
+            cos_2sm
+            + big_b
+            / 4
+            * (
+                cos_sigma * (-1 + 2 * cos_2sm * cos_2sm)
+                - big_b
+                / 6
+                * cos_2sm
+                * (-3 + 4 * sin_sigma * sin_sigma)
+                * (-3 + 4 * cos_2sm * cos_2sm)
+            )
+        )
+    )
+    return _B * big_a * (sigma - delta_sigma)
 
 
 def format_distance(metres: float | None) -> dict[str, float | None]:

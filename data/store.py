@@ -13,16 +13,20 @@ between tries, up to the busy timeout.
 Durability: the journal is a WAL with ``synchronous = NORMAL``, so a commit reaches the
 operating system (it survives the process being killed) without waiting for the disk.
 Every transaction that precedes telling anyone anything (an answer, a message, confirming
-Telegram's polling offset) is ``durable`` and commits with ``synchronous = FULL``: that
-flushes the WAL to the disk, with every commit before it, so nothing anyone was told can
-be lost to a power cut either. Bookkeeping that only records what happened after
-(``durable=False``: results of sends, handled updates, fired deadlines) skips the flush.
+Telegram's polling offset) is ``durable``: it returns only once the WAL, with its commit
+and every commit before it, is flushed to the disk (``fsync``), so nothing anyone was told
+can be lost to a power cut either. That flush is a group commit: it runs off the event
+loop's thread (the loop goes on meanwhile), and the durable commits that wait at the same
+time share one flush, where ``synchronous = FULL`` flushed once per commit, on the loop's
+thread. Bookkeeping that only records what happened after (``durable=False``: results of
+sends, handled updates, fired deadlines) does not wait for a flush.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import re
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator
@@ -118,7 +122,13 @@ class Store:
         self._busy_timeout_s = busy_timeout_s
         self._db: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
-        self._synced = True  # whether commits are flushed to the disk (synchronous = FULL)
+        # Group commit (see ``flushed``): commits made so far, commits known to be on the
+        # disk, the flush under way, and the WAL file it flushes.
+        self._commits = 0
+        self._on_disk = 0
+        self._flushing: asyncio.Task[None] | None = None
+        self._wal: int | None = None
+        self._fsync: Callable[[int], None] = os.fsync
 
     async def open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -140,14 +150,16 @@ class Store:
         await db.execute(f"PRAGMA busy_timeout = {BUSY_SLICE_MS}")
         await db.execute("PRAGMA journal_mode = WAL")
         await db.execute("PRAGMA foreign_keys = ON")
+        # Migrations flush each commit; after them, durable commits are flushed by
+        # ``flushed`` (a group commit) instead.
         await db.execute("PRAGMA synchronous = FULL")
-        self._synced = True
         # Deleted content is overwritten, not just unlinked.
         await db.execute("PRAGMA secure_delete = ON")
         if self._max_pages is not None:
             await db.execute(f"PRAGMA max_page_count = {int(self._max_pages)}")
         self._db = db
         await self.migrate()
+        await db.execute("PRAGMA synchronous = NORMAL")
 
     def _encrypted_connector(self) -> Any:
         if sqlcipher3 is None:
@@ -167,9 +179,18 @@ class Store:
             await self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     async def close(self) -> None:
-        if self._db is not None:
-            await self._db.close()
-            self._db = None
+        """Close once every commit made is on the disk (a flush under way is waited for)."""
+        try:
+            if self._db is not None:
+                await self.flushed()
+        finally:
+            # Closed even when the flush failed: closing folds the WAL into the file.
+            if self._db is not None:
+                await self._db.close()
+                self._db = None
+            if self._wal is not None:
+                os.close(self._wal)
+                self._wal = None
 
     @property
     def db(self) -> aiosqlite.Connection:
@@ -211,7 +232,7 @@ class Store:
     @asynccontextmanager
     async def transaction(self, *, durable: bool = True) -> AsyncIterator[Db]:
         """One write transaction (``BEGIN IMMEDIATE``); commits on success, else rolls back.
-        ``durable``: its commit is flushed to the disk (see the module's docstring).
+        ``durable``: it returns only once its commit is on the disk (see ``flushed``).
 
         Cancellation (a worker stopping, a timeout) must never leave the one shared
         connection inside a transaction: BEGIN, COMMIT and ROLLBACK always run to the end
@@ -219,9 +240,6 @@ class Store:
         """
         async with self._lock:
             db = self.db
-            if durable != self._synced:
-                await db.execute(f"PRAGMA synchronous = {'FULL' if durable else 'NORMAL'}")
-                self._synced = durable
             await self._begin(db)
             try:
                 yield db
@@ -229,6 +247,48 @@ class Store:
                 await _to_the_end(db.rollback())
                 raise
             await _to_the_end(db.commit())
+            self._commits += 1
+        if durable:
+            await self.flushed()
+
+    async def flushed(self) -> None:
+        """Return once every commit made so far is on the disk: the WAL is flushed with
+        ``fsync`` in a worker thread, and commits that wait meanwhile share the next flush
+        (a group commit). A flush that started before the last commit does not count."""
+        wanted = self._commits
+        while self._on_disk < wanted:
+            if self._flushing is None:
+                self._flushing = asyncio.create_task(self._flush())
+            await asyncio.shield(self._flushing)
+
+    async def _flush(self) -> None:
+        covers = self._commits  # every commit counted here has written its WAL frames
+        try:
+            await asyncio.to_thread(self._fsync, self._wal_fd())
+            self._on_disk = max(self._on_disk, covers)
+        finally:
+            self._flushing = None
+
+    def _wal_fd(self) -> int:
+        """The WAL file, opened once (and again if it was replaced); its directory entry is
+        flushed when it is first opened, so a WAL created since the last start survives a
+        power cut too."""
+        path = f"{self.path}-wal"
+        if self._wal is not None:
+            try:
+                if os.stat(path).st_ino == os.fstat(self._wal).st_ino:
+                    return self._wal
+            except FileNotFoundError:
+                pass
+            os.close(self._wal)
+            self._wal = None
+        self._wal = os.open(path, os.O_RDONLY)
+        directory = os.open(self.path.parent, os.O_RDONLY)
+        try:
+            self._fsync(directory)
+        finally:
+            os.close(directory)
+        return self._wal
 
     async def _begin(self, db: Db) -> None:
         """``BEGIN IMMEDIATE``; while another process holds the write lock, sleep and try

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 import aiosqlite
 
 from bot.alerts import notices
+from bot.alerts.team import TeamWatcher
 from bot.alerts.waves import Waves
 from bot.core import Caller
 from bot.delivery import honoured
@@ -177,27 +179,46 @@ class Offers(Waves):
     async def on_deadline(self, deadline: Deadline) -> bool:
         """A deadline is due. Fires at most once; re-reads the alert before acting. What it
         changes is told through the outbox, flushed to the disk before anything is sent."""
-        watcher = next((w for w in self.watchers if deadline.kind in w.kinds), None)
+        return await self.on_deadlines([deadline]) == 1
+
+    async def on_deadlines(self, deadlines: Sequence[Deadline]) -> int:
+        """Due deadlines fired in one transaction (one commit for many, after a restart
+        with thousands overdue); each at most once, each as :meth:`on_deadline` would. How
+        many fired (a deadline cancelled or fired meanwhile does not)."""
+        fired = 0
+        watchers: list[TeamWatcher] = []  # whose deadlines fired, for after_fire
         async with self.core.store.transaction(durable=False) as db:
-            if not await deadlines_q.claim_deadline(db, deadline.id, self.core.now()):
-                return False
-            alert = await alerts_q.alert_by_id(db, deadline.alert_id)
-            if alert is None:
-                return True
-            if watcher is not None:
-                await watcher.fire(db, deadline)
-            elif deadline.kind is DeadlineKind.LOCATION:
-                if alert.state is AlertState.NEW and not alert.has_location:
-                    await self._broadcast(db, alert)
-            elif deadline.kind is DeadlineKind.ACK:
-                await self._ack_timeout(db, alert, deadline)
-            elif deadline.kind is DeadlineKind.ESCALATE:
-                if alert.state is AlertState.OFFERED or (
-                    alert.state is AlertState.ESCALATED
-                    and alert.escalations < self.settings.max_escalations
-                ):
-                    await self._escalate(db, alert)
-        self.core.notify()
-        if watcher is not None:
+            for deadline in deadlines:
+                if await self._fire(db, deadline, watchers):
+                    fired += 1
+        if fired:
+            self.core.notify()
+        for watcher in watchers:
             await watcher.after_fire()
+        return fired
+
+    async def _fire(
+        self, db: aiosqlite.Connection, deadline: Deadline, watchers: list[TeamWatcher]
+    ) -> bool:
+        if not await deadlines_q.claim_deadline(db, deadline.id, self.core.now()):
+            return False
+        alert = await alerts_q.alert_by_id(db, deadline.alert_id)
+        if alert is None:
+            return True
+        watcher = next((w for w in self.watchers if deadline.kind in w.kinds), None)
+        if watcher is not None:
+            await watcher.fire(db, deadline)
+            if watcher not in watchers:
+                watchers.append(watcher)
+        elif deadline.kind is DeadlineKind.LOCATION:
+            if alert.state is AlertState.NEW and not alert.has_location:
+                await self._broadcast(db, alert)
+        elif deadline.kind is DeadlineKind.ACK:
+            await self._ack_timeout(db, alert, deadline)
+        elif deadline.kind is DeadlineKind.ESCALATE:
+            if alert.state is AlertState.OFFERED or (
+                alert.state is AlertState.ESCALATED
+                and alert.escalations < self.settings.max_escalations
+            ):
+                await self._escalate(db, alert)
         return True

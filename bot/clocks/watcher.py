@@ -16,7 +16,7 @@ import logging
 import aiosqlite
 
 from bot.alerts import Alerts
-from bot.alerts.team import BriefPart, TeamWatcher, team_ids
+from bot.alerts.team import BriefPart, TeamWatcher
 from bot.clocks import legal, lines, medical
 from bot.clocks.model import CLOCKS_FOR, CaseClock, ClockKind, Mark
 from bot.config import Settings
@@ -197,11 +197,13 @@ class ClockWatcher(TeamWatcher):
 
     async def _recipients(self, db: aiosqlite.Connection, alert: Alert) -> list[Member]:
         """The team and the leads, each once, who can be reached in private."""
-        found: dict[int, Member] = {}
-        for member_id in sorted(await team_ids(db, alert)):
-            member = await squads_q.member_by_id(db, member_id)
+        team = {m.id: m for m in await squads_q.holders_of(db, alert.id)}
+        owner = alert.owner_member_id
+        if owner is not None and owner not in team:
+            member = await squads_q.member_by_id(db, owner)
             if member is not None:
-                found[member.id] = member
+                team[member.id] = member
+        found = {member_id: team[member_id] for member_id in sorted(team)}
         for lead in await squads_q.leads_of(db, alert.squad_id):
             found.setdefault(lead.id, lead)
         return [m for m in found.values() if m.private_chat_id is not None]

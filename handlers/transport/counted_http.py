@@ -2,8 +2,8 @@
 
 Every Bot API call but getUpdates goes through this one request object (the sender's,
 the direct replies', the answers to button presses), so counting here counts every 429,
-whoever made the call. It is PTB's documented extension point (a ``BaseRequest``), and it
-changes nothing else: the status and the body go back to PTB as they came.
+whoever made the call. It changes nothing else: the status and the body go back to PTB as
+they came.
 """
 
 from __future__ import annotations
@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from telegram.request import HTTPXRequest
+from handlers.transport.aiohttp_request import AiohttpRequest
 
 TOO_MANY_REQUESTS = 429
 
 
-class CountedRequest(HTTPXRequest):
+class CountedRequest(AiohttpRequest):
     def __init__(self, on_429: Callable[[], None], connection_pool_size: int) -> None:
         super().__init__(connection_pool_size=connection_pool_size)
         self.on_429 = on_429

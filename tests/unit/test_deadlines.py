@@ -129,3 +129,26 @@ async def test_the_auditor_rearms_an_alert_that_nothing_drives(world: World) -> 
     fresh = await world.reload(alert)
     assert fresh.offers_made == 2, "the stranded offer timed out and the next member was offered"
     assert await world.services.auditor.check() == []
+
+
+async def test_many_overdue_deadlines_fire_in_batches_each_exactly_once(world: World) -> None:
+    """After a long stop, overdue deadlines fire a batch per transaction: every one fires,
+    once, with its effect (the next member is offered each alert)."""
+    for i in range(6):
+        await world.member(f"Member{i}", HERE[0] + 0.001 * (i + 1), HERE[1])
+    alerts = [await world.alert(f"Reporter{i}", f"{HERE[0]}, {HERE[1]} help") for i in range(30)]
+    async with world.services.core.store.reading() as db:
+        pending = [d for a in alerts for d in await deadlines_q.pending_deadlines(db, a.id)]
+    assert len(pending) >= len(alerts)
+    world.clock.advance(181)
+    fired = await world.fire_due()
+    assert fired >= len(pending)
+    assert await world.alerts.on_deadlines(pending) == 0, "none fires twice"
+    async with world.services.core.store.reading() as db:
+        async with db.execute(
+            f"SELECT count(*) FROM deadlines WHERE fired_at IS NOT NULL AND id IN"
+            f" ({','.join(str(d.id) for d in pending)})"
+        ) as cur:
+            assert (await cur.fetchone())[0] == len(pending)
+    for alert in alerts:
+        assert (await world.reload(alert)).offers_made >= 2, "each timed out and moved on"

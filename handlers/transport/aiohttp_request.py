@@ -1,0 +1,174 @@
+"""PTB's HTTP requests made with aiohttp instead of HTTPX.
+
+python-telegram-bot lets a bot bring its own HTTP client through ``BaseRequest`` (its
+documented extension point): the client only moves bytes, and PTB turns the status and
+the body into results and errors as before (``RetryAfter``, ``Forbidden``, ``BadRequest``,
+``NetworkError``, …). aiohttp is here already (the webhook, /healthz), and a call through
+it costs the bot a fraction of HTTPX's CPU: under a raid, HTTPX (which looks over every
+pooled connection on each request, through anyio and httpcore) was the largest share of
+the bot's time (README "Performance").
+
+What PTB's own client promises, this one keeps:
+- a timeout of any kind (connecting, waiting for a pooled connection, reading) is
+  ``TimedOut``; any other failure of the connection is ``NetworkError``;
+- ``connection_pool_size`` bounds the connections open at once, and a call that waits
+  longer than the pool timeout for one is ``TimedOut`` (it was never sent);
+- a timeout left at PTB's ``DEFAULT_NONE`` is this object's own (for an upload, the write
+  timeout is ``media_write_timeout``, 20 s, as in HTTPX's); ``None`` passed is no limit;
+- files go as multipart/form-data.
+
+Parameters without files go as one JSON body (Telegram accepts ``application/json``),
+which saves encoding every value twice. An error's text never holds the URL, which holds
+the bot's token: only the name of aiohttp's exception is kept.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import aiohttp
+from telegram._utils.defaultvalue import DefaultValue
+from telegram._utils.types import ODVInput
+from telegram.error import NetworkError, TimedOut
+from telegram.request import BaseRequest, RequestData
+
+JSON = "application/json"
+POOL_TIMEOUT = (  # PTB's own words (HTTPXRequest)
+    "Pool timeout: All connections in the connection pool are occupied. Request was *not* "
+    "sent to Telegram. Consider adjusting the connection pool size or the pool timeout."
+)
+
+
+class AiohttpRequest(BaseRequest):
+    """A ``BaseRequest`` on one ``aiohttp.ClientSession`` (made in ``initialize``)."""
+
+    __slots__ = (
+        "_connect",
+        "_media_write",
+        "_pool",
+        "_read",
+        "_session",
+        "_size",
+        "_slots",
+        "_timeouts",
+        "_write",
+    )
+
+    def __init__(
+        self,
+        connection_pool_size: int = 8,
+        read_timeout: float | None = 5.0,
+        write_timeout: float | None = 5.0,
+        connect_timeout: float | None = 5.0,
+        pool_timeout: float | None = 1.0,
+        media_write_timeout: float | None = 20.0,
+    ) -> None:
+        self._size = connection_pool_size
+        self._media_write = media_write_timeout
+        self._read = read_timeout
+        self._write = write_timeout
+        self._connect = connect_timeout
+        self._pool = pool_timeout
+        self._session: aiohttp.ClientSession | None = None
+        # One slot per connection: waiting for one is PTB's pool timeout, on its own.
+        self._slots = asyncio.Semaphore(connection_pool_size)
+        self._timeouts: dict[tuple[float | None, ...], aiohttp.ClientTimeout] = {}
+
+    @property
+    def read_timeout(self) -> float | None:
+        return self._read
+
+    async def initialize(self) -> None:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=self._size, limit_per_host=self._size),
+                # No proxy or .netrc from the environment: the bot talks only to the Bot API.
+                trust_env=False,
+                headers={"User-Agent": self.USER_AGENT},
+                # PTB reads the status and the body itself, whatever the status.
+                raise_for_status=False,
+            )
+
+    async def shutdown(self) -> None:
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
+        self._session = None
+
+    def _timeout(
+        self,
+        read: ODVInput[float],
+        write: ODVInput[float],
+        connect: ODVInput[float],
+        pool: ODVInput[float],
+        upload: bool,
+    ) -> tuple[float | None, aiohttp.ClientTimeout]:
+        """The pool timeout, and aiohttp's timeouts for PTB's other three: ``sock_connect``
+        opening a connection, ``sock_read`` each wait for the answer. aiohttp has no write
+        timeout of its own, so the whole call is bounded by the three together."""
+        r = self._read if isinstance(read, DefaultValue) else read
+        if isinstance(write, DefaultValue):
+            w = self._media_write if upload else self._write
+        else:
+            w = write
+        c = self._connect if isinstance(connect, DefaultValue) else connect
+        p = self._pool if isinstance(pool, DefaultValue) else pool
+        key = (r, w, c)
+        timeout = self._timeouts.get(key)
+        if timeout is None:
+            whole = None if r is None or w is None or c is None else r + w + c
+            timeout = aiohttp.ClientTimeout(total=whole, sock_connect=c, sock_read=r)
+            self._timeouts[key] = timeout
+        return p, timeout
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        if self._session is None or self._session.closed:
+            raise RuntimeError("This AiohttpRequest is not initialized!")
+        upload = request_data is not None and request_data.contains_files
+        pool, timeout = self._timeout(
+            read_timeout, write_timeout, connect_timeout, pool_timeout, upload=upload
+        )
+        body: Any = None
+        headers: dict[str, str] | None = None
+        if request_data is not None:
+            if upload:
+                body = _multipart(request_data)
+            else:
+                body = json.dumps(request_data.parameters).encode()
+                headers = {"Content-Type": JSON}
+        try:
+            async with asyncio.timeout(pool):
+                await self._slots.acquire()
+        except TimeoutError as exc:
+            raise TimedOut(POOL_TIMEOUT) from exc
+        try:
+            async with self._session.request(
+                method, url, data=body, headers=headers, timeout=timeout
+            ) as response:
+                return response.status, await response.read()
+        except TimeoutError as exc:  # aiohttp's own timeouts are TimeoutErrors too
+            raise TimedOut(f"aiohttp.{type(exc).__name__}") from exc
+        except aiohttp.ClientError as exc:
+            raise NetworkError(f"aiohttp.{type(exc).__name__}") from exc
+        finally:
+            self._slots.release()
+
+
+def _multipart(request_data: RequestData) -> aiohttp.FormData:
+    """Files and the other parameters as multipart/form-data, as PTB's HTTPX client sends."""
+    form = aiohttp.FormData(quote_fields=False)
+    for name, value in request_data.json_parameters.items():
+        form.add_field(name, value)
+    for name, (filename, content, mimetype) in request_data.multipart_data.items():
+        form.add_field(name, content, filename=filename, content_type=mimetype)
+    return form
