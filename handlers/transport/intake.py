@@ -13,7 +13,8 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections import OrderedDict
+from asyncio import FIRST_COMPLETED
+from collections import deque
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
@@ -210,27 +211,68 @@ class Intake:
                     await self._wake.wait()
 
     async def drain(self) -> int:
-        """Handle every pending row that is due. Rows of one person in one chat stay in order;
-        different people are handled concurrently."""
+        """Handle every pending row that is due, until none is left. Rows of one person in
+        one chat stay in order (a lane); different lanes are handled side by side, at most
+        ``MAX_PARALLEL`` rows at once. A row stored meanwhile is picked up as soon as it
+        comes (the poller's kick), not when everything before it is done: a slow answer (a
+        report's charts, a reply waiting out a 429) holds up its own lane only, never
+        another person's alert."""
         handled = 0
-        while True:
-            rows = await self.updates.pending()
-            if not rows:
-                return handled
-            lanes: OrderedDict[tuple[int, int], list[tuple[InboxRow, Update]]] = OrderedDict()
-            for row in rows:
-                update = Update.de_json(json.loads(row.raw), self.app.bot)
-                lanes.setdefault(_lane(update), []).append((row, update))
-            gate = asyncio.Semaphore(MAX_PARALLEL)
-            await asyncio.gather(*(self._run_lane(gate, items) for items in lanes.values()))
-            handled += len(rows)
+        gate = asyncio.Semaphore(MAX_PARALLEL)
+        lanes: dict[tuple[int, int], asyncio.Task[int]] = {}
+        queues: dict[tuple[int, int], deque[tuple[InboxRow, Update]]] = {}
+        taken: set[int] = set()  # update ids queued or being handled
+
+        def collect(lane: tuple[int, int]) -> int:
+            task = lanes.pop(lane)
+            queues.pop(lane, None)
+            return task.result()  # a lane's failure fails the drain, as before
+
+        try:
+            while True:
+                self._wake.clear()
+                for row in await self.updates.pending():
+                    if row.update_id in taken:
+                        continue
+                    taken.add(row.update_id)
+                    update = Update.de_json(json.loads(row.raw), self.app.bot)
+                    lane = _lane(update)
+                    if lane in lanes and lanes[lane].done():
+                        handled += collect(lane)
+                    queue = queues.setdefault(lane, deque())
+                    queue.append((row, update))
+                    if lane not in lanes:
+                        lanes[lane] = asyncio.create_task(self._run_lane(gate, queue, taken))
+                if not lanes:
+                    return handled
+                woken = asyncio.ensure_future(self._wake.wait())
+                try:
+                    await asyncio.wait({*lanes.values(), woken}, return_when=FIRST_COMPLETED)
+                finally:
+                    woken.cancel()
+                for lane in [lane for lane, task in lanes.items() if task.done()]:
+                    handled += collect(lane)
+        finally:
+            for task in lanes.values():
+                task.cancel()
+            await asyncio.gather(*lanes.values(), return_exceptions=True)
 
     async def _run_lane(
-        self, gate: asyncio.Semaphore, items: list[tuple[InboxRow, Update]]
-    ) -> None:
-        async with gate:
-            for row, update in items:
+        self,
+        gate: asyncio.Semaphore,
+        queue: deque[tuple[InboxRow, Update]],
+        taken: set[int],
+    ) -> int:
+        """One lane's rows, in order, each in one of the drain's slots; how many."""
+        done = 0
+        while queue:
+            row, update = queue[0]
+            async with gate:
                 await self._handle(row, update)
+            queue.popleft()
+            taken.discard(row.update_id)
+            done += 1
+        return done
 
     async def _handle(self, row: InboxRow, update: Update) -> None:
         handling = Handling(row.update_id)

@@ -1,0 +1,39 @@
+"""The intake handles different people side by side: a slow answer holds up only its own
+person in its own chat, never another person's alert."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.fakegram.server import FakeTelegram
+from tests.support import ALERT_AT, Squad, is_send, make_settings, running_bot
+
+SLOW_S = 4.0
+
+
+async def test_an_alert_is_not_held_up_by_a_leads_slow_report(
+    fake: FakeTelegram, db_path: Path
+) -> None:
+    """The lead's /report is being answered, and Telegram takes SLOW_S seconds to take its
+    chart: an alert raised meanwhile by someone else is on the board and offered at once,
+    not once the report's files are through."""
+    async with running_bot(make_settings(fake, db_path)):
+        squad = await Squad.set_up(fake)
+        thandi = fake.user(201, "Thandi")
+        await squad.join(thandi, ALERT_AT[0] + 0.0036, ALERT_AT[1])
+        await fake.idle()
+        fake.fail("sendPhoto", 200, chat_id=squad.lead.id, delay=SLOW_S)
+        mark = len(fake.calls)
+        summary = await squad.ask(squad.lead, "/report", private=True)
+        assert "📊 Report:" in summary.text
+        # The report's handler is now waiting on its chart; someone else raises an alert.
+        raised = await squad.say(fake.user(300, "Zanele"), f"/alert {ALERT_AT[0]}, {ALERT_AT[1]}")
+        offer = await fake.wait_for(is_send(thandi.id, "🚨"), after=raised, timeout=30)
+        chart = await fake.wait_for(
+            lambda c: c.method == "sendPhoto" and c.chat_id == squad.lead.id,
+            after=mark,
+            timeout=30,
+        )
+        # The offer reached Thandi before Telegram even answered the chart's call.
+        assert offer.at < chart.at + SLOW_S - 1.0, (offer.at, chart.at)
+        assert offer.at - summary.at < SLOW_S - 1.0
