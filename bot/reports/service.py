@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from typing import Any
 
@@ -33,6 +34,9 @@ def _time(seconds: float | None) -> dict[str, Any]:
 class Reports:
     def __init__(self, core: Core) -> None:
         self.core = core
+        # One drawing child at a time: each takes about 80 MB and most of a core while it
+        # draws, so a run of reports queues its charts instead of crowding out the alerts.
+        self._drawing = asyncio.Semaphore(1)
 
     @refusing
     async def report(self, caller: Caller, period: Period) -> Reply:
@@ -77,7 +81,8 @@ class Reports:
             """The charts take a second or two (a child process draws them): the summary
             goes first, then the charts, then the CSV."""
             try:
-                pngs = await draw(drawing)
+                async with self._drawing:
+                    pngs = await draw(drawing)
             except DrawingFailed:
                 return (table,)
             names = ("alerts", "violations")

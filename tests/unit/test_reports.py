@@ -265,3 +265,30 @@ async def test_a_cases_referral_outcomes_are_its_referrals_end_states(world: Wor
     async with world.services.core.store.reading() as db:
         outcomes = await referral_outcomes(db, [twice.id, once.id, never.id])
     assert outcomes == {twice.id: "referred+successful", once.id: "referred"}
+
+
+async def test_one_child_draws_at_a_time(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reports asked together draw their charts one after another, never side by side."""
+    import asyncio
+
+    import bot.reports.service
+
+    await world.member("Thandi", -26.2, 28.04)
+    await closed_case(world, "Thandi")
+    drawing, most = 0, 0
+
+    async def counting(job: object) -> list[bytes]:
+        nonlocal drawing, most
+        drawing += 1
+        most = max(most, drawing)
+        await asyncio.sleep(0.05)
+        drawing -= 1
+        return [b"\x89PNG"]
+
+    monkeypatch.setattr(bot.reports.service, "draw", counting)
+    replies = [
+        await world.services.reports.report(world.private("Nomsa"), Period()) for _ in range(3)
+    ]
+    done = await asyncio.gather(*(reply.files() for reply in replies))
+    assert [len(files) for files in done] == [2, 2, 2]  # a chart and the CSV, each
+    assert most == 1
