@@ -23,6 +23,7 @@ from data.runlock import DatabaseInUse, RunLock
 from handlers import register, set_commands
 from handlers.context import BotData, SquadContext
 from handlers.markup import DeepLinks
+from handlers.replies import stop_later
 from handlers.transport.aiohttp_request import AiohttpRequest
 from handlers.transport.counted_http import CountedRequest
 from handlers.transport.intake import MAX_PARALLEL as HANDLER_CONCURRENCY
@@ -195,6 +196,7 @@ async def running(settings: Settings, stop: asyncio.Event | None = None) -> Asyn
             if webhook is not None:
                 await webhook.stop()
             await intake.stop()
+            await stop_later()
             await app.stop()
             # Nothing new is decided while the last messages go: a deadline due meanwhile
             # fires at the next start.

@@ -3,11 +3,12 @@ and group tidying, in the asker's (or the chat's) language. This is where replie
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from telegram import (
     InlineKeyboardMarkup,
@@ -61,7 +62,7 @@ async def respond(update: Update, context: SquadContext, result: Reply | None) -
             if where is not None and result.attachments:
                 await _send_files(context, *where, result.attachments)
             if where is not None and result.later is not None:
-                await _send_files(context, *where, await result.later())
+                _in_background(_send_later(context, *where, result.later))
     context.sender.kick()
     if result is not None and result.cleanup and update.effective_chat is not None:
         await _clean_up(context, update.effective_chat.id, result.cleanup)
@@ -125,6 +126,40 @@ async def _clean_up(context: SquadContext, chat_id: int, message_ids: tuple[int,
             )
         except (BadRequest, Forbidden) as exc:
             log.info("could not delete a captured message: %s", type(exc).__name__)
+
+
+# Files still being made and sent after their answer (a report's charts): held here so
+# they are not garbage-collected mid-way. They hold no slot of the intake's, so a run of
+# reports waiting for their charts never holds up anyone's alert.
+_LATER: set[asyncio.Task[None]] = set()
+
+
+def _in_background(job: Coroutine[Any, Any, None]) -> None:
+    task = asyncio.create_task(job)
+    _LATER.add(task)
+    task.add_done_callback(_LATER.discard)
+
+
+async def stop_later() -> None:
+    """At shutdown: files still being made or sent are given up (the answer they follow
+    went; the person can ask again)."""
+    for task in list(_LATER):
+        task.cancel()
+    await asyncio.gather(*_LATER, return_exceptions=True)
+
+
+async def _send_later(
+    context: SquadContext,
+    chat_id: int,
+    lang: str,
+    later: Callable[[], Awaitable[tuple[Attachment, ...]]],
+) -> None:
+    try:
+        await _send_files(context, chat_id, lang, await later())
+    except asyncio.CancelledError:
+        raise
+    except Exception as exc:  # the answer went; its files could not follow
+        log.warning("a reply's files could not be sent (%s)", type(exc).__name__)
 
 
 async def _send_files(

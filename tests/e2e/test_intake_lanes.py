@@ -3,6 +3,7 @@ person in its own chat, never another person's alert."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from tests.fakegram.server import FakeTelegram
@@ -26,7 +27,7 @@ async def test_an_alert_is_not_held_up_by_a_leads_slow_report(
         mark = len(fake.calls)
         summary = await squad.ask(squad.lead, "/report", private=True)
         assert "📊 Report:" in summary.text
-        # The report's handler is now waiting on its chart; someone else raises an alert.
+        # The report's chart is still on its way; someone else raises an alert.
         raised = await squad.say(fake.user(300, "Zanele"), f"/alert {ALERT_AT[0]}, {ALERT_AT[1]}")
         offer = await fake.wait_for(is_send(thandi.id, "🚨"), after=raised, timeout=30)
         chart = await fake.wait_for(
@@ -37,3 +38,32 @@ async def test_an_alert_is_not_held_up_by_a_leads_slow_report(
         # The offer reached Thandi before Telegram even answered the chart's call.
         assert offer.at < chart.at + SLOW_S - 1.0, (offer.at, chart.at)
         assert offer.at - summary.at < SLOW_S - 1.0
+
+
+async def test_an_alert_is_not_held_up_by_a_reply_waiting_out_a_429(
+    fake: FakeTelegram, db_path: Path
+) -> None:
+    """Telegram answers the lead's /status reply with 429 and a retry_after of SLOW_S: the
+    handler waits it out, and an alert raised meanwhile by someone else is offered at once."""
+    async with running_bot(make_settings(fake, db_path)):
+        squad = await Squad.set_up(fake)
+        thandi = fake.user(201, "Thandi")
+        await squad.join(thandi, ALERT_AT[0] + 0.0036, ALERT_AT[1])
+        await fake.idle()
+        fake.fail("sendMessage", 429, chat_id=squad.lead.id, retry_after=int(SLOW_S))
+        asked = await squad.say(squad.lead, "/status", private=True)
+        for _ in range(200):  # until Telegram has answered the reply with its 429
+            if any(c.chat_id == squad.lead.id and c.status == 429 for c in fake.calls[asked:]):
+                break
+            await asyncio.sleep(0.05)
+        else:
+            raise AssertionError("the lead's reply met no 429")
+        raised = await squad.say(fake.user(300, "Zanele"), f"/alert {ALERT_AT[0]}, {ALERT_AT[1]}")
+        offer = await fake.wait_for(is_send(thandi.id, "🚨"), after=raised, timeout=30)
+        status = await fake.wait_for(
+            lambda c: c.method == "sendMessage" and c.chat_id == squad.lead.id,
+            after=asked,
+            timeout=30,
+        )
+        # The offer went before the lead's reply could be sent again.
+        assert offer.at < status.at - 1.0, (offer.at, status.at)
