@@ -7,7 +7,7 @@ API server on 127.0.0.1, with seeded squads, in seven scenarios (issue 14):
   head_to_head  the same burst through python-telegram-bot's AIORateLimiter instead
   headroom      no limits: alerts stored and offered per second
   deadlines     5,000 pending deadlines: lateness; then a restart with all overdue
-  footprint     20,000 members and 100,000 historical alerts: memory, start, /status
+  footprint     20,000 members and 100,000 historical alerts: memory, start, /status, /report
 
     .venv/bin/python -m bench.load_bench                 # all seven (make bench)
     .venv/bin/python -m bench.load_bench --only burst steady
