@@ -102,8 +102,9 @@ class Delivery:
             return await outbox.next_due(db, self.core.now(), limit)
 
     async def next_due_at(self) -> float | None:
+        """When a row not yet due comes due (rows due now but held by the limits: no)."""
         async with self.core.store.reading() as db:
-            return await outbox.next_not_before(db)
+            return await outbox.next_not_before(db, self.core.now())
 
     async def recent(self, since: float) -> tuple[list[tuple[int, float]], list[tuple[int, float]]]:
         """What the previous run sent since ``since``, and the 429 holds still running."""

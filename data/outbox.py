@@ -181,8 +181,13 @@ async def mark_sending(db: aiosqlite.Connection, row_id: int) -> None:
     )
 
 
-async def next_not_before(db: aiosqlite.Connection) -> float | None:
-    async with db.execute("SELECT min(not_before) AS t FROM outbox WHERE state = 'pending'") as cur:
+async def next_not_before(db: aiosqlite.Connection, now: float) -> float | None:
+    """When the next row held back until later (a retry, a 429's hold) comes due. Rows due
+    already are not counted: those the limits hold are the limiter's to time."""
+    async with db.execute(
+        "SELECT min(not_before) AS t FROM outbox WHERE state = 'pending' AND not_before > ?",
+        (now,),
+    ) as cur:
         row = await cur.fetchone()
     return float(row["t"]) if row and row["t"] is not None else None
 
