@@ -15,6 +15,7 @@ import json
 import logging
 from asyncio import FIRST_COMPLETED
 from collections import deque
+from collections.abc import AsyncIterator
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
@@ -45,6 +46,25 @@ RETRY_BASE_S = 0.5
 RETRY_MAX_S = 30.0
 
 
+class Slot:
+    """One of the drain's ``MAX_PARALLEL`` slots, held by the task handling an update."""
+
+    def __init__(self, gate: asyncio.Semaphore) -> None:
+        self.gate = gate
+        self.held = False
+        self.owner: asyncio.Task[Any] | None = None
+
+    async def take(self) -> None:
+        await self.gate.acquire()
+        self.held = True
+        self.owner = asyncio.current_task()
+
+    def give(self) -> None:
+        if self.held:
+            self.held = False
+            self.gate.release()
+
+
 @dataclass
 class Handling:
     """Set while one inbox row is handled; the error handler marks it for a retry."""
@@ -53,9 +73,33 @@ class Handling:
     retry: bool = False
     # Set by an erasure (/forgetme, /wipe): whose traces to clear once this row is handled.
     erased_chat: int | None = None
+    slot: Slot | None = None
 
 
 CURRENT: ContextVar[Handling | None] = ContextVar("squadline_inbox_row", default=None)
+
+
+@contextlib.asynccontextmanager
+async def slot_lent() -> AsyncIterator[None]:
+    """While the update being handled waits for Telegram's limits (a direct reply waiting
+    for its slot, behind urgent messages), its intake slot goes to the next update: a
+    reply waiting in each slot held up the handling of every alert stored meanwhile, and
+    so the very offers the reply was waiting for. Its own lane still waits for it."""
+    handling = CURRENT.get()
+    slot = handling.slot if handling is not None else None
+    if slot is None or not slot.held or slot.owner is not asyncio.current_task():
+        yield  # not the handler's own task (a reply's files sent later): nothing to lend
+        return
+    slot.give()
+    cancelled = False
+    try:
+        yield
+    except asyncio.CancelledError:
+        cancelled = True  # the bot is stopping: no slot to take back
+        raise
+    finally:
+        if not cancelled:
+            await slot.take()
 
 
 def request_retry() -> bool:
@@ -267,15 +311,19 @@ class Intake:
         done = 0
         while queue:
             row, update = queue[0]
-            async with gate:
-                await self._handle(row, update)
+            slot = Slot(gate)
+            await slot.take()
+            try:
+                await self._handle(row, update, slot)
+            finally:
+                slot.give()
             queue.popleft()
             taken.discard(row.update_id)
             done += 1
         return done
 
-    async def _handle(self, row: InboxRow, update: Update) -> None:
-        handling = Handling(row.update_id)
+    async def _handle(self, row: InboxRow, update: Update, slot: Slot | None = None) -> None:
+        handling = Handling(row.update_id, slot=slot)
         token = CURRENT.set(handling)
         try:
             await self.app.process_update(update)

@@ -24,6 +24,7 @@ from bot.intents import Intent, MessageRole, Op
 from bot.logsafe import where
 from bot.worker import Worker
 from handlers.markup import force_reply, inline_markup, location_keyboard, text_of
+from handlers.transport.intake import slot_lent
 from handlers.transport.limits import RateLimiter, retry_after_s
 
 log = logging.getLogger(__name__)
@@ -119,10 +120,13 @@ class Sender(Worker):
         ``in_chat=False``: a deletion, which counts only against the overall limit."""
         failures = 0
         while True:
-            at = await self.limiter.acquire(chat_id, in_chat=in_chat)
-            await self.delivery.log_send(chat_id, at)
             try:
-                return await call()
+                # Waiting for a slot (behind urgent messages, in a burst) holds up no one
+                # else's update.
+                async with slot_lent():
+                    at = await self.limiter.acquire(chat_id, in_chat=in_chat)
+                    await self.delivery.log_send(chat_id, at)
+                    return await call()
             except RetryAfter as exc:
                 seconds = retry_after_s(exc.retry_after)
                 log.warning("429 from Telegram on a direct call; chat held for %.1f s", seconds)
