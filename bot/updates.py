@@ -7,7 +7,7 @@ same way.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from bot.core import Core
 from data import inbox
@@ -38,9 +38,12 @@ class UpdateLog:
             if next_offset is not None:
                 await inbox.set_offset(db, next_offset)
 
-    async def pending(self) -> list[InboxRow]:
+    async def pending(self, skip: Collection[int] = ()) -> list[InboxRow]:
+        """Rows to handle, but for ``skip`` (being handled already: in a burst, more than one
+        read's worth can be waiting for their answers to go, and the rows after them must
+        still be read)."""
         async with self.core.store.reading() as db:
-            return await inbox.pending(db, self.core.now())
+            return await inbox.pending(db, self.core.now(), skip=skip)
 
     async def next_retry_at(self) -> float | None:
         async with self.core.store.reading() as db:

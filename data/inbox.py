@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 import aiosqlite
@@ -32,11 +32,15 @@ async def store_updates(
     return stored
 
 
-async def pending(db: aiosqlite.Connection, now: float, limit: int = 100) -> list[InboxRow]:
+async def pending(
+    db: aiosqlite.Connection, now: float, limit: int = 100, skip: Collection[int] = ()
+) -> list[InboxRow]:
+    """The pending rows that are due, oldest first, but for ``skip`` (those being handled)."""
+    marks = ",".join("?" * len(skip))
     async with db.execute(
         "SELECT update_id, raw, attempts FROM inbox WHERE state = 'pending' AND not_before <= ?"
-        " ORDER BY update_id LIMIT ?",
-        (now, limit),
+        f" AND update_id NOT IN ({marks}) ORDER BY update_id LIMIT ?",
+        (now, *skip, limit),
     ) as cur:
         rows = await cur.fetchall()
     return [InboxRow(r["update_id"], r["raw"], r["attempts"]) for r in rows]

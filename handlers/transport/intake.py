@@ -275,7 +275,9 @@ class Intake:
         try:
             while True:
                 self._wake.clear()
-                for row in await self.updates.pending():
+                # Those being handled are not read again: in a burst, more than a read's
+                # worth can wait for their answers, and the rows after them must be read.
+                for row in await self.updates.pending(skip=tuple(taken)):
                     if row.update_id in taken:
                         continue
                     taken.add(row.update_id)
