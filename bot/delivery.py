@@ -147,7 +147,8 @@ class Delivery:
                     await outbox.mark_superseded(db, row.id)
                     continue
                 await outbox.mark_sending(db, row.id)
-                await outbox.log_send(db, intent.chat_id, now)
+                if intent.op is not Op.DELETE:  # a deletion takes no message's slot
+                    await outbox.log_send(db, intent.chat_id, now)
                 ready.append(_as_sent(row))
         return ready
 

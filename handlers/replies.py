@@ -122,7 +122,7 @@ async def _clean_up(context: SquadContext, chat_id: int, message_ids: tuple[int,
             await context.sender.direct(
                 chat_id,
                 functools.partial(context.bot.delete_message, chat_id, message_id),
-                in_chat=False,
+                deletion=True,
             )
         except (BadRequest, Forbidden) as exc:
             log.info("could not delete a captured message: %s", type(exc).__name__)

@@ -44,6 +44,11 @@ class RateLimiter:
         self.private_per_s = private_per_s
         self.group_window_s = group_window_s
         self._global: deque[float] = deque()
+        # Deletions are not messages: Telegram's published limits are on sending and editing
+        # (their limits are shared; a deletion's are "high enough to cover all reasonable
+        # usages", tdlib/telegram-bot-api#572). They get a window of their own, as wide as
+        # the overall one, so a clean-up after a burst never takes a message's slot.
+        self._deletions: deque[float] = deque()
         self._chats: dict[int, deque[float]] = {}
         self._blocked_until: dict[int, float] = {}
         self._paced: dict[int, float] = {}  # when each group's board last went
@@ -62,21 +67,21 @@ class RateLimiter:
         together (bot/alerts/cards.py) instead of queueing for the next minute."""
         return self.group_window_s * MARGIN / self.group_per_min
 
-    def wait_for(self, chat_id: int, *, in_chat: bool = True, paced: bool = False) -> float:
+    def wait_for(self, chat_id: int, *, deletion: bool = False, paced: bool = False) -> float:
         """Seconds until one more message to ``chat_id`` keeps within every limit
-        (``in_chat=False``: a deletion, which counts only against the overall limit;
+        (``deletion``: deleting a message, which counts only in the deletions' own window;
         ``paced``: a group's board, also kept ``group_gap_s`` after the previous one)."""
         now = self.clock()
         waits = [self._blocked_until.get(chat_id, 0.0) - now]
-        while self._global and self._global[0] <= now - GLOBAL_MARGIN:
-            self._global.popleft()
-        if len(self._global) >= self.global_per_s:
-            waits.append(self._global[0] + GLOBAL_MARGIN - now)
+        if deletion:
+            waits.append(self._room(self._deletions, now))
+            return max(0.0, *waits)
+        waits.append(self._room(self._global, now))
         limit, span = self._window(chat_id)
         sent = self._chats.get(chat_id)
         if paced and chat_id in self._paced:
             waits.append(self._paced[chat_id] + self.group_gap_s - now)
-        if sent and in_chat:
+        if sent:
             while sent and sent[0] <= now - span:
                 sent.popleft()
             if len(sent) >= limit:
@@ -85,12 +90,15 @@ class RateLimiter:
 
     def global_wait(self) -> float:
         """Seconds until the overall limit has room for one more message."""
-        now = self.clock()
-        while self._global and self._global[0] <= now - GLOBAL_MARGIN:
-            self._global.popleft()
-        if len(self._global) < self.global_per_s:
+        return max(0.0, self._room(self._global, self.clock()))
+
+    def _room(self, sent: deque[float], now: float) -> float:
+        """Seconds until a one-second window of ``global_per_s`` has room (<= 0: now)."""
+        while sent and sent[0] <= now - GLOBAL_MARGIN:
+            sent.popleft()
+        if len(sent) < self.global_per_s:
             return 0.0
-        return self._global[0] + GLOBAL_MARGIN - now
+        return sent[0] + GLOBAL_MARGIN - now
 
     def urgent_waiting(self, seconds: float) -> None:
         """Urgent messages wait ``seconds`` for the overall limit: until then no direct reply
@@ -98,14 +106,16 @@ class RateLimiter:
         self._urgent_until = max(self._urgent_until, self.clock() + seconds + URGENT_FIRST_S)
 
     def record(
-        self, chat_id: int, at: float | None = None, *, in_chat: bool = True, paced: bool = False
+        self, chat_id: int, at: float | None = None, *, deletion: bool = False, paced: bool = False
     ) -> None:
         at = self.clock() if at is None else at
+        if deletion:
+            self._deletions.append(at)
+            return
         if paced:
             self._paced[chat_id] = at
         self._global.append(at)
-        if in_chat:
-            self._chats.setdefault(chat_id, deque()).append(at)
+        self._chats.setdefault(chat_id, deque()).append(at)
 
     def seed(self, sends: list[tuple[int, float]]) -> None:
         """What an earlier run sent (from the send log), oldest first."""
@@ -122,13 +132,17 @@ class RateLimiter:
             self._blocked_until.get(chat_id, 0.0), self.clock() + seconds
         )
 
-    async def acquire(self, chat_id: int, *, in_chat: bool = True) -> float:
-        """Wait for a slot (for direct replies, which are not queued in the outbox), after
-        any urgent messages that are waiting for the overall limit (``in_chat=False``: a
-        deletion, which counts only against the overall limit)."""
-        wait = max(self.wait_for(chat_id, in_chat=in_chat), self._urgent_until - self.clock())
+    async def acquire(self, chat_id: int, *, deletion: bool = False) -> float:
+        """Wait for a slot (for direct calls, which are not queued in the outbox). A message
+        waits after any urgent messages that are waiting for the overall limit; a
+        ``deletion`` takes none of their slots, so it does not."""
+        wait = self._acquire_wait(chat_id, deletion)
         while wait > 0:
             await asyncio.sleep(wait)
-            wait = max(self.wait_for(chat_id, in_chat=in_chat), self._urgent_until - self.clock())
-        self.record(chat_id, in_chat=in_chat)
+            wait = self._acquire_wait(chat_id, deletion)
+        self.record(chat_id, deletion=deletion)
         return self.clock()
+
+    def _acquire_wait(self, chat_id: int, deletion: bool) -> float:
+        wait = self.wait_for(chat_id, deletion=deletion)
+        return wait if deletion else max(wait, self._urgent_until - self.clock())

@@ -109,7 +109,7 @@ class Sender(Worker):
             self.limiter.block(chat_id, until - now)
 
     async def direct(
-        self, chat_id: int, call: Callable[[], Awaitable[T]], *, in_chat: bool = True
+        self, chat_id: int, call: Callable[[], Awaitable[T]], *, deletion: bool = False
     ) -> T:
         """Make a direct call (an answer to the person who asked, or tidying the group: not
         queued in the outbox) within the same limits: wait for a slot, log it like the outbox
@@ -117,15 +117,16 @@ class Sender(Worker):
         call is made again once ``retry_after`` has passed: an answer is never dropped. A 5xx,
         a timeout or a network error is retried with backoff, ``DIRECT_ATTEMPTS`` times in all
         (after a timeout Telegram may have it: the answer may then come twice).
-        ``in_chat=False``: a deletion, which counts only against the overall limit."""
+        ``deletion``: deleting a message, which takes no message's slot."""
         failures = 0
         while True:
             try:
                 # Waiting for a slot (behind urgent messages, in a burst) holds up no one
                 # else's update.
                 async with slot_lent():
-                    at = await self.limiter.acquire(chat_id, in_chat=in_chat)
-                    await self.delivery.log_send(chat_id, at)
+                    at = await self.limiter.acquire(chat_id, deletion=deletion)
+                    if not deletion:  # the limits across a restart count messages only
+                        await self.delivery.log_send(chat_id, at)
                     return await call()
             except RetryAfter as exc:
                 seconds = retry_after_s(exc.retry_after)
@@ -176,18 +177,18 @@ class Sender(Worker):
             chat = row.chat_id
             if chat in held:
                 continue
-            # A deletion is no message: it counts only against the overall limit.
-            in_chat = row.op is not Op.DELETE
+            # A deletion is no message: it takes no message's slot (see RateLimiter).
+            deletion = row.op is Op.DELETE
             # The squad's board is paced: what waits is folded into one message.
             paced = row.board and chat < 0
-            wait = self.limiter.wait_for(chat, in_chat=in_chat, paced=paced)
+            wait = self.limiter.wait_for(chat, deletion=deletion, paced=paced)
             if wait > 0:
                 held.add(chat)
                 self._note_next_try(self.core.now() + wait)
                 if row.urgent and self.limiter.global_wait() > 0:
                     self.limiter.urgent_waiting(wait)
                 continue
-            self.limiter.record(chat, in_chat=in_chat, paced=paced)
+            self.limiter.record(chat, deletion=deletion, paced=paced)
             admitted.append(row.id)
         return admitted
 

@@ -1,5 +1,6 @@
 """The sender's limiter (handlers/transport/limits.py): urgent messages never wait behind
-routine ones, and a group's board is paced while its other messages are not."""
+routine ones, a group's board is paced while its other messages are not, and deletions
+take no message's slot."""
 
 from __future__ import annotations
 
@@ -46,3 +47,40 @@ def test_a_groups_board_is_paced_and_its_other_messages_are_not() -> None:
     assert limits.wait_for(GROUP) == 0, "an answer in the group does not"
     clock.t += 3.0
     assert limits.wait_for(GROUP, paced=True) == 0
+
+
+def test_deletions_take_no_messages_slot_and_keep_a_window_of_their_own() -> None:
+    clock = Clock()
+    limits = limiter(clock)
+    for n in range(30):
+        limits.record(GROUP - n, deletion=True)
+    assert limits.global_wait() == 0, "30 deletions leave the messages' budget whole"
+    assert limits.wait_for(GROUP) == 0, "and the group's own window"
+    assert limits.wait_for(GROUP, deletion=True) > 0.9, "the 31st deletion waits its window"
+    for chat in range(30):
+        limits.record(chat + 1)
+    assert limits.global_wait() > 0.9, "30 messages spend the overall budget"
+    clock.t += 1.04
+    assert limits.wait_for(GROUP, deletion=True) == 0
+
+
+async def test_a_direct_deletion_does_not_wait_for_urgent_messages() -> None:
+    clock = Clock()
+    limits = limiter(clock)
+    for chat in range(30):
+        limits.record(chat + 1)
+    limits.urgent_waiting(limits.global_wait())
+    deleted = asyncio.create_task(limits.acquire(GROUP, deletion=True))
+    await asyncio.sleep(0)
+    assert deleted.done(), "a deletion takes none of the urgent messages' slots"
+    message = asyncio.create_task(limits.acquire(GROUP))
+    await asyncio.sleep(0)
+    assert not message.done(), "a message still waits behind them"
+    message.cancel()
+
+
+def test_a_429_hold_on_a_chat_holds_its_deletions_too() -> None:
+    clock = Clock()
+    limits = limiter(clock)
+    limits.block(GROUP, 5.0)
+    assert limits.wait_for(GROUP, deletion=True) > 4.9
