@@ -7,12 +7,19 @@ Figures:
 - the time until every alert's offer is out, beside the least the limits allow (the last
   /alert's arrival, or every offer message at 30 a second, whichever is later);
 - the delay of urgent messages (an offer, from its update's hand-out) beside routine ones
-  (the /status and /help answers), and how many offers a later routine answer overtook.
+  (the /status and /help answers), and how many offers waited behind a routine answer:
+  the answer went out while the offer was already queued (its outbox row written), its
+  chat's own limit did not hold it, and the overall limit did (the second before it went
+  held a full budget of sends), so the answer took a slot the offer could have had. (An
+  answer that goes out beside an offer while the budget has room takes nothing from it;
+  ``later_answer_first`` counts, as this figure once did, every answer to a later update
+  that went out before an offer, waiting or not.)
 """
 
 from __future__ import annotations
 
 import asyncio
+import bisect
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -111,7 +118,9 @@ def _figures(
     allowed = TELEGRAM.global_per_s * span
     codes = rig.codes()
     offered = first_offer_at(fake, mark)
+    queued = _offers_queued(rig)
     urgent: list[tuple[float, float]] = []  # (hand-out, offer out)
+    waited_from: list[float] = []  # when each offer was queued
     free: list[bool] = []  # whether its chat's own limit did not hold it back
     last_to: dict[int, float] = {}
     held_by_chat: set[float] = set()
@@ -125,6 +134,7 @@ def _figures(
         handed = fake.handed_out.get(sent.update_id)
         if code in offered and handed is not None:
             urgent.append((handed, offered[code]))
+            waited_from.append(queued.get(code, offered[code]))
             free.append(offered[code] not in held_by_chat)
     answers: list[tuple[float, float]] = []
     for user, update_id in routine:
@@ -136,9 +146,16 @@ def _figures(
         )  # fmt: skip
         if handed is not None and reply is not None:
             answers.append((handed, reply))
-    # An offer waited behind routine if a later routine answer went out first while the
-    # offer's own chat was free (a member's second offer waits a second for their chat).
+    # An offer waited behind routine if a routine answer went out while the offer was
+    # queued, its own chat was free (a member's second offer waits a second for their
+    # chat) and the overall limit was full.
+    times = [c.at for c in sends]
     overtaken = sum(
+        1
+        for (_, out), since, chat_free in zip(urgent, waited_from, free, strict=True)
+        if chat_free and _budget_full(times, out) and any(since < rout < out for _, rout in answers)
+    )
+    later_first = sum(
         1
         for (h, out), chat_free in zip(urgent, free, strict=True)
         if chat_free and any(rh > h and rout < out for rh, rout in answers)
@@ -165,6 +182,27 @@ def _figures(
         "routine_p50_ms": ms(pct((o - h for h, o in answers), 50)),
         "routine_p95_ms": ms(pct((o - h for h, o in answers), 95)),
         "urgent_overtaken_by_routine": overtaken,
+        "later_answer_first": later_first,
         "responses_429": fake.refused_for_limits - refused,
         "load": loads,
+    }
+
+
+def _budget_full(times: list[float], at: float) -> bool:
+    """Whether the second before ``at`` held a full budget of accepted sends (within the
+    fake's 2 % slack): a send then had to wait for the overall limit."""
+    first = bisect.bisect_left(times, at - 1.0)
+    last = bisect.bisect_left(times, at)
+    return last - first >= TELEGRAM.global_per_s - 1
+
+
+def _offers_queued(rig: Rig) -> dict[str, float]:
+    """Alert code -> when its first offer's outbox row was written (the bot's clock)."""
+    return {
+        r["code"]: r["queued"]
+        for r in rig.rows(
+            "SELECT a.code, min(o.created_at) AS queued FROM outbox o"
+            " JOIN alerts a ON a.id = o.alert_id"
+            " WHERE json_extract(o.payload, '$.role') = 'offer' GROUP BY a.code"
+        )
     }

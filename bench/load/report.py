@@ -35,7 +35,8 @@ HEADLINES: dict[str, list[Headline]] = {
         ("all_offers_floor_s", "least the limits allow (s)", None, True),
         ("urgent_p95_ms", "urgent (offer) delay p95 (ms)", None, True),
         ("routine_p95_ms", "routine (/status, /help) delay p95 (ms)", None, True),
-        ("urgent_overtaken_by_routine", "offers overtaken by a later routine answer", 0.0, True),
+        ("urgent_overtaken_by_routine", "offers that waited behind a routine answer", 0.0, True),
+        ("later_answer_first", "  offers after a later update's answer", None, True),
         ("responses_429", "429s", 0.0, True),
     ],
     "head_to_head": [
