@@ -46,7 +46,9 @@ class Core:
         self.store = store
         self.settings = settings
         self.clock = clock
-        self.on_outbox: Callable[[], None] = lambda: None
+        # ``urgent``: an urgent message was queued since the last call.
+        self.on_outbox: Callable[[bool], None] = lambda urgent: None
+        self._urgent_told = False
         self.on_deadline: Callable[[], None] = lambda: None
         # An erasure (/forgetme: the person's id; /wipe: the group's) was committed.
         self.on_erasure: Callable[[int], None] = lambda chat_id: None
@@ -56,6 +58,8 @@ class Core:
 
     async def tell(self, db: aiosqlite.Connection, intent: Intent) -> None:
         await outbox.enqueue(db, intent, self.now())
+        if intent.priority is Priority.URGENT:
+            self._urgent_told = True  # said at the next notify (rolled back: no harm)
 
     async def page_leads(
         self,
@@ -104,7 +108,8 @@ class Core:
 
     def notify(self) -> None:
         """Call after a commit: the sender and the deadline runner re-check their queues."""
-        self.on_outbox()
+        urgent, self._urgent_told = self._urgent_told, False
+        self.on_outbox(urgent)
         self.on_deadline()
 
 

@@ -86,14 +86,17 @@ class Sender(Worker):
         # Each chat's reader's language, looked up once per pass (see _language).
         self._languages: dict[int, str] = {}
 
-    def kick(self) -> None:
-        """Something was queued. While the overall limit is spent nothing can go anyway:
-        the pass already planned for when it has room will find it (a backlog is not
-        looked over again after every commit)."""
+    def kick(self, urgent: bool = False) -> None:
+        """Something was queued (``urgent``: an urgent message). While the overall limit is
+        spent nothing can go anyway: the pass already planned for when it has room will
+        find it (a backlog is not looked over again after every commit), and an urgent
+        message's slot is kept from direct replies until then."""
         wait = self.limiter.global_wait()
         if wait <= 0:
             self.wake()
             return
+        if urgent:
+            self.limiter.urgent_waiting(wait)
         now = self.core.now()
         if self._wake_at is None or self._wake_at <= now:  # one timer at a time
             self._wake_at = now + wait

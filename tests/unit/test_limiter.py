@@ -5,8 +5,15 @@ take no message's slot."""
 from __future__ import annotations
 
 import asyncio
+from types import SimpleNamespace
+from typing import cast
 
+from telegram import Bot
+
+from bot.config import Settings
+from bot.core import Core
 from handlers.transport.limits import RateLimiter
+from handlers.transport.sender import Sender
 
 GROUP = -1001
 
@@ -84,3 +91,25 @@ def test_a_429_hold_on_a_chat_holds_its_deletions_too() -> None:
     limits = limiter(clock)
     limits.block(GROUP, 5.0)
     assert limits.wait_for(GROUP, deletion=True) > 4.9
+
+
+def sender_over(limits: RateLimiter, clock: Clock) -> Sender:
+    settings = Settings(_env_file=None, bot_token="1:x")  # type: ignore[call-arg]
+    core = cast(Core, SimpleNamespace(now=clock, settings=settings))
+    return Sender(cast(Bot, None), core, limiter=limits)
+
+
+async def test_an_urgent_message_queued_while_the_budget_is_spent_keeps_its_slot() -> None:
+    """The sender plans its pass for when the overall limit has room; a direct reply
+    already waiting for that moment must not take the slot the urgent message needs."""
+    for urgent in (True, False):
+        clock = Clock()
+        limits = limiter(clock)
+        for chat in range(30):
+            limits.record(chat + 1)
+        sender_over(limits, clock).kick(urgent=urgent)
+        clock.t += 1.04  # the limit has room again
+        reply = asyncio.create_task(limits.acquire(500))
+        await asyncio.sleep(0)
+        assert reply.done() is not urgent, "only an urgent message keeps the slot"
+        reply.cancel()
