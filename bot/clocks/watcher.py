@@ -81,13 +81,12 @@ class ClockWatcher(TeamWatcher):
             shown.extend(lines.medical_brief(medical_clocks, alert.code, now, self.tz, ideal))
         return BriefPart(lines=shown, buttons=tuple(buttons))
 
-    async def fire(self, db: aiosqlite.Connection, deadline: Deadline) -> None:
+    async def fire(self, db: aiosqlite.Connection, deadline: Deadline, alert: Alert) -> None:
         """A reminder is due: to the team and the leads, unless the clock was marked."""
         if deadline.ref_id is None:
             return
         clock = await clocks_q.clock_by_id(db, deadline.ref_id)
-        alert = await alerts_q.alert_by_id(db, deadline.alert_id)
-        if clock is None or alert is None:
+        if clock is None:
             return
         if clock.mark is not Mark.COURT_DATE and await alerts_q.is_purged(db, alert.id):
             return  # past retention only a court date still reminds
