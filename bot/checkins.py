@@ -111,16 +111,15 @@ class Checkins(TeamWatcher):
         for checkin in await checkins_q.checkins_of_alert(db, alert.id):
             await self._stop(db, checkin)
 
-    async def fire(self, db: aiosqlite.Connection, deadline: Deadline) -> None:
+    async def fire(self, db: aiosqlite.Connection, deadline: Deadline, alert: Alert) -> None:
         """The next question is due, or an open question's grace is over."""
-        if deadline.ref_id is None:
+        if deadline.ref_id is None or not alert.is_open:
             return
         checkin = await checkins_q.checkin_by_id(db, deadline.ref_id)
-        if checkin is None:
+        if checkin is None or checkin.alert_id != alert.id:
             return
-        alert = await alerts_q.alert_by_id(db, checkin.alert_id)
         member = await squads_q.member_by_id(db, checkin.member_id)
-        if alert is None or not alert.is_open or member is None:
+        if member is None:
             return
         if checkin.state is CheckinState.ASKED:
             await self._missed(db, alert, member, checkin)

@@ -91,6 +91,19 @@ async def claim_deadline(db: aiosqlite.Connection, deadline_id: int, now: float)
     return cur.rowcount == 1
 
 
+async def due_ref_deadlines(
+    db: aiosqlite.Connection, kind: DeadlineKind, ref_id: int, now: float
+) -> list[Deadline]:
+    """The pending deadlines of one clock or check-in that are due at ``now``."""
+    async with db.execute(
+        "SELECT * FROM deadlines WHERE kind = ? AND ref_id = ? AND fired_at IS NULL"
+        " AND cancelled_at IS NULL AND due_at <= ? ORDER BY due_at, id",
+        (kind.value, ref_id, now),
+    ) as cur:
+        rows = await cur.fetchall()
+    return [_deadline(r) for r in rows]
+
+
 async def due_deadlines(db: aiosqlite.Connection, now: float, limit: int = 100) -> list[Deadline]:
     async with db.execute(
         "SELECT * FROM deadlines WHERE fired_at IS NULL AND cancelled_at IS NULL"

@@ -111,7 +111,7 @@ class Followups(TeamWatcher):
         button = Button(Text("button.refer"), Action.REFER, alert.id)
         return BriefPart(lines=shown, buttons=((button,),))
 
-    async def fire(self, db: aiosqlite.Connection, deadline: Deadline) -> None:
+    async def fire(self, db: aiosqlite.Connection, deadline: Deadline, alert: Alert) -> None:
         if deadline.ref_id is None:
             return
         task = await followups_q.task_by_id(db, deadline.ref_id)

@@ -207,7 +207,7 @@ class Offers(Waves):
             return True
         watcher = next((w for w in self.watchers if deadline.kind in w.kinds), None)
         if watcher is not None:
-            await watcher.fire(db, deadline)
+            await watcher.fire(db, deadline, alert)
             if watcher not in watchers:
                 watchers.append(watcher)
         elif deadline.kind is DeadlineKind.LOCATION:

@@ -77,8 +77,9 @@ class TeamWatcher:
         """Lines and buttons for ``member``'s brief, as the case stands now."""
         return BriefPart()
 
-    async def fire(self, db: aiosqlite.Connection, deadline: Deadline) -> None:
-        """One of this watcher's deadlines is due (already claimed: it fires once)."""
+    async def fire(self, db: aiosqlite.Connection, deadline: Deadline, alert: Alert) -> None:
+        """One of this watcher's deadlines is due (already claimed: it fires once). ``alert``
+        is its alert, read in this transaction after the claim."""
 
     async def after_fire(self) -> None:
         """After the commit of one of this watcher's firings (a deletion folds the old copies

@@ -81,20 +81,22 @@ class ClockWatcher(TeamWatcher):
             shown.extend(lines.medical_brief(medical_clocks, alert.code, now, self.tz, ideal))
         return BriefPart(lines=shown, buttons=tuple(buttons))
 
-    async def fire(self, db: aiosqlite.Connection, deadline: Deadline) -> None:
+    async def fire(self, db: aiosqlite.Connection, deadline: Deadline, alert: Alert) -> None:
         """A reminder is due: to the team and the leads, unless the clock was marked."""
         if deadline.ref_id is None:
             return
         clock = await clocks_q.clock_by_id(db, deadline.ref_id)
-        alert = await alerts_q.alert_by_id(db, deadline.alert_id)
-        if clock is None or alert is None:
+        if clock is None:
             return
         if clock.mark is not Mark.COURT_DATE and await alerts_q.is_purged(db, alert.id):
             return  # past retention only a court date still reminds
         now = self.core.now()
+        at_once = 1  # the clock's reminders due now, sent as this one
         if clock.kind is ClockKind.LEGAL:
             if not clock.running and clock.mark is not Mark.COURT_DATE:
                 return
+            if clock.running:
+                at_once += await self._missed_together(db, clock, now)
             text = lines.legal_reminder(clock, alert.code, now, self.tz)
             buttons = lines.mark_buttons(clock, now)
         else:
@@ -119,7 +121,9 @@ class ClockWatcher(TeamWatcher):
                     role=MessageRole.NOTICE,
                 ),
             )
-        log.info("alert %s: %s clock reminder", alert.code, clock.kind.value)
+        log.info(
+            "alert %s: %s clock reminder (%d due at once)", alert.code, clock.kind.value, at_once
+        )
 
     # -- rules ----------------------------------------------------------------------------
 
@@ -174,6 +178,16 @@ class ClockWatcher(TeamWatcher):
         if clock.kind is ClockKind.LEGAL:
             return legal.reminder_times(clock.due_at, self.court, self.legal_points)
         return medical.reminder_times(clock.due_at, self.medical)
+
+    async def _missed_together(self, db: aiosqlite.Connection, clock: CaseClock, now: float) -> int:
+        """This legal clock's other reminders that are due now too (after a restart, the
+        24 h, 40 h and 46 h ones may all be): claimed here, so each fires once and they come
+        as the one reminder being sent, with the time left now. How many were claimed."""
+        claimed = 0
+        for other in await deadlines_q.due_ref_deadlines(db, DeadlineKind.CLOCK, clock.id, now):
+            if await deadlines_q.claim_deadline(db, other.id, now):
+                claimed += 1
+        return claimed
 
     async def _due_together(
         self, db: aiosqlite.Connection, clock: CaseClock, deadline: Deadline

@@ -97,9 +97,8 @@ class Drills(TeamWatcher):
         await deadlines_q.cancel_kinds(db, alert.id, (DeadlineKind.DRILL,), now)
         await deadlines_q.add_deadline(db, DeadlineKind.DRILL, alert.id, now)
 
-    async def fire(self, db: aiosqlite.Connection, deadline: Deadline) -> None:
-        alert = await alerts_q.alert_by_id(db, deadline.alert_id)
-        if alert is None or not alert.drill:
+    async def fire(self, db: aiosqlite.Connection, deadline: Deadline, alert: Alert) -> None:
+        if not alert.drill:
             return
         if alert.is_open:  # its lifetime ran out: it ends (and ``finished`` re-arms this)
             await self.alerts.end_drill(db, alert)

@@ -141,6 +141,53 @@ async def test_the_48_hour_clock_reminds_the_team_and_the_leads_at_its_points(
     assert await at_time(world, points[2] + 7 * 24 * HOUR) == []
 
 
+async def clock_deadlines(world: World, alert: Alert) -> list[tuple[float, float | None]]:
+    """The alert's clock reminders, fired or not: (due at, fired at)."""
+    return [
+        (r[0], r[1])
+        for r in db_rows(
+            world.services.core.settings.database,
+            "SELECT due_at, fired_at FROM deadlines WHERE alert_id = ? AND kind = 'clock'"
+            " AND cancelled_at IS NULL ORDER BY due_at",
+            alert.id,
+        )
+    ]
+
+
+async def test_reminders_missed_while_the_bot_was_stopped_come_as_one_with_the_time_left_then(
+    world: World,
+) -> None:
+    alert = await taken(world, CrisisType.ARREST)
+    thandi, nomsa = await world.get_member("Thandi"), await world.get_member("Nomsa")
+    await world.deliver_all()
+    # The bot was stopped from Sunday morning to Monday 15:00: the 24 h, 40 h and 46 h
+    # reminders (Sunday 16:00, Monday 08:00 and 14:00) are all overdue when it starts.
+    world.clock.t = at("2027-01-18 15:00")
+    await world.fire_due()
+    reminders = await sent_reminders(world)
+    assert sorted(i.member_id for i in reminders) == sorted([thandi.id, nomsa.id])  # once each
+    assert all(keys_of(i) == ["clock.legal.reminder"] for i in reminders)
+    assert "1 hour left" in rendered(reminders[0])  # the time left now, not at a missed mark
+    fired = await clock_deadlines(world, alert)
+    assert len(fired) == 3 and all(at_ == world.clock.t for _, at_ in fired)
+    assert await world.fire_due() == 0 and await sent_reminders(world) == []
+
+
+async def test_a_missed_reminder_comes_alone_and_the_later_ones_keep_their_time(
+    world: World,
+) -> None:
+    alert = await taken(world, CrisisType.ARREST)
+    points = await reminder_times(world, alert)
+    await world.deliver_all()
+    late = await at_time(world, points[0] + 3 * HOUR)  # only the 24 h reminder is due
+    assert len(late) == 2 and "21 hours left" in rendered(late[0])
+    assert await reminder_times(world, alert) == points[1:]
+    assert len(await at_time(world, points[1])) == 2
+    assert await reminder_times(world, alert) == points[2:]
+    assert len(await at_time(world, points[2])) == 2
+    assert [due for due, fired in await clock_deadlines(world, alert) if fired] == points
+
+
 async def test_an_arrest_within_court_hours_has_exactly_48_hours(world: World) -> None:
     world.clock.t = at("2027-01-18 09:30")  # a Monday morning
     alert = await taken(world, CrisisType.ARREST)
