@@ -4,8 +4,9 @@
 Figures:
 - use of the outbound budget: the sends Telegram accepted, divided by what its 30 a second
   allow over the time the bot was sending. Target: at least 95 %;
-- the time until every alert's offer is out, beside the least the limits allow (the last
-  /alert's arrival, or every offer message at 30 a second, whichever is later);
+- the time until every alert's offer is out, beside the least the limits allow (the end of
+  the load generator's sending, its last /alert and last question, or every offer message
+  at 30 a second, whichever is later);
 - the delay of urgent messages (an offer, from its update's hand-out) beside routine ones
   (the /status and /help answers), and how many offers waited behind a routine answer:
   the answer went out while the offer was already queued (its outbox row written), its
@@ -134,7 +135,8 @@ def _figures(
         handed = fake.handed_out.get(sent.update_id)
         if code in offered and handed is not None:
             urgent.append((handed, offered[code]))
-            waited_from.append(queued.get(code, offered[code]))
+            # Not found (it should be): from the hand-out, so nothing is missed.
+            waited_from.append(queued.get(code, handed))
             free.append(offered[code] not in held_by_chat)
     answers: list[tuple[float, float]] = []
     for user, update_id in routine:

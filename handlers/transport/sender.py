@@ -185,6 +185,10 @@ class Sender(Worker):
             # The squad's board is paced: what waits is folded into one message.
             paced = row.board and chat < 0
             wait = self.limiter.wait_for(chat, deletion=deletion, paced=paced)
+            if deletion and row.worded:
+                # Where Telegram no longer lets a bot delete it, it is edited instead (see
+                # _call): a message, so it also waits until a message would have room.
+                wait = max(wait, self.limiter.wait_for(chat))
             if wait > 0:
                 held.add(chat)
                 self._note_next_try(self.core.now() + wait)
@@ -295,7 +299,10 @@ class Sender(Worker):
                 if not any(gone in str(exc).lower() for gone in DELETE_TARGET_GONE):
                     raise
                 if intent.text is not None and "can't" in str(exc).lower():
-                    # Too old for a bot to delete: it is edited to ``text`` instead.
+                    # Too old for a bot to delete: it is edited to ``text`` instead, which
+                    # is a message and counts as one (its admission waited for the room).
+                    self.limiter.record(intent.chat_id)
+                    await self.delivery.log_send(intent.chat_id, self.core.now())
                     await self._edit_quietly(intent.chat_id, intent.message_id, intent, lang)
             return None
         if intent.op is Op.EDIT and intent.message_id is not None:

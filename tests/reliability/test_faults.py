@@ -6,6 +6,7 @@ import asyncio
 from datetime import timedelta
 from pathlib import Path
 
+from bot.delivery import retired_board
 from bot.intents import Intent, MessageRole, Op, Priority, Text
 from bot.messages import render
 from tests.fakegram.limits import TELEGRAM
@@ -211,6 +212,40 @@ async def test_urgent_messages_leave_before_routine_ones(fake: FakeTelegram, db_
         sent = [c.text for c in fake.calls[mark:] if c.method == "sendMessage"]
         assert sent == ["URGENT", "URGENT", "HIGH", "HIGH", "ROUTINE", "ROUTINE"]
         assert fake.limit_violations(global_per_s=1, after=mark) == []
+
+
+async def test_a_board_message_too_old_to_delete_is_edited_and_counted_as_a_message(
+    fake: FakeTelegram, db_path: Path
+) -> None:
+    """Deletions take no message's slot, but where Telegram no longer lets the bot delete
+    an old board message, it is edited instead: that edit is a message, and the limits
+    (and their log, kept across a restart) count it as one."""
+    async with running_bot(make_settings(fake, db_path)) as app:
+        squad = await Squad.set_up(fake)
+        await fake.idle()
+        services = app.bot_data.services
+        assert services is not None
+        old = await app.bot.send_message(squad.group.id, "an old board")
+        logged = len(db_rows(db_path, "SELECT at FROM send_log WHERE chat_id = ?", squad.group.id))
+        fake.fail(
+            "deleteMessage",
+            400,
+            chat_id=squad.group.id,
+            description="Bad Request: message can't be deleted for everyone",
+        )
+        mark = len(fake.calls)
+        async with services.core.store.transaction() as db:
+            await services.core.tell(db, retired_board(squad.group.id, old.message_id))
+        services.core.notify()
+        await fake.idle(quiet=1.0, timeout=20)
+        edits = [
+            c
+            for c in fake.calls[mark:]
+            if c.method == "editMessageText" and c.chat_id == squad.group.id
+        ]
+        assert [c.text for c in edits] == [render("board.moved")]
+        rows = db_rows(db_path, "SELECT at FROM send_log WHERE chat_id = ?", squad.group.id)
+        assert len(rows) == logged + 1, "the edit is logged as a message; the deletion is not"
 
 
 async def test_limits_hold_under_a_burst(fake: FakeTelegram, db_path: Path) -> None:

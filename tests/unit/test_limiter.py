@@ -12,8 +12,11 @@ from telegram import Bot
 
 from bot.config import Settings
 from bot.core import Core
+from bot.intents import Intent, Op, Priority, Text
+from data.outbox import Due
 from handlers.transport.limits import RateLimiter
 from handlers.transport.sender import Sender
+from tests.support.world import World
 
 GROUP = -1001
 
@@ -113,3 +116,31 @@ async def test_an_urgent_message_queued_while_the_budget_is_spent_keeps_its_slot
         await asyncio.sleep(0)
         assert reply.done() is not urgent, "only an urgent message keeps the slot"
         reply.cancel()
+
+
+def test_the_sender_admits_a_deletion_without_a_messages_slot() -> None:
+    """With the overall budget spent, a deletion still goes; one that may become an edit
+    (an old board message Telegram no longer lets a bot delete) waits like a message."""
+    clock = Clock()
+    limits = limiter(clock)
+    for chat in range(30):
+        limits.record(chat + 1)
+    rows = [
+        Due(1, GROUP, Op.DELETE, Priority.HIGH, board=False),
+        Due(2, GROUP - 1, Op.DELETE, Priority.HIGH, board=False, worded=True),
+        Due(3, 77, Op.SEND, Priority.URGENT, board=False),
+    ]
+    assert sender_over(limits, clock)._admit(rows) == [1]
+    assert limits.global_wait() > 0.9, "the deletion took none of the messages' budget"
+
+
+async def test_notify_tells_the_sender_whether_an_urgent_message_was_queued(world: World) -> None:
+    core = world.services.core
+    said: list[bool] = []
+    core.on_outbox = said.append
+    for priority in (Priority.URGENT, Priority.ROUTINE):
+        async with core.store.transaction() as db:
+            text = Text("lines", {"lines": [priority.name]})
+            await core.tell(db, Intent(op=Op.SEND, chat_id=5, priority=priority, text=text))
+        core.notify()
+    assert said == [True, False]
