@@ -110,7 +110,6 @@ class Due:
     op: Op
     priority: Priority
     board: bool  # the squad's board (the card)
-    worded: bool = False  # has a text (a deletion's: what the message says if it cannot go)
 
     @property
     def urgent(self) -> bool:
@@ -122,21 +121,13 @@ async def next_due(db: aiosqlite.Connection, now: float, limit: int) -> list[Due
     held by the limits is looked over on every pass, so its messages are not parsed)."""
     async with db.execute(
         "SELECT id, chat_id, json_extract(payload, '$.op') AS op, priority,"
-        " json_extract(payload, '$.role') = 'card' AS board,"
-        " json_extract(payload, '$.text') IS NOT NULL AS worded FROM outbox"
+        " json_extract(payload, '$.role') = 'card' AS board FROM outbox"
         " WHERE state IN ('pending', 'sending') AND not_before <= ?"
         " ORDER BY priority, id LIMIT ?",
         (now, limit),
     ) as cur:
         return [
-            Due(
-                r["id"],
-                r["chat_id"],
-                Op(r["op"]),
-                Priority(r["priority"]),
-                bool(r["board"]),
-                bool(r["worded"]),
-            )
+            Due(r["id"], r["chat_id"], Op(r["op"]), Priority(r["priority"]), bool(r["board"]))
             for r in await cur.fetchall()
         ]
 

@@ -185,10 +185,6 @@ class Sender(Worker):
             # The squad's board is paced: what waits is folded into one message.
             paced = row.board and chat < 0
             wait = self.limiter.wait_for(chat, deletion=deletion, paced=paced)
-            if deletion and row.worded:
-                # Where Telegram no longer lets a bot delete it, it is edited instead (see
-                # _call): a message, so it also waits until a message would have room.
-                wait = max(wait, self.limiter.wait_for(chat))
             if wait > 0:
                 held.add(chat)
                 self._note_next_try(self.core.now() + wait)
@@ -300,7 +296,9 @@ class Sender(Worker):
                     raise
                 if intent.text is not None and "can't" in str(exc).lower():
                     # Too old for a bot to delete: it is edited to ``text`` instead, which
-                    # is a message and counts as one (its admission waited for the room).
+                    # is a message and counts as one. (Admitted as a deletion, it may come
+                    # while its group's window is full: the rare edit then meets a 429,
+                    # which holds the group and is waited out like any other.)
                     self.limiter.record(intent.chat_id)
                     await self.delivery.log_send(intent.chat_id, self.core.now())
                     await self._edit_quietly(intent.chat_id, intent.message_id, intent, lang)

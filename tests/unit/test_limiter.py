@@ -119,16 +119,14 @@ async def test_an_urgent_message_queued_while_the_budget_is_spent_keeps_its_slot
 
 
 def test_the_sender_admits_a_deletion_without_a_messages_slot() -> None:
-    """With the overall budget spent, a deletion still goes; one that may become an edit
-    (an old board message Telegram no longer lets a bot delete) waits like a message."""
+    """With the overall budget spent, a deletion still goes and takes none of it."""
     clock = Clock()
     limits = limiter(clock)
     for chat in range(30):
         limits.record(chat + 1)
     rows = [
         Due(1, GROUP, Op.DELETE, Priority.HIGH, board=False),
-        Due(2, GROUP - 1, Op.DELETE, Priority.HIGH, board=False, worded=True),
-        Due(3, 77, Op.SEND, Priority.URGENT, board=False),
+        Due(2, 77, Op.SEND, Priority.URGENT, board=False),
     ]
     assert sender_over(limits, clock)._admit(rows) == [1]
     assert limits.global_wait() > 0.9, "the deletion took none of the messages' budget"
