@@ -7,10 +7,19 @@ import asyncio
 from pathlib import Path
 
 from handlers.transport.intake import MAX_PARALLEL
-from tests.fakegram.server import Call, FakeTelegram
+from tests.fakegram.server import Call, FakeTelegram, User
 from tests.support import ALERT_AT, Squad, is_send, make_settings, running_bot
 
 SLOW_S = 4.0
+
+
+async def squad_with_thandi(fake: FakeTelegram) -> tuple[Squad, User]:
+    """A squad whose one available member, Thandi, is 400 m from ALERT_AT."""
+    squad = await Squad.set_up(fake)
+    thandi = fake.user(201, "Thandi")
+    await squad.join(thandi, ALERT_AT[0] + 0.0036, ALERT_AT[1])
+    await fake.idle()
+    return squad, thandi
 
 
 async def test_an_alert_is_not_held_up_by_a_leads_slow_report(
@@ -20,10 +29,7 @@ async def test_an_alert_is_not_held_up_by_a_leads_slow_report(
     chart: an alert raised meanwhile by someone else is on the board and offered at once,
     not once the report's files are through."""
     async with running_bot(make_settings(fake, db_path)):
-        squad = await Squad.set_up(fake)
-        thandi = fake.user(201, "Thandi")
-        await squad.join(thandi, ALERT_AT[0] + 0.0036, ALERT_AT[1])
-        await fake.idle()
+        squad, thandi = await squad_with_thandi(fake)
         fake.fail("sendPhoto", 200, chat_id=squad.lead.id, delay=SLOW_S)
         mark = len(fake.calls)
         summary = await squad.ask(squad.lead, "/report", private=True)
@@ -47,10 +53,7 @@ async def test_an_alert_is_not_held_up_by_a_reply_waiting_out_a_429(
     """Telegram answers the lead's /status reply with 429 and a retry_after of SLOW_S: the
     handler waits it out, and an alert raised meanwhile by someone else is offered at once."""
     async with running_bot(make_settings(fake, db_path)):
-        squad = await Squad.set_up(fake)
-        thandi = fake.user(201, "Thandi")
-        await squad.join(thandi, ALERT_AT[0] + 0.0036, ALERT_AT[1])
-        await fake.idle()
+        squad, thandi = await squad_with_thandi(fake)
         fake.fail("sendMessage", 429, chat_id=squad.lead.id, retry_after=int(SLOW_S))
         asked = await squad.say(squad.lead, "/status", private=True)
         for _ in range(200):  # until Telegram has answered the reply with its 429
@@ -82,10 +85,7 @@ async def test_an_alert_is_not_held_up_by_replies_waiting_for_telegrams_limits(
     the replies still waiting; it is not handled only once replies have gone to free a slot."""
     settings = make_settings(fake, db_path, limit_global_per_s=GLOBAL_PER_S)
     async with running_bot(settings):
-        squad = await Squad.set_up(fake)
-        thandi = fake.user(201, "Thandi")
-        await squad.join(thandi, ALERT_AT[0] + 0.0036, ALERT_AT[1])
-        await fake.idle()
+        squad, thandi = await squad_with_thandi(fake)
         await asyncio.sleep(1.5)  # the overall window is empty again
         askers = [fake.user(400 + i, f"Asker{i}") for i in range(GLOBAL_PER_S + MAX_PARALLEL + 1)]
         ids = {asker.id for asker in askers}
