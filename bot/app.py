@@ -166,6 +166,7 @@ async def running(settings: Settings, stop: asyncio.Event | None = None) -> Asyn
             else None
         )
         services.core.on_outbox = sender.kick
+        services.core.on_urgent = sender.urgent_queued
         services.core.on_erasure = erasure_handled
         app.bot_data.services = services
         app.bot_data.sender = sender

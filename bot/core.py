@@ -49,6 +49,8 @@ class Core:
         # ``urgent``: an urgent message was queued since the last call.
         self.on_outbox: Callable[[bool], None] = lambda urgent: None
         self._urgent_told = False
+        # An urgent message is being queued (its transaction not yet committed).
+        self.on_urgent: Callable[[], None] = lambda: None
         self.on_deadline: Callable[[], None] = lambda: None
         # An erasure (/forgetme: the person's id; /wipe: the group's) was committed.
         self.on_erasure: Callable[[int], None] = lambda chat_id: None
@@ -60,6 +62,7 @@ class Core:
         await outbox.enqueue(db, intent, self.now())
         if intent.priority is Priority.URGENT:
             self._urgent_told = True  # said at the next notify (rolled back: no harm)
+            self.on_urgent()
 
     async def page_leads(
         self,

@@ -3,22 +3,28 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import deque
 from collections.abc import Callable
 from datetime import timedelta
 
-# Keep under every limit: the moment a send is counted here and the moment Telegram
-# receives it differ by a few (sometimes many) milliseconds of database and network time.
-# A group's window is long, so 10% costs little; the overall window is one second, where
-# 3% is 30 ms of jitter and leaves 97% of the bot's budget usable.
+# Keep under every limit. A call counts from its admission until Telegram has answered it,
+# and from the answer after that (``restamp``): Telegram counted it when it arrived, which
+# is never later, so the windows here hold every message Telegram's hold, however late the
+# call went. The overall window is then exactly Telegram's second. A group's window is
+# long, so 10% more costs little there.
 MARGIN = 1.1
-GLOBAL_MARGIN = 1.03
+GLOBAL_MARGIN = 1.0
 # A private chat gets a wider margin: its one-a-second slot is the tightest limit, and a
 # send whose call was slowed (a busy disk, a crash and a quick restart) must not land
 # within a second of the next one.
 PRIVATE_MARGIN = 1.25
 # Direct replies let urgent outbox rows that wait for the overall limit go this much first.
 URGENT_FIRST_S = 0.05
+# The sender says after each pass whether urgent rows still wait for the overall limit; a
+# direct reply waits while they do. Should the sender say nothing more (it is stuck), the
+# word lapses after this long, so replies are delayed, never stopped.
+URGENT_HELD_FOR_S = 3.0
 
 
 def retry_after_s(value: float | timedelta) -> float:
@@ -54,6 +60,10 @@ class RateLimiter:
         self._paced: dict[int, float] = {}  # when each group's board last went
         # Urgent outbox rows wait for the overall limit until then: direct replies wait too.
         self._urgent_until = 0.0
+        # When the sender last said urgent rows wait for the overall limit (None: none wait).
+        self._urgent_held_at: float | None = None
+        # Direct messages waiting for the overall limit, in the order they came.
+        self._line = asyncio.Lock()
 
     def _window(self, chat_id: int) -> tuple[int, float]:
         if chat_id < 0:
@@ -72,11 +82,16 @@ class RateLimiter:
         (``deletion``: deleting a message, which counts only in the deletions' own window;
         ``paced``: a group's board, also kept ``group_gap_s`` after the previous one)."""
         now = self.clock()
-        waits = [self._blocked_until.get(chat_id, 0.0) - now]
         if deletion:
-            waits.append(self._room(self._deletions, now))
-            return max(0.0, *waits)
-        waits.append(self._room(self._global, now))
+            return max(
+                0.0, self._blocked_until.get(chat_id, 0.0) - now, self._room(self._deletions, now)
+            )
+        return max(self._chat_wait(chat_id, now, paced=paced), self._room(self._global, now))
+
+    def _chat_wait(self, chat_id: int, now: float, *, paced: bool = False) -> float:
+        """Seconds until the chat's own limits (its window, a 429's hold, a board's pace)
+        let one more message go, whatever the overall limit says."""
+        waits = [0.0, self._blocked_until.get(chat_id, 0.0) - now]
         limit, span = self._window(chat_id)
         sent = self._chats.get(chat_id)
         if paced and chat_id in self._paced:
@@ -86,7 +101,7 @@ class RateLimiter:
                 sent.popleft()
             if len(sent) >= limit:
                 waits.append(sent[0] + span - now)
-        return max(0.0, *waits)
+        return max(waits)
 
     def global_wait(self) -> float:
         """Seconds until the overall limit has room for one more message."""
@@ -104,18 +119,60 @@ class RateLimiter:
         """Urgent messages wait ``seconds`` for the overall limit: until then no direct reply
         takes a slot they need (urgent messages never wait behind routine ones)."""
         self._urgent_until = max(self._urgent_until, self.clock() + seconds + URGENT_FIRST_S)
+        self.urgent_held(True)
+
+    def urgent_held(self, held: bool) -> None:
+        """The sender's word after a pass: urgent rows still wait for the overall limit
+        (``held``), or none do. While they wait, a direct reply does not take the room the
+        limit makes: the sender's next pass, planned for that room, gives it to them first
+        however long the pass takes to read its rows (a time alone could lapse first)."""
+        self._urgent_held_at = self.clock() if held else None
+
+    def _urgent_still_held(self) -> bool:
+        held = self._urgent_held_at
+        return held is not None and self.clock() - held < URGENT_HELD_FOR_S
 
     def record(
         self, chat_id: int, at: float | None = None, *, deletion: bool = False, paced: bool = False
-    ) -> None:
+    ) -> float:
+        """Count one call to ``chat_id`` made at ``at`` (now); returns the time counted."""
         at = self.clock() if at is None else at
         if deletion:
             self._deletions.append(at)
-            return
+            return at
         if paced:
             self._paced[chat_id] = at
         self._global.append(at)
         self._chats.setdefault(chat_id, deque()).append(at)
+        return at
+
+    def restamp(self, chat_id: int, counted: float, *, deletion: bool = False) -> None:
+        """The call counted at ``counted`` (its admission) has been answered: it counts from
+        now. Telegram counts a message when it arrives, and a pass's calls go some
+        milliseconds (under load, tens) after their admission; counted from then, the
+        window would free early and the next second's calls meet the end of this one's at
+        Telegram, which answers 429. Counted from the answer, it frees no earlier than
+        Telegram's does."""
+        now = self.clock()
+        if now <= counted:
+            return
+        windows = [self._deletions] if deletion else [self._global, self._chat(chat_id)]
+        for sent in windows:  # every time in a window is <= now: appending keeps it in order
+            with contextlib.suppress(ValueError):  # gone: it left the window, and counts anew
+                sent.remove(counted)
+            sent.append(now)
+        if not deletion and self._paced.get(chat_id) == counted:
+            self._paced[chat_id] = now
+
+    def forget(self, chat_id: int, counted: float, *, deletion: bool = False) -> None:
+        """The call counted at ``counted`` will not be made: its slot is free again."""
+        windows = [self._deletions] if deletion else [self._global, self._chat(chat_id)]
+        for sent in windows:
+            with contextlib.suppress(ValueError):
+                sent.remove(counted)
+
+    def _chat(self, chat_id: int) -> deque[float]:
+        return self._chats.setdefault(chat_id, deque())
 
     def seed(self, sends: list[tuple[int, float]]) -> None:
         """What an earlier run sent (from the send log), oldest first."""
@@ -133,16 +190,37 @@ class RateLimiter:
         )
 
     async def acquire(self, chat_id: int, *, deletion: bool = False) -> float:
-        """Wait for a slot (for direct calls, which are not queued in the outbox). A message
-        waits after any urgent messages that are waiting for the overall limit; a
-        ``deletion`` takes none of their slots, so it does not."""
-        wait = self._acquire_wait(chat_id, deletion)
-        while wait > 0:
-            await asyncio.sleep(wait)
-            wait = self._acquire_wait(chat_id, deletion)
-        self.record(chat_id, deletion=deletion)
-        return self.clock()
+        """Wait for a slot (for direct calls, which are not queued in the outbox); returns
+        the time it was counted at. A message waits after any urgent messages that are
+        waiting for the overall limit; a ``deletion`` takes none of their slots, so it does
+        not. Messages waiting for the overall limit take its room first come, first served:
+        one at a time looks (the rest wait their turn without waking), and one whose own
+        chat must wait (a 429's hold, its one a second) waits for that out of the line."""
+        if deletion:
+            await _waited(lambda: self.wait_for(chat_id, deletion=True))
+            return self.record(chat_id, deletion=True)
+        while True:
+            await _waited(lambda: self._chat_wait(chat_id, self.clock()))
+            async with self._line:
+                while self._chat_wait(chat_id, self.clock()) <= 0:
+                    wait = self._shared_wait()
+                    if wait <= 0:
+                        return self.record(chat_id)
+                    await asyncio.sleep(wait)
 
-    def _acquire_wait(self, chat_id: int, deletion: bool) -> float:
-        wait = self.wait_for(chat_id, deletion=deletion)
-        return wait if deletion else max(wait, self._urgent_until - self.clock())
+    def _shared_wait(self) -> float:
+        """Seconds until a direct message may take the overall limit's room: there is room,
+        and no urgent message waits for it."""
+        now = self.clock()
+        wait = max(self._room(self._global, now), self._urgent_until - now)
+        if wait <= 0 and self._urgent_still_held():
+            return URGENT_FIRST_S  # look again once the sender's pass may have said more
+        return wait
+
+
+async def _waited(wait_of: Callable[[], float]) -> None:
+    """Sleep until ``wait_of`` says there is nothing more to wait for."""
+    wait = wait_of()
+    while wait > 0:
+        await asyncio.sleep(wait)
+        wait = wait_of()

@@ -82,6 +82,9 @@ class Sender(Worker):
         )
         self._lock = asyncio.Lock()
         self._next_try: float | None = None
+        # When each admitted row was counted in the limits: its call counts from when it is
+        # made (RateLimiter.restamp).
+        self._counted: dict[int, tuple[int, float, bool]] = {}  # row -> chat, time, deletion
         self._wake_at: float | None = None  # a wake-up planned for when the limit has room
         # Each chat's reader's language, looked up once per pass (see _language).
         self._languages: dict[int, str] = {}
@@ -101,6 +104,14 @@ class Sender(Worker):
         if self._wake_at is None or self._wake_at <= now:  # one timer at a time
             self._wake_at = now + wait
             asyncio.get_running_loop().call_later(wait, self.wake)
+
+    def urgent_queued(self) -> None:
+        """An urgent message is being queued, its transaction not yet committed. A direct
+        reply must not take the room it will need meanwhile (in a burst, the one slot the
+        limit frees): until the sender's next pass has read it (once it is committed), a
+        direct reply waits, as for any urgent row held by the overall limit. That pass comes
+        milliseconds after the commit; rolled back, the next pass or a few seconds end it."""
+        self.limiter.urgent_held(True)
 
     async def seed_limits(self) -> None:
         """Count what the previous run sent within the limit windows (it may have crashed)."""
@@ -130,7 +141,10 @@ class Sender(Worker):
                     at = await self.limiter.acquire(chat_id, deletion=deletion)
                     if not deletion:  # the limits across a restart count messages only
                         await self.delivery.log_send(chat_id, at)
-                    return await call()
+                    try:
+                        return await call()
+                    finally:
+                        self.limiter.restamp(chat_id, at, deletion=deletion)
             except RetryAfter as exc:
                 seconds = retry_after_s(exc.retry_after)
                 log.warning("429 from Telegram on a direct call; chat held for %.1f s", seconds)
@@ -157,6 +171,7 @@ class Sender(Worker):
                 # recorded (an offer no longer open, or a row superseded, is dropped instead).
                 rows = await self.delivery.started(admitted)
                 handled += len(admitted)
+                self._uncount(admitted, rows)
                 if not rows:
                     continue
                 self._languages = await self.delivery.languages_of(
@@ -176,6 +191,7 @@ class Sender(Worker):
         self._next_try = None
         admitted: list[int] = []
         held: set[int] = set()
+        urgent_held = False
         for row in batch:
             chat = row.chat_id
             if chat in held:
@@ -188,12 +204,26 @@ class Sender(Worker):
             if wait > 0:
                 held.add(chat)
                 self._note_next_try(self.core.now() + wait)
-                if row.urgent and self.limiter.global_wait() > 0:
-                    self.limiter.urgent_waiting(wait)
+                # Held by the overall limit (not only by its own chat): direct replies wait
+                # until the pass planned for that limit's room has taken it.
+                urgent_held = urgent_held or (row.urgent and self.limiter.global_wait() > 0)
                 continue
-            self.limiter.record(chat, deletion=deletion, paced=paced)
+            at = self.limiter.record(chat, deletion=deletion, paced=paced)
+            self._counted[row.id] = (chat, at, deletion)
             admitted.append(row.id)
+        self.limiter.urgent_held(urgent_held)
         return admitted
+
+    def _uncount(self, admitted: list[int], rows: list[OutboxRow]) -> None:
+        """A row admitted but dropped as it started (its offer closed, its edit superseded)
+        makes no call: the slot it was counted in goes back to the limits."""
+        going = {row.id for row in rows}
+        for row_id in admitted:
+            if row_id not in going:
+                counted = self._counted.pop(row_id, None)
+                if counted is not None:
+                    chat, at, deletion = counted
+                    self.limiter.forget(chat, at, deletion=deletion)
 
     async def drain(self) -> None:
         """Flush until nothing is left that a rate limit alone was holding back."""
@@ -226,9 +256,18 @@ class Sender(Worker):
             message = await self._call(intent)
         except Exception as exc:  # every error is settled by _settle, one by one
             return Outcome(row, error=exc)
+        finally:
+            self._answered(row)
         if is_offer_send(intent):
             self.core.crash_point("after_offer_send")
         return Outcome(row, message=message)
+
+    def _answered(self, row: OutboxRow) -> None:
+        """Its call counts from now in the limits (see RateLimiter.restamp)."""
+        counted = self._counted.pop(row.id, None)
+        if counted is not None:
+            chat, at, deletion = counted
+            self.limiter.restamp(chat, at, deletion=deletion)
 
     async def _settle(self, outcomes: list[Outcome]) -> None:
         """Record what Telegram took in one transaction; then each error, by its kind."""

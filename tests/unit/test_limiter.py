@@ -44,8 +44,41 @@ async def test_a_direct_reply_waits_while_urgent_messages_wait_for_the_overall_l
     reply = asyncio.create_task(limits.acquire(500))
     await asyncio.sleep(0)
     assert not reply.done(), "the reply waits for the urgent messages"
-    clock.t += 0.05  # they have gone
+    clock.t += 0.5  # the sender's pass is slow to take the room: the reply still waits
+    await asyncio.sleep(0.06)
+    assert not reply.done(), "a time alone does not let the reply take the urgent slot"
+    limits.urgent_held(False)  # the pass took them
     await asyncio.wait_for(reply, 2)
+
+
+async def test_a_direct_reply_waits_only_while_the_sender_says_urgent_messages_wait() -> None:
+    """The sender's word after each pass: urgent rows held by the overall limit keep direct
+    replies waiting; urgent rows held only by their own chat (a member's second offer
+    within a second), or none, do not. A word the sender never renews lapses."""
+    clock = Clock()
+    limits = limiter(clock)
+    sender = sender_over(limits, clock)
+    for chat in range(30):
+        limits.record(chat + 1)
+    limits.record(77)  # the urgent row's own chat had a message this second
+    urgent = Due(2, 77, Op.SEND, Priority.URGENT, board=False)
+    assert sender._admit([urgent]) == []
+    reply = asyncio.create_task(limits.acquire(500))
+    clock.t += 1.04  # the overall limit has room again; the pass has not run yet
+    await asyncio.sleep(0.06)
+    assert not reply.done(), "held by the overall limit: the reply waits for the pass"
+    limits.record(77)  # the pass comes: the urgent row is held by its own chat alone now
+    assert sender._admit([urgent]) == []
+    await asyncio.wait_for(reply, 2)
+    for chat in range(30):
+        limits.record(chat + 100)
+    assert sender._admit([urgent]) == []  # held by the overall limit again
+    clock.t += 1.04
+    late = asyncio.create_task(limits.acquire(501))
+    await asyncio.sleep(0.06)
+    assert not late.done()
+    clock.t += 3.0  # the sender said nothing more: its word lapses
+    await asyncio.wait_for(late, 2)
 
 
 def test_a_groups_board_is_paced_and_its_other_messages_are_not() -> None:
@@ -142,3 +175,101 @@ async def test_notify_tells_the_sender_whether_an_urgent_message_was_queued(worl
             await core.tell(db, Intent(op=Op.SEND, chat_id=5, priority=priority, text=text))
         core.notify()
     assert said == [True, False]
+
+
+def test_a_call_counts_from_its_answer_not_from_its_admission() -> None:
+    """Telegram counts a message when it arrives. Thirty admitted at once but answered half
+    a second later leave no room until a second after their answers."""
+    clock = Clock()
+    limits = limiter(clock)
+    counted = [limits.record(chat + 1) for chat in range(30)]
+    clock.t += 0.5  # the pass's calls are answered now
+    for chat, at in enumerate(counted):
+        limits.restamp(chat + 1, at)
+    clock.t += 0.6  # 1.1 s after the admission, 0.6 s after the answers
+    assert limits.global_wait() > 0.39, "the window counts from the answers"
+    assert limits.wait_for(1) > 0.6, "and so does each private chat's"
+    clock.t += 0.41
+    assert limits.global_wait() == 0
+
+
+def test_a_slot_counted_for_a_call_that_is_never_made_is_given_back() -> None:
+    clock = Clock()
+    limits = limiter(clock)
+    counted = [limits.record(chat + 1) for chat in range(30)]
+    assert limits.global_wait() > 0
+    limits.forget(7, counted[6])
+    assert limits.global_wait() == 0, "one slot is free again"
+    assert limits.wait_for(7) == 0, "and the chat's own"
+
+
+def test_the_sender_gives_back_the_slots_of_rows_dropped_as_they_start() -> None:
+    """An offer closed, or an edit superseded, between admission and its start makes no
+    call; the slots it was counted in go back to the limits."""
+    clock = Clock()
+    limits = limiter(clock)
+    for chat in range(28):
+        limits.record(chat + 1)
+    sender = sender_over(limits, clock)
+    rows = [Due(1, 77, Op.SEND, Priority.URGENT, board=False),
+            Due(2, 78, Op.SEND, Priority.URGENT, board=False)]  # fmt: skip
+    assert sender._admit(rows) == [1, 2]
+    assert limits.global_wait() > 0, "the budget is spent"
+    sender._uncount([1, 2], [])  # both dropped as they started
+    assert limits.global_wait() == 0
+    assert limits.wait_for(77) == 0 and limits.wait_for(78) == 0
+    assert sender._counted == {}, "nothing is kept for them"
+
+
+async def test_an_urgent_message_being_queued_keeps_the_room_until_the_senders_pass() -> None:
+    """Between an urgent row's write and its commit a direct reply could take the room it
+    needs: the reply waits for the sender's next pass, which reads the row once committed."""
+    clock = Clock()
+    limits = limiter(clock)
+    sender = sender_over(limits, clock)
+    for chat in range(30):
+        limits.record(chat + 1)
+    sender.urgent_queued()
+    clock.t += 1.01  # the limit has room; the urgent row's transaction is still open
+    reply = asyncio.create_task(limits.acquire(500))
+    await asyncio.sleep(0.06)
+    assert not reply.done(), "the reply waits for the sender's pass"
+    assert sender._admit([]) == []  # the pass: nothing urgent held (sent, or rolled back)
+    await asyncio.wait_for(reply, 2)
+
+
+async def test_core_says_at_once_when_an_urgent_message_is_being_queued(world: World) -> None:
+    core = world.services.core
+    said: list[str] = []
+    core.on_urgent = lambda: said.append("urgent")
+    for priority in (Priority.ROUTINE, Priority.URGENT):
+        async with core.store.transaction() as db:
+            text = Text("lines", {"lines": [priority.name]})
+            await core.tell(db, Intent(op=Op.SEND, chat_id=5, priority=priority, text=text))
+            said.append(f"told {priority.name}")  # before the commit
+    assert said == ["told ROUTINE", "urgent", "told URGENT"]
+
+
+async def test_direct_replies_waiting_for_the_overall_limit_go_first_come_first_served() -> None:
+    """As the overall limit frees one slot at a time, the replies that waited longest take
+    them; a reply whose own chat is held (a 429) keeps no one else waiting."""
+    clock = Clock()
+    limits = limiter(clock)
+    for chat in range(30):
+        limits.record(chat + 1)
+        clock.t += 0.01  # the slots free 10 ms apart
+    clock.t = 1000.995  # the first frees in 5 ms
+    limits.block(600, 30.0)  # this chat is held by a 429
+    held = asyncio.create_task(limits.acquire(600))
+    order = (501, 502, 503)
+    replies = []
+    for chat in order:
+        replies.append(asyncio.create_task(limits.acquire(chat)))
+        await asyncio.sleep(0)
+    for freed in (1, 2, 3):
+        clock.t += 0.01  # one more slot is free
+        await asyncio.sleep(0.05)
+        went = [chat for chat, task in zip(order, replies, strict=True) if task.done()]
+        assert went == list(order[:freed]), "one more goes each time, the earliest first"
+    assert not held.done(), "the held chat still waits for its 429, out of the line"
+    held.cancel()
