@@ -72,7 +72,7 @@ def runners(quick: bool) -> dict[str, Runner]:
         return _one(await footprint.run(f))
 
     async def run_across() -> list[dict[str, Any]]:
-        return _one(await across.run(a))
+        return await across.run(a)
 
     async def run_head_to_head() -> list[dict[str, Any]]:
         return await headtohead.run(a)  # the across burst too, on the same fake server

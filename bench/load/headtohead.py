@@ -30,7 +30,7 @@ async def run(options: across.Options | None = None) -> list[dict[str, Any]]:
             bot_limits=NO_BOT_LIMITS,
             module="bench.load.ptb_variant",
         ) as rig:
-            theirs = await across.measure(rig, options, "across_ptb_limiter")
+            theirs = await across.measure(rig, options, "across_ptb_limiter", logged=False)
     finally:
         await fake.stop()
     return [ours, theirs, compare(ours, theirs)]

@@ -39,6 +39,16 @@ HEADLINES: dict[str, list[Headline]] = {
         ("later_answer_first", "  offers after a later update's answer", None, True),
         ("responses_429", "429s", 0.0, True),
     ],
+    "across_light": [
+        ("budget_use", "outbound budget used (the demand: under the limits)", None, False),
+        ("all_offers_s", "every offer out after (s)", None, True),
+        ("all_offers_floor_s", "least the limits allow (s)", None, True),
+        ("urgent_p50_ms", "urgent (offer) delay p50 (ms)", None, True),
+        ("urgent_p95_ms", "urgent (offer) delay p95 (ms)", None, True),
+        ("routine_p95_ms", "routine (/status, /help) delay p95 (ms)", None, True),
+        ("urgent_overtaken_by_routine", "offers that waited behind a routine answer", 0.0, True),
+        ("responses_429", "429s", 0.0, True),
+    ],
     "head_to_head": [
         ("all_offers_s_ptb", "PTB AIORateLimiter: every offer out after (s)", None, True),
         ("all_offers_ratio", "  ratio PTB / Squadline", None, False),

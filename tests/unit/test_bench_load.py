@@ -18,7 +18,7 @@ pytestmark = pytest.mark.timeout(180)
 EXPECTED = {
     "burst": {"burst_4"},
     "steady": {"steady"},
-    "across": {"across"},
+    "across": {"across", "across_light"},
     "head_to_head": {"across", "across_ptb_limiter", "head_to_head"},
     "headroom": {"headroom"},
     "deadlines": {"deadlines"},
