@@ -53,15 +53,20 @@ class Options:
     timeout_s: float = 240.0
 
 
-LIGHT = {"status_per_s": 1.0, "help_per_s": 1.0}
+# Each run's name and how it changes the options: the crackdown, and a trickle of questions.
+MIXES: dict[str, dict[str, float]] = {
+    "across": {},
+    "across_light": {"status_per_s": 1.0, "help_per_s": 1.0},
+}
 
 
-async def run(options: Options = Options()) -> list[dict[str, Any]]:
-    """The crackdown (``options``), then the same burst with a trickle of questions."""
+async def run(
+    options: Options = Options(), names: tuple[str, ...] = tuple(MIXES)
+) -> list[dict[str, Any]]:
     results = []
-    for name, mix in (("across", {}), ("across_light", LIGHT)):
+    for name in names:
         async with rigged(options.plan, limits=TELEGRAM) as rig:
-            results.append(await measure(rig, replace(options, **mix), name))
+            results.append(await measure(rig, replace(options, **MIXES[name]), name))
     return results
 
 

@@ -55,3 +55,17 @@ async def test_each_scenario_runs_small_and_writes_a_json_line_per_result(
 
 def test_every_scenario_has_its_headline_figures() -> None:
     assert {family(n) for names in EXPECTED.values() for n in names} == set(HEADLINES)
+
+
+async def test_across_and_head_to_head_together_run_the_crackdown_once_and_the_trickle_too(
+    tmp_path: Path,
+) -> None:
+    """``make bench`` runs every scenario: head_to_head's first half is the crackdown, so it is
+    not run twice, and the trickle still runs."""
+    results = await load_bench.run(["across", "head_to_head"], quick=True, out=tmp_path / "l")
+    assert [r["scenario"] for r in results] == [
+        "across_light",
+        "across",
+        "across_ptb_limiter",
+        "head_to_head",
+    ]
