@@ -61,6 +61,13 @@ HEADLINES: dict[str, list[Headline]] = {
         ("offers_delivered_per_s", "offers delivered per second", None, False),
         ("bot_cpu_ms_per_alert", "bot CPU per alert (ms)", None, True),
         ("per_bot_cpu_s", "alerts per second of bot CPU", 300.0, False),
+        (
+            "harness_cpu_ms_per_alert",
+            "fake server and load generator CPU per alert (ms)",
+            None,
+            True,
+        ),
+        ("two_core_ceiling_per_s", "most 2 cores allow, bot and harness busy (per s)", None, False),
     ],
     "deadlines": [
         ("late_p50_ms", "lateness p50 (ms)", None, True),
