@@ -66,6 +66,7 @@ def build_application(settings: Settings, on_429: Callable[[], None] | None = No
     if settings.bot_token is None:
         raise ValueError("SQUADLINE_BOT_TOKEN is not set")
     context_types = ContextTypes(context=SquadContext, bot_data=BotData)
+    polling = AiohttpRequest(connection_pool_size=1)
     builder = (
         ApplicationBuilder()
         .token(settings.bot_token.get_secret_value())
@@ -75,10 +76,11 @@ def build_application(settings: Settings, on_429: Callable[[], None] | None = No
         # Calls in flight at once: the sender's and the handlers' (each a bound below).
         .request(CountedRequest(on_429 or _uncounted, connection_pool_size=CONNECTIONS))
         # The poller's one long poll at a time.
-        .get_updates_request(AiohttpRequest(connection_pool_size=1))
+        .get_updates_request(polling)
         .updater(None)
     )
     app: SquadApp = builder.build()
+    app.bot_data.polling = polling
     register(app)
     return app
 
@@ -153,7 +155,8 @@ async def running(settings: Settings, stop: asyncio.Event | None = None) -> Asyn
         raise
     try:
         sender = Sender(app.bot, services.core, services.alerts.undeliverable)
-        intake = Intake(app, services.core, settings.poll_timeout)
+        assert app.bot_data.polling is not None
+        intake = Intake(app, services.core, settings.poll_timeout, app.bot_data.polling)
         webhook = Webhook(intake, settings) if settings.webhook_url else None
         health = (
             HealthServer(

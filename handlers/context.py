@@ -12,6 +12,8 @@ from bot.intents import Reply, refuse
 from bot.services import Services
 
 if TYPE_CHECKING:
+    from telegram.request import BaseRequest
+
     from bot.hosting.health import HealthServer
     from handlers.transport.intake import Intake
     from handlers.transport.sender import Sender
@@ -27,6 +29,8 @@ class BotData:
         self.intake: Intake | None = None
         self.webhook: Webhook | None = None  # webhook mode only
         self.health: HealthServer | None = None  # when SQUADLINE_HEALTH_PORT is set
+        # getUpdates' own request object, for the poller's raw calls (PTB keeps it private).
+        self.polling: BaseRequest | None = None
 
 
 class SquadContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):

@@ -3,8 +3,10 @@
 PTB's own Updater confirms an update to Telegram as soon as it has fetched it, so a
 crash before the handler ran would lose it. Here the offset moves past an update only
 after the update is committed to the inbox table; on start, unfinished rows are
-handled first, in order. In webhook mode (``webhook.py``) the poller does not run: the
-webhook hands each update to :meth:`Intake.receive`, the same way in, before its HTTP 200.
+handled first, in order. Each update is stored as Telegram sent it, fetched without
+PTB's objects (``raw_api``): it becomes an ``Update`` once, when it is handled. In
+webhook mode (``webhook.py``) the poller does not run: the webhook hands each update to
+:meth:`Intake.receive`, the same way in, before its HTTP 200.
 """
 
 from __future__ import annotations
@@ -30,11 +32,13 @@ from telegram.error import (
     TimedOut,
 )
 from telegram.ext import Application
+from telegram.request import BaseRequest
 
 from bot.core import Core
 from bot.logsafe import where
 from bot.updates import STORE_ERRORS, InboxRow, UpdateLog
 from handlers.transport.limits import retry_after_s
+from handlers.transport.raw_api import RawBotApi
 
 log = logging.getLogger(__name__)
 
@@ -128,9 +132,14 @@ class Intake:
         app: Application[Any, Any, Any, Any, Any, Any],
         core: Core,
         poll_timeout: float,
+        polling: BaseRequest,
     ) -> None:
+        """``polling``: the request object the bot was built with for getUpdates."""
         self.app = app
         self.core = core
+        # The updates are fetched as JSON and stored as they came, never made objects
+        # here: the inbox's processor makes each one an ``Update`` once, to handle it.
+        self.bot_api = RawBotApi(app.bot, polling)
         self.updates = UpdateLog(core)
         self.poll_timeout = poll_timeout
         self._wake = asyncio.Event()
@@ -182,13 +191,15 @@ class Intake:
     async def _poll_loop(self) -> None:
         offset = await self.updates.offset()
         failures = 0
+        long_poll = int(self.poll_timeout)
         while True:
             try:
-                updates = await self.app.bot.get_updates(
-                    offset=offset or None,
-                    timeout=int(self.poll_timeout),
-                    allowed_updates=ALLOWED_UPDATES,
-                    read_timeout=self.poll_timeout + 10,
+                updates = await self.bot_api.get_updates(
+                    offset or None,
+                    long_poll,
+                    ALLOWED_UPDATES,
+                    # PTB's get_updates added the long poll's own time to its read timeout.
+                    read_timeout=long_poll + self.poll_timeout + 10,
                 )
             except RetryAfter as exc:
                 await asyncio.sleep(retry_after_s(exc.retry_after))
@@ -213,8 +224,8 @@ class Intake:
             failures = 0
             if not updates:
                 continue
-            rows = [(u.update_id, json.dumps(u.to_dict(), ensure_ascii=False)) for u in updates]
-            next_offset = max(u.update_id for u in updates) + 1
+            rows = [(u["update_id"], json.dumps(u, ensure_ascii=False)) for u in updates]
+            next_offset = max(update_id for update_id, _ in rows) + 1
             if not await self.receive(rows, next_offset):
                 if self.fatal is not None:
                     return

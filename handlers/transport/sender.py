@@ -10,12 +10,13 @@ again only when it is unknown whether Telegram got it.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from telegram import Bot, Message, ReplyParameters
+from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.core import Core
@@ -23,9 +24,10 @@ from bot.delivery import Delivery, Due, OnUndeliverable, OutboxRow, is_offer_sen
 from bot.intents import Intent, MessageRole, Op
 from bot.logsafe import where
 from bot.worker import Worker
-from handlers.markup import force_reply, inline_markup, location_keyboard, text_of
+from handlers.markup import FORCE_REPLY, inline_keyboard, location_request, text_of
 from handlers.transport.intake import slot_lent
 from handlers.transport.limits import RateLimiter, retry_after_s
+from handlers.transport.raw_api import RawBotApi, Sent
 
 log = logging.getLogger(__name__)
 
@@ -43,10 +45,10 @@ DIRECT_ATTEMPTS = 5  # a direct call meeting 5xx or network errors: 0.25 + 0.5 +
 
 @dataclass
 class Outcome:
-    """What one call came back with: Telegram's message, or the error it raised."""
+    """What one call came back with: where Telegram put the message, or the error it raised."""
 
     row: OutboxRow
-    message: Message | None = None
+    message: Sent | None = None
     error: Exception | None = None
 
 
@@ -312,24 +314,30 @@ class Sender(Worker):
             log.error("a %s message failed (%s)", intent.role.value, where(error))
             await self.delivery.later(row, backoff_s(row.attempts), "error", uncertain=True)
 
-    async def _call(self, intent: Intent) -> Message | None:
+    @functools.cached_property
+    def _api(self) -> RawBotApi:
+        """The Bot API without PTB's objects: the sender keeps only where a message is."""
+        return RawBotApi(self.bot)
+
+    async def _call(self, intent: Intent) -> Sent | None:
         lang = await self._language(intent)
+        api = self._api
         if intent.op is Op.LEAVE:
-            await self.bot.leave_chat(intent.chat_id)
+            await api.leave_chat(intent.chat_id)
             return None
         if intent.op is Op.LOCATION:
             assert intent.lat is not None and intent.lon is not None
-            return await self.bot.send_location(intent.chat_id, intent.lat, intent.lon)
+            return await api.send_location(intent.chat_id, intent.lat, intent.lon)
         if intent.op is Op.VENUE:  # a pin whose title says what it is (a drill's)
             assert intent.lat is not None and intent.lon is not None
             title, _, address = text_of(intent.text, lang).partition("\n")
-            return await self.bot.send_venue(
+            return await api.send_venue(
                 intent.chat_id, intent.lat, intent.lon, title, address or title
             )
         if intent.op is Op.DELETE:
             assert intent.message_id is not None
             try:
-                await self.bot.delete_message(intent.chat_id, intent.message_id)
+                await api.delete_message(intent.chat_id, intent.message_id)
             except BadRequest as exc:
                 if not any(gone in str(exc).lower() for gone in DELETE_TARGET_GONE):
                     raise
@@ -344,61 +352,53 @@ class Sender(Worker):
             return None
         if intent.op is Op.EDIT and intent.message_id is not None:
             try:
-                edited = await self.bot.edit_message_text(
+                return await api.edit_message_text(
+                    intent.chat_id,
+                    intent.message_id,
                     text_of(intent.text, lang),
-                    chat_id=intent.chat_id,
-                    message_id=intent.message_id,
-                    reply_markup=inline_markup(intent.buttons, lang),
+                    inline_keyboard(intent.buttons, lang),
                 )
             except BadRequest as exc:
                 if not any(gone in str(exc).lower() for gone in EDIT_TARGET_GONE):
                     raise
                 return None  # nothing left to clean
-            return edited if isinstance(edited, Message) else None
         if intent.op is Op.EDIT and (
             intent.alert_id is not None or intent.role is MessageRole.CARD
         ):
             target = await self.delivery.target(intent)
             if target is not None:
                 try:
-                    result = await self.bot.edit_message_text(
+                    return await api.edit_message_text(
+                        intent.chat_id,
+                        target,
                         text_of(intent.text, lang),
-                        chat_id=intent.chat_id,
-                        message_id=target,
-                        reply_markup=inline_markup(intent.buttons, lang),
+                        inline_keyboard(intent.buttons, lang),
                     )
                 except BadRequest as exc:
                     if not any(gone in str(exc).lower() for gone in EDIT_TARGET_GONE):
                         raise
                     log.info("edit target gone for a %s message; sending anew", intent.role.value)
-                else:
-                    return result if isinstance(result, Message) else None
             elif intent.role is MessageRole.OFFER:
                 return None  # the offer never reached them; nothing to withdraw
         reply_markup = (
-            location_keyboard(lang)
+            location_request(lang)
             if intent.request_location
-            else force_reply()
+            else FORCE_REPLY
             if intent.force_reply
-            else inline_markup(intent.buttons, lang)
+            else inline_keyboard(intent.buttons, lang)
         )
         reply_parameters = (
-            ReplyParameters(intent.reply_to, allow_sending_without_reply=True)
+            {"message_id": intent.reply_to, "allow_sending_without_reply": True}
             if intent.reply_to
             else None
         )
-        return await self.bot.send_message(
-            intent.chat_id,
-            text_of(intent.text, lang),
-            reply_markup=reply_markup,
-            reply_parameters=reply_parameters,
+        return await api.send_message(
+            intent.chat_id, text_of(intent.text, lang), reply_markup, reply_parameters
         )
 
     async def _edit_quietly(self, chat_id: int, message_id: int, intent: Intent, lang: str) -> None:
         try:
-            await self.bot.edit_message_text(
-                text_of(intent.text, lang), chat_id=chat_id, message_id=message_id
-            )
+            await self._api.edit_message_text(chat_id, message_id, text_of(intent.text, lang))
         except BadRequest as exc:
             if not any(gone in str(exc).lower() for gone in EDIT_TARGET_GONE):
                 raise
@@ -422,5 +422,5 @@ def backoff_s(failures: int) -> float:
     return min(MAX_BACKOFF_S, 0.25 * 2.0 ** min(failures, 7))
 
 
-def _message_id(message: Message | None) -> int | None:
+def _message_id(message: Sent | None) -> int | None:
     return message.message_id if message is not None else None
