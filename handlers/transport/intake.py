@@ -292,7 +292,10 @@ class Intake:
                     if row.update_id in taken:
                         continue
                     taken.add(row.update_id)
-                    update = Update.de_json(json.loads(row.raw), self.app.bot)
+                    update = await self._read(row)
+                    if update is None:
+                        taken.discard(row.update_id)
+                        continue
                     lane = _lane(update)
                     if lane in lanes and lanes[lane].done():
                         handled += collect(lane)
@@ -313,6 +316,17 @@ class Intake:
             for task in lanes.values():
                 task.cancel()
             await asyncio.gather(*lanes.values(), return_exceptions=True)
+
+    async def _read(self, row: InboxRow) -> Update | None:
+        """The row as an Update; ``None`` if it cannot be one (a shape python-telegram-bot
+        cannot read). Such a row would fail every time and hold up every update after it, so
+        it is set aside as handled, and only its id and the error's kind are logged."""
+        try:
+            return Update.de_json(json.loads(row.raw), self.app.bot)
+        except Exception as exc:  # whatever the shape, it must not block the inbox
+            log.error("update %s could not be read (%s); set aside", row.update_id, where(exc))
+            await self.updates.handled(row, retry=False, erased_chat=None)
+            return None
 
     async def _run_lane(
         self,

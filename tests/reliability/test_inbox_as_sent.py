@@ -48,3 +48,27 @@ async def test_the_inbox_row_is_the_update_as_telegram_sent_it(
         await bot.close()
     [(raw,)] = db_rows(db, "SELECT raw FROM inbox WHERE update_id = ?", sent["update_id"])
     assert raw == json.dumps(sent, ensure_ascii=False)
+
+
+async def test_an_update_that_cannot_be_read_is_set_aside_and_holds_up_no_one(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    """Stored as sent, an update python-telegram-bot cannot read would fail each time it is
+    handled. It is set aside (logged by its id and the error's kind only), and the update
+    after it is answered."""
+    db = tmp_path / "squadline.sqlite3"
+    bot = BotProcess(fake, db, tmp_path)
+    thandi = fake.user(301, "Thandi")
+    await bot.start()
+    try:
+        odd = await fake.deliver({"callback_query": {"id": "5", "data": "+27 82 555 0100"}})
+        mark = len(fake.calls)
+        await fake.send(thandi, fake.private_chat(thandi), "/help")
+        await fake.wait_for(lambda c: c.method == "sendMessage" and c.chat_id == 301, after=mark)
+        [(state,)] = db_rows(db, "SELECT state FROM inbox WHERE update_id = ?", odd["update_id"])
+    finally:
+        await bot.stop()
+    assert state == "done", "the unreadable update is set aside"
+    log = bot.log()
+    assert f"update {odd['update_id']} could not be read" in log
+    assert "555" not in log, "nothing of what it held is logged"
