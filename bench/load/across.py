@@ -18,9 +18,13 @@ Figures:
   at 30 a second, whichever is later);
 - the delay of urgent messages (an offer, from its update's hand-out) beside routine ones
   (the /status and /help answers), and how many offers waited behind a routine answer:
-  the answer went out while the offer was already queued (its outbox row written), its
-  chat's own limit did not hold it, and the overall limit did (the second before it went
-  held a full budget of sends), so the answer took a slot the offer could have had. (An
+  the answer took its slot while the offer was already queued (its outbox row written) and
+  had not yet taken its own, its chat's own limit did not hold it, and the overall limit
+  did (the second before it went held a full budget of sends), so the answer took a slot
+  the offer could have had. When each took its slot is the bot's send log (a message
+  reaches the fake server some milliseconds later); python-telegram-bot's limiter takes
+  its slots after that log, so for it, and for a message found in no log
+  (``slots_timed_by_arrival``), the arrival counts. (An
   answer that goes out beside an offer while the budget has room takes nothing from it;
   ``later_answer_first`` counts, as this figure once did, every answer to a later update
   that went out before an offer, waiting or not.)
@@ -99,8 +103,9 @@ async def measure(rig: Rig, options: Options, name: str, *, logged: bool = True)
 
     finished = await rig.until(done, timeout=options.timeout_s, poll=0.5)
     await rig.fake.idle(quiet=1.0, timeout=120)
-    loads.append(load_now())
+    # The log keeps two minutes: the whole burst (any pruned shows in slots_timed_by_arrival).
     admissions = _admissions(rig) if logged else {}
+    loads.append(load_now())
     return _figures(
         rig, options, name, mark, refused, start, arrived, routine, finished, loads, admissions
     )
@@ -149,6 +154,8 @@ def _figures(
     offered = first_offer_at(fake, mark)
     queued = _offers_queued(rig)
     urgent: list[tuple[float, float]] = []  # (hand-out, offer out)
+    let_go: list[float] = []  # when each offer took its slot (arrived, without a log)
+    chat_at = {c.at: c.chat_id or 0 for c in sends}
     waited_from: list[float] = []  # when each offer was queued
     free: list[bool] = []  # whether its chat's own limit did not hold it back
     last_to: dict[int, float] = {}
@@ -163,11 +170,12 @@ def _figures(
         handed = fake.handed_out.get(sent.update_id)
         if code in offered and handed is not None:
             urgent.append((handed, offered[code]))
+            let_go.append(_taken(admissions, chat_at.get(offered[code], 0), offered[code]))
             # Not found (it should be): from the hand-out, so nothing is missed.
             waited_from.append(queued.get(code, handed))
             free.append(offered[code] not in held_by_chat)
     answers: list[tuple[float, float]] = []
-    taken: list[float] = []  # when each answer took its slot
+    taken: list[float] = []  # when each answer took its slot (arrived, without a log)
     for user, update_id in routine:
         handed = fake.handed_out.get(update_id)
         reply = next(
@@ -177,16 +185,18 @@ def _figures(
         )  # fmt: skip
         if handed is not None and reply is not None:
             answers.append((handed, reply))
-            before = [at for at in admissions.get(user, ()) if at <= reply]
-            taken.append(before[-1] if before else reply)
+            taken.append(_taken(admissions, user, reply))
     # An offer waited behind routine if a routine answer took its slot while the offer was
-    # queued, its own chat was free (a member's second offer waits a second for their
-    # chat) and the overall limit was full.
+    # queued and had not yet taken its own, its own chat was free (a member's second offer
+    # waits a second for their chat) and the overall limit was full.
     times = [c.at for c in sends]
     overtaken = sum(
         1
-        for (_, out), since, chat_free in zip(urgent, waited_from, free, strict=True)
-        if chat_free and _budget_full(times, out) and any(since < at < out for at in taken)
+        for (_, out), since, own, chat_free in zip(urgent, waited_from, let_go, free, strict=True)
+        if chat_free and _budget_full(times, out) and any(since < at < own for at in taken)
+    )
+    by_arrival = sum(1 for at, (_, out) in zip(let_go, urgent, strict=True) if at == out) + sum(
+        1 for at, (_, reply) in zip(taken, answers, strict=True) if at == reply
     )
     later_first = sum(
         1
@@ -216,6 +226,9 @@ def _figures(
         "routine_p95_ms": ms(pct((o - h for h, o in answers), 95)),
         "urgent_overtaken_by_routine": overtaken,
         "later_answer_first": later_first,
+        # Messages whose slot is timed by their arrival, found in no send log (all of them
+        # for python-telegram-bot's limiter).
+        "slots_timed_by_arrival": by_arrival,
         "responses_429": fake.refused_for_limits - refused,
         "load": loads,
     }
@@ -227,6 +240,13 @@ def _budget_full(times: list[float], at: float) -> bool:
     first = bisect.bisect_left(times, at - 1.0)
     last = bisect.bisect_left(times, at)
     return last - first >= TELEGRAM.global_per_s - 1
+
+
+def _taken(admissions: dict[int, list[float]], chat: int, arrived: float) -> float:
+    """When the message to ``chat`` that arrived at ``arrived`` took its slot: the last time
+    the send log let a message to that chat go before it arrived (none: its arrival)."""
+    before = [at for at in admissions.get(chat, ()) if at <= arrived]
+    return before[-1] if before else arrived
 
 
 def _admissions(rig: Rig) -> dict[int, list[float]]:

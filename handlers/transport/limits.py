@@ -8,11 +8,11 @@ from collections import deque
 from collections.abc import Callable
 from datetime import timedelta
 
-# Keep under every limit. A call counts from its admission until Telegram has answered it,
-# and from the answer after that (``restamp``): Telegram counted it when it arrived, which
-# is never later, so the windows here hold every message Telegram's hold, however late the
-# call went. The overall window is then exactly Telegram's second. A group's window is
-# long, so 10% more costs little there.
+# Keep under every limit. A call counts from the moment it is let go until Telegram has
+# answered it, however long that takes, and from the answer after that: Telegram counted
+# it when it arrived, never later, so the windows here always hold every message
+# Telegram's hold. The overall window is then exactly Telegram's second. A group's window
+# is long, so 10% more costs little there.
 MARGIN = 1.1
 GLOBAL_MARGIN = 1.0
 # A private chat gets a wider margin: its one-a-second slot is the tightest limit, and a
@@ -25,11 +25,58 @@ URGENT_FIRST_S = 0.05
 # direct reply waits while they do. Should the sender say nothing more (it is stuck), the
 # word lapses after this long, so replies are delayed, never stopped.
 URGENT_HELD_FOR_S = 3.0
+# A window full of calls not yet answered is looked at again this often.
+IN_FLIGHT_POLL_S = 0.02
+# A call let go and never said answered (a path that failed to say) stops counting after
+# this long, longer than any call's timeout: a lost word costs a slot for a while, never
+# for good.
+IN_FLIGHT_LAPSE_S = 120.0
 
 
 def retry_after_s(value: float | timedelta) -> float:
     """A 429's ``retry_after`` in seconds (PTB 22 gives seconds or, opted in, a timedelta)."""
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+class Window:
+    """One limit's sliding window: calls answered (counted from their answers, for ``span``
+    seconds) and calls in flight (let go, not yet answered: counted until they are)."""
+
+    __slots__ = ("answered", "flying", "limit", "span")
+
+    def __init__(self, limit: int, span: float) -> None:
+        self.limit = limit
+        self.span = span
+        self.answered: deque[float] = deque()
+        self.flying: deque[float] = deque()  # when each was let go
+
+    def wait(self, now: float) -> float:
+        """Seconds until one more call keeps within the limit (0: now)."""
+        answered, flying = self.answered, self.flying
+        while answered and answered[0] <= now - self.span:
+            answered.popleft()
+        while flying and flying[0] <= now - IN_FLIGHT_LAPSE_S:
+            flying.popleft()
+        over = len(answered) + len(flying) - self.limit + 1  # answered calls that must age out
+        if over <= 0:
+            return 0.0
+        if over <= len(answered):
+            return answered[over - 1] + self.span - now
+        return IN_FLIGHT_POLL_S  # in-flight calls alone fill it: until one is answered
+
+    def let_go(self, at: float) -> None:
+        self.flying.append(at)
+
+    def done(self, let_go_at: float, now: float) -> None:
+        """The call let go at ``let_go_at`` was answered now (every time here is <= now:
+        appending keeps the window in order)."""
+        with contextlib.suppress(ValueError):  # lapsed: it counts from its answer all the same
+            self.flying.remove(let_go_at)
+        self.answered.append(now)
+
+    def not_made(self, let_go_at: float) -> None:
+        with contextlib.suppress(ValueError):
+            self.flying.remove(let_go_at)
 
 
 class RateLimiter:
@@ -49,13 +96,13 @@ class RateLimiter:
         self.group_per_min = group_per_min
         self.private_per_s = private_per_s
         self.group_window_s = group_window_s
-        self._global: deque[float] = deque()
+        self._global = Window(global_per_s, GLOBAL_MARGIN)
         # Deletions are not messages: Telegram's published limits are on sending and editing
         # (their limits are shared; a deletion's are "high enough to cover all reasonable
         # usages", tdlib/telegram-bot-api#572). They get a window of their own, as wide as
         # the overall one, so a clean-up after a burst never takes a message's slot.
-        self._deletions: deque[float] = deque()
-        self._chats: dict[int, deque[float]] = {}
+        self._deletions = Window(global_per_s, GLOBAL_MARGIN)
+        self._chats: dict[int, Window] = {}
         self._blocked_until: dict[int, float] = {}
         self._paced: dict[int, float] = {}  # when each group's board last went
         # Urgent outbox rows wait for the overall limit until then: direct replies wait too.
@@ -65,10 +112,15 @@ class RateLimiter:
         # Direct messages waiting for the overall limit, in the order they came.
         self._line = asyncio.Lock()
 
-    def _window(self, chat_id: int) -> tuple[int, float]:
-        if chat_id < 0:
-            return self.group_per_min, self.group_window_s * MARGIN
-        return self.private_per_s, PRIVATE_MARGIN
+    def _chat(self, chat_id: int) -> Window:
+        window = self._chats.get(chat_id)
+        if window is None:
+            if chat_id < 0:
+                window = Window(self.group_per_min, self.group_window_s * MARGIN)
+            else:
+                window = Window(self.private_per_s, PRIVATE_MARGIN)
+            self._chats[chat_id] = window
+        return window
 
     @property
     def group_gap_s(self) -> float:
@@ -83,96 +135,103 @@ class RateLimiter:
         ``paced``: a group's board, also kept ``group_gap_s`` after the previous one)."""
         now = self.clock()
         if deletion:
-            return max(
-                0.0, self._blocked_until.get(chat_id, 0.0) - now, self._room(self._deletions, now)
-            )
-        return max(self._chat_wait(chat_id, now, paced=paced), self._room(self._global, now))
+            held = self._blocked_until.get(chat_id, 0.0) - now
+            return max(0.0, held, self._deletions.wait(now))
+        return max(self._chat_wait(chat_id, now, paced=paced), self._global.wait(now))
 
     def _chat_wait(self, chat_id: int, now: float, *, paced: bool = False) -> float:
         """Seconds until the chat's own limits (its window, a 429's hold, a board's pace)
         let one more message go, whatever the overall limit says."""
         waits = [0.0, self._blocked_until.get(chat_id, 0.0) - now]
-        limit, span = self._window(chat_id)
-        sent = self._chats.get(chat_id)
         if paced and chat_id in self._paced:
             waits.append(self._paced[chat_id] + self.group_gap_s - now)
-        if sent:
-            while sent and sent[0] <= now - span:
-                sent.popleft()
-            if len(sent) >= limit:
-                waits.append(sent[0] + span - now)
+        window = self._chats.get(chat_id)
+        if window is not None:
+            waits.append(window.wait(now))
         return max(waits)
 
     def global_wait(self) -> float:
         """Seconds until the overall limit has room for one more message."""
-        return max(0.0, self._room(self._global, self.clock()))
-
-    def _room(self, sent: deque[float], now: float) -> float:
-        """Seconds until a one-second window of ``global_per_s`` has room (<= 0: now)."""
-        while sent and sent[0] <= now - GLOBAL_MARGIN:
-            sent.popleft()
-        if len(sent) < self.global_per_s:
-            return 0.0
-        return sent[0] + GLOBAL_MARGIN - now
+        return self._global.wait(self.clock())
 
     def urgent_waiting(self, seconds: float) -> None:
         """Urgent messages wait ``seconds`` for the overall limit: until then no direct reply
         takes a slot they need (urgent messages never wait behind routine ones)."""
         self._urgent_until = max(self._urgent_until, self.clock() + seconds + URGENT_FIRST_S)
-        self.urgent_held(True)
+        self.urgent_written()
 
     def urgent_held(self, held: bool) -> None:
         """The sender's word after a pass: urgent rows still wait for the overall limit
         (``held``), or none do. While they wait, a direct reply does not take the room the
         limit makes: the sender's next pass, planned for that room, gives it to them first
-        however long the pass takes to read its rows (a time alone could lapse first)."""
+        however long the pass takes to read its rows (a time alone could lapse first). Only
+        a pass renews the word: without passes it lapses after ``URGENT_HELD_FOR_S``."""
         self._urgent_held_at = self.clock() if held else None
+
+    def urgent_written(self) -> None:
+        """An urgent row is being written (not yet committed): direct replies wait for the
+        sender's next pass, as if it had said urgent rows are held; a word already standing
+        is not renewed (a sender that makes no passes must not hold replies for ever)."""
+        if not self._urgent_still_held():
+            self._urgent_held_at = self.clock()
 
     def _urgent_still_held(self) -> bool:
         held = self._urgent_held_at
         return held is not None and self.clock() - held < URGENT_HELD_FOR_S
 
-    def record(
-        self, chat_id: int, at: float | None = None, *, deletion: bool = False, paced: bool = False
-    ) -> float:
-        """Count one call to ``chat_id`` made at ``at`` (now); returns the time counted."""
-        at = self.clock() if at is None else at
+    def let_go(self, chat_id: int, *, deletion: bool = False, paced: bool = False) -> float:
+        """A call to ``chat_id`` is let go now: it counts until ``answered`` (or
+        ``not_made``) is said with the time this returns."""
+        at = self.clock()
         if deletion:
-            self._deletions.append(at)
+            self._deletions.let_go(at)
             return at
         if paced:
             self._paced[chat_id] = at
-        self._global.append(at)
-        self._chats.setdefault(chat_id, deque()).append(at)
+        self._global.let_go(at)
+        self._chat(chat_id).let_go(at)
         return at
 
-    def restamp(self, chat_id: int, counted: float, *, deletion: bool = False) -> None:
-        """The call counted at ``counted`` (its admission) has been answered: it counts from
-        now. Telegram counts a message when it arrives, and a pass's calls go some
-        milliseconds (under load, tens) after their admission; counted from then, the
-        window would free early and the next second's calls meet the end of this one's at
-        Telegram, which answers 429. Counted from the answer, it frees no earlier than
-        Telegram's does."""
+    def answered(self, chat_id: int, let_go_at: float, *, deletion: bool = False) -> None:
+        """Telegram answered the call let go at ``let_go_at`` (or it failed): it counts from
+        now. A pass's calls reach Telegram milliseconds (under load, tens; behind a busy
+        disk, more) after they are let go; counted from then, the window would free early
+        and the next second's calls meet the end of this one's at Telegram, which answers
+        429. Counted until and from the answer, it frees no earlier than Telegram's does."""
         now = self.clock()
-        if now <= counted:
-            return
-        windows = [self._deletions] if deletion else [self._global, self._chat(chat_id)]
-        for sent in windows:  # every time in a window is <= now: appending keeps it in order
-            with contextlib.suppress(ValueError):  # gone: it left the window, and counts anew
-                sent.remove(counted)
-            sent.append(now)
-        if not deletion and self._paced.get(chat_id) == counted:
-            self._paced[chat_id] = now
+        for window in self._windows(chat_id, deletion):
+            window.done(let_go_at, now)
 
-    def forget(self, chat_id: int, counted: float, *, deletion: bool = False) -> None:
-        """The call counted at ``counted`` will not be made: its slot is free again."""
-        windows = [self._deletions] if deletion else [self._global, self._chat(chat_id)]
-        for sent in windows:
-            with contextlib.suppress(ValueError):
-                sent.remove(counted)
+    def not_made(
+        self,
+        chat_id: int,
+        let_go_at: float,
+        *,
+        deletion: bool = False,
+        paced_before: float | None = None,
+    ) -> None:
+        """The call let go at ``let_go_at`` will not be made: its slot is free again (and a
+        board's pace is what it was before, ``paced_before``)."""
+        for window in self._windows(chat_id, deletion):
+            window.not_made(let_go_at)
+        if not deletion and self._paced.get(chat_id) == let_go_at:
+            if paced_before is None:
+                del self._paced[chat_id]
+            else:
+                self._paced[chat_id] = paced_before
 
-    def _chat(self, chat_id: int) -> deque[float]:
-        return self._chats.setdefault(chat_id, deque())
+    def paced_at(self, chat_id: int) -> float | None:
+        """When the group's board last went (was let go)."""
+        return self._paced.get(chat_id)
+
+    def _windows(self, chat_id: int, deletion: bool) -> list[Window]:
+        return [self._deletions] if deletion else [self._global, self._chat(chat_id)]
+
+    def record(self, chat_id: int, at: float | None = None, *, deletion: bool = False) -> None:
+        """Count one call to ``chat_id`` answered at ``at`` (now)."""
+        at = self.clock() if at is None else at
+        for window in self._windows(chat_id, deletion):
+            window.answered.append(at)
 
     def seed(self, sends: list[tuple[int, float]]) -> None:
         """What an earlier run sent (from the send log), oldest first."""
@@ -191,28 +250,29 @@ class RateLimiter:
 
     async def acquire(self, chat_id: int, *, deletion: bool = False) -> float:
         """Wait for a slot (for direct calls, which are not queued in the outbox); returns
-        the time it was counted at. A message waits after any urgent messages that are
-        waiting for the overall limit; a ``deletion`` takes none of their slots, so it does
-        not. Messages waiting for the overall limit take its room first come, first served:
-        one at a time looks (the rest wait their turn without waking), and one whose own
-        chat must wait (a 429's hold, its one a second) waits for that out of the line."""
+        the time it was let go at, for ``answered``. A message waits after any urgent
+        messages that are waiting for the overall limit; a ``deletion`` takes none of their
+        slots, so it does not. Messages waiting for the overall limit take its room first
+        come, first served: one at a time looks (the rest wait their turn without waking),
+        and one whose own chat must wait (a 429's hold, its one a second) waits for that out
+        of the line."""
         if deletion:
             await _waited(lambda: self.wait_for(chat_id, deletion=True))
-            return self.record(chat_id, deletion=True)
+            return self.let_go(chat_id, deletion=True)
         while True:
             await _waited(lambda: self._chat_wait(chat_id, self.clock()))
             async with self._line:
                 while self._chat_wait(chat_id, self.clock()) <= 0:
                     wait = self._shared_wait()
                     if wait <= 0:
-                        return self.record(chat_id)
+                        return self.let_go(chat_id)
                     await asyncio.sleep(wait)
 
     def _shared_wait(self) -> float:
         """Seconds until a direct message may take the overall limit's room: there is room,
         and no urgent message waits for it."""
         now = self.clock()
-        wait = max(self._room(self._global, now), self._urgent_until - now)
+        wait = max(self._global.wait(now), self._urgent_until - now)
         if wait <= 0 and self._urgent_still_held():
             return URGENT_FIRST_S  # look again once the sender's pass may have said more
         return wait

@@ -43,6 +43,10 @@ CONCURRENCY = 8  # calls in flight at once (to different chats)
 DIRECT_ATTEMPTS = 5  # a direct call meeting 5xx or network errors: 0.25 + 0.5 + 1 + 2 s
 
 
+class NoCall:
+    """What ``_call`` returns when it made no call (its slot goes back to the limits)."""
+
+
 @dataclass
 class Outcome:
     """What one call came back with: where Telegram put the message, or the error it raised."""
@@ -84,9 +88,10 @@ class Sender(Worker):
         )
         self._lock = asyncio.Lock()
         self._next_try: float | None = None
-        # When each admitted row was counted in the limits: its call counts from when it is
-        # made (RateLimiter.restamp).
-        self._counted: dict[int, tuple[int, float, bool]] = {}  # row -> chat, time, deletion
+        # Each admitted row's call in the limits, until it is answered or will not be made
+        # (RateLimiter.answered, not_made): its chat, when it was let go, whether it is a
+        # deletion, and the board's pace before it.
+        self._counted: dict[int, tuple[int, float, bool, float | None]] = {}
         self._wake_at: float | None = None  # a wake-up planned for when the limit has room
         # Each chat's reader's language, looked up once per pass (see _language).
         self._languages: dict[int, str] = {}
@@ -113,7 +118,7 @@ class Sender(Worker):
         limit frees): until the sender's next pass has read it (once it is committed), a
         direct reply waits, as for any urgent row held by the overall limit. That pass comes
         milliseconds after the commit; rolled back, the next pass or a few seconds end it."""
-        self.limiter.urgent_held(True)
+        self.limiter.urgent_written()
 
     async def seed_limits(self) -> None:
         """Count what the previous run sent within the limit windows (it may have crashed)."""
@@ -141,12 +146,12 @@ class Sender(Worker):
                 # else's update.
                 async with slot_lent():
                     at = await self.limiter.acquire(chat_id, deletion=deletion)
-                    if not deletion:  # the limits across a restart count messages only
-                        await self.delivery.log_send(chat_id, at)
                     try:
+                        if not deletion:  # the limits across a restart count messages only
+                            await self.delivery.log_send(chat_id, at)
                         return await call()
                     finally:
-                        self.limiter.restamp(chat_id, at, deletion=deletion)
+                        self.limiter.answered(chat_id, at, deletion=deletion)
             except RetryAfter as exc:
                 seconds = retry_after_s(exc.retry_after)
                 log.warning("429 from Telegram on a direct call; chat held for %.1f s", seconds)
@@ -169,24 +174,31 @@ class Sender(Worker):
                 admitted = self._admit(await self.delivery.due(BATCH))
                 if not admitted:
                     return handled
-                # Read and marked ``sending`` in one transaction, so what goes is what is
-                # recorded (an offer no longer open, or a row superseded, is dropped instead).
-                rows = await self.delivery.started(admitted)
-                handled += len(admitted)
-                self._uncount(admitted, rows)
-                if not rows:
-                    continue
-                self._languages = await self.delivery.languages_of(
-                    sorted({row.intent.chat_id for row in rows if _worded(row.intent)})
-                )
-                if any(is_offer_send(row.intent) for row in rows):
-                    self.core.crash_point("before_offer_send")
-                by_chat: dict[int, list[OutboxRow]] = {}
-                for row in rows:
-                    by_chat.setdefault(row.intent.chat_id, []).append(row)
-                gate = asyncio.Semaphore(CONCURRENCY)
-                done = await asyncio.gather(*(self._lane(gate, lane) for lane in by_chat.values()))
-                await self._settle([outcome for lane in done for outcome in lane])
+                try:
+                    handled += await self._pass(admitted)
+                finally:  # failed or cancelled midway: a call perhaps made counts as made
+                    for row_id in admitted:
+                        self._answered(row_id)
+
+    async def _pass(self, admitted: list[int]) -> int:
+        # Read and marked ``sending`` in one transaction, so what goes is what is recorded
+        # (an offer no longer open, or a row superseded, is dropped instead).
+        rows = await self.delivery.started(admitted)
+        self._uncount(admitted, rows)
+        if not rows:
+            return len(admitted)
+        self._languages = await self.delivery.languages_of(
+            sorted({row.intent.chat_id for row in rows if _worded(row.intent)})
+        )
+        if any(is_offer_send(row.intent) for row in rows):
+            self.core.crash_point("before_offer_send")
+        by_chat: dict[int, list[OutboxRow]] = {}
+        for row in rows:
+            by_chat.setdefault(row.intent.chat_id, []).append(row)
+        gate = asyncio.Semaphore(CONCURRENCY)
+        done = await asyncio.gather(*(self._lane(gate, lane) for lane in by_chat.values()))
+        await self._settle([outcome for lane in done for outcome in lane])
+        return len(admitted)
 
     def _admit(self, batch: list[Due]) -> list[int]:
         """The rows that may go now, in order; a chat that must wait keeps its order."""
@@ -210,8 +222,9 @@ class Sender(Worker):
                 # until the pass planned for that limit's room has taken it.
                 urgent_held = urgent_held or (row.urgent and self.limiter.global_wait() > 0)
                 continue
-            at = self.limiter.record(chat, deletion=deletion, paced=paced)
-            self._counted[row.id] = (chat, at, deletion)
+            paced_before = self.limiter.paced_at(chat) if paced else None
+            at = self.limiter.let_go(chat, deletion=deletion, paced=paced)
+            self._counted[row.id] = (chat, at, deletion, paced_before)
             admitted.append(row.id)
         self.limiter.urgent_held(urgent_held)
         return admitted
@@ -222,10 +235,7 @@ class Sender(Worker):
         going = {row.id for row in rows}
         for row_id in admitted:
             if row_id not in going:
-                counted = self._counted.pop(row_id, None)
-                if counted is not None:
-                    chat, at, deletion = counted
-                    self.limiter.forget(chat, at, deletion=deletion)
+                self._not_made(row_id)
 
     async def drain(self) -> None:
         """Flush until nothing is left that a rate limit alone was holding back."""
@@ -255,21 +265,33 @@ class Sender(Worker):
     async def _attempt(self, row: OutboxRow) -> Outcome:
         intent = row.intent
         try:
-            message = await self._call(intent)
+            made = await self._call(intent)
         except Exception as exc:  # every error is settled by _settle, one by one
+            self._answered(row.id)  # it may have reached Telegram
             return Outcome(row, error=exc)
-        finally:
-            self._answered(row)
+        message = None
+        if isinstance(made, NoCall):
+            self._not_made(row.id)
+        else:
+            self._answered(row.id)
+            message = made
         if is_offer_send(intent):
             self.core.crash_point("after_offer_send")
         return Outcome(row, message=message)
 
-    def _answered(self, row: OutboxRow) -> None:
-        """Its call counts from now in the limits (see RateLimiter.restamp)."""
-        counted = self._counted.pop(row.id, None)
+    def _answered(self, row_id: int) -> None:
+        """Its call (if not yet said) counts from now in the limits (RateLimiter.answered)."""
+        counted = self._counted.pop(row_id, None)
         if counted is not None:
-            chat, at, deletion = counted
-            self.limiter.restamp(chat, at, deletion=deletion)
+            chat, at, deletion, _ = counted
+            self.limiter.answered(chat, at, deletion=deletion)
+
+    def _not_made(self, row_id: int) -> None:
+        """Its call will not be made: the slot goes back (RateLimiter.not_made)."""
+        counted = self._counted.pop(row_id, None)
+        if counted is not None:
+            chat, at, deletion, paced_before = counted
+            self.limiter.not_made(chat, at, deletion=deletion, paced_before=paced_before)
 
     async def _settle(self, outcomes: list[Outcome]) -> None:
         """Record what Telegram took in one transaction; then each error, by its kind."""
@@ -319,7 +341,7 @@ class Sender(Worker):
         """The Bot API without PTB's objects: the sender keeps only where a message is."""
         return RawBotApi(self.bot)
 
-    async def _call(self, intent: Intent) -> Sent | None:
+    async def _call(self, intent: Intent) -> Sent | NoCall | None:
         lang = await self._language(intent)
         api = self._api
         if intent.op is Op.LEAVE:
@@ -346,9 +368,12 @@ class Sender(Worker):
                     # is a message and counts as one. (Admitted as a deletion, it may come
                     # while its group's window is full: the rare edit then meets a 429,
                     # which holds the group and is waited out like any other.)
-                    self.limiter.record(intent.chat_id)
-                    await self.delivery.log_send(intent.chat_id, self.core.now())
-                    await self._edit_quietly(intent.chat_id, intent.message_id, intent, lang)
+                    at = self.limiter.let_go(intent.chat_id)
+                    try:
+                        await self.delivery.log_send(intent.chat_id, at)
+                        await self._edit_quietly(intent.chat_id, intent.message_id, intent, lang)
+                    finally:
+                        self.limiter.answered(intent.chat_id, at)
             return None
         if intent.op is Op.EDIT and intent.message_id is not None:
             try:
@@ -379,7 +404,7 @@ class Sender(Worker):
                         raise
                     log.info("edit target gone for a %s message; sending anew", intent.role.value)
             elif intent.role is MessageRole.OFFER:
-                return None  # the offer never reached them; nothing to withdraw
+                return NoCall()  # the offer never reached them; nothing to withdraw
         reply_markup = (
             location_request(lang)
             if intent.request_location

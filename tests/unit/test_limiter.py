@@ -13,9 +13,9 @@ from telegram import Bot
 from bot.config import Settings
 from bot.core import Core
 from bot.intents import Intent, Op, Priority, Text
-from data.outbox import Due
+from data.outbox import Due, OutboxRow
 from handlers.transport.limits import RateLimiter
-from handlers.transport.sender import Sender
+from handlers.transport.sender import NoCall, Sender
 from tests.support.world import World
 
 GROUP = -1001
@@ -84,7 +84,7 @@ async def test_a_direct_reply_waits_only_while_the_sender_says_urgent_messages_w
 def test_a_groups_board_is_paced_and_its_other_messages_are_not() -> None:
     clock = Clock()
     limits = limiter(clock)
-    limits.record(GROUP, paced=True)
+    limits.let_go(GROUP, paced=True)
     clock.t += 0.5
     assert limits.wait_for(GROUP, paced=True) > 2.5, "the next board waits ~3.3 s"
     assert limits.wait_for(GROUP) == 0, "an answer in the group does not"
@@ -127,6 +127,12 @@ def test_a_429_hold_on_a_chat_holds_its_deletions_too() -> None:
     limits = limiter(clock)
     limits.block(GROUP, 5.0)
     assert limits.wait_for(GROUP, deletion=True) > 4.9
+
+
+def outbox_row(row_id: int, chat_id: int) -> OutboxRow:
+    text = Text("lines", {"lines": ["x"]})
+    intent = Intent(op=Op.SEND, chat_id=chat_id, priority=Priority.URGENT, text=text)
+    return OutboxRow(row_id, intent, attempts=0, uncertain=False, created_at=0.0)
 
 
 def sender_over(limits: RateLimiter, clock: Clock) -> Sender:
@@ -177,16 +183,18 @@ async def test_notify_tells_the_sender_whether_an_urgent_message_was_queued(worl
     assert said == [True, False]
 
 
-def test_a_call_counts_from_its_answer_not_from_its_admission() -> None:
-    """Telegram counts a message when it arrives. Thirty admitted at once but answered half
-    a second later leave no room until a second after their answers."""
+def test_a_call_counts_until_its_answer_and_from_it() -> None:
+    """Telegram counts a message when it arrives. Thirty let go at once count for as long as
+    they are unanswered, however long that is, and then for a second from their answers."""
     clock = Clock()
     limits = limiter(clock)
-    counted = [limits.record(chat + 1) for chat in range(30)]
-    clock.t += 0.5  # the pass's calls are answered now
-    for chat, at in enumerate(counted):
-        limits.restamp(chat + 1, at)
-    clock.t += 0.6  # 1.1 s after the admission, 0.6 s after the answers
+    let_go = [limits.let_go(chat + 1) for chat in range(30)]
+    clock.t += 1.5  # a slow disk, a slow network: no answer yet
+    assert limits.global_wait() > 0, "calls in flight still count"
+    assert limits.wait_for(1) > 0, "in their chats too"
+    for chat, at in enumerate(let_go):
+        limits.answered(chat + 1, at)
+    clock.t += 0.6  # 2.1 s after they were let go, 0.6 s after the answers
     assert limits.global_wait() > 0.39, "the window counts from the answers"
     assert limits.wait_for(1) > 0.6, "and so does each private chat's"
     clock.t += 0.41
@@ -196,11 +204,48 @@ def test_a_call_counts_from_its_answer_not_from_its_admission() -> None:
 def test_a_slot_counted_for_a_call_that_is_never_made_is_given_back() -> None:
     clock = Clock()
     limits = limiter(clock)
-    counted = [limits.record(chat + 1) for chat in range(30)]
+    let_go = [limits.let_go(chat + 1) for chat in range(30)]
     assert limits.global_wait() > 0
-    limits.forget(7, counted[6])
+    limits.not_made(7, let_go[6])
     assert limits.global_wait() == 0, "one slot is free again"
     assert limits.wait_for(7) == 0, "and the chat's own"
+    limits = limiter(clock)
+    before = limits.let_go(GROUP, paced=True)
+    limits.answered(GROUP, before)
+    clock.t += 5.0
+    board = limits.let_go(GROUP, paced=True)
+    limits.not_made(GROUP, board, paced_before=before)
+    assert limits.wait_for(GROUP, paced=True) == 0, "the board's pace is what it was"
+
+
+async def test_the_sender_counts_a_call_from_its_answer_and_gives_back_one_never_made() -> None:
+    clock = Clock()
+    limits = limiter(clock)
+    sender = sender_over(limits, clock)
+    for chat in range(29):
+        limits.record(chat + 1)
+    seen: list[float] = []
+
+    async def slow_call(intent: Intent) -> None:
+        clock.t += 1.2  # the 29 have aged out; this call is still in flight
+        seen.append(limits.wait_for(intent.chat_id))
+        clock.t += 0.3
+
+    sender._call = slow_call  # type: ignore[method-assign]
+    row = outbox_row(1, 77)
+    assert sender._admit([Due(1, 77, Op.SEND, Priority.URGENT, board=False)]) == [1]
+    await sender._attempt(row)
+    assert seen[0] > 0, "in flight, it holds its chat's slot"
+    clock.t += 0.9
+    assert limits.wait_for(77) > 0, "answered 0.9 s ago, it still counts"
+
+    async def no_call(intent: Intent) -> NoCall:
+        return NoCall()
+
+    sender._call = no_call  # type: ignore[method-assign]
+    assert sender._admit([Due(2, 78, Op.EDIT, Priority.URGENT, board=False)]) == [2]
+    await sender._attempt(outbox_row(2, 78))
+    assert limits.wait_for(78) == 0, "a withdrawal with nothing to withdraw takes no slot"
 
 
 def test_the_sender_gives_back_the_slots_of_rows_dropped_as_they_start() -> None:
@@ -251,25 +296,28 @@ async def test_core_says_at_once_when_an_urgent_message_is_being_queued(world: W
 
 
 async def test_direct_replies_waiting_for_the_overall_limit_go_first_come_first_served() -> None:
-    """As the overall limit frees one slot at a time, the replies that waited longest take
-    them; a reply whose own chat is held (a 429) keeps no one else waiting."""
+    """The reply that has waited longest takes the room that frees, even if a later one
+    looks at the limits first; a reply whose own chat is held (a 429) keeps no one waiting."""
     clock = Clock()
     limits = limiter(clock)
-    for chat in range(30):
-        limits.record(chat + 1)
-        clock.t += 0.01  # the slots free 10 ms apart
-    clock.t = 1000.995  # the first frees in 5 ms
-    limits.block(600, 30.0)  # this chat is held by a 429
+    limits.record(1)  # frees at 1001.0
+    clock.t = 1000.3
+    for chat in range(29):
+        limits.record(chat + 2)  # free at 1001.3
+    limits.block(600, 30.0)
     held = asyncio.create_task(limits.acquire(600))
-    order = (501, 502, 503)
-    replies = []
-    for chat in order:
-        replies.append(asyncio.create_task(limits.acquire(chat)))
-        await asyncio.sleep(0)
-    for freed in (1, 2, 3):
-        clock.t += 0.01  # one more slot is free
-        await asyncio.sleep(0.05)
-        went = [chat for chat, task in zip(order, replies, strict=True) if task.done()]
-        assert went == list(order[:freed]), "one more goes each time, the earliest first"
+    clock.t = 1000.7
+    first = asyncio.create_task(limits.acquire(501))  # sleeps 0.3 s for the first slot
+    await asyncio.sleep(0.01)
+    clock.t = 1000.99
+    later = asyncio.create_task(limits.acquire(502))  # would look again every 10 ms
+    await asyncio.sleep(0.05)
+    clock.t = 1001.01  # the first slot is free
+    await asyncio.sleep(0.1)
+    assert not later.done(), "the later reply does not take the slot the first waits for"
+    await asyncio.wait_for(first, 1)
+    await asyncio.sleep(0.05)
+    assert not later.done(), "one slot, one reply"
     assert not held.done(), "the held chat still waits for its 429, out of the line"
-    held.cancel()
+    for task in (held, later):
+        task.cancel()
