@@ -39,29 +39,27 @@ def retry_after_s(value: float | timedelta) -> float:
 
 
 class Window:
-    """One limit's sliding window: calls answered (counted from their answers, for ``span``
-    seconds) and calls in flight (let go, not yet answered: counted until they are)."""
+    """One limit's sliding window: calls answered (counted from their answers) and calls in
+    flight (let go, not yet answered: counted until they are)."""
 
-    __slots__ = ("answered", "flying", "limit", "span")
+    __slots__ = ("answered", "flying")
 
-    def __init__(self, limit: int, span: float) -> None:
-        self.limit = limit
-        self.span = span
+    def __init__(self) -> None:
         self.answered: deque[float] = deque()
         self.flying: deque[float] = deque()  # when each was let go
 
-    def wait(self, now: float) -> float:
-        """Seconds until one more call keeps within the limit (0: now)."""
+    def wait(self, now: float, limit: int, span: float) -> float:
+        """Seconds until one more call keeps within ``limit`` a ``span`` (0: now)."""
         answered, flying = self.answered, self.flying
-        while answered and answered[0] <= now - self.span:
+        while answered and answered[0] <= now - span:
             answered.popleft()
         while flying and flying[0] <= now - IN_FLIGHT_LAPSE_S:
             flying.popleft()
-        over = len(answered) + len(flying) - self.limit + 1  # answered calls that must age out
+        over = len(answered) + len(flying) - limit + 1  # answered calls that must age out
         if over <= 0:
             return 0.0
         if over <= len(answered):
-            return answered[over - 1] + self.span - now
+            return answered[over - 1] + span - now
         return IN_FLIGHT_POLL_S  # in-flight calls alone fill it: until one is answered
 
     def let_go(self, at: float) -> None:
@@ -96,12 +94,12 @@ class RateLimiter:
         self.group_per_min = group_per_min
         self.private_per_s = private_per_s
         self.group_window_s = group_window_s
-        self._global = Window(global_per_s, GLOBAL_MARGIN)
+        self._global = Window()
         # Deletions are not messages: Telegram's published limits are on sending and editing
         # (their limits are shared; a deletion's are "high enough to cover all reasonable
         # usages", tdlib/telegram-bot-api#572). They get a window of their own, as wide as
         # the overall one, so a clean-up after a burst never takes a message's slot.
-        self._deletions = Window(global_per_s, GLOBAL_MARGIN)
+        self._deletions = Window()
         self._chats: dict[int, Window] = {}
         self._blocked_until: dict[int, float] = {}
         self._paced: dict[int, float] = {}  # when each group's board last went
@@ -113,14 +111,12 @@ class RateLimiter:
         self._line = asyncio.Lock()
 
     def _chat(self, chat_id: int) -> Window:
-        window = self._chats.get(chat_id)
-        if window is None:
-            if chat_id < 0:
-                window = Window(self.group_per_min, self.group_window_s * MARGIN)
-            else:
-                window = Window(self.private_per_s, PRIVATE_MARGIN)
-            self._chats[chat_id] = window
-        return window
+        return self._chats.setdefault(chat_id, Window())
+
+    def _chat_limit(self, chat_id: int) -> tuple[int, float]:
+        if chat_id < 0:
+            return self.group_per_min, self.group_window_s * MARGIN
+        return self.private_per_s, PRIVATE_MARGIN
 
     @property
     def group_gap_s(self) -> float:
@@ -136,8 +132,8 @@ class RateLimiter:
         now = self.clock()
         if deletion:
             held = self._blocked_until.get(chat_id, 0.0) - now
-            return max(0.0, held, self._deletions.wait(now))
-        return max(self._chat_wait(chat_id, now, paced=paced), self._global.wait(now))
+            return max(0.0, held, self._deletions.wait(now, self.global_per_s, GLOBAL_MARGIN))
+        return max(self._chat_wait(chat_id, now, paced=paced), self._overall_wait(now))
 
     def _chat_wait(self, chat_id: int, now: float, *, paced: bool = False) -> float:
         """Seconds until the chat's own limits (its window, a 429's hold, a board's pace)
@@ -147,12 +143,15 @@ class RateLimiter:
             waits.append(self._paced[chat_id] + self.group_gap_s - now)
         window = self._chats.get(chat_id)
         if window is not None:
-            waits.append(window.wait(now))
+            waits.append(window.wait(now, *self._chat_limit(chat_id)))
         return max(waits)
 
     def global_wait(self) -> float:
         """Seconds until the overall limit has room for one more message."""
-        return self._global.wait(self.clock())
+        return self._overall_wait(self.clock())
+
+    def _overall_wait(self, now: float) -> float:
+        return self._global.wait(now, self.global_per_s, GLOBAL_MARGIN)
 
     def urgent_waiting(self, seconds: float) -> None:
         """Urgent messages wait ``seconds`` for the overall limit: until then no direct reply
@@ -272,7 +271,7 @@ class RateLimiter:
         """Seconds until a direct message may take the overall limit's room: there is room,
         and no urgent message waits for it."""
         now = self.clock()
-        wait = max(self._global.wait(now), self._urgent_until - now)
+        wait = max(self._overall_wait(now), self._urgent_until - now)
         if wait <= 0 and self._urgent_still_held():
             return URGENT_FIRST_S  # look again once the sender's pass may have said more
         return wait
