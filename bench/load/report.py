@@ -13,6 +13,18 @@ from typing import Any, TextIO
 
 Headline = tuple[str, str, float | None, bool]
 
+ACROSS: list[Headline] = [
+    ("budget_use", "outbound budget used", 0.95, False),
+    ("all_offers_s", "every offer out after (s)", None, True),
+    ("all_offers_floor_s", "least the limits allow (s)", None, True),
+    ("urgent_p50_ms", "urgent (offer) delay p50 (ms)", None, True),
+    ("urgent_p95_ms", "urgent (offer) delay p95 (ms)", None, True),
+    ("routine_p95_ms", "routine (/status, /help) delay p95 (ms)", None, True),
+    ("urgent_overtaken_by_routine", "offers that waited behind a routine answer", 0.0, True),
+    ("later_answer_first", "  offers after a later update's answer", None, True),
+    ("responses_429", "429s", 0.0, True),
+]
+
 HEADLINES: dict[str, list[Headline]] = {
     "burst": [
         ("all_visible_s", "every alert visible in the group (s)", 10.0, True),
@@ -29,25 +41,10 @@ HEADLINES: dict[str, list[Headline]] = {
         ("p99_ms", "p99 (ms)", 50.0, True),
         ("responses_429", "429s", 0.0, True),
     ],
-    "across": [
-        ("budget_use", "outbound budget used", 0.95, False),
-        ("all_offers_s", "every offer out after (s)", None, True),
-        ("all_offers_floor_s", "least the limits allow (s)", None, True),
-        ("urgent_p95_ms", "urgent (offer) delay p95 (ms)", None, True),
-        ("routine_p95_ms", "routine (/status, /help) delay p95 (ms)", None, True),
-        ("urgent_overtaken_by_routine", "offers that waited behind a routine answer", 0.0, True),
-        ("later_answer_first", "  offers after a later update's answer", None, True),
-        ("responses_429", "429s", 0.0, True),
-    ],
+    "across": ACROSS,
     "across_light": [
         ("budget_use", "outbound budget used (the demand: under the limits)", None, False),
-        ("all_offers_s", "every offer out after (s)", None, True),
-        ("all_offers_floor_s", "least the limits allow (s)", None, True),
-        ("urgent_p50_ms", "urgent (offer) delay p50 (ms)", None, True),
-        ("urgent_p95_ms", "urgent (offer) delay p95 (ms)", None, True),
-        ("routine_p95_ms", "routine (/status, /help) delay p95 (ms)", None, True),
-        ("urgent_overtaken_by_routine", "offers that waited behind a routine answer", 0.0, True),
-        ("responses_429", "429s", 0.0, True),
+        *ACROSS[1:],
     ],
     "head_to_head": [
         ("all_offers_s_ptb", "PTB AIORateLimiter: every offer out after (s)", None, True),
