@@ -19,7 +19,7 @@ GLOBAL_MARGIN = 1.0
 # send whose call was slowed (a busy disk, a crash and a quick restart) must not land
 # within a second of the next one.
 PRIVATE_MARGIN = 1.25
-# Direct replies let urgent outbox rows that wait for the overall limit go this much first.
+# While urgent rows wait, a direct reply looks again this often for the sender's word.
 URGENT_FIRST_S = 0.05
 # The sender says after each pass whether urgent rows still wait for the overall limit; a
 # direct reply waits while they do. Should the sender say nothing more (it is stuck), the
@@ -103,8 +103,6 @@ class RateLimiter:
         self._chats: dict[int, Window] = {}
         self._blocked_until: dict[int, float] = {}
         self._paced: dict[int, float] = {}  # when each group's board last went
-        # Urgent outbox rows wait for the overall limit until then: direct replies wait too.
-        self._urgent_until = 0.0
         # When the sender last said urgent rows wait for the overall limit (None: none wait).
         self._urgent_held_at: float | None = None
         # Direct messages waiting for the overall limit, in the order they came.
@@ -153,12 +151,6 @@ class RateLimiter:
     def _overall_wait(self, now: float) -> float:
         return self._global.wait(now, self.global_per_s, GLOBAL_MARGIN)
 
-    def urgent_waiting(self, seconds: float) -> None:
-        """Urgent messages wait ``seconds`` for the overall limit: until then no direct reply
-        takes a slot they need (urgent messages never wait behind routine ones)."""
-        self._urgent_until = max(self._urgent_until, self.clock() + seconds + URGENT_FIRST_S)
-        self.urgent_written()
-
     def urgent_held(self, held: bool) -> None:
         """The sender's word after a pass: urgent rows still wait for the overall limit
         (``held``), or none do. While they wait, a direct reply does not take the room the
@@ -168,9 +160,10 @@ class RateLimiter:
         self._urgent_held_at = self.clock() if held else None
 
     def urgent_written(self) -> None:
-        """An urgent row is being written (not yet committed): direct replies wait for the
-        sender's next pass, as if it had said urgent rows are held; a word already standing
-        is not renewed (a sender that makes no passes must not hold replies for ever)."""
+        """An urgent row is being written, or was queued while the overall limit is spent:
+        direct replies wait for the sender's next pass, as if it had said urgent rows are
+        held; a word already standing is not renewed (a sender that makes no passes must
+        not hold replies for ever)."""
         if not self._urgent_still_held():
             self._urgent_held_at = self.clock()
 
@@ -271,7 +264,7 @@ class RateLimiter:
         """Seconds until a direct message may take the overall limit's room: there is room,
         and no urgent message waits for it."""
         now = self.clock()
-        wait = max(self._overall_wait(now), self._urgent_until - now)
+        wait = self._overall_wait(now)
         if wait <= 0 and self._urgent_still_held():
             return URGENT_FIRST_S  # look again once the sender's pass may have said more
         return wait

@@ -106,7 +106,7 @@ class Sender(Worker):
             self.wake()
             return
         if urgent:
-            self.limiter.urgent_waiting(wait)
+            self.limiter.urgent_written()
         now = self.core.now()
         if self._wake_at is None or self._wake_at <= now:  # one timer at a time
             self._wake_at = now + wait

@@ -38,7 +38,7 @@ async def test_a_direct_reply_waits_while_urgent_messages_wait_for_the_overall_l
     limits = limiter(clock)
     for chat in range(30):
         limits.record(chat + 1)
-    limits.urgent_waiting(limits.global_wait())  # urgent rows wait for the overall window
+    limits.urgent_written()  # urgent rows wait for the overall window
     clock.t += 1.04  # it has room again, and the urgent rows take it first
     assert limits.wait_for(500) == 0, "the limits alone would let the reply go now"
     reply = asyncio.create_task(limits.acquire(500))
@@ -112,7 +112,7 @@ async def test_a_direct_deletion_does_not_wait_for_urgent_messages() -> None:
     limits = limiter(clock)
     for chat in range(30):
         limits.record(chat + 1)
-    limits.urgent_waiting(limits.global_wait())
+    limits.urgent_written()
     deleted = asyncio.create_task(limits.acquire(GROUP, deletion=True))
     await asyncio.sleep(0)
     assert deleted.done(), "a deletion takes none of the urgent messages' slots"
