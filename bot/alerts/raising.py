@@ -128,12 +128,12 @@ class Raising(Closing):
     async def _start_dispatch(
         self, db: aiosqlite.Connection, alert: Alert, *, reply_to: int | None
     ) -> None:
-        """Post the card, then offer the alert (or ask where it is, and wait)."""
-        await self._card(db, alert, Op.SEND, reply_to=reply_to)
+        """Offer the alert and post its card (or post the card, ask where it is, and wait)."""
         if alert.has_location:
             await self._ask_contact_once(db, alert)
-            await self._offer_next(db, alert)
+            await self._offer_next(db, alert, card=Op.SEND, reply_to=reply_to)
             return
+        await self._card(db, alert, Op.SEND, reply_to=reply_to)
         await deadlines_q.add_deadline(
             db,
             DeadlineKind.LOCATION,

@@ -62,21 +62,36 @@ class Waves(Escalation):
             engaged=await offers_q.members_engaged(db, alert.squad_id),
         )
 
-    async def _offer_next(self, db: aiosqlite.Connection, alert: Alert) -> None:
-        """Send a wave for every open slot that has no live offers (or escalate)."""
+    async def _offer_next(
+        self,
+        db: aiosqlite.Connection,
+        alert: Alert,
+        *,
+        card: Op = Op.EDIT,
+        reply_to: int | None = None,
+    ) -> None:
+        """Send a wave for every open slot that has no live offers (or escalate), then show
+        it on the board: ``card=Op.SEND`` posts the board anew whatever happened (a new
+        alert: its card is built once, with its offers in it), ``Op.EDIT`` edits it if the
+        alert is still open."""
+        if await self._waves(db, alert) or card is Op.SEND:
+            await self._card(db, await _reload(db, alert.id), card, reply_to=reply_to)
+
+    async def _waves(self, db: aiosqlite.Connection, alert: Alert) -> bool:
+        """A wave for every open slot without live offers; ``False`` if the alert is not
+        (or no longer) open to offers."""
         if alert.state not in OPEN_STATES or alert.held:
-            return
+            return False
         live = {o.slot_id for o in await offers_q.offers_of(db, alert.id) if o.answer is None}
         for slot in await slots_q.slots_of(db, alert.id):
             if slot.filled or slot.id in live:
                 continue
             fresh = await _reload(db, alert.id)
             if fresh.state not in OPEN_STATES:
-                return
+                return False
             if not await self._wave(db, fresh, slot):
                 await self._slot_exhausted(db, fresh, slot)
-        fresh = await _reload(db, alert.id)
-        await self._card(db, fresh, Op.EDIT)
+        return True
 
     async def _wave(self, db: aiosqlite.Connection, alert: Alert, slot: Slot) -> bool:
         """Offer ``slot`` to the next wave of members; ``False`` if its waves are over."""
