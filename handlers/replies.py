@@ -119,11 +119,7 @@ async def _clean_up(context: SquadContext, chat_id: int, message_ids: tuple[int,
     """Group hygiene: delete captured messages. Without admin rights this quietly fails."""
     for message_id in message_ids:
         try:
-            await context.sender.direct(
-                chat_id,
-                functools.partial(context.bot.delete_message, chat_id, message_id),
-                deletion=True,
-            )
+            await context.sender.delete(chat_id, message_id)
         except (BadRequest, Forbidden) as exc:
             log.info("could not delete a captured message: %s", type(exc).__name__)
 

@@ -166,6 +166,15 @@ class Sender(Worker):
                 log.warning("direct call failed (%s); trying again", type(exc).__name__)
                 await asyncio.sleep(backoff_s(failures - 1))
 
+    async def delete(self, chat_id: int, message_id: int) -> bool:
+        """Delete a message directly (tidying the group), as :meth:`direct` does, without
+        PTB's objects: the group is tidied after every ``/alert`` in a raid."""
+        return await self.direct(
+            chat_id,
+            functools.partial(self._api.delete_message, chat_id, message_id),
+            deletion=True,
+        )
+
     async def flush(self) -> int:
         """Deliver every row that may go now; returns how many were delivered or settled."""
         handled = 0
