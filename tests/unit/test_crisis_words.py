@@ -189,3 +189,44 @@ def test_the_translations_of_the_bots_sentences_name_no_crisis_their_english_doe
                     wrong.append((lang, key, sorted(matches(text) - allowed)))
     assert checked > 1000
     assert not wrong
+
+
+def _reference(text: str) -> set[C]:
+    """The types found by testing every entry alone, each between word edges."""
+    import re
+
+    from bot.crisis_words import _entries_of, _pattern
+
+    folded = fold(text)
+    return {
+        kind
+        for kind in PRIORITY
+        if any(
+            re.search(r"(?<![\w'])" + _pattern(entry) + r"(?![\w'])", folded)
+            for entry in _entries_of(kind)
+        )
+    }
+
+
+def test_one_alternation_per_type_finds_exactly_what_each_entry_alone_finds() -> None:
+    """Each type's words are searched as one pattern: every entry, and every near miss (the
+    entry run into a longer word, or with an apostrophe after it), finds the same types as
+    testing each entry on its own."""
+    from bot.crisis_words import _entries_of
+
+    texts = [text for _, text, _ in ALERTS]
+    for kind in PRIORITY:
+        for entry in _entries_of(kind):
+            word = entry.replace("*", "x")
+            texts += [
+                f"help {word} now",
+                f"{word}s",
+                f"x{word}",
+                f"{word}'s gone",
+                f"'{word}'",
+                f"{word}",
+            ]
+    assert len(texts) > 2000
+    differing = [t for t in texts if matches(t) != _reference(t)]
+    assert differing == []
+    assert any(matches(t) for t in texts) and any(not matches(t) for t in texts)
