@@ -178,16 +178,20 @@ def money(amount: str, currency: str, lang: str) -> str:
 
 def distance(metres: float | None, lang: str) -> str:
     """450 m, 2.0 km: metres rounded to 50 under a kilometre, else km to one decimal."""
-    locale = _locale(lang)
     if metres is None:
         return "?"
     if metres < 50:
-        return "< " + str(format_unit(50, "length-meter", length="short", locale=locale))
+        return "< " + _length(50, "length-meter", lang)
     if metres < 1000:
-        rounded = round(metres / 50) * 50
-        return str(format_unit(rounded, "length-meter", length="short", locale=locale))
-    km = round(metres / 1000, 1)
-    return str(format_unit(km, "length-kilometer", length="short", format="#,##0.0", locale=locale))
+        return _length(round(metres / 50) * 50, "length-meter", lang)
+    return _length(round(metres / 1000, 1), "length-kilometer", lang)
+
+
+@functools.lru_cache(maxsize=4096)
+def _length(value: float, unit: str, lang: str) -> str:
+    """Every offer shows a distance, and rounded there are few: each is formatted once."""
+    fmt = "#,##0.0" if unit == "length-kilometer" else None
+    return str(format_unit(value, unit, length="short", format=fmt, locale=_locale(lang)))
 
 
 def _zone(tz: str | None) -> tzinfo:
