@@ -40,6 +40,7 @@ from typing import Any
 
 from bench.load.rig import Rig, first_offer_at, load_now, ms, offer_calls, pct, rigged
 from bench.load.seed import Plan
+from handlers.transport.limits import PRIVATE_MARGIN
 from tests.fakegram.limits import SENDING_METHODS, TELEGRAM
 
 BUDGET_TARGET = 0.95
@@ -158,12 +159,17 @@ def _figures(
     chat_at = {c.at: c.chat_id or 0 for c in sends}
     waited_from: list[float] = []  # when each offer was queued
     free: list[bool] = []  # whether its chat's own limit did not hold it back
+    free_from: list[float] = []  # when its chat's own limit let it go
     last_to: dict[int, float] = {}
     held_by_chat: set[float] = set()
+    chat_free_at: dict[float, float] = {}
     for call in sends:
         chat = call.chat_id or 0
         if chat > 0 and call.at - last_to.get(chat, -10.0) < 1.3:
             held_by_chat.add(call.at)
+        # The bot lets a second message go to a private chat once the first was answered
+        # (the fake answers as it arrives) and the chat's margin has passed.
+        chat_free_at[call.at] = last_to.get(chat, -10.0) + PRIVATE_MARGIN if chat > 0 else 0.0
         last_to[chat] = call.at
     for sent in rig.sent:
         code = codes.get((sent.chat_id, sent.message_id))
@@ -174,6 +180,7 @@ def _figures(
             # Not found (it should be): from the hand-out, so nothing is missed.
             waited_from.append(queued.get(code, handed))
             free.append(offered[code] not in held_by_chat)
+            free_from.append(chat_free_at.get(offered[code], 0.0))
     answers: list[tuple[float, float]] = []
     taken: list[float] = []  # when each answer took its slot (arrived, without a log)
     for user, update_id in routine:
@@ -186,15 +193,13 @@ def _figures(
         if handed is not None and reply is not None:
             answers.append((handed, reply))
             taken.append(_taken(admissions, user, reply))
-    # An offer waited behind routine if a routine answer took its slot while the offer was
-    # queued and had not yet taken its own, its own chat was free (a member's second offer
-    # waits a second for their chat) and the overall limit was full.
-    times = [c.at for c in sends]
-    overtaken = sum(
-        1
-        for (_, out), since, own, chat_free in zip(urgent, waited_from, let_go, free, strict=True)
-        if chat_free and _budget_full(times, out) and any(since < at < own for at in taken)
-    )
+    overtaken = _overtaken(
+        [Waited(since, chat_free, own, out)
+         for (_, out), since, own, chat_free in zip(
+             urgent, waited_from, let_go, free_from, strict=True)],
+        taken,
+        [c.at for c in sends],
+    )  # fmt: skip
     by_arrival = sum(1 for at, (_, out) in zip(let_go, urgent, strict=True) if at == out) + sum(
         1 for at, (_, reply) in zip(taken, answers, strict=True) if at == reply
     )
@@ -232,6 +237,30 @@ def _figures(
         "responses_429": fake.refused_for_limits - refused,
         "load": loads,
     }
+
+
+@dataclass(frozen=True)
+class Waited:
+    """One offer's wait: queued, its chat free (its own limit let it go), its slot taken,
+    its arrival at the fake server."""
+
+    queued: float
+    chat_free: float
+    took: float
+    arrived: float
+
+
+def _overtaken(offers: list[Waited], answers_took: list[float], sends: list[float]) -> int:
+    """Offers that waited behind a routine answer: an answer took its slot while the offer
+    was queued, its own chat was free (a member's second offer waits a second for their
+    chat) and it had not yet taken its own, and the overall limit was full (``sends``: when
+    every accepted send arrived, in order)."""
+    return sum(
+        1
+        for o in offers
+        if _budget_full(sends, o.arrived)
+        and any(max(o.queued, o.chat_free) < at < o.took for at in answers_took)
+    )
 
 
 def _budget_full(times: list[float], at: float) -> bool:

@@ -69,3 +69,19 @@ async def test_across_and_head_to_head_together_run_the_crackdown_once_and_the_t
         "across_ptb_limiter",
         "head_to_head",
     ]
+
+
+def test_an_offer_counts_as_behind_routine_only_once_its_own_chat_let_it_go() -> None:
+    """The across figure "offers that waited behind a routine answer": an answer that took
+    the overall limit's slot while the offer's own chat still held it (a member's second
+    offer within the second) is no overtaking; one after the chat freed, with the budget
+    full, is; with room in the budget, nothing waited."""
+    from bench.load.across import Waited, _overtaken
+
+    full = [10.0 + i * 0.03 for i in range(40)]  # 30+ sends in every second up to 11.2
+    offer = Waited(queued=10.0, chat_free=10.6, took=11.0, arrived=11.01)
+    assert _overtaken([offer], [10.3], full) == 0  # its chat was held: Telegram's limit
+    assert _overtaken([offer], [10.3, 10.8], full) == 1  # its chat was free, budget full
+    assert _overtaken([offer], [11.05], full) == 0  # after the offer took its slot
+    sparse = [10.0, 10.5, 11.0]
+    assert _overtaken([offer], [10.8], sparse) == 0  # room in the budget: no waiting
