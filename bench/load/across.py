@@ -19,9 +19,14 @@ Figures:
 - the delay of urgent messages (an offer, from its update's hand-out) beside routine ones
   (the /status and /help answers), and how many offers waited behind a routine answer:
   the answer took its slot while the offer was already queued (its outbox row written) and
-  had not yet taken its own, its chat's own limit did not hold it, and the overall limit
-  did (the second before it went held a full budget of sends), so the answer took a slot
-  the offer could have had. When each took its slot is the bot's send log (a message
+  had not yet taken its own, its chat's own limit did not hold it (the bot lets a second
+  message go to a member ``PRIVATE_MARGIN``, 1.25 s, after the first; Telegram, 1 s), and
+  the overall limit did (the second before it went held a full budget of sends), so the
+  answer took a slot the offer could have had. Beside it, ``answers_before_chat_freed``
+  counts offers that, with the budget full, did not go the moment their chat freed while
+  an answer that took its slot in the second before (still in Telegram's one-second
+  window then) was queued after them: the bot keeps no slot ahead for a queued offer whose
+  chat is about to free. When each took its slot is the bot's send log (a message
   reaches the fake server some milliseconds later); python-telegram-bot's limiter takes
   its slots after that log, so for it, and for a message found in no log
   (``slots_timed_by_arrival``), the arrival counts. (An
@@ -193,13 +198,15 @@ def _figures(
         if handed is not None and reply is not None:
             answers.append((handed, reply))
             taken.append(_taken(admissions, user, reply))
-    overtaken = _overtaken(
-        [Waited(since, chat_free, own, out)
-         for (_, out), since, own, chat_free in zip(
-             urgent, waited_from, let_go, free_from, strict=True)],
-        taken,
-        [c.at for c in sends],
-    )  # fmt: skip
+    waits = [
+        Waited(since, chat_free, own, out)
+        for (_, out), since, own, chat_free in zip(
+            urgent, waited_from, let_go, free_from, strict=True
+        )
+    ]
+    times = [c.at for c in sends]
+    overtaken = _overtaken(waits, taken, times)
+    before_freed = _answered_before_chat_freed(waits, taken, times)
     by_arrival = sum(1 for at, (_, out) in zip(let_go, urgent, strict=True) if at == out) + sum(
         1 for at, (_, reply) in zip(taken, answers, strict=True) if at == reply
     )
@@ -230,6 +237,7 @@ def _figures(
         "routine_p50_ms": ms(pct((o - h for h, o in answers), 50)),
         "routine_p95_ms": ms(pct((o - h for h, o in answers), 95)),
         "urgent_overtaken_by_routine": overtaken,
+        "answers_before_chat_freed": before_freed,
         "later_answer_first": later_first,
         # Messages whose slot is timed by their arrival, found in no send log (all of them
         # for python-telegram-bot's limiter).
@@ -260,6 +268,21 @@ def _overtaken(offers: list[Waited], answers_took: list[float], sends: list[floa
         for o in offers
         if _budget_full(sends, o.arrived)
         and any(max(o.queued, o.chat_free) < at < o.took for at in answers_took)
+    )
+
+
+def _answered_before_chat_freed(
+    offers: list[Waited], answers_took: list[float], sends: list[float]
+) -> int:
+    """Offers that, with the budget full, did not go as their chat freed while an answer
+    that took its slot in the second before (after the offer was queued) still filled
+    Telegram's one-second window: a slot kept for the offer then would have let it go."""
+    return sum(
+        1
+        for o in offers
+        if o.took - o.chat_free > 0.01
+        and _budget_full(sends, o.arrived)
+        and any(max(o.queued, o.chat_free - 1.0) < at <= o.chat_free for at in answers_took)
     )
 
 

@@ -21,6 +21,7 @@ ACROSS: list[Headline] = [
     ("urgent_p95_ms", "urgent (offer) delay p95 (ms)", None, True),
     ("routine_p95_ms", "routine (/status, /help) delay p95 (ms)", None, True),
     ("urgent_overtaken_by_routine", "offers that waited behind a routine answer", 0.0, True),
+    ("answers_before_chat_freed", "  offers an answer held as their chat freed", None, True),
     ("later_answer_first", "  offers after a later update's answer", None, True),
     ("responses_429", "429s", 0.0, True),
 ]

@@ -85,3 +85,19 @@ def test_an_offer_counts_as_behind_routine_only_once_its_own_chat_let_it_go() ->
     assert _overtaken([offer], [11.05], full) == 0  # after the offer took its slot
     sparse = [10.0, 10.5, 11.0]
     assert _overtaken([offer], [10.8], sparse) == 0  # room in the budget: no waiting
+
+
+def test_an_answer_in_the_second_before_an_offers_chat_frees_is_counted_beside() -> None:
+    """The slot an answer took 0.3 s before the offer's chat freed is still in Telegram's
+    one-second window when it frees: with the budget full, the offer did not go then, and
+    that is counted beside the overtaking (no slot is kept ahead for a queued offer)."""
+    from bench.load.across import Waited, _answered_before_chat_freed
+
+    full = [9.0 + i * 0.03 for i in range(80)]  # 30+ sends in every second to 11.37
+    offer = Waited(queued=10.0, chat_free=10.6, took=11.0, arrived=11.01)
+    assert _answered_before_chat_freed([offer], [10.3], full) == 1
+    assert _answered_before_chat_freed([offer], [9.9], full) == 0  # before it was queued
+    assert _answered_before_chat_freed([offer], [10.8], full) == 0  # after: overtaking
+    went_at_once = Waited(queued=10.0, chat_free=10.6, took=10.6, arrived=10.61)
+    assert _answered_before_chat_freed([went_at_once], [10.3], full) == 0
+    assert _answered_before_chat_freed([offer], [10.3], [10.0, 10.5, 11.0]) == 0
