@@ -225,7 +225,8 @@ async def delete_stale_locations(db: aiosqlite.Connection, before: float, now: f
 async def purge_closed_alerts(db: aiosqlite.Connection, closed_before: float, now: float) -> int:
     """Free text, notes and anything precise of long-finished alerts are deleted."""
     async with db.execute(
-        "SELECT id FROM alerts WHERE state IN ('closed', 'cancelled') AND closed_at < ?"
+        # "+state": the range of alerts_unpurged, not every closed alert by alerts_state.
+        "SELECT id FROM alerts WHERE +state IN ('closed', 'cancelled') AND closed_at < ?"
         " AND purged_at IS NULL",
         (closed_before,),
     ) as cur:

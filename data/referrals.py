@@ -148,8 +148,10 @@ async def purge_notes(db: aiosqlite.Connection, cutoff: float) -> int:
     """Referral notes of cases that ended before ``cutoff`` are emptied (tasks hold no
     free text)."""
     cur = await db.execute(
-        "UPDATE referrals SET note = NULL WHERE note IS NOT NULL AND alert_id IN"
-        f" (SELECT a.id FROM alerts a WHERE {_ENDED_BEFORE})",
+        # From the referrals that still hold a note (referrals_noted) to their alert, not
+        # from every closed alert to its referrals and follow-ups.
+        "UPDATE referrals SET note = NULL WHERE note IS NOT NULL AND EXISTS"
+        f" (SELECT 1 FROM alerts a WHERE a.id = referrals.alert_id AND {_ENDED_BEFORE})",
         {"cutoff": cutoff},
     )
     return cur.rowcount

@@ -1,0 +1,134 @@
+"""The periodic passes read only what they change, however long the history.
+
+The auditor's pass runs every ``SQUADLINE_AUDIT_INTERVAL`` on the event loop's thread, and
+/metrics runs on each scrape: a statement there that reads a whole history table stalls
+every alert for as long as that table takes to read. On 100,000 closed alerts with 20,000
+finished follow-ups, emptying expired referral notes read the follow-ups once per closed
+alert (81 s a pass), and forgetting 2,000 strangers read every alert once per stranger
+(29 s). Without statistics (the bot never runs ANALYZE) SQLite's plan does not depend on
+how many rows there are, so the plans of a small database are those of a large one.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from bot.intents import Action
+from data import metrics as metrics_q
+from tests.support import World
+from tests.support.aftercare import add_service, refer
+
+HERE = (-26.204137, 28.047391)
+DAY = 86400
+# Tables that grow with the squad's history. (users, user_locations and the inbox are bounded
+# by members, their retention or a short window.)
+HISTORY = {"alerts", "offers", "outbox", "messages", "referrals", "followups", "deadlines",
+           "slots", "clocks", "audit", "case_records", "checkins"}  # fmt: skip
+_SCAN = re.compile(r"^SCAN (\w+)(?: USING (?:COVERING )?INDEX (\w+))?")
+
+
+async def traced(world: World, work: Any) -> list[str]:
+    """The statements ``work`` ran on the store's connection."""
+    connection = world.services.core.store.db._connection
+    statements: list[str] = []
+    connection.set_trace_callback(statements.append)
+    try:
+        await work()
+    finally:
+        connection.set_trace_callback(None)
+    return statements
+
+
+async def whole_reads(world: World, statements: list[str]) -> list[tuple[str, str]]:
+    """(statement, step) for each statement whose plan reads a history table whole. Reading
+    a partial index whole reads only the rows its WHERE keeps (referrals still holding a
+    note), so that is not a whole read."""
+    found = []
+    async with world.services.core.store.reading() as db:
+        async with db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND sql LIKE '% WHERE %'"
+        ) as cur:
+            partial = {str(r[0]) for r in await cur.fetchall()}
+        for sql in statements:
+            if not re.match(r"(?i)\s*(select|update|delete|insert|with)\b", sql):
+                continue
+            async with db.execute("EXPLAIN QUERY PLAN " + sql) as cur:
+                plan = [str(r[3]) for r in await cur.fetchall()]
+            for step in plan:
+                match = _SCAN.match(step)
+                if match is None or match.group(2) in partial:
+                    continue
+                table = match.group(1)
+                alias = re.search(rf"(?i)\b(?:from|join|update)\s+(\w+)\s+(?:as\s+)?{table}\b", sql)
+                if (alias.group(1) if alias else table) in HISTORY:
+                    found.append((sql, step))
+    return found
+
+
+async def history(world: World) -> None:
+    """An alert closed long ago, with a finished referral that holds a note, a finished
+    follow-up, and a stranger who once wrote to the bot."""
+    await world.member("Thandi", HERE[0] + 0.004, HERE[1])
+    service = await add_service(world, "legal Legal Aid | -26.19, 28.05 | 24/7")
+    alert = await world.alert("Zanele", f"{HERE[0]}, {HERE[1]} held by police")
+    thandi = world.private("Thandi")
+    assert (await world.alerts.press(thandi, Action.ACCEPT, alert.id, "")).ok
+    assert (await world.alerts.press(thandi, Action.OUTCOME, alert.id, "resolved")).ok
+    await refer(world, "Thandi", await world.reload(alert), service)
+    aftercare = world.services.aftercare
+    async with world.services.core.store.reading() as db:
+        async with db.execute("SELECT id FROM referrals") as cur:
+            (referral_id,) = [r[0] for r in await cur.fetchall()]
+        async with db.execute("SELECT id FROM followups WHERE state = 'open'") as cur:
+            tasks = [r[0] for r in await cur.fetchall()]
+    await aftercare.press(thandi, Action.REFERRAL_NOTE, referral_id, "")
+    assert await aftercare.typed(thandi, "desk 4") is not None
+    for task_id in tasks:
+        await aftercare.press(thandi, Action.TASK, task_id, "done")
+    await aftercare.press(thandi, Action.REFERRAL, referral_id, "successful")
+    world.clock.advance(world.services.core.settings.retention_days * DAY + 60)
+
+
+async def test_the_auditors_pass_reads_no_history_table_whole(world: World) -> None:
+    await history(world)
+    statements = await traced(world, world.services.auditor.pass_once)
+    # The pass did its work: the alert's retention and the note's were applied.
+    assert any("purged_at = " in s for s in statements)
+    assert any(s.startswith("UPDATE referrals SET note = NULL") for s in statements)
+    async with world.services.core.store.reading() as db:
+        async with db.execute("SELECT note FROM referrals") as cur:
+            assert [r[0] for r in await cur.fetchall()] == [None]
+    assert await whole_reads(world, statements) == []
+
+
+async def test_metrics_read_only_what_happened_since_the_last_scrape(world: World) -> None:
+    await history(world)
+    since = world.clock() - 60
+
+    async def scrape() -> None:
+        async with world.services.core.store.reading() as db:
+            await metrics_q.acknowledged_since(db, since)
+            await metrics_q.fired_since(db, since)
+
+    statements = await traced(world, scrape)
+    assert len(statements) == 2
+    assert await whole_reads(world, statements) == []
+
+
+async def test_the_check_finds_a_whole_read(world: World) -> None:
+    """The check itself: a statement that reads a table, or a full index, whole is reported;
+    an indexed search and a partial index are not."""
+    found = await whole_reads(
+        world,
+        [
+            "SELECT id FROM followups WHERE rule = 'check'",
+            "SELECT count(*) FROM referrals",
+            "SELECT * FROM alerts a WHERE a.reporter_user_id = 5",
+            "SELECT alert_id FROM referrals WHERE note IS NOT NULL",
+        ],
+    )
+    assert [step for _, step in found] == [
+        "SCAN followups",
+        "SCAN referrals USING COVERING INDEX referrals_alert",
+    ]
