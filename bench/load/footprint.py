@@ -10,7 +10,11 @@ Figures:
 - start to first getUpdates (target: 2 s);
 - each command in ``TIMED`` (leads of different squads, in private), p95 (target: 300 ms):
   /status, and /report (this month's, until its summary arrives; its charts follow);
-- the database's size per 1,000 closed alerts.
+- the database's size per 1,000 closed alerts;
+- one pass of the auditor over that history (it runs every minute on the bot's event loop:
+  everything waits for it). The history includes finished follow-ups (one case in five),
+  referrals (one in ten, with a note until retention) and 2,000 reporters who are no
+  members but whose private chat the bot knows.
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ from typing import Any
 
 from bench.load.rig import Rig, load_now, ms, pct, rigged
 from bench.load.seed import Plan, Seeded
+from bot.config import Settings
+from bot.services import Services
 from tests.fakegram.limits import TELEGRAM
 
 RSS_TARGET_MB = 150.0
@@ -33,6 +39,7 @@ COMMAND_TARGET_MS = 300.0
 TIMED: list[tuple[str, str]] = [("/status", "lead"), ("/report", "lead")]
 DAY = 86400.0
 RETENTION_DAYS = 30
+STRANGERS = 2000
 
 
 @dataclass(frozen=True)
@@ -50,6 +57,7 @@ def history(db: Path, seeded: Seeded, alerts: int, days: int, now: float) -> Non
     try:
         first_member = {s.id: (s.id - 1) * seeded.plan.members + 1 for s in seeded.squads}
         rows_a, rows_o, rows_s, rows_d, rows_m, rows_out, rows_au = [], [], [], [], [], [], []
+        rows_f, rows_r, rows_u = [], [], []
         (start,) = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM alerts").fetchone()
         for i in range(alerts):
             alert_id = start + i
@@ -79,6 +87,19 @@ def history(db: Path, seeded: Seeded, alerts: int, days: int, now: float) -> Non
             rows_d.append(("ack", alert_id, created + 180, created + 120))
             rows_au.append((squad.id, 1_000_000, "acknowledged", f"H{alert_id:07d}", created + 120))
             rows_au.append((squad.id, 1_000_000, "closed", f"H{alert_id:07d}", closed))
+            # Aftercare: one case in five had its check-in done; one in ten was referred,
+            # with a note until its retention.
+            if rng.random() < 0.2:
+                done = closed + DAY
+                rows_f.append((alert_id, "check", owner, done, "done", closed, done))
+            if rng.random() < 0.1:
+                note = None if purged else "asked for the paralegal at desk 4"
+                rows_r.append((alert_id, "legal", owner, closed, "successful", closed,
+                               closed + DAY, note))  # fmt: skip
+            # Reporters who are no members, whose private chat the bot knows (they chose to
+            # be contactable): kept while an alert still names them.
+            if not purged and len(rows_u) < STRANGERS:
+                rows_u.append((70_000_000 + i, 70_000_000 + i, closed))
             if not purged:
                 for role, chat in (("card", squad.chat_id), ("offer", 1_000_000 + i % 20_000)):
                     rows_m.append((alert_id, chat, 900_000 + 3 * i + len(role), role, created))
@@ -118,6 +139,21 @@ def history(db: Path, seeded: Seeded, alerts: int, days: int, now: float) -> Non
             "INSERT INTO audit(squad_id, actor, action, target, at) VALUES (?, ?, ?, ?, ?)",
             rows_au,
         )
+        conn.executemany(
+            "INSERT INTO followups(alert_id, rule, owner_member_id, due_at, state, created_at,"
+            " finished_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            rows_f,
+        )
+        conn.executemany(
+            "INSERT INTO referrals(alert_id, category, made_by, consent_at, state, referred_at,"
+            " finished_at, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            rows_r,
+        )
+        conn.executemany(
+            "INSERT OR IGNORE INTO users(user_id, private_chat_id, blocked, updated_at)"
+            " VALUES (?, ?, 0, ?)",
+            rows_u,
+        )
         conn.commit()
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
@@ -134,6 +170,7 @@ async def run(options: Options = Options()) -> dict[str, Any]:
         bare = size_mb(rig.db)
         history(rig.db, rig.seeded, options.alerts, options.days, time.time())
         full = size_mb(rig.db)
+        auditor_ms = await auditor_pass_ms(rig.db)
         load = load_now()
         await rig.start_bot(wait_ready=False)
         first_poll = await rig.wait_polling()
@@ -149,6 +186,7 @@ async def run(options: Options = Options()) -> dict[str, Any]:
             "db_mb": round(full, 1),
             "db_mb_per_1000_closed_alerts": round((full - bare) / options.alerts * 1000, 3),
             "command_target_ms": COMMAND_TARGET_MS,
+            "auditor_pass_ms": auditor_ms,
             "load": load,
         }
         for command, latencies in answers.items():
@@ -156,6 +194,21 @@ async def run(options: Options = Options()) -> dict[str, Any]:
             result[f"{name}_p50_ms"] = ms(pct(latencies, 50))
             result[f"{name}_p95_ms"] = ms(pct(latencies, 95))
         return result
+
+
+async def auditor_pass_ms(db: Path) -> float:
+    """One pass of the auditor over the history, as the bot runs it every
+    ``SQUADLINE_AUDIT_INTERVAL`` on its event loop's thread (in this process, before the bot
+    starts: the same code on the same file). Every alert, and every answer, waits for it."""
+    settings = Settings(_env_file=None, bot_token="1:bench", database=db)
+    services = Services.build(settings)
+    await services.open()
+    try:
+        started = time.perf_counter()
+        await services.auditor.pass_once()
+        return ms(time.perf_counter() - started)
+    finally:
+        await services.close()
 
 
 async def _ask(rig: Rig, command: str, who: str, times: int) -> list[float]:
