@@ -7,7 +7,10 @@
 CREATE INDEX alerts_state ON alerts(state);
 -- Closed alerts whose retention has not yet been applied (the purge's range).
 CREATE INDEX alerts_unpurged ON alerts(closed_at) WHERE purged_at IS NULL;
+-- A pin sent in private finds its reporter's alert; /me lists what they reported.
 CREATE INDEX alerts_reporter ON alerts(reporter_user_id);
+-- A drill still pointed at by a "responder needs help" drill.
+CREATE INDEX alerts_linked ON alerts(linked_alert_id) WHERE linked_alert_id IS NOT NULL;
 CREATE INDEX alerts_acknowledged ON alerts(acknowledged_at) WHERE acknowledged_at IS NOT NULL;
 CREATE INDEX deadlines_fired ON deadlines(fired_at) WHERE fired_at IS NOT NULL;
 CREATE INDEX followups_alert ON followups(alert_id);

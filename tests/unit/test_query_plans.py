@@ -15,6 +15,8 @@ import re
 from typing import Any
 
 from bot.intents import Action
+from data import alerts as alerts_q
+from data import drills as drills_q
 from data import metrics as metrics_q
 from tests.support import World
 from tests.support.aftercare import add_service, refer
@@ -113,6 +115,23 @@ async def test_metrics_read_only_what_happened_since_the_last_scrape(world: Worl
 
     statements = await traced(world, scrape)
     assert len(statements) == 2
+    assert await whole_reads(world, statements) == []
+
+
+async def test_a_pin_finds_its_alert_without_reading_them_all(world: World) -> None:
+    """A reporter's pin (in private or in the group), and a drill's link, are looked up by
+    index: a panicking reporter's location does not wait for the squad's history."""
+    await history(world)
+    zanele = world.users["Zanele"]
+
+    async def lookups() -> None:
+        async with world.services.core.store.reading() as db:
+            await alerts_q.awaiting_location(db, zanele, zanele)
+            await alerts_q.awaiting_location_in_group(db, zanele, world.group("Zanele").chat_id)
+            await drills_q.has_linked(db, 1)
+
+    statements = await traced(world, lookups)
+    assert len(statements) == 3
     assert await whole_reads(world, statements) == []
 
 
