@@ -95,28 +95,3 @@ async def test_a_stop_while_waiting_for_the_bot_api_exits_cleanly(
     finally:
         await bot.close()
     assert "Traceback" not in bot.log(), bot.log()
-
-
-async def test_the_first_poll_does_not_wait_for_the_command_menus(
-    fake: FakeTelegram, db_path: Path, tmp_path: Path
-) -> None:
-    """A restart takes alerts at once: the command menus (a setMyCommands per language and
-    scope) and the auditor's first pass follow the first poll, not precede it."""
-    slow = 2.0
-    fake.fail("setMyCommands", 200, delay=slow)  # the first one is answered 2 s late
-    bot = BotProcess(fake, db_path, tmp_path)
-    try:
-        await bot.start(wait_ready=False)
-        await fake.wait_for(lambda c: c.method == "setMyCommands", timeout=30)
-        polls = [at for at, method, _ in fake.requests if method == "getUpdates"]
-        first_menu = min(c.at for c in fake.calls if c.method == "setMyCommands")
-        assert polls and polls[0] < first_menu + slow, "the first poll waited for the menus"
-        # The menus are still all set.
-        await fake.wait_for(
-            lambda c: c.method == "setMyCommands" and c.params.get("language_code") == "zu",
-            timeout=30,
-        )
-        assert await bot.stop() == 0
-    finally:
-        await bot.close()
-    assert "Traceback" not in bot.log(), bot.log()
