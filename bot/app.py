@@ -182,14 +182,11 @@ async def running(settings: Settings, stop: asyncio.Event | None = None) -> Asyn
         await sender.seed_limits()
         await sender.flush()
         services.deadlines.start()
+        services.auditor.start()
         sender.start()
+        await set_commands(app)
         await app.start()
         await intake.start(poll=webhook is None)
-        # After the first poll is under way: neither the auditor's pass (it reads the whole
-        # open set, and applies retention) nor the command menus (a call per language and
-        # scope) is needed to take an alert, so a restart does not wait for them.
-        services.auditor.start()
-        await set_commands(app)
         try:
             if webhook is not None:
                 await webhook.start()
