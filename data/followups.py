@@ -74,8 +74,10 @@ async def open_tasks(
     db: aiosqlite.Connection, squad_id: int, owner_member_id: int | None = None
 ) -> list[Task]:
     """The squad's open tasks (or one owner's), the earliest due first."""
+    # CROSS JOIN: from the open tasks (followups_owner) to their alert, never from every
+    # alert the squad ever had (alerts_squad_state) to its tasks.
     sql = (
-        "SELECT f.* FROM followups f JOIN alerts a ON a.id = f.alert_id"
+        "SELECT f.* FROM followups f CROSS JOIN alerts a ON a.id = f.alert_id"
         " WHERE a.squad_id = ? AND f.state = 'open'"
     )
     args: tuple[object, ...] = (squad_id,)
@@ -90,7 +92,7 @@ async def open_counts(db: aiosqlite.Connection, squad_id: int) -> dict[int, int]
     """How many open tasks each member of the squad owns."""
     async with db.execute(
         "SELECT f.owner_member_id AS m, count(*) AS n FROM followups f"
-        " JOIN alerts a ON a.id = f.alert_id WHERE a.squad_id = ? AND f.state = 'open'"
+        " CROSS JOIN alerts a ON a.id = f.alert_id WHERE a.squad_id = ? AND f.state = 'open'"
         " AND f.owner_member_id IS NOT NULL GROUP BY f.owner_member_id",
         (squad_id,),
     ) as cur:
