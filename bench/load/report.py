@@ -80,7 +80,7 @@ HEADLINES: dict[str, list[Headline]] = {
         ("status_p95_ms", "/status p95 (ms)", 300.0, True),
         ("report_p95_ms", "/report p95, until its summary (ms)", 300.0, True),
         ("db_mb_per_1000_closed_alerts", "database MB per 1,000 closed alerts", None, True),
-        ("auditor_pass_ms", "the auditor's pass over the history (ms)", None, True),
+        ("auditor_pass_ms", "the auditor's pass over the history, nothing due (ms)", None, True),
     ],
 }
 

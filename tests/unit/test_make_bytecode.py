@@ -30,8 +30,8 @@ def test_the_target_compiles_the_modules_first(target: str) -> None:
     lines = planned.stdout.splitlines()
     compiling = [i for i, line in enumerate(lines) if "compileall -q bot handlers data" in line]
     assert compiling, planned.stdout
-    starts = [i for i, line in enumerate(lines) if target in ("run", "test", "bench")
-              and ("squadline run" in line or "pytest" in line or "bench." in line)]  # fmt: skip
+    start = {"run": "squadline run", "test": "pytest", "bench": "-m bench."}[target]
+    starts = [i for i, line in enumerate(lines) if start in line]
     assert starts and compiling[0] < starts[0], planned.stdout
 
 
