@@ -32,7 +32,7 @@ translations: $(BIN)/.run-installed
 
 # The project's own modules compiled to bytecode (__pycache__), as `pip install .` leaves
 # them in the Docker image: where PYTHONDONTWRITEBYTECODE is set, Python would otherwise
-# compile all of them again at every start (about 0.35 s of the start on this machine).
+# compile all of them again at every start.
 # Up to date, it only compares times; a module changed since is compiled again at its import.
 bytecode: $(BIN)/.run-installed
 	$(BIN)/python -m compileall -q bot handlers data

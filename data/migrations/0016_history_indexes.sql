@@ -1,9 +1,9 @@
 -- Indexes for the periodic passes over a long history (issue 14's footprint: 100,000 closed
 -- alerts). Without them the auditor's pass, which runs every SQUADLINE_AUDIT_INTERVAL on the
--- event loop's thread, read whole tables: with 20,000 finished follow-ups, emptying expired
--- referral notes read the follow-ups once per closed alert (81 s a pass), and forgetting
--- 2,000 strangers read every alert once per stranger (29 s). Each index lets a pass read
--- only the rows it changes; tests/unit/test_query_plans.py checks the plans.
+-- event loop's thread, read whole tables: emptying expired referral notes read the
+-- follow-ups once per closed alert, and forgetting strangers read every alert once per
+-- stranger (150 s a pass on the footprint benchmark's history). With them no statement of
+-- the pass reads a history table whole; tests/unit/test_query_plans.py checks the plans.
 CREATE INDEX alerts_state ON alerts(state);
 -- Closed alerts whose retention has not yet been applied (the purge's range).
 CREATE INDEX alerts_unpurged ON alerts(closed_at) WHERE purged_at IS NULL;
