@@ -4,9 +4,10 @@ The Telegram sender (handlers/transport/sender.py) makes the calls; every decisi
 what a result means is here, so a second transport (Signal) gets the same rules:
 - a row is marked ``sending`` before its call, so after a crash it is sent again only when
   its fate is unknown, and such an offer says it was sent again;
-- an offer goes in one send, its buttons carrying the copy's number: only the copy whose
-  delivery is recorded is honoured (``copy_tag``), so a member never holds two live offers;
-  an offer answered or withdrawn before its turn is not sent at all;
+- an offer goes in one send, its buttons carrying the copy's number: only the newest copy
+  is honoured (``copy_tag``, recorded before its call), so a member never holds two live
+  offers, even when crashes hid the fate of several copies; an offer answered or withdrawn
+  before its turn is not sent at all;
 - a refused (403) private chat makes that person unreachable, and an offer moves on;
 - a message still failing after the give-up time tells the leads, once;
 - a private message about an alert that finished while it was on its way is cleaned up.
@@ -62,9 +63,10 @@ def copy_tag(copy: int) -> str:
 
 
 def honoured(recorded: str | None, pressed: str) -> bool:
-    """Whether a press on an offer copy tagged ``pressed`` acts on the offer: a copy is honoured
-    unless another copy's delivery was recorded (``pressed`` empty: an offer sent before
-    copies were tagged, whose buttons only the recorded copy ever had)."""
+    """Whether a press on an offer copy tagged ``pressed`` acts on the offer: only the copy
+    recorded as the newest sent does (``recorded`` None: none recorded, an offer sent before
+    copies were recorded as they go; ``pressed`` empty: an offer sent before copies were
+    tagged, whose buttons only one copy ever had)."""
     return not pressed or recorded is None or recorded == pressed
 
 
@@ -136,14 +138,15 @@ class Delivery:
         (the squad's board folded into a waiting post, a newer edit superseding a waiting
         one, an erasure redacting a waiting message) is in what goes, and a row that is no
         longer to be sent is not sent. An offer that is no longer open is dropped; an offer's
-        buttons carry its copy's tag; a copy whose first delivery's fate is unknown says it
-        was sent again."""
+        buttons carry its copy's tag, and that copy is recorded as the only one honoured
+        before the call is made; a copy whose first delivery's fate is unknown says it was
+        sent again."""
         ready: list[OutboxRow] = []
         now = self.core.now()
         async with self.core.store.transaction() as db:
             for row in await outbox.rows_to_send(db, ids):
                 intent = row.intent
-                if is_offer_send(intent) and not await self._still_offered(db, intent):
+                if is_offer_send(intent) and not await self._newest_copy(db, row):
                     await outbox.mark_superseded(db, row.id)
                     continue
                 await outbox.mark_sending(db, row.id)
@@ -153,10 +156,18 @@ class Delivery:
         return ready
 
     @staticmethod
-    async def _still_offered(db: aiosqlite.Connection, intent: Intent) -> bool:
+    async def _newest_copy(db: aiosqlite.Connection, row: OutboxRow) -> bool:
+        """An offer about to be sent: if it is still open, this copy becomes the only one
+        honoured, before its call. Recorded at delivery instead, two copies whose fate
+        crashes hid (neither recorded) would both act once the offer closed before a third
+        went. ``False``: the offer is no longer open, so nothing is sent."""
+        intent = row.intent
         assert intent.alert_id is not None and intent.member_id is not None
         offer = await offers_q.offer_for(db, intent.alert_id, intent.member_id)
-        return offer is not None and offer.answer is None
+        if offer is None or offer.answer is not None:
+            return False
+        await offers_q.record_copy(db, offer.id, copy_tag(row.attempts + 1))
+        return True
 
     async def held(self, row: OutboxRow, seconds: float) -> None:
         """429: the chat is held (across restarts too) and the row waits."""
@@ -206,8 +217,8 @@ class Delivery:
 
     async def delivered(self, results: Sequence[tuple[OutboxRow, int | None, int | None]]) -> None:
         """Telegram took these (row, chat id, message id), recorded in one transaction. Each
-        message's id is remembered (edits and buttons find it after a restart); an offer's
-        copy becomes the one honoured; a late arrival is cleaned up."""
+        message's id is remembered (edits and buttons find it after a restart); a late
+        arrival is cleaned up."""
         if not results:
             return
         now = self.core.now()
@@ -243,12 +254,11 @@ class Delivery:
         if late is not None:
             await outbox.enqueue(db, late, now)
         elif is_offer_send(intent):
-            # This copy is the one honoured; an older one a crash left on the phone is not.
+            # The offer ended while this copy was on its way: its buttons go.
             assert intent.member_id is not None
             offer = await offers_q.offer_for(db, intent.alert_id, intent.member_id)
             if offer is None:
                 return
-            await offers_q.record_copy(db, offer.id, copy_tag(row.attempts + 1))
             key = _WITHDRAWN_KEYS.get(offer.answer) if offer.answer else None
             if key is not None and alert is not None:  # it ended while on its way
                 edit = Intent(

@@ -224,8 +224,8 @@ class Offer:
     answer: OfferAnswer | None
     answered_at: float | None
     slot_id: int | None = None  # None: a broadcast offer (any open slot)
-    # The tag of the copy whose delivery was recorded (bot/delivery.py copy_tag); None: none
-    # recorded yet. Only that copy's buttons act on the offer.
+    # The tag of the newest copy sent, recorded before its call (bot/delivery.py copy_tag);
+    # None: none recorded. Only that copy's buttons act on the offer.
     copy: str | None = None
 
 

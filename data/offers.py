@@ -92,7 +92,8 @@ async def close_open_offers(
 
 
 async def record_copy(db: aiosqlite.Connection, offer_id: int, copy: str) -> None:
-    """The copy of the offer whose delivery was recorded: the only one whose buttons act."""
+    """The newest copy of the offer sent (recorded before its call): the only one whose
+    buttons act."""
     await db.execute("UPDATE offers SET copy = ? WHERE id = ?", (copy, offer_id))
 
 

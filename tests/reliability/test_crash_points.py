@@ -13,6 +13,8 @@ count once).
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import sqlite3
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
@@ -169,9 +171,40 @@ async def test_crash_after_the_send_before_it_is_marked_sent(rig: Rig) -> None:
         assert offers[1].text.endswith(resent), offers[1].text
         assert tags[1] == {"cb"} and copy == "cb", "only the copy sent again is honoured"
     else:
-        assert len(offers) == 1 and copy is None
+        assert len(offers) == 1 and copy == "ca", "recorded as the newest before its call"
         (answer,) = db_rows(rig.bot.db, f"SELECT o.answer {thandis}")[0]
         assert answer is not None, "an open offer is always sent again"
+
+
+async def test_two_copies_whose_fate_crashes_hid_never_both_act(rig: Rig) -> None:
+    """The bot died after sending each of two copies of one offer, before recording either,
+    and the offer timed out before a third could go. Both copies are on her phone; only the
+    newer acts. (Recorded at delivery, neither copy was, so both acted: the kill -9 suite
+    found it as "chat 201 sees 2 live offers".)"""
+    rig.bot.settings["ack_timeout"] = "60"  # the offer stays open across both crashes
+    await rig.bot.stop()
+    await rig.bot.start(crash_at="after_offer_send")
+    mark = await rig.alert()
+    assert await rig.bot.wait_dead() == KILLED, rig.bot.log()[-2000:]
+    await rig.bot.start(crash_at="after_offer_send", wait_ready=False)
+    assert await rig.bot.wait_dead() == KILLED, rig.bot.log()[-2000:]
+    copies = [
+        c for c in rig.fake.calls[mark:] if c.method == "sendMessage" and c.chat_id == rig.thandi.id
+    ]
+    tags = [{b["callback_data"].rsplit(":", 1)[1] for b in c.buttons()} for c in copies]
+    assert tags == [{"ca"}, {"cb"}], tags
+    # The second crash came just as the offer's timeout was committed: no third copy goes.
+    with contextlib.closing(sqlite3.connect(rig.bot.db)) as conn, conn:
+        conn.execute("UPDATE offers SET answer = 'timeout', answered_at = 1")
+    mark = len(rig.fake.calls)
+    await rig.bot.start()
+    code = code_of(copies[0])
+    older = bot_message(rig.fake, copies[0])
+    await rig.fake.press(rig.thandi, older, button=render("button.accept"))
+    stale = await rig.fake.wait_for(lambda c: c.method == "answerCallbackQuery", after=mark)
+    assert stale.params["text"] == render("offer.old_copy", {"code": code})
+    await rig.check()  # no chat sees two live offers of one alert
+    assert not [c for c in rig.fake.calls[mark:] if is_send(rig.thandi.id, f"#{code}")(c)]
 
 
 async def test_crash_in_the_middle_of_an_escalation(rig: Rig) -> None:
