@@ -6,8 +6,9 @@ what a result means is here, so a second transport (Signal) gets the same rules:
   its fate is unknown, and such an offer says it was sent again;
 - an offer goes in one send, its buttons carrying the copy's number: only the newest copy
   is honoured (``copy_tag``, recorded before its call), so a member never holds two live
-  offers, even when crashes hid the fate of several copies; an offer answered or withdrawn
-  before its turn is not sent at all;
+  offers, even when crashes hid the fate of several copies; a copy Telegram surely did not
+  take (429, 5xx, 400, 403) gives the honour back to the one before it; an offer answered
+  or withdrawn before its turn is not sent at all;
 - a refused (403) private chat makes that person unreachable, and an offer moves on;
 - a message still failing after the give-up time tells the leads, once;
 - a private message about an alert that finished while it was on its way is cleaned up.
@@ -23,7 +24,7 @@ from typing import Protocol
 import aiosqlite
 
 from bot.core import Core
-from bot.domain import OfferAnswer
+from bot.domain import Offer, OfferAnswer
 from bot.drills.marking import marked_intent
 from bot.intents import Action, Intent, MessageRole, Op, Priority, Text
 from bot.languages import language_of_chat
@@ -146,9 +147,12 @@ class Delivery:
         async with self.core.store.transaction() as db:
             for row in await outbox.rows_to_send(db, ids):
                 intent = row.intent
-                if is_offer_send(intent) and not await self._newest_copy(db, row):
-                    await outbox.mark_superseded(db, row.id)
-                    continue
+                if is_offer_send(intent):
+                    offer = await self._newest_copy(db, row)
+                    if offer is None:
+                        await outbox.mark_superseded(db, row.id)
+                        continue
+                    row = replace(row, copy_before=offer.copy)
                 await outbox.mark_sending(db, row.id)
                 if intent.op is not Op.DELETE:  # a deletion takes no message's slot
                     await outbox.log_send(db, intent.chat_id, now)
@@ -156,18 +160,31 @@ class Delivery:
         return ready
 
     @staticmethod
-    async def _newest_copy(db: aiosqlite.Connection, row: OutboxRow) -> bool:
+    async def _newest_copy(db: aiosqlite.Connection, row: OutboxRow) -> Offer | None:
         """An offer about to be sent: if it is still open, this copy becomes the only one
-        honoured, before its call. Recorded at delivery instead, two copies whose fate
-        crashes hid (neither recorded) would both act once the offer closed before a third
-        went. ``False``: the offer is no longer open, so nothing is sent."""
+        honoured, before its call (returns the offer as it was). Recorded at delivery
+        instead, two copies whose fate crashes hid (neither recorded) would both act once
+        the offer closed before a third went. ``None``: the offer is no longer open, so
+        nothing is sent."""
         intent = row.intent
         assert intent.alert_id is not None and intent.member_id is not None
         offer = await offers_q.offer_for(db, intent.alert_id, intent.member_id)
         if offer is None or offer.answer is not None:
-            return False
+            return None
         await offers_q.record_copy(db, offer.id, copy_tag(row.attempts + 1))
-        return True
+        return offer
+
+    @staticmethod
+    async def _not_taken(db: aiosqlite.Connection, row: OutboxRow) -> None:
+        """Telegram surely did not take this copy of an offer: the copy honoured before it (one
+        a crash or a timeout may have left on the phone) is honoured again, so the member's
+        Accept there still acts."""
+        intent = row.intent
+        if not is_offer_send(intent):
+            return
+        assert intent.alert_id is not None and intent.member_id is not None
+        failed = copy_tag(row.attempts + 1)
+        await offers_q.put_back_copy(db, intent.alert_id, intent.member_id, failed, row.copy_before)
 
     async def held(self, row: OutboxRow, seconds: float) -> None:
         """429: the chat is held (across restarts too) and the row waits."""
@@ -185,12 +202,15 @@ class Delivery:
         now = self.core.now()
         async with self.core.store.transaction() as db:
             await outbox.retry_later(db, row.id, now + seconds, error, now, uncertain=uncertain)
+            if not uncertain:
+                await self._not_taken(db, row)
 
     async def refused(self, row: OutboxRow) -> None:
         """403: the recipient cannot be reached (blocked the bot, never opened the chat)."""
         intent = row.intent
         async with self.core.store.transaction() as db:
             await outbox.mark_failed(db, row.id, "forbidden")
+            await self._not_taken(db, row)
             if intent.chat_id > 0:
                 await squads_q.mark_blocked(db, intent.chat_id, self.core.now())
         await self._undeliverable(intent, refused=True)
@@ -199,11 +219,13 @@ class Delivery:
         """400 that is not a known harmless one: this row will never go."""
         async with self.core.store.transaction() as db:
             await outbox.mark_failed(db, row.id, "bad_request")
+            await self._not_taken(db, row)
 
-    async def failing(self, row: OutboxRow) -> bool:
-        """A 5xx or network error. Past the give-up time, the leads are told once; an offer
-        is then dropped (the next member was offered instead). Returns whether the row is
-        dropped; otherwise it is retried with backoff by the caller."""
+    async def failing(self, row: OutboxRow, *, uncertain: bool) -> bool:
+        """A 5xx or network error (``uncertain``: a timeout, so Telegram may have it). Past
+        the give-up time, the leads are told once; an offer is then dropped (the next member
+        was offered instead). Returns whether the row is dropped; otherwise it is retried
+        with backoff by the caller."""
         failing_since = row.first_failed_at or self.core.now()
         if row.reported or self.core.now() - failing_since <= self.give_up_s:
             return False
@@ -212,6 +234,8 @@ class Delivery:
             await outbox.mark_reported(db, row.id)
             if intent.role is MessageRole.OFFER:
                 await outbox.mark_failed(db, row.id, "network")
+                if not uncertain:
+                    await self._not_taken(db, row)
         await self._undeliverable(intent, refused=False)
         return intent.role is MessageRole.OFFER
 

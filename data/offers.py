@@ -97,6 +97,17 @@ async def record_copy(db: aiosqlite.Connection, offer_id: int, copy: str) -> Non
     await db.execute("UPDATE offers SET copy = ? WHERE id = ?", (copy, offer_id))
 
 
+async def put_back_copy(
+    db: aiosqlite.Connection, alert_id: int, member_id: int, failed: str, before: str | None
+) -> None:
+    """Copy ``failed`` never reached Telegram: the one honoured before it is again, unless a
+    newer copy has been recorded since."""
+    await db.execute(
+        "UPDATE offers SET copy = ? WHERE alert_id = ? AND member_id = ? AND copy = ?",
+        (before, alert_id, member_id, failed),
+    )
+
+
 async def members_engaged(db: aiosqlite.Connection, squad_id: int) -> dict[int, int]:
     """Members of a squad holding unanswered offers for open alerts, or slots of them, and
     how many: they rank after every free member, the least engaged first, so offers in a

@@ -20,6 +20,9 @@ class OutboxRow:
     first_failed_at: float | None = None
     reported: bool = False
     drill: bool = False  # about a drill: marked DRILL as it goes out (bot/drills/marking.py)
+    # An offer as it goes: the copy honoured before this one (put back if this one surely
+    # never reached Telegram; bot/delivery.py).
+    copy_before: str | None = None
 
 
 async def enqueue(db: aiosqlite.Connection, intent: Intent, now: float) -> int:

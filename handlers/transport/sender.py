@@ -332,7 +332,7 @@ class Sender(Worker):
             log.warning("400 for a %s message", intent.role.value)
             await self.delivery.rejected(row)
         elif isinstance(error, TimedOut | NetworkError):  # includes 5xx
-            if await self.delivery.failing(row):
+            if await self.delivery.failing(row, uncertain=isinstance(error, TimedOut)):
                 log.error("an offer is still failing after %d attempts", row.attempts + 1)
                 return  # the next member was offered instead; this one is dropped
             backoff = backoff_s(row.attempts)

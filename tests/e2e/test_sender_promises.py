@@ -110,6 +110,39 @@ async def test_an_offer_sent_again_after_a_timeout_says_so_too(
         assert recorded == [("cb",)], "only the copy sent again is honoured"
 
 
+async def test_a_copy_telegram_refused_leaves_the_one_before_it_acting(
+    fake: FakeTelegram, db_path: Path
+) -> None:
+    """The first copy reached her after the bot's read timeout (its fate unknown to the bot);
+    the copy sent again meets 503s. Telegram never took that one, so the first copy, the only
+    one on her phone, is the one honoured: her Accept there acts."""
+    settings = make_settings(fake, db_path, ack_timeout=timedelta(seconds=60))
+    thandi = fake.user(201, "Thandi")
+    async with running_bot(settings):
+        squad = await Squad.set_up(fake)
+        await squad.join(thandi, ALERT_AT[0] + 0.0036, ALERT_AT[1])
+        await fake.idle()
+        fake.fail("sendMessage", 200, chat_id=thandi.id, delay=6.0, times=1)  # slow, delivered
+        outage = fake.fail("sendMessage", 503, chat_id=thandi.id, times=1000)
+        mark = await squad.say(fake.user(300, "Zanele"), f"/alert {ALERT_AT[0]}, {ALERT_AT[1]}")
+        first = await fake.wait_for(is_send(thandi.id, "can you help?"), after=mark, timeout=15)
+        code = code_of(first)
+        assert _copy_tags(first) == {"ca"}
+
+        def refused() -> int:
+            return sum(1 for c in fake.calls[mark:] if c.chat_id == thandi.id and c.status == 503)
+
+        await _until(lambda: refused() >= 2)  # the copy sent again, and again
+        await _until(lambda: _rows(db_path, "SELECT copy FROM offers") == [("ca",)])
+        press = len(fake.calls)
+        await fake.press(thandi, bot_message(fake, first), button=render("button.accept"))
+        answer = await fake.wait_for(lambda c: c.method == "answerCallbackQuery", after=press)
+        assert answer.params["text"] == render("claim.won", {"code": code})
+        assert _rows(db_path, "SELECT answer FROM offers") == [("accepted",)]
+        outage.times = 0  # Telegram is back: her brief and the pin go
+        await fake.wait_for(is_send(thandi.id, f"You have #{code}"), after=mark, timeout=15)
+
+
 def _rows(db: Path, sql: str) -> list[tuple[object, ...]]:
     conn = sqlite3.connect(db)
     try:

@@ -203,8 +203,16 @@ async def test_two_copies_whose_fate_crashes_hid_never_both_act(rig: Rig) -> Non
     await rig.fake.press(rig.thandi, older, button=render("button.accept"))
     stale = await rig.fake.wait_for(lambda c: c.method == "answerCallbackQuery", after=mark)
     assert stale.params["text"] == render("offer.old_copy", {"code": code})
+    assert db_rows(rig.bot.db, "SELECT copy, owner_member_id FROM alerts a JOIN offers o"
+                   " ON o.alert_id = a.id") == [("cb", None)]  # fmt: skip
+    # The newer copy acts (an Accept on one's own offer counts even after it timed out).
+    press = len(rig.fake.calls)
+    newer = bot_message(rig.fake, copies[1])
+    await rig.fake.press(rig.thandi, newer, button=render("button.accept"))
+    won = await rig.fake.wait_for(lambda c: c.method == "answerCallbackQuery", after=press)
+    assert won.params["text"] == render("claim.won", {"code": code})
     await rig.check()  # no chat sees two live offers of one alert
-    assert not [c for c in rig.fake.calls[mark:] if is_send(rig.thandi.id, f"#{code}")(c)]
+    assert not [c for c in rig.fake.calls[mark:] if is_send(rig.thandi.id, "can you help?")(c)]
 
 
 async def test_crash_in_the_middle_of_an_escalation(rig: Rig) -> None:
