@@ -95,6 +95,7 @@ def check(db: Path, fake: FakeTelegram, *, max_escalations: int) -> Report:
         )
     }
     live: Counter[tuple[int, int]] = Counter()
+    held: Counter[tuple[int, int]] = Counter()  # copies on the phone, acting or not
     for (chat_id, _), message in fake.messages.items():
         for row in (message.get("reply_markup") or {}).get("inline_keyboard", []):
             for button in row:
@@ -102,11 +103,21 @@ def check(db: Path, fake: FakeTelegram, *, max_escalations: int) -> Report:
                 if parts[:2] != ["s1", "acc"]:
                     continue
                 alert_id, tag = int(parts[2]), (parts[3] if len(parts) > 3 else "")
+                held[(chat_id, alert_id)] += 1
                 if honoured(recorded.get((chat_id, alert_id)), tag):
                     live[(chat_id, alert_id)] += 1
     for (chat_id, alert_id), n in live.items():
         if n > 1:
             report.problems.append(f"chat {chat_id} sees {n} live offers of alert {alert_id}")
+    # ... and an offer still open, with a copy on the phone, has one copy that acts.
+    for r in _rows(
+        db,
+        "SELECT u.private_chat_id AS chat, o.alert_id FROM offers o JOIN members m"
+        " ON m.id = o.member_id JOIN users u ON u.user_id = m.user_id WHERE o.answer IS NULL",
+    ):
+        key = (r["chat"], r["alert_id"])
+        if held[key] and not live[key]:
+            report.problems.append(f"chat {key[0]} holds offers of alert {key[1]}, none acting")
 
     # 4. Deadlines fired at most once: each firing's effects exist exactly once.
     leads = Counter(
