@@ -9,7 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from bot.messages import render
-from tests.fakegram.server import Call, FakeTelegram
+from tests.fakegram.server import Call, FakeTelegram, User
 from tests.support import (
     ALERT_AT,
     Squad,
@@ -84,6 +84,16 @@ async def test_an_offer_sent_again_after_a_crash_says_so_and_only_it_acts(
         assert offers == [second], "sent again once, never a third time"
 
 
+async def _joined_with_a_slow_first_copy(fake: FakeTelegram, thandi: User) -> Squad:
+    """Thandi joins the squad; the next message to her reaches Telegram but is answered
+    after the bot's 5 s read timeout."""
+    squad = await Squad.set_up(fake)
+    await squad.join(thandi, ALERT_AT[0] + 0.0036, ALERT_AT[1])
+    await fake.idle()
+    fake.fail("sendMessage", 200, chat_id=thandi.id, delay=6.0, times=1)  # slow, delivered
+    return squad
+
+
 async def test_an_offer_sent_again_after_a_timeout_says_so_too(
     fake: FakeTelegram, db_path: Path
 ) -> None:
@@ -92,10 +102,7 @@ async def test_an_offer_sent_again_after_a_timeout_says_so_too(
     settings = make_settings(fake, db_path, ack_timeout=timedelta(seconds=60))
     thandi = fake.user(201, "Thandi")
     async with running_bot(settings):
-        squad = await Squad.set_up(fake)
-        await squad.join(thandi, ALERT_AT[0] + 0.0036, ALERT_AT[1])
-        await fake.idle()
-        fake.fail("sendMessage", 200, chat_id=thandi.id, delay=6.0, times=1)  # slow, delivered
+        squad = await _joined_with_a_slow_first_copy(fake, thandi)
         mark = await squad.say(fake.user(300, "Zanele"), f"/alert {ALERT_AT[0]}, {ALERT_AT[1]}")
         await fake.wait_for(is_send(thandi.id, "can you help?"), after=mark, timeout=15)
         await fake.idle(quiet=1.5, timeout=15)
@@ -119,10 +126,7 @@ async def test_a_copy_telegram_refused_leaves_the_one_before_it_acting(
     settings = make_settings(fake, db_path, ack_timeout=timedelta(seconds=60))
     thandi = fake.user(201, "Thandi")
     async with running_bot(settings):
-        squad = await Squad.set_up(fake)
-        await squad.join(thandi, ALERT_AT[0] + 0.0036, ALERT_AT[1])
-        await fake.idle()
-        fake.fail("sendMessage", 200, chat_id=thandi.id, delay=6.0, times=1)  # slow, delivered
+        squad = await _joined_with_a_slow_first_copy(fake, thandi)
         outage = fake.fail("sendMessage", 503, chat_id=thandi.id, times=1000)
         mark = await squad.say(fake.user(300, "Zanele"), f"/alert {ALERT_AT[0]}, {ALERT_AT[1]}")
         first = await fake.wait_for(is_send(thandi.id, "can you help?"), after=mark, timeout=15)
