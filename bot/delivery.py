@@ -65,7 +65,8 @@ def copy_tag(copy: int) -> str:
 
 def honoured(recorded: str | None, pressed: str) -> bool:
     """Whether a press on an offer copy tagged ``pressed`` acts on the offer: only the copy
-    recorded as the newest sent does (``recorded`` None: none recorded, an offer sent before
+    recorded does, the newest sent or, when Telegram surely did not take that one, the one
+    before it (``recorded`` None: none recorded, nothing sent yet or an offer sent before
     copies were recorded as they go; ``pressed`` empty: an offer sent before copies were
     tagged, whose buttons only one copy ever had)."""
     return not pressed or recorded is None or recorded == pressed
@@ -152,7 +153,7 @@ class Delivery:
                     if offer is None:
                         await outbox.mark_superseded(db, row.id)
                         continue
-                    row = replace(row, copy_before=offer.copy)
+                    row = replace(row, copy_before=_honoured_before(offer.copy, row))
                 await outbox.mark_sending(db, row.id)
                 if intent.op is not Op.DELETE:  # a deletion takes no message's slot
                     await outbox.log_send(db, intent.chat_id, now)
@@ -171,7 +172,7 @@ class Delivery:
         offer = await offers_q.offer_for(db, intent.alert_id, intent.member_id)
         if offer is None or offer.answer is not None:
             return None
-        await offers_q.record_copy(db, offer.id, copy_tag(row.attempts + 1))
+        await offers_q.record_copy(db, offer.id, _copy_of(row))
         return offer
 
     @staticmethod
@@ -180,25 +181,27 @@ class Delivery:
         a crash or a timeout may have left on the phone) is honoured again, so the member's
         Accept there still acts."""
         intent = row.intent
-        if not is_offer_send(intent):
-            return
+        if not is_offer_send(intent) or row.copy_before == outbox.NOT_STARTED:
+            return  # (a row that did not go through ``started`` put nothing to give back)
         assert intent.alert_id is not None and intent.member_id is not None
-        failed = copy_tag(row.attempts + 1)
-        await offers_q.put_back_copy(db, intent.alert_id, intent.member_id, failed, row.copy_before)
+        await offers_q.put_back_copy(
+            db, intent.alert_id, intent.member_id, _copy_of(row), row.copy_before
+        )
 
     async def held(self, row: OutboxRow, seconds: float) -> None:
         """429: the chat is held (across restarts too) and the row waits."""
         await self.hold(row.intent.chat_id, seconds)
-        await self.later(row, seconds, "retry_after")
+        await self.later(row, seconds, "retry_after", uncertain=False)
 
     async def hold(self, chat_id: int, seconds: float) -> None:
         """429 for this chat: nothing goes there for ``seconds``, across a restart too."""
         async with self.core.store.transaction() as db:
             await outbox.hold_chat(db, chat_id, self.core.now() + seconds)
 
-    async def later(
-        self, row: OutboxRow, seconds: float, error: str, *, uncertain: bool = False
-    ) -> None:
+    async def later(self, row: OutboxRow, seconds: float, error: str, *, uncertain: bool) -> None:
+        """Try the row again in ``seconds``. ``uncertain``: Telegram may have it (a timeout, a
+        connection lost once the request went); otherwise it surely did not, and an offer's
+        copy gives the honour back (``_not_taken``)."""
         now = self.core.now()
         async with self.core.store.transaction() as db:
             await outbox.retry_later(db, row.id, now + seconds, error, now, uncertain=uncertain)
@@ -338,13 +341,28 @@ class Delivery:
         await self.on_undeliverable(intent.alert_id, intent.member_id, intent.role, refused=refused)
 
 
+def _copy_of(row: OutboxRow) -> str:
+    """The tag of the copy of an offer this attempt sends (``row.attempts``: those before)."""
+    return copy_tag(row.attempts + 1)
+
+
+def _honoured_before(recorded: str | None, row: OutboxRow) -> str | None:
+    """The copy honoured before this attempt, to give back if Telegram surely does not take
+    it. None, with attempts before: an offer from before copies were recorded as they go,
+    whose copies a crash may have left on the phone; the previous attempt's stands for them
+    (None would let them all act)."""
+    if recorded is None and row.attempts > 0:
+        return copy_tag(row.attempts)
+    return recorded
+
+
 def _as_sent(row: OutboxRow) -> OutboxRow:
     """The row as this copy goes out (``row.attempts`` is the count before it); a message
     about a drill says DRILL."""
     intent = marked_intent(row.intent) if row.drill else row.intent
     if not is_offer_send(intent):
         return row if intent is row.intent else replace(row, intent=intent)
-    tag = copy_tag(row.attempts + 1)
+    tag = _copy_of(row)
     buttons = tuple(
         tuple(
             replace(b, arg=tag) if b.action in (Action.ACCEPT, Action.DECLINE) else b for b in line

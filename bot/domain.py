@@ -224,8 +224,9 @@ class Offer:
     answer: OfferAnswer | None
     answered_at: float | None
     slot_id: int | None = None  # None: a broadcast offer (any open slot)
-    # The tag of the newest copy sent, recorded before its call (bot/delivery.py copy_tag);
-    # None: none recorded. Only that copy's buttons act on the offer.
+    # The tag of the copy whose buttons act (bot/delivery.py copy_tag): the newest sent,
+    # recorded before its call, or the one before it when Telegram surely did not take
+    # that one; None: none recorded.
     copy: str | None = None
 
 

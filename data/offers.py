@@ -92,8 +92,8 @@ async def close_open_offers(
 
 
 async def record_copy(db: aiosqlite.Connection, offer_id: int, copy: str) -> None:
-    """The newest copy of the offer sent (recorded before its call): the only one whose
-    buttons act."""
+    """The copy of the offer about to be sent (recorded before its call): from now the only
+    one whose buttons act."""
     await db.execute("UPDATE offers SET copy = ? WHERE id = ?", (copy, offer_id))
 
 

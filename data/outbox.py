@@ -9,6 +9,8 @@ import aiosqlite
 
 from bot.intents import Intent, MessageRole, Op, Priority
 
+NOT_STARTED = "-"  # no offer copy's tag (those are letters)
+
 
 @dataclass(frozen=True)
 class OutboxRow:
@@ -21,8 +23,8 @@ class OutboxRow:
     reported: bool = False
     drill: bool = False  # about a drill: marked DRILL as it goes out (bot/drills/marking.py)
     # An offer as it goes: the copy honoured before this one (put back if this one surely
-    # never reached Telegram; bot/delivery.py).
-    copy_before: str | None = None
+    # never reached Telegram; bot/delivery.py). NOT_STARTED: not read to be sent.
+    copy_before: str | None = NOT_STARTED
 
 
 async def enqueue(db: aiosqlite.Connection, intent: Intent, now: float) -> int:

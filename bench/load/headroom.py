@@ -45,6 +45,7 @@ async def _measure(rig: Rig, options: Options) -> dict[str, Any]:
         return len(first_offer_at(rig.fake, mark)) >= options.alerts
 
     finished = await rig.until(offered, timeout=options.timeout_s, poll=0.5)
+    calls = len(rig.fake.calls) - mark  # every Bot API call but getUpdates, until then
     cpu = rig.bot_cpu_s() - cpu_before
     harness = time.process_time() - harness_before
     loads.append(load_now())
@@ -70,6 +71,7 @@ async def _measure(rig: Rig, options: Options) -> dict[str, Any]:
         "offers_delivered_per_s": round(len(delivered) / delivered_span, 1) if delivered else None,
         # What one core does when it is the bot's alone (the machine is shared).
         "bot_cpu_ms_per_alert": round(cpu * 1000 / options.alerts, 2),
+        "calls_per_alert": round(calls / options.alerts, 2),
         "per_bot_cpu_s": round(options.alerts / cpu, 1) if cpu else None,
         # The fake Bot API server and the load generator share the 2 cores: what is left of
         # them for the bot bounds what it can do on this machine, however it is built.

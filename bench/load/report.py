@@ -58,6 +58,7 @@ HEADLINES: dict[str, list[Headline]] = {
         ("stored_and_offered_per_s", "alerts stored and offered per second", 300.0, False),
         ("offers_delivered_per_s", "offers delivered per second", None, False),
         ("bot_cpu_ms_per_alert", "bot CPU per alert (ms)", None, True),
+        ("calls_per_alert", "Bot API calls per alert, until the last offer", None, True),
         ("per_bot_cpu_s", "alerts per second of bot CPU", 300.0, False),
         (
             "harness_cpu_ms_per_alert",

@@ -158,10 +158,17 @@ class AiohttpRequest(BaseRequest):
                 return response.status, await response.read()
         except TimeoutError as exc:  # aiohttp's own timeouts are TimeoutErrors too
             raise TimedOut(f"aiohttp.{type(exc).__name__}") from exc
-        except aiohttp.ClientError as exc:
+        except aiohttp.ClientConnectorError as exc:  # never connected: nothing went
             raise NetworkError(f"aiohttp.{type(exc).__name__}") from exc
+        except aiohttp.ClientError as exc:
+            raise LostInFlight(f"aiohttp.{type(exc).__name__}") from exc
         finally:
             self._slots.release()
+
+
+class LostInFlight(NetworkError):
+    """The connection failed once the request may have gone (closed, reset, an answer cut
+    off): as after a timeout, Telegram may have acted on it."""
 
 
 def _multipart(request_data: RequestData) -> aiohttp.FormData:

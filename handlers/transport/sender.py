@@ -25,6 +25,7 @@ from bot.intents import Intent, MessageRole, Op
 from bot.logsafe import where
 from bot.worker import Worker
 from handlers.markup import FORCE_REPLY, inline_keyboard, location_request, text_of
+from handlers.transport.aiohttp_request import LostInFlight
 from handlers.transport.intake import slot_lent
 from handlers.transport.limits import RateLimiter, retry_after_s
 from handlers.transport.raw_api import RawBotApi, Sent
@@ -332,15 +333,16 @@ class Sender(Worker):
             log.warning("400 for a %s message", intent.role.value)
             await self.delivery.rejected(row)
         elif isinstance(error, TimedOut | NetworkError):  # includes 5xx
-            if await self.delivery.failing(row, uncertain=isinstance(error, TimedOut)):
+            # A timeout, or a connection lost once the request may have gone, leaves it
+            # unknown whether Telegram got the message; a 5xx answer or a connection never
+            # made says it did not.
+            uncertain = isinstance(error, TimedOut | LostInFlight)
+            if await self.delivery.failing(row, uncertain=uncertain):
                 log.error("an offer is still failing after %d attempts", row.attempts + 1)
                 return  # the next member was offered instead; this one is dropped
             backoff = backoff_s(row.attempts)
             log.warning("send failed (%s); retry in %.2f s", type(error).__name__, backoff)
-            # A timeout leaves it unknown whether Telegram got the message.
-            await self.delivery.later(
-                row, backoff, "network", uncertain=isinstance(error, TimedOut)
-            )
+            await self.delivery.later(row, backoff, "network", uncertain=uncertain)
         else:  # unexpected: whether Telegram has it is unknown, so it is resent as such
             log.error("a %s message failed (%s)", intent.role.value, where(error))
             await self.delivery.later(row, backoff_s(row.attempts), "error", uncertain=True)

@@ -117,7 +117,7 @@ async def test_an_offer_sent_again_after_a_timeout_says_so_too(
         assert recorded == [("cb",)], "only the copy sent again is honoured"
 
 
-async def test_a_copy_telegram_refused_leaves_the_one_before_it_acting(
+async def test_a_copy_telegram_did_not_take_leaves_the_one_before_it_acting(
     fake: FakeTelegram, db_path: Path
 ) -> None:
     """The first copy reached her after the bot's read timeout (its fate unknown to the bot);

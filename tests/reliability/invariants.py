@@ -84,8 +84,9 @@ def check(db: Path, fake: FakeTelegram, *, max_escalations: int) -> Report:
             report.problems.append(f"#{a['code']}: {a['state']} but offers still open")
 
     # ... and as the member sees it: at most one message per alert and chat whose Accept
-    # acts on the offer. Each copy's buttons carry its tag; only the newest copy sent is
-    # honoured (an older copy a crash left on the phone is refused).
+    # acts on the offer. Each copy's buttons carry its tag; only the recorded copy is
+    # honoured: the newest sent, or the one before it when Telegram surely did not take it
+    # (an older copy a crash left on the phone is refused).
     recorded = {
         (r["chat"], r["alert_id"]): r["copy"]
         for r in _rows(

@@ -203,8 +203,9 @@ async def test_two_copies_whose_fate_crashes_hid_never_both_act(rig: Rig) -> Non
     await rig.fake.press(rig.thandi, older, button=render("button.accept"))
     stale = await rig.fake.wait_for(lambda c: c.method == "answerCallbackQuery", after=mark)
     assert stale.params["text"] == render("offer.old_copy", {"code": code})
-    assert db_rows(rig.bot.db, "SELECT copy, owner_member_id FROM alerts a JOIN offers o"
-                   " ON o.alert_id = a.id") == [("cb", None)]  # fmt: skip
+    thandis = "FROM offers o JOIN members m ON m.id = o.member_id WHERE m.user_id = 201"
+    assert db_rows(rig.bot.db, f"SELECT o.copy {thandis}") == [("cb",)]
+    assert db_rows(rig.bot.db, "SELECT owner_member_id FROM alerts") == [(None,)]
     # The newer copy acts (an Accept on one's own offer counts even after it timed out).
     press = len(rig.fake.calls)
     newer = bot_message(rig.fake, copies[1])

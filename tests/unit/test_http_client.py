@@ -13,7 +13,7 @@ import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from handlers.transport.aiohttp_request import AiohttpRequest
+from handlers.transport.aiohttp_request import AiohttpRequest, LostInFlight
 from handlers.transport.counted_http import CountedRequest
 from tests.fakegram.server import FakeTelegram
 
@@ -143,7 +143,36 @@ async def test_a_server_that_is_gone_is_a_network_error_whose_text_holds_no_toke
     finally:
         await bot.request.shutdown()
     assert not isinstance(failed.value, TimedOut)
+    assert not isinstance(failed.value, LostInFlight), "never connected: nothing went"
     assert fake.token not in str(failed.value)
+    assert fake.token.split(":")[1] not in repr(failed.value)
+
+
+async def test_a_connection_lost_once_the_request_went_may_have_reached_telegram(
+    fake: FakeTelegram,
+) -> None:
+    """The server read the whole request, then closed the connection without an answer:
+    Telegram may have acted on it, so it is ``LostInFlight`` (the sender treats it as a
+    timeout), not a plain network error."""
+    got: list[bytes] = []
+
+    async def swallow(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        got.append(await reader.readuntil(b"\r\n\r\n"))
+        writer.close()
+
+    server = await asyncio.start_server(swallow, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    bot = a_bot(fake, AiohttpRequest(), url=f"http://127.0.0.1:{port}")
+    await bot.request.initialize()
+    try:
+        with pytest.raises(LostInFlight) as failed:
+            await bot.send_message(PRIVATE, "hello")
+    finally:
+        await bot.request.shutdown()
+        server.close()
+        await server.wait_closed()
+    assert got and b"POST" in got[0], "the request went"
+    assert isinstance(failed.value, NetworkError) and not isinstance(failed.value, TimedOut)
     assert fake.token.split(":")[1] not in repr(failed.value)
 
 

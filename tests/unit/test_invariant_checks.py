@@ -33,14 +33,14 @@ def _offer_problems(db: Path, fake: FakeTelegram, copy: str | None) -> list[str]
     return [p for p in report.problems if "offers of alert" in p]
 
 
-async def test_the_check_sees_two_live_copies_and_none(world: World, tmp_path: Path) -> None:
+async def test_the_check_sees_two_live_copies_and_none(world: World) -> None:
     await world.member("Thandi", HERE[0] + 0.004, HERE[1])
     alert = await world.alert("Zanele", f"{HERE[0]}, {HERE[1]} help")
     chat = world.users["Thandi"]
     fake = FakeTelegram()
     _copy_on_phone(fake, chat, 1, alert.id, "ca")
     _copy_on_phone(fake, chat, 2, alert.id, "cb")
-    db = tmp_path / "unit.sqlite3"
+    db = world.services.core.settings.database
 
     assert _offer_problems(db, fake, "cb") == []
     assert _offer_problems(db, fake, None) == [
