@@ -7,8 +7,8 @@ what a result means is here, so a second transport (Signal) gets the same rules:
 - an offer goes in one send, its buttons carrying the copy's number: only the newest copy
   is honoured (``copy_tag``, recorded before its call), so a member never holds two live
   offers, even when crashes hid the fate of several copies; a copy Telegram surely did not
-  take (429, 5xx, 400, 403) gives the honour back to the one before it; an offer answered
-  or withdrawn before its turn is not sent at all;
+  take (429, 5xx, 400, 403, no connection) gives the honour back to the one before it; an
+  offer answered or withdrawn before its turn is not sent at all;
 - a refused (403) private chat makes that person unreachable, and an offer moves on;
 - a message still failing after the give-up time tells the leads, once;
 - a private message about an alert that finished while it was on its way is cleaned up.
@@ -225,7 +225,8 @@ class Delivery:
             await self._not_taken(db, row)
 
     async def failing(self, row: OutboxRow, *, uncertain: bool) -> bool:
-        """A 5xx or network error (``uncertain``: a timeout, so Telegram may have it). Past
+        """A 5xx or network error (``uncertain``: a timeout or a connection lost once the
+        request went, so Telegram may have it). Past
         the give-up time, the leads are told once; an offer is then dropped (the next member
         was offered instead). Returns whether the row is dropped; otherwise it is retried
         with backoff by the caller."""
