@@ -17,6 +17,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes
 from bot.config import Settings
 from bot.hosting.health import HealthServer, Probe
 from bot.hosting.listening import CannotListen
+from bot.hosting.memory import settle_after_start
 from bot.hosting.metrics import Metrics
 from bot.services import Services
 from data.runlock import DatabaseInUse, RunLock
@@ -252,6 +253,7 @@ def run(settings: Settings) -> int:
                 loop.add_signal_handler(sig, stop.set)
         try:
             async with running(settings, stop) as app:
+                settle_after_start()
                 intake = app.bot_data.intake
                 assert intake is not None
                 stopped = asyncio.create_task(intake.stopped.wait())
