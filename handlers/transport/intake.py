@@ -15,7 +15,6 @@ import asyncio
 import contextlib
 import json
 import logging
-from asyncio import FIRST_COMPLETED
 from collections import deque
 from collections.abc import AsyncIterator
 from contextvars import ContextVar
@@ -277,11 +276,25 @@ class Intake:
         lanes: dict[tuple[int, int], asyncio.Task[int]] = {}
         queues: dict[tuple[int, int], deque[tuple[InboxRow, Update]]] = {}
         taken: set[int] = set()  # update ids queued or being handled
+        # Lanes whose task has ended, told by the task itself: waiting on every lane at
+        # once (``asyncio.wait``) looked over all of them each time one ended, and a burst
+        # has thousands.
+        ended: deque[tuple[int, int]] = deque()
 
         def collect(lane: tuple[int, int]) -> int:
             task = lanes.pop(lane)
             queues.pop(lane, None)
             return task.result()  # a lane's failure fails the drain, as before
+
+        def start(lane: tuple[int, int], queue: deque[tuple[InboxRow, Update]]) -> None:
+            task = asyncio.create_task(self._run_lane(gate, queue, taken))
+
+            def on_end(_: asyncio.Task[int]) -> None:
+                ended.append(lane)
+                self._wake.set()
+
+            task.add_done_callback(on_end)
+            lanes[lane] = task
 
         try:
             while True:
@@ -302,16 +315,15 @@ class Intake:
                     queue = queues.setdefault(lane, deque())
                     queue.append((row, update))
                     if lane not in lanes:
-                        lanes[lane] = asyncio.create_task(self._run_lane(gate, queue, taken))
+                        start(lane, queue)
                 if not lanes:
                     return handled
-                woken = asyncio.ensure_future(self._wake.wait())
-                try:
-                    await asyncio.wait({*lanes.values(), woken}, return_when=FIRST_COMPLETED)
-                finally:
-                    woken.cancel()
-                for lane in [lane for lane, task in lanes.items() if task.done()]:
-                    handled += collect(lane)
+                if not ended:
+                    await self._wake.wait()  # a lane ended, or rows were stored
+                while ended:
+                    lane = ended.popleft()
+                    if lane in lanes and lanes[lane].done():  # not collected already
+                        handled += collect(lane)
         finally:
             for task in lanes.values():
                 task.cancel()
