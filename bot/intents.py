@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
 from typing import Any, ParamSpec
 
+from bot.domain import reader
+
 
 class Priority(IntEnum):
     """Lower leaves first. Urgent kinds always go before routine ones."""
@@ -208,7 +210,7 @@ class Intent:
             tuple(
                 Button(
                     label=Text(**b["label"]),
-                    action=Action(b["action"]) if b.get("action") else None,
+                    action=_ACTION(b["action"]) if b.get("action") else None,
                     alert_id=b.get("alert_id"),
                     arg=b.get("arg", ""),
                     url=b.get("url"),
@@ -220,14 +222,14 @@ class Intent:
             for row in data.get("buttons", ())
         )
         return cls(
-            op=Op(data["op"]),
+            op=_OP(data["op"]),
             chat_id=data["chat_id"],
-            priority=Priority(data["priority"]),
+            priority=_PRIORITY(data["priority"]),
             text=text,
             buttons=buttons,
             alert_id=data.get("alert_id"),
             member_id=data.get("member_id"),
-            role=MessageRole(data.get("role", MessageRole.NOTICE)),
+            role=_ROLE(data.get("role", MessageRole.NOTICE)),
             reply_to=data.get("reply_to"),
             lat=data.get("lat"),
             lon=data.get("lon"),
@@ -235,6 +237,13 @@ class Intent:
             force_reply=data.get("force_reply", False),
             message_id=data.get("message_id"),
         )
+
+
+# For reading stored intents back (see ``bot.domain.reader``).
+_ACTION = reader(Action)
+_OP = reader(Op)
+_PRIORITY = reader(Priority)
+_ROLE = reader(MessageRole)
 
 
 class FileKind(StrEnum):

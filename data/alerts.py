@@ -16,7 +16,13 @@ from bot.domain import (
     CrisisType,
     Origin,
     Outcome,
+    reader,
 )
+
+_ORIGIN = reader(Origin)
+_STATE = reader(AlertState)
+_OUTCOME = reader(Outcome)
+_CRISIS = reader(CrisisType)
 
 
 def _alert(row: aiosqlite.Row) -> Alert:
@@ -25,19 +31,19 @@ def _alert(row: aiosqlite.Row) -> Alert:
         squad_id=row["squad_id"],
         code=row["code"],
         reporter_user_id=row["reporter_user_id"],
-        origin=Origin(row["origin"]),
+        origin=_ORIGIN(row["origin"]),
         origin_chat_id=row["origin_chat_id"],
         origin_message_id=row["origin_message_id"],
         text=row["text"],
         lat=row["lat"],
         lon=row["lon"],
         area_label=row["area_label"],
-        state=AlertState(row["state"]),
+        state=_STATE(row["state"]),
         owner_member_id=row["owner_member_id"],
         broadcast=bool(row["broadcast"]),
         offers_made=row["offers_made"],
         escalations=row["escalations"],
-        outcome=Outcome(row["outcome"]) if row["outcome"] else None,
+        outcome=_OUTCOME(row["outcome"]) if row["outcome"] else None,
         note=row["note"],
         created_at=row["created_at"],
         acknowledged_at=row["acknowledged_at"],
@@ -48,7 +54,7 @@ def _alert(row: aiosqlite.Row) -> Alert:
         held=bool(row["held"]),
         contact_asked=bool(row["contact_asked"]),
         contact_answered=bool(row["contact_answered"]),
-        crisis_type=CrisisType(row["crisis_type"]) if row["crisis_type"] else None,
+        crisis_type=_CRISIS(row["crisis_type"]) if row["crisis_type"] else None,
         police_consent=bool(row["police_consent"]),
         occurred_at=row["occurred_at"],
         linked_alert_id=row["linked_alert_id"],

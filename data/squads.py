@@ -6,7 +6,11 @@ from collections.abc import Sequence
 
 import aiosqlite
 
-from bot.domain import Availability, Location, Member, Place, Role, Skill, Squad
+from bot.domain import Availability, Location, Member, Place, Role, Skill, Squad, reader
+
+_ROLE = reader(Role)
+_AVAILABILITY = reader(Availability)
+_SKILL = reader(Skill)
 
 _MEMBER_COLUMNS = (
     "m.id, m.squad_id, m.user_id, m.alias, m.role, m.availability, m.joined_at, m.approved,"
@@ -33,12 +37,12 @@ def _member(row: aiosqlite.Row) -> Member:
         squad_id=row["squad_id"],
         user_id=row["user_id"],
         alias=row["alias"],
-        role=Role(row["role"]),
-        availability=Availability(row["availability"]),
+        role=_ROLE(row["role"]),
+        availability=_AVAILABILITY(row["availability"]),
         private_chat_id=row["private_chat_id"],
         joined_at=row["joined_at"],
         approved=bool(row["approved"]),
-        skills=frozenset(Skill(v) for v in (row["skills"] or "").split(",") if v),
+        skills=frozenset(_SKILL(v) for v in (row["skills"] or "").split(",") if v),
     )
 
 
@@ -147,6 +151,30 @@ async def member_by_id(db: aiosqlite.Connection, member_id: int) -> Member | Non
 
 async def members_of_squad(db: aiosqlite.Connection, squad_id: int) -> list[Member]:
     return await _members(db, "m.squad_id = ?", (squad_id,))
+
+
+async def available_members_located(
+    db: aiosqlite.Connection, squad_id: int
+) -> list[tuple[Member, Location | None]]:
+    """The squad's available members, each with their last location (if the bot has one):
+    who an alert may be offered to, in one read (dispatch ranks them)."""
+    sql = (
+        f"SELECT {_MEMBER_COLUMNS}, l.lat AS loc_lat, l.lon AS loc_lon, l.at AS loc_at,"
+        " l.accuracy AS loc_accuracy, l.live_until AS loc_live_until"
+        f" FROM {_MEMBER_FROM} LEFT JOIN user_locations l ON l.user_id = m.user_id"
+        " WHERE m.squad_id = ? AND m.availability = 'available' ORDER BY m.id"
+    )
+    return [
+        (
+            _member(r),
+            None
+            if r["loc_lat"] is None
+            else Location(
+                r["loc_lat"], r["loc_lon"], r["loc_at"], r["loc_accuracy"], r["loc_live_until"]
+            ),
+        )
+        for r in await _all(db, sql, (squad_id,))
+    ]
 
 
 async def memberships_of_user(db: aiosqlite.Connection, user_id: int) -> list[Member]:

@@ -40,14 +40,16 @@ class Waves(Escalation):
     async def _candidates(self, db: aiosqlite.Connection, alert: Alert) -> list[Candidate]:
         """Everyone who may be offered this alert now, nearest (and least busy) first."""
         blocked = await blocks_q.blocked_users(db, alert.squad_id)
-        members = [
-            m
-            for m in await squads_q.members_of_squad(db, alert.squad_id)
-            if m.user_id not in blocked and may_be_offered(alert, m.skills)
-        ]
+        members = []
+        locations = {}
+        for m, location in await squads_q.available_members_located(db, alert.squad_id):
+            if m.user_id in blocked or not may_be_offered(alert, m.skills):
+                continue
+            members.append(m)
+            if location is not None:
+                locations[m.user_id] = location
         tried = {o.member_id for o in await offers_q.offers_of(db, alert.id)}
         tried.update(await slots_q.holder_ids(db, alert.id))
-        locations = await squads_q.locations_of(db, [m.user_id for m in members])
         point = (
             Point(alert.lat, alert.lon) if alert.lat is not None and alert.lon is not None else None
         )

@@ -86,3 +86,16 @@ def test_distances_agree_with_geopys_engine_to_a_millimetre_near_and_far() -> No
     for lat1, lon1, lat2, lon2 in pairs:
         karney = Geodesic.WGS84.Inverse(lat1, lon1, lat2, lon2, Geodesic.DISTANCE)["s12"]
         assert abs(distance_m(Point(lat1, lon1), Point(lat2, lon2)) - karney) < 0.001
+
+
+def test_reading_an_enum_back_gives_its_member_and_the_enums_own_error() -> None:
+    from bot.domain import AlertState, reader
+    from bot.intents import Priority
+
+    state = reader(AlertState)
+    assert state("offered") is AlertState.OFFERED
+    with pytest.raises(ValueError):
+        state("no such state")  # as AlertState("no such state")
+    priority = reader(Priority)
+    assert priority(0) is Priority.URGENT
+    assert priority(Priority.HIGH) is Priority.HIGH
