@@ -12,10 +12,10 @@ from collections.abc import Collection, Sequence
 from bot.core import Core
 from data import inbox
 from data import privacy as privacy_q
-from data.inbox import InboxRow
+from data.inbox import ONE_READ, InboxRow
 from data.store import STORE_ERRORS, is_store_error
 
-__all__ = ["STORE_ERRORS", "InboxRow", "UpdateLog", "is_store_error"]
+__all__ = ["ONE_READ", "STORE_ERRORS", "InboxRow", "UpdateLog", "is_store_error"]
 
 MAX_ATTEMPTS = 20
 RETRY_BASE_S = 0.5

@@ -32,8 +32,11 @@ async def store_updates(
     return stored
 
 
+ONE_READ = 100  # rows one read of the pending ones gives at most
+
+
 async def pending(
-    db: aiosqlite.Connection, now: float, limit: int = 100, skip: Collection[int] = ()
+    db: aiosqlite.Connection, now: float, limit: int = ONE_READ, skip: Collection[int] = ()
 ) -> list[InboxRow]:
     """The pending rows that are due, oldest first, but for ``skip`` (those being handled)."""
     marks = ",".join("?" * len(skip))

@@ -35,7 +35,7 @@ from telegram.request import BaseRequest
 
 from bot.core import Core
 from bot.logsafe import where
-from bot.updates import STORE_ERRORS, InboxRow, UpdateLog
+from bot.updates import ONE_READ, STORE_ERRORS, InboxRow, UpdateLog
 from handlers.transport.limits import retry_after_s
 from handlers.transport.raw_api import RawBotApi
 
@@ -47,6 +47,9 @@ POLLER = "squadline-poller"
 PROCESSOR = "squadline-inbox"
 RETRY_BASE_S = 0.5
 RETRY_MAX_S = 30.0
+# While updates are being handled, the inbox is read again when rows were stored, when the
+# last read was a full one, or after this long (a row left to retry has come due).
+REREAD_S = 0.25
 
 
 class Slot:
@@ -142,11 +145,13 @@ class Intake:
         self.updates = UpdateLog(core)
         self.poll_timeout = poll_timeout
         self._wake = asyncio.Event()
+        self._stored = True  # rows were stored since the drain last read the inbox
         self._tasks: list[asyncio.Task[None]] = []
         self.fatal: BaseException | None = None
         self.stopped = asyncio.Event()
 
     def kick(self) -> None:
+        self._stored = True
         self._wake.set()
 
     async def start(self, *, poll: bool = True) -> None:
@@ -280,6 +285,9 @@ class Intake:
         # once (``asyncio.wait``) looked over all of them each time one ended, and a burst
         # has thousands.
         ended: deque[tuple[int, int]] = deque()
+        loop = asyncio.get_running_loop()
+        full = True  # the first read is never skipped
+        reread_at = 0.0
 
         def collect(lane: tuple[int, int]) -> int:
             task = lanes.pop(lane)
@@ -299,9 +307,20 @@ class Intake:
         try:
             while True:
                 self._wake.clear()
-                # Those being handled are not read again: in a burst, more than a read's
-                # worth can wait for their answers, and the rows after them must be read.
-                for row in await self.updates.pending(skip=tuple(taken)):
+                # A lane ending makes no row readable, so the inbox is read again only when
+                # there may be rows it did not give: in a burst, each read looks over every
+                # row being handled, and there are thousands.
+                now = loop.time()
+                if not (self._stored or full or now >= reread_at):
+                    rows: list[InboxRow] = []
+                else:
+                    self._stored = False
+                    # Those being handled are not read again: in a burst, more than a read's
+                    # worth can wait for their answers, and the rows after them must be read.
+                    rows = await self.updates.pending(skip=tuple(taken))
+                    full = len(rows) >= ONE_READ
+                    reread_at = now + REREAD_S
+                for row in rows:
                     if row.update_id in taken:
                         continue
                     taken.add(row.update_id)

@@ -4,10 +4,8 @@ after them."""
 
 from __future__ import annotations
 
-from bot.updates import UpdateLog
+from bot.updates import ONE_READ, UpdateLog
 from tests.support.world import World
-
-ONE_READ = 100  # rows one read returns at most
 
 
 async def test_rows_after_a_reads_worth_being_handled_are_still_read(world: World) -> None:
