@@ -25,7 +25,10 @@ _OUTCOME = reader(Outcome)
 _CRISIS = reader(CrisisType)
 
 
-def _alert(row: aiosqlite.Row) -> Alert:
+def _alert(found: aiosqlite.Row) -> Alert:
+    # A dict of the row first: a row finds a column by name by comparing it with each
+    # column's in turn, and an alert has over thirty.
+    row = dict(zip(found.keys(), found, strict=True))
     return Alert(
         id=row["id"],
         squad_id=row["squad_id"],
