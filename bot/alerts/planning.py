@@ -5,6 +5,7 @@ the consent that lets a police liaison be offered it."""
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 import aiosqlite
 
@@ -38,7 +39,7 @@ class Planning(Leaving):
         if alert.crisis_type is None and alert.text:
             kind = classify(alert.text)
             if kind is not None and await alerts_q.set_crisis_type(db, alert.id, kind):
-                alert = await _reload(db, alert.id)
+                alert = replace(alert, crisis_type=kind)  # all the update changed
         needs = await self._needs(db, alert)
         await slots_q.add_slots(db, alert.id, list(needs) or [()])
         if alert.crisis_type is not None:  # its clocks start now, before anyone takes it
