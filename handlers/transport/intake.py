@@ -48,7 +48,8 @@ PROCESSOR = "squadline-inbox"
 RETRY_BASE_S = 0.5
 RETRY_MAX_S = 30.0
 # While updates are being handled, the inbox is read again when rows were stored, when the
-# last read was a full one, or after this long (a row left to retry has come due).
+# last read was a full one, or when a lane has ended (a row of it may be due again), at
+# most this often.
 REREAD_S = 0.25
 
 
@@ -287,6 +288,7 @@ class Intake:
         ended: deque[tuple[int, int]] = deque()
         loop = asyncio.get_running_loop()
         full = True  # the first read is never skipped
+        ended_since = False  # a lane ended since the last read
         reread_at = 0.0
 
         def collect(lane: tuple[int, int]) -> int:
@@ -307,19 +309,20 @@ class Intake:
         try:
             while True:
                 self._wake.clear()
-                # A lane ending makes no row readable, so the inbox is read again only when
-                # there may be rows it did not give: in a burst, each read looks over every
-                # row being handled, and there are thousands.
+                # The inbox is read again only when there may be rows it did not give: rows
+                # were stored, the last read was full, or a lane ended (its row may be due
+                # again: left to retry, or its bookkeeping failed), at most every REREAD_S.
+                # In a burst each read looks over every row being handled, thousands.
                 now = loop.time()
-                if not (self._stored or full or now >= reread_at):
-                    rows: list[InboxRow] = []
-                else:
-                    self._stored = False
+                if self._stored or full or (ended_since and now >= reread_at):
+                    self._stored = ended_since = False
                     # Those being handled are not read again: in a burst, more than a read's
                     # worth can wait for their answers, and the rows after them must be read.
                     rows = await self.updates.pending(skip=tuple(taken))
                     full = len(rows) >= ONE_READ
                     reread_at = now + REREAD_S
+                else:
+                    rows = []
                 for row in rows:
                     if row.update_id in taken:
                         continue
@@ -331,18 +334,27 @@ class Intake:
                     lane = _lane(update)
                     if lane in lanes and lanes[lane].done():
                         handled += collect(lane)
+                        ended_since = True
                     queue = queues.setdefault(lane, deque())
                     queue.append((row, update))
                     if lane not in lanes:
                         start(lane, queue)
                 if not lanes:
+                    if ended_since:  # what the last lanes left is read before the drain ends
+                        full = True
+                        continue
                     return handled
                 if not ended:
-                    await self._wake.wait()  # a lane ended, or rows were stored
+                    # Until a lane ends or rows are stored; a read put off is made on time.
+                    wait = max(reread_at - now, 0.0) if ended_since else None
+                    with contextlib.suppress(TimeoutError):
+                        async with asyncio.timeout(wait):
+                            await self._wake.wait()
                 while ended:
                     lane = ended.popleft()
                     if lane in lanes and lanes[lane].done():  # not collected already
                         handled += collect(lane)
+                        ended_since = True
         finally:
             for task in lanes.values():
                 task.cancel()
