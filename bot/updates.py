@@ -49,6 +49,11 @@ class UpdateLog:
         async with self.core.store.reading() as db:
             return await inbox.next_retry_at(db)
 
+    async def next_retry_after(self) -> float | None:
+        """When the next pending row that is not due yet comes due (one left to retry)."""
+        async with self.core.store.reading() as db:
+            return await inbox.next_retry_at(db, after=self.core.now())
+
     async def handled(self, row: InboxRow, *, retry: bool, erased_chat: int | None) -> int | None:
         """Record how handling went: done (emptied at once), or left to retry with backoff
         (given up, and emptied, after ``MAX_ATTEMPTS``). An erasure also removes the traces

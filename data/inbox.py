@@ -49,8 +49,13 @@ async def pending(
     return [InboxRow(r["update_id"], r["raw"], r["attempts"]) for r in rows]
 
 
-async def next_retry_at(db: aiosqlite.Connection) -> float | None:
-    async with db.execute("SELECT min(not_before) AS t FROM inbox WHERE state = 'pending'") as cur:
+async def next_retry_at(db: aiosqlite.Connection, after: float | None = None) -> float | None:
+    """The earliest time a pending row is due (``after``: of those due later than then)."""
+    later = "" if after is None else " AND not_before > ?"
+    async with db.execute(
+        f"SELECT min(not_before) AS t FROM inbox WHERE state = 'pending'{later}",
+        () if after is None else (after,),
+    ) as cur:
         row = await cur.fetchone()
     return float(row["t"]) if row and row["t"] is not None else None
 

@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import math
 from collections import deque
 from collections.abc import AsyncIterator
 from contextvars import ContextVar
@@ -47,10 +48,6 @@ POLLER = "squadline-poller"
 PROCESSOR = "squadline-inbox"
 RETRY_BASE_S = 0.5
 RETRY_MAX_S = 30.0
-# While updates are being handled, the inbox is read again when rows were stored, when the
-# last read was a full one, or when a lane has ended (a row of it may be due again), at
-# most this often.
-REREAD_S = 0.25
 
 
 class Slot:
@@ -147,6 +144,10 @@ class Intake:
         self.poll_timeout = poll_timeout
         self._wake = asyncio.Event()
         self._stored = True  # rows were stored since the drain last read the inbox
+        # When a row not stored since may be due (one left to retry, or whose bookkeeping
+        # failed), on the loop's clock; found from the inbox at each read it causes.
+        self._due_at = -math.inf
+        self._left_again = False  # a row was left in the inbox during the drain's last read
         self._tasks: list[asyncio.Task[None]] = []
         self.fatal: BaseException | None = None
         self.stopped = asyncio.Event()
@@ -288,8 +289,6 @@ class Intake:
         ended: deque[tuple[int, int]] = deque()
         loop = asyncio.get_running_loop()
         full = True  # the first read is never skipped
-        ended_since = False  # a lane ended since the last read
-        reread_at = 0.0
 
         def collect(lane: tuple[int, int]) -> int:
             task = lanes.pop(lane)
@@ -310,17 +309,21 @@ class Intake:
             while True:
                 self._wake.clear()
                 # The inbox is read again only when there may be rows it did not give: rows
-                # were stored, the last read was full, or a lane ended (its row may be due
-                # again: left to retry, or its bookkeeping failed), at most every REREAD_S.
-                # In a burst each read looks over every row being handled, thousands.
+                # were stored, the last read was full, or a row not stored since has come due
+                # (left to retry, or its bookkeeping failed). A lane ending makes no row
+                # readable, and in a burst each read looks over every row being handled.
                 now = loop.time()
-                if self._stored or full or (ended_since and now >= reread_at):
-                    self._stored = ended_since = False
+                due = now >= self._due_at
+                if self._stored or full or due:
+                    self._stored = self._left_again = False
                     # Those being handled are not read again: in a burst, more than a read's
                     # worth can wait for their answers, and the rows after them must be read.
                     rows = await self.updates.pending(skip=tuple(taken))
                     full = len(rows) >= ONE_READ
-                    reread_at = now + REREAD_S
+                    if due:
+                        at = await self._next_due_at(loop)
+                        if not self._left_again:  # else read again: it may have been skipped
+                            self._due_at = at
                 else:
                     rows = []
                 for row in rows:
@@ -334,19 +337,15 @@ class Intake:
                     lane = _lane(update)
                     if lane in lanes and lanes[lane].done():
                         handled += collect(lane)
-                        ended_since = True
                     queue = queues.setdefault(lane, deque())
                     queue.append((row, update))
                     if lane not in lanes:
                         start(lane, queue)
                 if not lanes:
-                    if ended_since:  # what the last lanes left is read before the drain ends
-                        full = True
-                        continue
                     return handled
                 if not ended:
-                    # Until a lane ends or rows are stored; a read put off is made on time.
-                    wait = max(reread_at - now, 0.0) if ended_since else None
+                    # Until a lane ends, rows are stored, or a row left to retry comes due.
+                    wait = None if math.isinf(self._due_at) else max(self._due_at - now, 0.0)
                     with contextlib.suppress(TimeoutError):
                         async with asyncio.timeout(wait):
                             await self._wake.wait()
@@ -354,11 +353,24 @@ class Intake:
                     lane = ended.popleft()
                     if lane in lanes and lanes[lane].done():  # not collected already
                         handled += collect(lane)
-                        ended_since = True
         finally:
             for task in lanes.values():
                 task.cancel()
             await asyncio.gather(*lanes.values(), return_exceptions=True)
+
+    async def _next_due_at(self, loop: asyncio.AbstractEventLoop) -> float:
+        """When the next row left to retry comes due, on the loop's clock (``inf``: none)."""
+        at = await self.updates.next_retry_after()
+        if at is None:
+            return math.inf
+        return loop.time() + max(at - self.core.now(), 0.0)
+
+    def _due_again(self) -> None:
+        """A row handled just now is left in the inbox (to retry, or its bookkeeping
+        failed): the drain reads the inbox at once, and learns when it comes due."""
+        self._due_at = -math.inf
+        self._left_again = True
+        self._wake.set()
 
     async def _read(self, row: InboxRow) -> Update | None:
         """The row as an Update; ``None`` if it cannot be one (a shape python-telegram-bot
@@ -407,10 +419,12 @@ class Intake:
                 log.warning(
                     "update %s left in the inbox to retry (attempt %d)", row.update_id, attempt
                 )
+                self._due_again()
         except STORE_ERRORS as exc:
             if _disk_full(exc):
                 self._die_disk_full(exc)
             log.error("could not record the inbox row (%s)", type(exc).__name__)
+            self._due_again()
 
     def _die_disk_full(self, exc: BaseException) -> None:
         log.critical("the disk is full: the database cannot be written; stopping")
