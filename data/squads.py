@@ -46,6 +46,17 @@ def _member(row: aiosqlite.Row) -> Member:
     )
 
 
+def _location(row: aiosqlite.Row, prefix: str = "") -> Location:
+    """A member's last location, from its columns (``prefix``: as the query named them)."""
+    return Location(
+        row[f"{prefix}lat"],
+        row[f"{prefix}lon"],
+        row[f"{prefix}at"],
+        row[f"{prefix}accuracy"],
+        row[f"{prefix}live_until"],
+    )
+
+
 async def _one(db: aiosqlite.Connection, sql: str, args: Sequence[object]) -> aiosqlite.Row | None:
     async with db.execute(sql, args) as cur:
         return await cur.fetchone()
@@ -165,14 +176,7 @@ async def available_members_located(
         " WHERE m.squad_id = ? AND m.availability = 'available' ORDER BY m.id"
     )
     return [
-        (
-            _member(r),
-            None
-            if r["loc_lat"] is None
-            else Location(
-                r["loc_lat"], r["loc_lon"], r["loc_at"], r["loc_accuracy"], r["loc_live_until"]
-            ),
-        )
+        (_member(r), None if r["loc_lat"] is None else _location(r, "loc_"))
         for r in await _all(db, sql, (squad_id,))
     ]
 
@@ -288,7 +292,7 @@ async def location_of(db: aiosqlite.Connection, user_id: int) -> Location | None
     row = await _one(db, "SELECT * FROM user_locations WHERE user_id = ?", (user_id,))
     if row is None:
         return None
-    return Location(row["lat"], row["lon"], row["at"], row["accuracy"], row["live_until"])
+    return _location(row)
 
 
 async def locations_of(db: aiosqlite.Connection, user_ids: Sequence[int]) -> dict[int, Location]:
@@ -296,10 +300,7 @@ async def locations_of(db: aiosqlite.Connection, user_ids: Sequence[int]) -> dic
         return {}
     marks = ",".join("?" for _ in user_ids)
     rows = await _all(db, f"SELECT * FROM user_locations WHERE user_id IN ({marks})", user_ids)
-    return {
-        r["user_id"]: Location(r["lat"], r["lon"], r["at"], r["accuracy"], r["live_until"])
-        for r in rows
-    }
+    return {r["user_id"]: _location(r) for r in rows}
 
 
 # places ---------------------------------------------------------------------------

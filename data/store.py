@@ -87,8 +87,8 @@ class InlineConnection(aiosqlite.Connection):
     ) -> _Ran:
         """Run the statement now; what comes back is awaited, or entered with ``async
         with``, for its cursor, as aiosqlite's is. aiosqlite's own made about ten
-        coroutines and wrappers for each statement, its fetch and its close, which cost
-        more than most of the bot's indexed statements themselves."""
+        coroutines and wrappers for each statement, its fetch and its close (in headroom,
+        4.12 to 3.95 ms of the bot's CPU per alert, README "Performance")."""
         if not self._running or self._connection is None:
             raise ValueError("Connection closed")
         return _Ran(self._connection.execute(sql, () if parameters is None else parameters))
@@ -133,10 +133,6 @@ class _Cursor:
     def fetchall(self) -> _Now:
         return _Now(self._cursor.fetchall())
 
-    def fetchmany(self, size: int | None = None) -> _Now:
-        rows = self._cursor.fetchmany() if size is None else self._cursor.fetchmany(size)
-        return _Now(rows)
-
     @property
     def rowcount(self) -> int:
         return self._cursor.rowcount
@@ -144,10 +140,6 @@ class _Cursor:
     @property
     def lastrowid(self) -> int | None:
         return self._cursor.lastrowid
-
-    @property
-    def description(self) -> Any:
-        return self._cursor.description
 
     def close(self) -> _Now:
         self._cursor.close()

@@ -9,11 +9,11 @@ application, the settings) is made at start.
 
 So, once the bot has started: what start made is collected once and then frozen (never
 looked over again), and the young objects are looked over each time 10,000 more have been
-made, not 700; the older generations keep Python's own pace (every tenth collection of the
-one before), so garbage in cycles that lived a while is still found, in larger sweeps. Over
-the same 3,000 alerts: 45 collections, 139 ms. (Waiting for 50,000, with the older
-generations ten and a hundred times rarer, saved no more, and left such garbage for about
-a hundred million objects.)
+made than freed, not 700; the older generations keep Python's own pace (every tenth
+collection of the one before), so garbage in cycles that lived a while is still found, in
+larger sweeps. Over the same 3,000 alerts: 45 collections, 139 ms. (Waiting for 50,000,
+with the older generations ten and a hundred times rarer, saved no more, and left such
+garbage for about a hundred million objects.)
 """
 
 from __future__ import annotations
