@@ -17,6 +17,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes
 from bot.config import Settings
 from bot.hosting.health import HealthServer, Probe
 from bot.hosting.listening import CannotListen
+from bot.hosting.loop import run_on_fast_loop
 from bot.hosting.memory import settle_after_start
 from bot.hosting.metrics import Metrics
 from bot.services import Services
@@ -278,4 +279,4 @@ def run(settings: Settings) -> int:
             log.info("squadline stopped before Telegram could be reached")
             return EXIT_OK
 
-    return asyncio.run(main())
+    return run_on_fast_loop(main())
