@@ -8,12 +8,12 @@ the state change that causes them.
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
 from typing import Any, ParamSpec
 
+from bot import json_codec
 from bot.domain import reader
 
 
@@ -200,11 +200,11 @@ class Intent:
             "force_reply": self.force_reply,
             "message_id": self.message_id,
         }
-        return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+        return json_codec.dumps(data)
 
     @classmethod
     def from_json(cls, raw: str) -> Intent:
-        data = json.loads(raw)
+        data = json_codec.loads(raw)
         text = Text(**data["text"]) if data.get("text") else None
         buttons = tuple(
             tuple(

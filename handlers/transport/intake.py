@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import math
 from collections import deque
@@ -34,6 +33,7 @@ from telegram.error import (
 from telegram.ext import Application
 from telegram.request import BaseRequest
 
+from bot import json_codec
 from bot.core import Core
 from bot.logsafe import where
 from bot.updates import ONE_READ, STORE_ERRORS, InboxRow, UpdateLog
@@ -230,7 +230,7 @@ class Intake:
             failures = 0
             if not updates:
                 continue
-            rows = [(u["update_id"], json.dumps(u, ensure_ascii=False)) for u in updates]
+            rows = [(u["update_id"], json_codec.dumps(u)) for u in updates]
             next_offset = max(update_id for update_id, _ in rows) + 1
             if not await self.receive(rows, next_offset):
                 if self.fatal is not None:
@@ -377,7 +377,7 @@ class Intake:
         cannot read). Such a row would fail every time and hold up every update after it, so
         it is set aside as handled, and only its id and the error's kind are logged."""
         try:
-            return Update.de_json(json.loads(row.raw), self.app.bot)
+            return Update.de_json(json_codec.loads(row.raw), self.app.bot)
         except Exception as exc:  # whatever the shape, it must not block the inbox
             log.error("update %s could not be read (%s); set aside", row.update_id, where(exc))
             await self.updates.handled(row, retry=False, erased_chat=None)

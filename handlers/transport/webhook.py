@@ -11,13 +11,13 @@ stored through :meth:`Intake.receive`, the poller's own way in, and only then an
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 from urllib.parse import urlsplit
 
 from aiohttp import web
 from telegram.error import TelegramError
 
+from bot import json_codec
 from bot.config import Settings
 from bot.hosting.listening import listen
 from handlers.transport.intake import ALLOWED_UPDATES, Intake
@@ -96,13 +96,13 @@ class Webhook:
         if not hmac.compare_digest(given, self._secret):
             return web.Response(status=401, text="unauthorized\n")
         try:
-            update = json.loads(await request.read())
+            update = json_codec.loads(await request.read())
             update_id = update["update_id"]
             if not isinstance(update, dict) or type(update_id) is not int:
                 raise ValueError
         except (ValueError, KeyError, TypeError):
             return web.Response(status=400, text="not an update\n")
-        raw = json.dumps(update, ensure_ascii=False)
+        raw = json_codec.dumps(update)
         if not await self.intake.receive([(update_id, raw)]):
             return web.Response(status=500, text="not stored; send it again\n")
         return web.Response(status=200)
