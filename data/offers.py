@@ -7,20 +7,24 @@ import aiosqlite
 from bot.domain import (
     Offer,
     OfferAnswer,
+    from_fields,
 )
 
 
 def _offer(row: aiosqlite.Row) -> Offer:
-    return Offer(
-        id=row["id"],
-        alert_id=row["alert_id"],
-        member_id=row["member_id"],
-        distance_m=row["distance_m"],
-        offered_at=row["offered_at"],
-        answer=OfferAnswer(row["answer"]) if row["answer"] else None,
-        answered_at=row["answered_at"],
-        slot_id=row["slot_id"],
-        copy=row["copy"],
+    return from_fields(
+        Offer,
+        {
+            "id": row["id"],
+            "alert_id": row["alert_id"],
+            "member_id": row["member_id"],
+            "distance_m": row["distance_m"],
+            "offered_at": row["offered_at"],
+            "answer": OfferAnswer(row["answer"]) if row["answer"] else None,
+            "answered_at": row["answered_at"],
+            "slot_id": row["slot_id"],
+            "copy": row["copy"],
+        },
     )
 
 
@@ -34,14 +38,13 @@ async def insert_offer(
     slot_id: int | None = None,
 ) -> Offer | None:
     """Offer the alert to a member (once per alert); ``slot_id`` None: any open slot."""
-    cur = await db.execute(
+    async with db.execute(
         "INSERT INTO offers(alert_id, member_id, distance_m, offered_at, slot_id)"
-        " VALUES (?, ?, ?, ?, ?) ON CONFLICT(alert_id, member_id) DO NOTHING",
+        " VALUES (?, ?, ?, ?, ?) ON CONFLICT(alert_id, member_id) DO NOTHING RETURNING *",
         (alert_id, member_id, distance_m, now, slot_id),
-    )
-    if cur.rowcount != 1:
-        return None
-    return await offer_by_id(db, int(cur.lastrowid or 0))
+    ) as cur:
+        row = await cur.fetchone()
+    return _offer(row) if row else None
 
 
 async def offer_by_id(db: aiosqlite.Connection, offer_id: int) -> Offer | None:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import aiosqlite
 
-from bot.domain import Skill, Slot
+from bot.domain import Skill, Slot, from_fields
 
 
 def _joined(need: Sequence[Skill]) -> str:
@@ -15,16 +15,19 @@ def _joined(need: Sequence[Skill]) -> str:
 
 
 def _slot(row: aiosqlite.Row) -> Slot:
-    return Slot(
-        id=row["id"],
-        alert_id=row["alert_id"],
-        position=row["position"],
-        skills=tuple(Skill(v) for v in row["skills"].split(",") if v),
-        open_to_anyone=bool(row["open_to_anyone"]),
-        holder_member_id=row["holder_member_id"],
-        filled_at=row["filled_at"],
-        waves=row["waves"],
-        short_paged=bool(row["short_paged"]),
+    return from_fields(
+        Slot,
+        {
+            "id": row["id"],
+            "alert_id": row["alert_id"],
+            "position": row["position"],
+            "skills": tuple(Skill(v) for v in row["skills"].split(",") if v),
+            "open_to_anyone": bool(row["open_to_anyone"]),
+            "holder_member_id": row["holder_member_id"],
+            "filled_at": row["filled_at"],
+            "waves": row["waves"],
+            "short_paged": bool(row["short_paged"]),
+        },
     )
 
 

@@ -6,7 +6,17 @@ from collections.abc import Sequence
 
 import aiosqlite
 
-from bot.domain import Availability, Location, Member, Place, Role, Skill, Squad, reader
+from bot.domain import (
+    Availability,
+    Location,
+    Member,
+    Place,
+    Role,
+    Skill,
+    Squad,
+    from_fields,
+    reader,
+)
 
 _ROLE = reader(Role)
 _AVAILABILITY = reader(Availability)
@@ -32,17 +42,20 @@ def _squad(row: aiosqlite.Row) -> Squad:
 
 
 def _member(row: aiosqlite.Row) -> Member:
-    return Member(
-        id=row["id"],
-        squad_id=row["squad_id"],
-        user_id=row["user_id"],
-        alias=row["alias"],
-        role=_ROLE(row["role"]),
-        availability=_AVAILABILITY(row["availability"]),
-        private_chat_id=row["private_chat_id"],
-        joined_at=row["joined_at"],
-        approved=bool(row["approved"]),
-        skills=frozenset(_SKILL(v) for v in (row["skills"] or "").split(",") if v),
+    return from_fields(
+        Member,
+        {
+            "id": row["id"],
+            "squad_id": row["squad_id"],
+            "user_id": row["user_id"],
+            "alias": row["alias"],
+            "role": _ROLE(row["role"]),
+            "availability": _AVAILABILITY(row["availability"]),
+            "private_chat_id": row["private_chat_id"],
+            "joined_at": row["joined_at"],
+            "approved": bool(row["approved"]),
+            "skills": frozenset(_SKILL(v) for v in (row["skills"] or "").split(",") if v),
+        },
     )
 
 

@@ -1,0 +1,57 @@
+"""Rows read back as the domain's frozen dataclasses (``bot.domain.from_fields``): each
+mapper sets every field, and what it makes is what the dataclass's own ``__init__`` makes."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import pytest
+
+from bot.domain import Alert, Member, from_fields
+from bot.geo import Point
+from data import alerts as alerts_q
+from data import offers as offers_q
+from data import slots as slots_q
+from data import squads as squads_q
+from tests.support import World
+
+
+def _same_as_init(made: Any) -> None:
+    kind = type(made)
+    names = {f.name for f in dataclasses.fields(kind)}
+    assert set(vars(made)) == names  # every field, and nothing else
+    again = kind(**vars(made))
+    assert made == again and vars(made) == vars(again) and hash(made) == hash(again)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.id = 0  # still frozen
+
+
+async def test_every_mapper_sets_every_field_as_the_dataclass_would(world: World) -> None:
+    await world.member("Thandi", -26.19, 28.04)
+    world.users["Bystander"] = 990
+    reply = await world.alerts.raise_alert(
+        world.group("Bystander"), "robbery at the taxi rank", Point(-26.2, 28.05)
+    )
+    assert reply.ok, reply
+    async with world.services.core.store.reading() as db:
+        read = await alerts_q.alert_by_id(db, 1)
+        assert read is not None and read.lat == -26.2
+        members = [m for m, _ in await squads_q.available_members_located(db, read.squad_id)]
+        offers = await offers_q.offers_of(db, read.id)
+        slots = await slots_q.slots_of(db, read.id)
+    assert read is not None and members and offers and slots
+    for made in (read, *members, *offers, *slots):
+        _same_as_init(made)
+
+
+def test_a_field_left_out_is_not_made_up() -> None:
+    fields = {f.name: None for f in dataclasses.fields(Member)}
+    del fields["alias"]
+    partial = from_fields(Member, fields)
+    with pytest.raises(AttributeError):
+        _ = partial.alias
+    # A field with a default falls back to it, as the dataclass's own would.
+    del fields["approved"]
+    assert from_fields(Member, fields).approved is True
+    assert from_fields(Alert, {"id": 1}).drill is False
