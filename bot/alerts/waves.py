@@ -75,9 +75,10 @@ class Waves(Escalation):
         """Send a wave for every open slot that has no live offers (or escalate), then show
         it on the board: ``card=Op.SEND`` posts the board anew whatever happened (a new
         alert: its card is built once, with its offers in it), ``Op.EDIT`` edits it if the
-        alert is still open."""
+        alert is still open. (The board reads what it shows itself: of ``alert`` it needs
+        only which alert and squad, so it is not read again here.)"""
         if await self._waves(db, alert) or card is Op.SEND:
-            await self._card(db, await _reload(db, alert.id), card, reply_to=reply_to)
+            await self._card(db, alert, card, reply_to=reply_to)
 
     async def _waves(self, db: aiosqlite.Connection, alert: Alert) -> bool:
         """A wave for every open slot without live offers; ``False`` if the alert is not
