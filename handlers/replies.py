@@ -46,9 +46,10 @@ async def respond_to(
 async def respond(update: Update, context: SquadContext, result: Reply | None) -> None:
     """Answer the person who asked. What the core queued for others is the sender's: it was
     woken at the commit, and delivers on its own (a handler never waits for it)."""
-    if result is not None:
+    query = update.callback_query
+    # Nothing to word (an /alert in a group, whose answer is the board): no language to find.
+    if result is not None and (query is not None or result.text is not None):
         langs = await _languages(update, context)
-        query = update.callback_query
         if query is not None:
             answer = text_of(result.answer, langs.personal)[:ANSWER_MAX] if result.answer else None
             await query.answer(answer, show_alert=not result.ok and answer is not None)
