@@ -27,7 +27,7 @@ from bot.core import Core
 from bot.domain import Offer, OfferAnswer
 from bot.drills.marking import marked_intent
 from bot.intents import Action, Intent, MessageRole, Op, Priority, Text
-from bot.languages import language_of_chat
+from bot.languages import language_of_chat, languages_of_chats
 from bot.messages import t
 from bot.phones import late_redaction
 from data import alerts as alerts_q
@@ -129,7 +129,7 @@ class Delivery:
 
     async def languages_of(self, chat_ids: Sequence[int]) -> dict[int, str]:
         async with self.core.store.reading() as db:
-            return {chat: await language_of_chat(db, chat) for chat in chat_ids}
+            return await languages_of_chats(db, chat_ids)
 
     # -- results -----------------------------------------------------------------------
 

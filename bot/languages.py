@@ -8,6 +8,8 @@ lead sets with ``/language`` in the group.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import aiosqlite
 
 from bot.core import Caller, Core, require_lead, resolve_scope
@@ -34,7 +36,27 @@ async def language_of_chat(
     update being answered, newer than the one stored (private chats only)."""
     if chat_id < 0:
         return supported(await languages_q.group_language(db, chat_id)) or SOURCE
-    chosen, telegram, squad = await languages_q.private_languages(db, chat_id)
+    return _personal(*await languages_q.private_languages(db, chat_id), telegram_code)
+
+
+async def languages_of_chats(db: aiosqlite.Connection, chat_ids: Sequence[int]) -> dict[int, str]:
+    """``language_of_chat`` for each of ``chat_ids``, in two statements whatever their
+    number: a sender's pass writes to many chats."""
+    groups = [c for c in chat_ids if c < 0]
+    people = [c for c in chat_ids if c >= 0]
+    squads = await languages_q.languages_of_groups(db, groups)
+    found = {c: supported(squads.get(c)) or SOURCE for c in groups}
+    known = await languages_q.languages_of_people(db, people)
+    for c in people:
+        found[c] = _personal(*known[c], None)
+    return found
+
+
+def _personal(
+    chosen: str | None, telegram: str | None, squad: str | None, telegram_code: str | None
+) -> str:
+    """A private chat's language: chosen > this update's Telegram language > the stored
+    Telegram language > the squad's > English."""
     for candidate in (chosen, supported(telegram_code), telegram, squad):
         if candidate in LANGUAGES:
             return candidate

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import aiosqlite
 
 
@@ -20,6 +22,40 @@ async def private_languages(
         row = await cur.fetchone()
     assert row is not None
     return row["chosen"], row["telegram"], row["squad"]
+
+
+async def languages_of_people(
+    db: aiosqlite.Connection, user_ids: Sequence[int]
+) -> dict[int, tuple[str | None, str | None, str | None]]:
+    """``private_languages`` for many people in one statement (the sender's pass)."""
+    if not user_ids:
+        return {}
+    asked = ",".join("(?)" for _ in user_ids)
+    async with db.execute(
+        f"WITH asked(u) AS (VALUES {asked}) SELECT u,"
+        " (SELECT language FROM users WHERE user_id = u) AS chosen,"
+        " (SELECT telegram_language FROM users WHERE user_id = u) AS telegram,"
+        " (SELECT s.language FROM members m JOIN squads s ON s.id = m.squad_id"
+        "  WHERE m.user_id = u ORDER BY m.joined_at DESC, m.id DESC LIMIT 1) AS squad"
+        " FROM asked",
+        tuple(user_ids),
+    ) as cur:
+        rows = await cur.fetchall()
+    return {row["u"]: (row["chosen"], row["telegram"], row["squad"]) for row in rows}
+
+
+async def languages_of_groups(
+    db: aiosqlite.Connection, chat_ids: Sequence[int]
+) -> dict[int, str | None]:
+    """``group_language`` for many groups in one statement (a group with no squad is left
+    out)."""
+    if not chat_ids:
+        return {}
+    marks = ",".join("?" for _ in chat_ids)
+    async with db.execute(
+        f"SELECT chat_id, language FROM squads WHERE chat_id IN ({marks})", tuple(chat_ids)
+    ) as cur:
+        return {row["chat_id"]: row["language"] for row in await cur.fetchall()}
 
 
 async def group_language(db: aiosqlite.Connection, chat_id: int) -> str | None:
