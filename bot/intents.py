@@ -14,7 +14,7 @@ from enum import IntEnum, StrEnum
 from typing import Any, ParamSpec
 
 from bot import json_codec
-from bot.domain import reader
+from bot.domain import from_fields, reader
 
 
 class Priority(IntEnum):
@@ -204,38 +204,46 @@ class Intent:
 
     @classmethod
     def from_json(cls, raw: str) -> Intent:
+        # Made by ``from_fields``: every queued message is read back as it goes, a board's
+        # with a button per alert, and each dataclass's own __init__ is slow (frozen).
         data = json_codec.loads(raw)
-        text = Text(**data["text"]) if data.get("text") else None
+        text = _text(data["text"]) if data.get("text") else None
         buttons = tuple(
             tuple(
-                Button(
-                    label=Text(**b["label"]),
-                    action=_ACTION(b["action"]) if b.get("action") else None,
-                    alert_id=b.get("alert_id"),
-                    arg=b.get("arg", ""),
-                    url=b.get("url"),
-                    deep_link=b.get("deep_link"),
-                    profile_of=b.get("profile_of"),
+                from_fields(
+                    Button,
+                    {
+                        "label": _text(b["label"]),
+                        "action": _ACTION(b["action"]) if b.get("action") else None,
+                        "alert_id": b.get("alert_id"),
+                        "arg": b.get("arg", ""),
+                        "url": b.get("url"),
+                        "deep_link": b.get("deep_link"),
+                        "profile_of": b.get("profile_of"),
+                    },
                 )
                 for b in row
             )
             for row in data.get("buttons", ())
         )
-        return cls(
-            op=_OP(data["op"]),
-            chat_id=data["chat_id"],
-            priority=_PRIORITY(data["priority"]),
-            text=text,
-            buttons=buttons,
-            alert_id=data.get("alert_id"),
-            member_id=data.get("member_id"),
-            role=_ROLE(data.get("role", MessageRole.NOTICE)),
-            reply_to=data.get("reply_to"),
-            lat=data.get("lat"),
-            lon=data.get("lon"),
-            request_location=data.get("request_location", False),
-            force_reply=data.get("force_reply", False),
-            message_id=data.get("message_id"),
+        return from_fields(
+            cls,
+            {
+                "op": _OP(data["op"]),
+                "chat_id": data["chat_id"],
+                "priority": _PRIORITY(data["priority"]),
+                "text": text,
+                "buttons": buttons,
+                "alert_id": data.get("alert_id"),
+                "member_id": data.get("member_id"),
+                "role": _ROLE(data.get("role", MessageRole.NOTICE)),
+                "reply_to": data.get("reply_to"),
+                "lat": data.get("lat"),
+                "lon": data.get("lon"),
+                "request_location": data.get("request_location", False),
+                "force_reply": data.get("force_reply", False),
+                "message_id": data.get("message_id"),
+            },
         )
 
 
@@ -260,6 +268,10 @@ class Attachment:
     filename: str
     data: bytes
     caption: Text | None = None
+
+
+def _text(data: dict[str, Any]) -> Text:
+    return from_fields(Text, {"key": data["key"], "params": data.get("params", {})})
 
 
 def _text_dict(text: Text | None) -> dict[str, Any] | None:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 
@@ -58,7 +59,12 @@ def test_a_queued_message_comes_back_whole() -> None:
         member_id=9,
         role=MessageRole.OFFER,
     )
-    assert Intent.from_json(intent.to_json()) == intent
+    back = Intent.from_json(intent.to_json())
+    assert back == intent
+    # Read back with every field set, as each dataclass's own __init__ would set them.
+    for made in (back, back.text, back.buttons[0][0], back.buttons[0][0].label):
+        assert set(vars(made)) == {f.name for f in dataclasses.fields(made)}
+        assert vars(made) == vars(type(made)(**vars(made)))
 
 
 def test_telegrams_answer_is_read_and_bad_bytes_are_replaced_as_ptb_does() -> None:
