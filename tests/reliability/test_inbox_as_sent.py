@@ -47,7 +47,8 @@ async def test_the_inbox_row_is_the_update_as_telegram_sent_it(
     finally:
         await bot.close()
     [(raw,)] = db_rows(db, "SELECT raw FROM inbox WHERE update_id = ?", sent["update_id"])
-    assert raw == json.dumps(sent, ensure_ascii=False)
+    # Every field, in Telegram's order, as compact JSON (as Telegram writes it) in UTF-8.
+    assert raw == json.dumps(sent, ensure_ascii=False, separators=(",", ":"))
 
 
 async def test_an_update_that_cannot_be_read_is_set_aside_and_holds_up_no_one(
