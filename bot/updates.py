@@ -7,6 +7,7 @@ same way.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Collection, Sequence
 
 from bot.core import Core
@@ -18,6 +19,10 @@ from data.store import STORE_ERRORS, is_store_error
 __all__ = ["ONE_READ", "STORE_ERRORS", "InboxRow", "UpdateLog", "is_store_error"]
 
 MAX_ATTEMPTS = 20
+# A handled update is marked done in a commit it shares with those handled within this
+# long: in a raid, a commit for each was about a tenth of the bot's CPU (README
+# "Performance"). Only the same person's next update in the same chat waits for it.
+MARK_WINDOW_S = 0.01
 RETRY_BASE_S = 0.5
 RETRY_MAX_S = 30.0
 
@@ -25,6 +30,11 @@ RETRY_MAX_S = 30.0
 class UpdateLog:
     def __init__(self, core: Core) -> None:
         self.core = core
+        # Updates handled, waiting to be marked done in the next commit; that commit's
+        # outcome, which each of them awaits; and the task that makes it.
+        self._done: list[int] = []
+        self._marked: asyncio.Future[None] | None = None
+        self._marking: asyncio.Task[None] | None = None
 
     async def offset(self) -> int:
         async with self.core.store.reading() as db:
@@ -59,6 +69,9 @@ class UpdateLog:
         (given up, and emptied, after ``MAX_ATTEMPTS``). An erasure also removes the traces
         its own update left, then the file is checkpointed. Returns the attempt number when
         the update is left to retry."""
+        if not retry and erased_chat is None:
+            await self._mark_done(row.update_id)
+            return None
         now = self.core.now()
         # Bookkeeping: lost to a power cut, the update is handled again (idempotently).
         async with self.core.store.transaction(durable=False) as db:
@@ -73,3 +86,42 @@ class UpdateLog:
         if erased_chat is not None and not retry:
             await self.core.store.checkpoint()
         return row.attempts + 1 if retry else None
+
+    async def _mark_done(self, update_id: int) -> None:
+        """Mark a handled update done (its content emptied) in the commit shared with those
+        handled within ``MARK_WINDOW_S``; returns once that commit is made, or raises its
+        error (the update is then handled again, as after any failed bookkeeping)."""
+        self._done.append(update_id)
+        if self._marked is None:
+            marked = asyncio.get_running_loop().create_future()
+            # Its error is read even if every update waiting for it was cancelled meanwhile.
+            marked.add_done_callback(lambda f: f.cancelled() or f.exception())
+            self._marked = marked
+            self._marking = asyncio.create_task(self._mark_soon(marked))
+        await asyncio.shield(self._marked)
+
+    async def _mark_soon(self, marked: asyncio.Future[None]) -> None:
+        try:
+            await asyncio.sleep(MARK_WINDOW_S)
+        except asyncio.CancelledError:  # the loop is ending: they are handled again at start
+            self._done, self._marked = [], None
+            marked.cancel()
+            raise
+        update_ids, self._done, self._marked = self._done, [], None  # later ones: a new commit
+        try:
+            async with self.core.store.transaction(durable=False) as db:
+                await inbox.mark_all_done(db, update_ids, self.core.now())
+        except asyncio.CancelledError:
+            marked.cancel()
+            raise
+        except Exception as exc:
+            marked.set_exception(exc)
+        else:
+            marked.set_result(None)
+
+    async def settle(self) -> None:
+        """Wait for the marks under way (the bot is stopping): an update handled is then
+        not handled again at the next start."""
+        task = self._marking
+        if task is not None and not task.done():
+            await asyncio.wait({task})  # its outcome was its waiters' (and logged by them)

@@ -69,6 +69,16 @@ async def mark_done(db: aiosqlite.Connection, update_id: int, now: float) -> Non
     )
 
 
+async def mark_all_done(db: aiosqlite.Connection, update_ids: Sequence[int], now: float) -> None:
+    """``mark_done`` for several updates in one statement."""
+    marks = ",".join("?" for _ in update_ids)
+    await db.execute(
+        "UPDATE inbox SET state = 'done', done_at = ?, attempts = attempts + 1, raw = ''"
+        f" WHERE update_id IN ({marks})",
+        (now, *update_ids),
+    )
+
+
 async def retry_later(
     db: aiosqlite.Connection, update_id: int, not_before: float, give_up: bool, now: float
 ) -> None:

@@ -191,6 +191,7 @@ class Intake:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._tasks = []
+        await self.updates.settle()
 
     # -- polling ------------------------------------------------------------------------
 
@@ -411,6 +412,9 @@ class Intake:
             await self.app.process_update(update)
         finally:
             CURRENT.reset(token)
+        if slot is not None:
+            # Handled: its bookkeeping holds no slot (MARK_WINDOW_S in bot/updates.py).
+            slot.give()
         try:
             attempt = await self.updates.handled(
                 row, retry=handling.retry, erased_chat=handling.erased_chat
