@@ -166,11 +166,14 @@ class AiohttpRequest(BaseRequest):
             else:
                 body = json_codec.dumps(request_data.parameters).encode()
                 headers = {"Content-Type": JSON}
-        try:
-            async with asyncio.timeout(pool):
-                await self._slots.acquire()
-        except TimeoutError as exc:
-            raise TimedOut(POOL_TIMEOUT) from exc
+        if self._slots.locked():  # every connection busy: wait, for the pool timeout at most
+            try:
+                async with asyncio.timeout(pool):
+                    await self._slots.acquire()
+            except TimeoutError as exc:
+                raise TimedOut(POOL_TIMEOUT) from exc
+        else:
+            await self._slots.acquire()  # free: taken at once, without a timer
         try:
             async with self._session.request(
                 method, url, data=body, headers=headers, timeout=timeout
