@@ -99,10 +99,10 @@ async def insert_alert(
     area_label: str | None,
     now: float,
 ) -> Alert:
-    async with db.execute(
+    cur = await db.execute(
         "INSERT INTO alerts(squad_id, code, reporter_user_id, origin, origin_chat_id,"
         " origin_message_id, text, lat, lon, area_label, state, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?) RETURNING *",
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?)",
         (
             squad_id,
             code,
@@ -116,10 +116,10 @@ async def insert_alert(
             area_label,
             now,
         ),
-    ) as cur:
-        row = await cur.fetchone()
-    assert row is not None
-    return _alert(row)  # the row as stored, its defaults included
+    )
+    alert = await alert_by_id(db, int(cur.lastrowid or 0))
+    assert alert is not None
+    return alert
 
 
 async def alert_by_id(db: aiosqlite.Connection, alert_id: int) -> Alert | None:
