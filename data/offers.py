@@ -38,13 +38,15 @@ async def insert_offer(
     slot_id: int | None = None,
 ) -> Offer | None:
     """Offer the alert to a member (once per alert); ``slot_id`` None: any open slot."""
-    async with db.execute(
+    cur = await db.execute(
         "INSERT INTO offers(alert_id, member_id, distance_m, offered_at, slot_id)"
-        " VALUES (?, ?, ?, ?, ?) ON CONFLICT(alert_id, member_id) DO NOTHING RETURNING *",
+        " VALUES (?, ?, ?, ?, ?) ON CONFLICT(alert_id, member_id) DO NOTHING",
         (alert_id, member_id, distance_m, now, slot_id),
-    ) as cur:
-        row = await cur.fetchone()
-    return _offer(row) if row else None
+    )
+    if cur.rowcount != 1:
+        return None
+    # Read back rather than RETURNING, which needs SQLite 3.35 (a python3 may bring older).
+    return await offer_by_id(db, int(cur.lastrowid or 0))
 
 
 async def offer_by_id(db: aiosqlite.Connection, offer_id: int) -> Offer | None:
