@@ -1,14 +1,16 @@
 """JSON in and out, for what the bot reads and writes by the thousand in a raid: each
 update as it is stored and read back, each queued message, each Bot API call's body and
-answer. orjson does that work in C at several times the standard library's speed, and
-writes the same compact, UTF-8 JSON as ``json.dumps(..., ensure_ascii=False,
-separators=(",", ":"))``, except that a float that is not a number is written as
-``null`` (the standard library writes ``NaN``, which is not JSON, and SQLite's JSON
-functions refuse it).
+answer. orjson does that work in C at several times the standard library's speed. It
+writes compact, UTF-8 JSON with the same values as ``json.dumps(..., ensure_ascii=False,
+separators=(",", ":"))``; the text may differ (``1e-05`` is written ``0.00001``), and a
+float that is not a number is written as ``null`` (the standard library writes ``NaN``,
+which is not JSON, and SQLite's JSON functions refuse it).
 
-What orjson refuses and the standard library takes (a lone surrogate, from an escape in
-hostile input; an integer past 64 bits) falls back to the standard library, so what was
-accepted before still is, and what was refused before is refused the same way.
+What orjson refuses to write (a string with a lone surrogate, from an escape in hostile
+input; an integer past 64 bits) is written by the standard library, with every character
+past ASCII escaped, so the text can always be encoded as UTF-8 (stored, or sent). In what
+it reads, an integer past 64 bits becomes a float (the standard library keeps it whole):
+Telegram's ids stay well under 2**53, as its documentation promises.
 """
 
 from __future__ import annotations
@@ -22,11 +24,11 @@ _OPTIONS = orjson.OPT_NON_STR_KEYS  # like json: a dict's int keys are written a
 
 
 def dumps(value: Any) -> str:
-    """``value`` as compact JSON text, non-ASCII characters as themselves."""
+    """``value`` as compact JSON text."""
     try:
         return orjson.dumps(value, option=_OPTIONS).decode()
     except TypeError:  # orjson's JSONEncodeError is a TypeError
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        return json.dumps(value, separators=(",", ":"))
 
 
 def loads(raw: str | bytes) -> Any:

@@ -36,10 +36,17 @@ def test_it_writes_what_the_standard_library_wrote(value: object) -> None:
 
 
 def test_what_orjson_refuses_falls_back_to_the_standard_library() -> None:
-    lone = json.loads('"\\ud800 then text"')  # a lone surrogate, as hostile input may escape
-    assert json_codec.loads('"\\ud800 then text"') == lone
-    assert json_codec.dumps({"t": lone}) == _standard({"t": lone})
+    lone = json.loads('"\\ud800 then é"')  # a lone surrogate, as hostile input may escape
+    assert json_codec.loads('"\\ud800 then é"') == lone
+    written = json_codec.dumps({"t": lone})
+    assert written == '{"t":"\\ud800 then \\u00e9"}'  # escaped: it can be stored and sent
+    assert written.encode("utf-8") and json.loads(written) == {"t": lone}
     assert json_codec.dumps(2**70) == str(2**70)
+
+
+def test_integers_are_read_whole_up_to_64_bits() -> None:
+    assert json_codec.loads(str(2**63 - 1)) == 2**63 - 1
+    assert json_codec.loads('{"id": -1002233445566}') == {"id": -1002233445566}
 
 
 def test_what_is_not_json_is_a_value_error() -> None:
