@@ -27,14 +27,19 @@ RETRY_BASE_S = 0.5
 RETRY_MAX_S = 30.0
 
 
+class MarksStopped(RuntimeError):
+    """The commit that was to mark an update done was stopped (the loop is ending): the
+    update is handled again at the next start. Not a cancellation of its waiter's own."""
+
+
 class UpdateLog:
     def __init__(self, core: Core) -> None:
         self.core = core
         # Updates handled, waiting to be marked done in the next commit; that commit's
-        # outcome, which each of them awaits; and the task that makes it.
+        # outcome, which each of them awaits; and the tasks making such commits.
         self._done: list[int] = []
         self._marked: asyncio.Future[None] | None = None
-        self._marking: asyncio.Task[None] | None = None
+        self._marking: set[asyncio.Task[None]] = set()
 
     async def offset(self) -> int:
         async with self.core.store.reading() as db:
@@ -97,23 +102,27 @@ class UpdateLog:
             # Its error is read even if every update waiting for it was cancelled meanwhile.
             marked.add_done_callback(lambda f: f.cancelled() or f.exception())
             self._marked = marked
-            self._marking = asyncio.create_task(self._mark_soon(marked))
+            task = asyncio.create_task(self._mark_soon(marked))
+            self._marking.add(task)
+            task.add_done_callback(lambda task: self._ended(task, marked))
         await asyncio.shield(self._marked)
 
+    def _ended(self, task: asyncio.Task[None], marked: asyncio.Future[None]) -> None:
+        """A marking task is over. Stopped before its commit (the loop is ending; even
+        before it began), its updates are handled again at the next start, and those
+        waiting for it are told so."""
+        self._marking.discard(task)
+        if not marked.done():
+            if self._marked is marked:
+                self._done, self._marked = [], None
+            marked.set_exception(MarksStopped())
+
     async def _mark_soon(self, marked: asyncio.Future[None]) -> None:
-        try:
-            await asyncio.sleep(MARK_WINDOW_S)
-        except asyncio.CancelledError:  # the loop is ending: they are handled again at start
-            self._done, self._marked = [], None
-            marked.cancel()
-            raise
+        await asyncio.sleep(MARK_WINDOW_S)  # cancelled: see _ended
         update_ids, self._done, self._marked = self._done, [], None  # later ones: a new commit
         try:
             async with self.core.store.transaction(durable=False) as db:
                 await inbox.mark_all_done(db, update_ids, self.core.now())
-        except asyncio.CancelledError:
-            marked.cancel()
-            raise
         except Exception as exc:
             marked.set_exception(exc)
         else:
@@ -122,6 +131,12 @@ class UpdateLog:
     async def settle(self) -> None:
         """Wait for the marks under way (the bot is stopping): an update handled is then
         not handled again at the next start."""
-        task = self._marking
-        if task is not None and not task.done():
-            await asyncio.wait({task})  # its outcome was its waiters' (and logged by them)
+        if self._marking:
+            await asyncio.wait(set(self._marking))  # their outcomes were their waiters'
+
+    async def set_aside(self, row: InboxRow) -> None:
+        """An update that cannot be read is marked done in a commit of its own, at once:
+        it is met while the inbox is being read, and waiting for a shared commit there
+        would hold up the rows after it."""
+        async with self.core.store.transaction(durable=False) as db:
+            await inbox.mark_done(db, row.update_id, self.core.now())

@@ -381,7 +381,7 @@ class Intake:
             return Update.de_json(json_codec.loads(row.raw), self.app.bot)
         except Exception as exc:  # whatever the shape, it must not block the inbox
             log.error("update %s could not be read (%s); set aside", row.update_id, where(exc))
-            await self.updates.handled(row, retry=False, erased_chat=None)
+            await self.updates.set_aside(row)
             return None
 
     async def _run_lane(

@@ -92,3 +92,55 @@ async def test_stopping_waits_for_the_marks_under_way(world: World) -> None:
     waiting.cancel()  # the intake is stopping: its lanes are cancelled
     await log.settle()
     assert (await _states(world))[1] == ("done", "")  # not handled again at the next start
+
+
+async def test_an_update_set_aside_is_marked_in_a_commit_of_its_own_at_once(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Met while the inbox is read: waiting for a shared commit would hold up the rows
+    after it."""
+    monkeypatch.setattr(updates_module, "MARK_WINDOW_S", 30.0)
+    log, rows = await _stored(world, 1)
+    await asyncio.wait_for(log.set_aside(rows[0]), timeout=5)
+    assert (await _states(world))[1] == ("done", "")
+
+
+async def test_a_stopped_mark_fails_its_updates_without_cancelling_their_handlers(
+    world: World,
+) -> None:
+    log, rows = await _stored(world, 1)
+    waiting = asyncio.create_task(log.handled(rows[0], retry=False, erased_chat=None))
+    await asyncio.sleep(0)
+    for task in list(log._marking):
+        task.cancel()  # the loop is ending
+    with pytest.raises(updates_module.MarksStopped):
+        await waiting
+    assert (await _states(world))[1][0] == "pending"  # handled again at the next start
+
+
+async def test_the_intake_gives_its_slot_back_before_the_bookkeeping_and_stop_settles() -> None:
+    from handlers.transport import intake as intake_module
+
+    gate = asyncio.Semaphore(1)
+    seen: list[str] = []
+
+    class Updates:
+        async def handled(self, row: Any, *, retry: bool, erased_chat: int | None) -> None:
+            seen.append("free" if not gate.locked() else "held")
+
+        async def settle(self) -> None:
+            seen.append("settled")
+
+    class App:
+        async def process_update(self, update: Any) -> None:
+            seen.append("held" if gate.locked() else "free")
+
+    intake = object.__new__(intake_module.Intake)
+    intake.app = App()  # type: ignore[assignment]
+    intake.updates = Updates()  # type: ignore[assignment]
+    intake._tasks = []
+    slot = intake_module.Slot(gate)
+    await slot.take()
+    await intake._handle(inbox.InboxRow(1, "{}", 0), object(), slot)  # type: ignore[arg-type]
+    await intake.stop()
+    assert seen == ["held", "free", "settled"]
