@@ -9,9 +9,10 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-import uvloop
 
 from bot import app as app_module
+
+uvloop = pytest.importorskip("uvloop")  # not installed where it has no build (Windows)
 
 
 def test_squadline_run_runs_on_uvloop(monkeypatch: pytest.MonkeyPatch) -> None:
