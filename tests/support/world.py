@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -104,6 +105,17 @@ class World:
             alert = await alerts_q.alert_by_id(db, row["id"])
         assert alert is not None
         return alert
+
+    async def statements(self, work: Callable[[], Awaitable[Any]]) -> list[str]:
+        """The SQL statements ``work`` ran on the store's connection, in order."""
+        connection = self.services.core.store.db._connection
+        statements: list[str] = []
+        connection.set_trace_callback(statements.append)
+        try:
+            await work()
+        finally:
+            connection.set_trace_callback(None)
+        return statements
 
     async def reload(self, alert: Alert) -> Alert:
         async with self.services.core.store.reading() as db:

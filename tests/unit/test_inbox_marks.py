@@ -18,14 +18,7 @@ from tests.support.world import World
 
 
 async def _commits(world: World, work: Callable[[], Awaitable[Any]]) -> int:
-    connection = world.services.core.store.db._connection
-    statements: list[str] = []
-    connection.set_trace_callback(statements.append)
-    try:
-        await work()
-    finally:
-        connection.set_trace_callback(None)
-    return statements.count("COMMIT")
+    return (await world.statements(work)).count("COMMIT")
 
 
 async def _states(world: World) -> dict[int, tuple[str, str]]:

@@ -13,7 +13,6 @@ database are those of a large one.
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from bot.intents import Action
 from data import alerts as alerts_q
@@ -33,18 +32,6 @@ HISTORY = {"alerts", "offers", "outbox", "messages", "referrals", "followups", "
 BOUNDED = {"referrals_noted", "outbox_pending", "outbox_pending_chat", "inbox_pending",
            "followups_owner", "deadlines_pending", "clocks_running"}  # fmt: skip
 _SCAN = re.compile(r"^SCAN (\w+)(?: USING (?:COVERING )?INDEX (\w+))?")
-
-
-async def traced(world: World, work: Any) -> list[str]:
-    """The statements ``work`` ran on the store's connection."""
-    connection = world.services.core.store.db._connection
-    statements: list[str] = []
-    connection.set_trace_callback(statements.append)
-    try:
-        await work()
-    finally:
-        connection.set_trace_callback(None)
-    return statements
 
 
 async def whole_reads(world: World, statements: list[str]) -> list[tuple[str, str]]:
@@ -94,7 +81,7 @@ async def history(world: World) -> None:
 
 async def test_the_auditors_pass_reads_no_history_table_whole(world: World) -> None:
     await history(world)
-    statements = await traced(world, world.services.auditor.pass_once)
+    statements = await world.statements(world.services.auditor.pass_once)
     # The pass did its work: the alert's retention and the note's were applied.
     assert any("purged_at = " in s for s in statements)
     assert any(s.startswith("UPDATE referrals SET note = NULL") for s in statements)
@@ -121,7 +108,7 @@ async def test_open_tasks_are_read_from_the_open_tasks(world: World) -> None:
             await followups_q.open_tasks(db, squad_id)
             await followups_q.open_counts(db, squad_id)
 
-    statements = await traced(world, tasks)
+    statements = await world.statements(tasks)
     async with world.services.core.store.reading() as db:
         for sql in statements:
             async with db.execute("EXPLAIN QUERY PLAN " + sql) as cur:
@@ -138,7 +125,7 @@ async def test_metrics_read_only_what_happened_since_the_last_scrape(world: Worl
             await metrics_q.acknowledged_since(db, since)
             await metrics_q.fired_since(db, since)
 
-    statements = await traced(world, scrape)
+    statements = await world.statements(scrape)
     assert len(statements) == 2
     assert await whole_reads(world, statements) == []
 
@@ -155,7 +142,7 @@ async def test_a_pin_finds_its_alert_without_reading_them_all(world: World) -> N
             await alerts_q.awaiting_location_in_group(db, zanele, world.group("Zanele").chat_id)
             await drills_q.has_linked(db, 1)
 
-    statements = await traced(world, lookups)
+    statements = await world.statements(lookups)
     assert len(statements) == 3
     assert await whole_reads(world, statements) == []
 
