@@ -358,6 +358,9 @@ class Intake:
             for task in lanes.values():
                 task.cancel()
             await asyncio.gather(*lanes.values(), return_exceptions=True)
+            # A lane stopped while its update's mark was under way: the mark is waited
+            # for, or the next drain would read that update again and handle it twice.
+            await self.updates.settle()
 
     async def _next_due_at(self, loop: asyncio.AbstractEventLoop) -> float:
         """When the next row left to retry comes due, on the loop's clock (``inf``: none)."""
