@@ -20,7 +20,11 @@ from typing import Any
 
 import orjson
 
-_OPTIONS = orjson.OPT_NON_STR_KEYS  # like json: a dict's int keys are written as strings
+# Like json: a dict's int keys are written as strings, and a dataclass or a datetime is
+# refused (orjson would write them; the standard library then refuses them too).
+_OPTIONS = (
+    orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_DATETIME
+)
 
 
 def dumps(value: Any) -> str:

@@ -1,8 +1,8 @@
 """The durable intake's side of the core: what the poller and the inbox processor ask.
 
-An update is committed here before the polling offset moves past it; it is emptied the
-moment it is handled (or given up on). A second transport (Signal) stores its messages the
-same way.
+An update is committed here before the polling offset moves past it; it is emptied when
+it is marked done, about 10 ms after it is handled (or when it is given up on). A second
+transport (Signal) stores its messages the same way.
 """
 
 from __future__ import annotations
@@ -70,7 +70,8 @@ class UpdateLog:
             return await inbox.next_retry_at(db, after=self.core.now())
 
     async def handled(self, row: InboxRow, *, retry: bool, erased_chat: int | None) -> int | None:
-        """Record how handling went: done (emptied at once), or left to retry with backoff
+        """Record how handling went: done (emptied in the shared commit of ``_mark_done``),
+        or left to retry with backoff
         (given up, and emptied, after ``MAX_ATTEMPTS``). An erasure also removes the traces
         its own update left, then the file is checkpointed. Returns the attempt number when
         the update is left to retry."""

@@ -70,13 +70,16 @@ async def mark_done(db: aiosqlite.Connection, update_id: int, now: float) -> Non
 
 
 async def mark_all_done(db: aiosqlite.Connection, update_ids: Sequence[int], now: float) -> None:
-    """``mark_done`` for several updates in one statement."""
-    marks = ",".join("?" for _ in update_ids)
-    await db.execute(
-        "UPDATE inbox SET state = 'done', done_at = ?, attempts = attempts + 1, raw = ''"
-        f" WHERE update_id IN ({marks})",
-        (now, *update_ids),
-    )
+    """``mark_done`` for several updates, in statements of up to 500 (older SQLite takes
+    999 values in one)."""
+    for start in range(0, len(update_ids), 500):
+        chunk = update_ids[start : start + 500]
+        marks = ",".join("?" for _ in chunk)
+        await db.execute(
+            "UPDATE inbox SET state = 'done', done_at = ?, attempts = attempts + 1, raw = ''"
+            f" WHERE update_id IN ({marks})",
+            (now, *chunk),
+        )
 
 
 async def retry_later(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from types import SimpleNamespace
@@ -12,7 +13,10 @@ import pytest
 
 from bot import app as app_module
 
-uvloop = pytest.importorskip("uvloop")  # not installed where it has no build (Windows)
+if sys.platform == "win32":  # uvloop has no build there
+    pytest.skip("uvloop is not installed on Windows", allow_module_level=True)
+
+import uvloop
 
 
 def test_squadline_run_runs_on_uvloop(monkeypatch: pytest.MonkeyPatch) -> None:
