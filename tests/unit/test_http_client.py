@@ -187,3 +187,30 @@ async def test_a_file_goes_as_an_upload_with_its_caption(fake: FakeTelegram, tha
     assert upload is not None and upload.filename == "report.csv"
     assert upload.data == b"month,count\n2026-11,<5\n"
     assert call.params["caption"] == "Nov"
+
+
+async def test_the_pool_timeout_is_timed_only_while_every_connection_is_busy(
+    fake: FakeTelegram, thandi: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A free connection is taken at once: no timer is set for it (a raid makes thousands of
+    calls); one is set only for a call that has to wait."""
+    pool_s = 0.123
+    timed: list[float | None] = []
+    real_timeout = asyncio.timeout
+
+    def counting(delay: float | None) -> asyncio.Timeout:
+        timed.append(delay)
+        return real_timeout(delay)
+
+    monkeypatch.setattr(asyncio, "timeout", counting)
+    request = AiohttpRequest(connection_pool_size=1, pool_timeout=pool_s)
+    async with a_bot(fake, request) as bot:
+        await bot.send_message(thandi, "a free connection")
+        assert pool_s not in timed
+        fake.fail("sendMessage", 200, delay=1.0)
+        slow = asyncio.create_task(bot.send_message(thandi, "slow"))
+        await asyncio.sleep(0.3)  # the slow call holds the one connection
+        with pytest.raises(TimedOut, match="Pool timeout"):
+            await bot.send_message(thandi, "waits for the pool")
+        await slow
+    assert timed.count(pool_s) == 1

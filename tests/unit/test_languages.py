@@ -328,3 +328,20 @@ def test_fill_puts_reviewed_translations_in(
     assert catalogue["button.accept"].string == "✅ Ngiyavuma"
     assert catalogue["too_long"].string == ("a {limit}", "b {limit}")
     assert catalogue.get("not.a.key") is None
+
+
+async def test_the_senders_pass_reads_its_chats_languages_in_two_statements(world: World) -> None:
+    from bot.delivery import Delivery
+
+    for name in ("Thandi", "Sipho", "Lerato"):
+        await world.member(name)
+    people = [world.users[n] for n in ("Nomsa", "Thandi", "Sipho", "Lerato")]
+    chats = [GROUP, -999_999, *people, 999_999]
+    found: dict[int, str] = {}
+
+    async def read() -> None:
+        found.update(await Delivery(world.services.core).languages_of(chats))
+
+    statements = [s for s in await world.statements(read) if s.startswith(("SELECT", "WITH"))]
+    assert len(statements) == 2  # one for the groups, one for the people, however many
+    assert found == {chat: await _reader(world, chat) for chat in chats}

@@ -10,6 +10,7 @@ import pytest
 
 from bot.domain import Alert, Member, from_fields
 from bot.geo import Point
+from bot.intents import MessageRole
 from data import alerts as alerts_q
 from data import offers as offers_q
 from data import slots as slots_q
@@ -55,3 +56,21 @@ def test_a_field_left_out_is_not_made_up() -> None:
     del fields["approved"]
     assert from_fields(Member, fields).approved is True
     assert from_fields(Alert, {"id": 1}).drill is False
+
+
+async def test_a_new_alert_is_read_back_twice_while_it_is_raised(world: World) -> None:
+    """After its INSERT, and once for its first wave: its board reads what it shows itself
+    (it read the alert a third time)."""
+    await world.member("Thandi", -26.19, 28.04)
+    world.users["Bystander"] = 990
+
+    async def raise_one() -> None:
+        reply = await world.alerts.raise_alert(
+            world.group("Bystander"), "robbery at the taxi rank", Point(-26.2, 28.05)
+        )
+        assert reply.ok, reply
+
+    statements = await world.statements(raise_one)
+    assert statements.count("SELECT * FROM alerts WHERE id = 1") == 2
+    roles = [intent.role for intent in await world.told()]
+    assert roles.count(MessageRole.OFFER) == 1 and roles.count(MessageRole.CARD) == 1
