@@ -94,3 +94,30 @@ async def test_language_buttons_in_private_and_a_non_lead_in_the_group(
         assert popup.params["text"] == render("leads_only", None, "sw")  # in her language
         assert db_snapshot(db_path) == before
         assert (await squad.ask(squad.lead, "/help")).text.startswith(render("help.header"))
+
+
+async def test_an_alert_in_a_group_looks_up_no_ones_language_to_answer(
+    fake: FakeTelegram, db_path: Path
+) -> None:
+    """Its answer is the board, which the sender words in the squad's language with the
+    rest of its pass: the handler has nothing to word, so it reads no language."""
+    async with running_bot(make_settings(fake, db_path)) as app:
+        squad = await Squad.set_up(fake)
+        thandi = fake.user(201, "Thandi")
+        await squad.join(thandi, -26.2041, 28.0473)
+        services = app.bot_data.services
+        assert services is not None
+        connection = services.core.store.db._connection
+        statements: list[str] = []
+        connection.set_trace_callback(statements.append)
+        try:
+            mark = await squad.say(fake.user(300, "Zanele"), "/alert -26.2041, 28.0473 help")
+            await fake.wait_for(lambda c: c.method == "deleteMessage", after=mark)
+            await fake.wait_for(
+                lambda c: c.method == "sendMessage" and c.chat_id == 201, after=mark
+            )
+        finally:
+            connection.set_trace_callback(None)
+    one_by_one = ("SELECT language FROM squads WHERE chat_id =", "SELECT (SELECT language FROM")
+    assert any(s.startswith("INSERT INTO alerts") for s in statements)
+    assert not [s for s in statements if s.startswith(one_by_one)]
