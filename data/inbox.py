@@ -62,15 +62,12 @@ async def next_retry_at(db: aiosqlite.Connection, after: float | None = None) ->
 
 async def mark_done(db: aiosqlite.Connection, update_id: int, now: float) -> None:
     """Handled: only the id, the state and the timestamps remain (the content is emptied)."""
-    await db.execute(
-        "UPDATE inbox SET state = 'done', done_at = ?, attempts = attempts + 1, raw = ''"
-        " WHERE update_id = ?",
-        (now, update_id),
-    )
+    await mark_all_done(db, [update_id], now)
 
 
 async def mark_all_done(db: aiosqlite.Connection, update_ids: Sequence[int], now: float) -> None:
-    """``mark_done`` for several updates, in statements of up to 500 (older SQLite takes
+    """Handled updates: only their ids, states and timestamps remain (their content is
+    emptied), in statements of up to 500 (older SQLite takes
     999 values in one)."""
     for start in range(0, len(update_ids), 500):
         chunk = update_ids[start : start + 500]

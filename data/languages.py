@@ -12,22 +12,14 @@ async def private_languages(
 ) -> tuple[str | None, str | None, str | None]:
     """For the person whose private chat this is (its id is their user id): the language they
     chose, their Telegram app's, and that of the squad they joined most recently."""
-    async with db.execute(
-        "SELECT (SELECT language FROM users WHERE user_id = :u) AS chosen,"
-        " (SELECT telegram_language FROM users WHERE user_id = :u) AS telegram,"
-        " (SELECT s.language FROM members m JOIN squads s ON s.id = m.squad_id"
-        "  WHERE m.user_id = :u ORDER BY m.joined_at DESC, m.id DESC LIMIT 1) AS squad",
-        {"u": user_id},
-    ) as cur:
-        row = await cur.fetchone()
-    assert row is not None
-    return row["chosen"], row["telegram"], row["squad"]
+    return (await languages_of_people(db, [user_id]))[user_id]
 
 
 async def languages_of_people(
     db: aiosqlite.Connection, user_ids: Sequence[int]
 ) -> dict[int, tuple[str | None, str | None, str | None]]:
-    """``private_languages`` for many people in one statement (the sender's pass)."""
+    """``private_languages`` for each of ``user_ids``, in one statement (the sender's pass
+    asks for many)."""
     if not user_ids:
         return {}
     asked = ",".join("(?)" for _ in user_ids)
