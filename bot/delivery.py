@@ -147,17 +147,17 @@ class Delivery:
         now = self.core.now()
         async with self.core.store.transaction() as db:
             for row in await outbox.rows_to_send(db, ids):
-                intent = row.intent
-                if is_offer_send(intent):
+                if is_offer_send(row.intent):
                     offer = await self._newest_copy(db, row)
                     if offer is None:
                         await outbox.mark_superseded(db, row.id)
                         continue
                     row = replace(row, copy_before=_honoured_before(offer.copy, row))
-                await outbox.mark_sending(db, row.id)
-                if intent.op is not Op.DELETE:  # a deletion takes no message's slot
-                    await outbox.log_send(db, intent.chat_id, now)
                 ready.append(_as_sent(row))
+            await outbox.mark_sending(db, [row.id for row in ready])
+            # A deletion takes no message's slot.
+            chats = [row.intent.chat_id for row in ready if row.intent.op is not Op.DELETE]
+            await outbox.log_sends(db, chats, now)
         return ready
 
     @staticmethod
@@ -252,8 +252,8 @@ class Delivery:
         now = self.core.now()
         # Only what happened after: lost to a power cut, a row is sent again (said so).
         async with self.core.store.transaction(durable=False) as db:
+            await outbox.mark_sent(db, [(row.id, message) for row, _, message in results], now)
             for row, chat_id, message_id in results:
-                await outbox.mark_sent(db, row.id, message_id, now)
                 if chat_id is not None and message_id is not None:
                     await self._remember(db, row, chat_id, message_id, now)
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 import aiosqlite
 
 from bot.intents import Intent, MessageRole, Op, Priority
+from bot.json_codec import dumps
 
 NOT_STARTED = "-"  # no offer copy's tag (those are letters)
 
@@ -63,14 +64,18 @@ async def enqueue(db: aiosqlite.Connection, intent: Intent, now: float) -> int:
     return int(cur.lastrowid or 0)
 
 
-async def _pending_board(db: aiosqlite.Connection, chat_id: int, op: Op) -> list[aiosqlite.Row]:
+async def _pending_board(
+    db: aiosqlite.Connection, chat_id: int, *ops: Op
+) -> list[tuple[int, Op, str]]:
+    """The group's board changes still waiting, as (row id, operation, payload), oldest
+    first."""
     async with db.execute(
-        "SELECT id, payload FROM outbox WHERE chat_id = ? AND state = 'pending'"
-        " AND json_extract(payload, '$.role') = 'card'"
-        " AND json_extract(payload, '$.op') = ? ORDER BY id",
-        (chat_id, op.value),
+        "SELECT id, payload, json_extract(payload, '$.op') AS op FROM outbox"
+        " WHERE chat_id = ? AND state = 'pending' AND json_extract(payload, '$.role') = 'card'"
+        f" AND json_extract(payload, '$.op') IN ({','.join('?' * len(ops))}) ORDER BY id",
+        (chat_id, *(op.value for op in ops)),
     ) as cur:
-        return list(await cur.fetchall())
+        return [(r["id"], Op(r["op"]), r["payload"]) for r in await cur.fetchall()]
 
 
 async def board_post_pending(db: aiosqlite.Connection, chat_id: int) -> bool:
@@ -81,12 +86,16 @@ async def board_post_pending(db: aiosqlite.Connection, chat_id: int) -> bool:
 async def _enqueue_board(db: aiosqlite.Connection, intent: Intent, now: float) -> int:
     """The squad's board is one live message, so at most one change of it waits: a newer
     one replaces a pending edit, and is folded into a pending new post (which keeps what it
-    replies to, and goes at the higher of the two priorities)."""
-    for row in await _pending_board(db, intent.chat_id, Op.EDIT):
-        await db.execute("UPDATE outbox SET state = 'superseded' WHERE id = ?", (row["id"],))
-    posts = await _pending_board(db, intent.chat_id, Op.SEND)
+    replies to, and goes at the higher of the two priorities). (Both are found by one
+    read.)"""
+    posts = []
+    for row_id, op, payload in await _pending_board(db, intent.chat_id, Op.EDIT, Op.SEND):
+        if op is Op.EDIT:
+            await db.execute("UPDATE outbox SET state = 'superseded' WHERE id = ?", (row_id,))
+        else:
+            posts.append((row_id, payload))
     if posts:
-        post = Intent.from_json(posts[0]["payload"])
+        post = Intent.from_json(posts[0][1])
         merged = replace(
             intent,
             op=Op.SEND,
@@ -95,9 +104,9 @@ async def _enqueue_board(db: aiosqlite.Connection, intent: Intent, now: float) -
         )
         await db.execute(
             "UPDATE outbox SET payload = ?, priority = ?, alert_id = ? WHERE id = ?",
-            (merged.to_json(), int(merged.priority), merged.alert_id, posts[0]["id"]),
+            (merged.to_json(), int(merged.priority), merged.alert_id, posts[0][0]),
         )
-        return int(posts[0]["id"])
+        return int(posts[0][0])
     cur = await db.execute(
         "INSERT INTO outbox(priority, chat_id, alert_id, member_id, payload, created_at)"
         " VALUES (?, ?, ?, NULL, ?, ?)",
@@ -179,10 +188,14 @@ async def next_batch(db: aiosqlite.Connection, now: float, limit: int = 50) -> l
         return [_row(r) for r in await cur.fetchall()]
 
 
-async def mark_sending(db: aiosqlite.Connection, row_id: int) -> None:
-    """Recorded before the call: after a crash, this row's fate is unknown."""
+async def mark_sending(db: aiosqlite.Connection, row_ids: Sequence[int]) -> None:
+    """Recorded before the calls: after a crash, these rows' fate is unknown. One statement
+    for a sender's pass, not one a row (the ids go as one JSON list, so however many there
+    are it is the same prepared statement)."""
     await db.execute(
-        "UPDATE outbox SET state = 'sending', attempts = attempts + 1 WHERE id = ?", (row_id,)
+        "UPDATE outbox SET state = 'sending', attempts = attempts + 1"
+        " WHERE id IN (SELECT value FROM json_each(?))",
+        (dumps(list(row_ids)),),
     )
 
 
@@ -198,11 +211,12 @@ async def next_not_before(db: aiosqlite.Connection, now: float) -> float | None:
 
 
 async def mark_sent(
-    db: aiosqlite.Connection, row_id: int, message_id: int | None, now: float
+    db: aiosqlite.Connection, sent: Sequence[tuple[int, int | None]], now: float
 ) -> None:
-    await db.execute(
+    """Telegram took these (row id, the message's id if it made one)."""
+    await db.executemany(
         "UPDATE outbox SET state = 'sent', sent_at = ?, telegram_message_id = ? WHERE id = ?",
-        (now, message_id, row_id),
+        [(now, message_id, row_id) for row_id, message_id in sent],
     )
 
 
@@ -258,7 +272,14 @@ async def active_holds(db: aiosqlite.Connection, now: float) -> list[tuple[int, 
 
 
 async def log_send(db: aiosqlite.Connection, chat_id: int, at: float) -> None:
-    await db.execute("INSERT INTO send_log(chat_id, at) VALUES (?, ?)", (chat_id, at))
+    await log_sends(db, (chat_id,), at)
+
+
+async def log_sends(db: aiosqlite.Connection, chat_ids: Sequence[int], at: float) -> None:
+    """A message went to each of these chats at ``at`` (the limits count them)."""
+    await db.executemany(
+        "INSERT INTO send_log(chat_id, at) VALUES (?, ?)", [(chat_id, at) for chat_id in chat_ids]
+    )
 
 
 async def recent_sends(db: aiosqlite.Connection, since: float) -> list[tuple[int, float]]:

@@ -52,6 +52,21 @@ async def test_a_raid_in_one_group_is_one_message_listing_every_alert(world: Wor
     assert [render(b.label.key, b.label.params) for b in claims][:1] == [f"🙋 #{alerts[0].code}"]
 
 
+async def test_a_board_change_finds_what_waits_for_the_group_in_one_read(world: World) -> None:
+    """A waiting edit (replaced) and a waiting post (folded into) are found together."""
+    await world.member("Thandi", HERE[0] + 0.004, HERE[1])
+    await world.alert("R0", f"{AT} they are taking people")
+
+    async def another() -> None:
+        await world.alert("R1", f"{AT} they are taking people too")
+
+    waiting_card = "json_extract(payload, '$.role') = 'card'"
+    looks = [s for s in await world.statements(another) if waiting_card in s]
+    assert len(looks) == 1, looks
+    (card,) = await queued_cards(world)
+    assert card.op is Op.SEND, "still one new board message, the second alert folded in"
+
+
 async def test_a_delivered_board_is_edited_and_a_new_alert_posts_it_anew(world: World) -> None:
     await world.member("Thandi", HERE[0] + 0.004, HERE[1])
     first = await world.alert("Zanele", f"{AT} help")
