@@ -47,15 +47,12 @@ async def slot_by_id(db: aiosqlite.Connection, slot_id: int) -> Slot | None:
 async def add_slots(
     db: aiosqlite.Connection, alert_id: int, needs: Sequence[Sequence[Skill]]
 ) -> None:
-    """Append open slots after the alert's existing ones."""
-    async with db.execute(
-        "SELECT coalesce(max(position), -1) AS top FROM slots WHERE alert_id = ?", (alert_id,)
-    ) as cur:
-        row = await cur.fetchone()
-    top = int(row["top"]) if row else -1
+    """Append open slots after the alert's existing ones (each is placed after the last,
+    the one just added included, by the statement that adds it)."""
     await db.executemany(
-        "INSERT INTO slots(alert_id, position, skills) VALUES (?, ?, ?)",
-        [(alert_id, top + 1 + i, _joined(need)) for i, need in enumerate(needs)],
+        "INSERT INTO slots(alert_id, position, skills) VALUES (?, coalesce("
+        "(SELECT max(position) FROM slots WHERE alert_id = ?), -1) + 1, ?)",
+        [(alert_id, alert_id, _joined(need)) for need in needs],
     )
 
 

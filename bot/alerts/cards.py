@@ -83,7 +83,9 @@ class Cards(AlertsBase):
             alert, owner_alias=owner.alias if owner else None, open_offers=len(live)
         )
         slots = await slots_q.slots_of(db, alert.id)
-        holders = {m.id: m.alias for m in await squads_q.holders_of(db, alert.id)}
+        # Nobody holds a place yet (every new alert): no one's name to read.
+        held = any(s.holder_member_id is not None for s in slots)
+        holders = {m.id: m.alias for m in await squads_q.holders_of(db, alert.id)} if held else {}
         offered = {o.slot_id for o in live}
         team = [
             (s.skill, holders.get(s.holder_member_id or 0), s.id in offered or None in offered)

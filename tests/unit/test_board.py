@@ -67,6 +67,20 @@ async def test_a_board_change_finds_what_waits_for_the_group_in_one_read(world: 
     assert card.op is Op.SEND, "still one new board message, the second alert folded in"
 
 
+async def test_a_new_alerts_card_reads_no_members_name(world: World) -> None:
+    """Nobody holds a place of a new alert, so its card reads no one's name. (Who holds
+    what is shown once somebody does: test_teams_and_waves, the two-slot team.)"""
+    await world.member("Thandi", HERE[0] + 0.004, HERE[1])
+
+    async def raise_one() -> None:
+        await world.alert("Zanele", f"{AT} help")
+
+    holders = "m.id IN (SELECT holder_member_id FROM slots"
+    assert [s for s in await world.statements(raise_one) if holders in s] == []
+    (card,) = await queued_cards(world)
+    assert card.op is Op.SEND
+
+
 async def test_a_delivered_board_is_edited_and_a_new_alert_posts_it_anew(world: World) -> None:
     await world.member("Thandi", HERE[0] + 0.004, HERE[1])
     first = await world.alert("Zanele", f"{AT} help")
