@@ -364,3 +364,27 @@ async def test_with_one_wave_a_skilled_slot_still_gets_its_wave_to_anyone(tmp_pa
         assert (await world.reload(alert)).state is AlertState.ESCALATED
     finally:
         await services.close()
+
+
+async def test_places_are_added_after_the_last_in_the_statement_that_adds_them(
+    world: World,
+) -> None:
+    """Each new place goes after the alert's last, the ones just added included, with no
+    read of the last position first."""
+    alert = await world.alert("Zanele", f"{AT} help")
+
+    async def add() -> None:
+        async with world.services.core.store.transaction() as db:
+            await slots_q.add_slots(db, alert.id, [(Skill.HEALTH,), (Skill.PEER, Skill.HEALTH)])
+            await slots_q.add_slots(db, alert.id, [(Skill.PARALEGAL,)])
+
+    ran = await world.statements(add)
+    assert [s for s in ran if s.startswith("SELECT")] == [], "no position is read first"
+    async with world.services.core.store.reading() as db:
+        slots = await slots_q.slots_of(db, alert.id)
+    assert [(s.position, s.skills) for s in slots] == [
+        (0, ()),
+        (1, (Skill.HEALTH,)),
+        (2, (Skill.PEER, Skill.HEALTH)),
+        (3, (Skill.PARALEGAL,)),
+    ]
