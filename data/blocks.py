@@ -34,8 +34,3 @@ async def count(db: aiosqlite.Connection, squad_id: int) -> int:
     ) as cur:
         row = await cur.fetchone()
     return int(row["n"]) if row else 0
-
-
-async def blocked_users(db: aiosqlite.Connection, squad_id: int) -> set[int]:
-    async with db.execute("SELECT user_id FROM blocks WHERE squad_id = ?", (squad_id,)) as cur:
-        return {int(r["user_id"]) for r in await cur.fetchall()}

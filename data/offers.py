@@ -45,8 +45,19 @@ async def insert_offer(
     )
     if cur.rowcount != 1:
         return None
-    # Read back rather than RETURNING, which needs SQLite 3.35 (a python3 may bring older).
-    return await offer_by_id(db, int(cur.lastrowid or 0))
+    # The row as just written (every column is one of these, or empty until answered), so it
+    # is not read back (RETURNING would need SQLite 3.35; a python3 may bring older).
+    return Offer(
+        id=int(cur.lastrowid or 0),
+        alert_id=alert_id,
+        member_id=member_id,
+        distance_m=distance_m,
+        offered_at=now,
+        answer=None,
+        answered_at=None,
+        slot_id=slot_id,
+        copy=None,
+    )
 
 
 async def offer_by_id(db: aiosqlite.Connection, offer_id: int) -> Offer | None:

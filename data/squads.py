@@ -180,13 +180,16 @@ async def members_of_squad(db: aiosqlite.Connection, squad_id: int) -> list[Memb
 async def available_members_located(
     db: aiosqlite.Connection, squad_id: int
 ) -> list[tuple[Member, Location | None]]:
-    """The squad's available members, each with their last location (if the bot has one):
-    who an alert may be offered to, in one read (dispatch ranks them)."""
+    """The squad's available members whom it has not blocked, each with their last location
+    (if the bot has one): who an alert may be offered to, in one read (dispatch ranks
+    them)."""
     sql = (
         f"SELECT {_MEMBER_COLUMNS}, l.lat AS loc_lat, l.lon AS loc_lon, l.at AS loc_at,"
         " l.accuracy AS loc_accuracy, l.live_until AS loc_live_until"
         f" FROM {_MEMBER_FROM} LEFT JOIN user_locations l ON l.user_id = m.user_id"
-        " WHERE m.squad_id = ? AND m.availability = 'available' ORDER BY m.id"
+        " WHERE m.squad_id = ? AND m.availability = 'available'"
+        " AND m.user_id NOT IN (SELECT b.user_id FROM blocks b WHERE b.squad_id = m.squad_id)"
+        " ORDER BY m.id"
     )
     return [
         (_member(r), None if r["loc_lat"] is None else _location(r, "loc_"))

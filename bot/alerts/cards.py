@@ -22,6 +22,7 @@ from bot.domain import (
     OWNED_STATES,
     UNOWNED_STATES,
     Alert,
+    Squad,
 )
 from bot.intents import Intent, Op
 from data import boards as boards_q
@@ -36,13 +37,21 @@ log = logging.getLogger("bot.alerts")
 
 class Cards(AlertsBase):
     async def _card(
-        self, db: aiosqlite.Connection, alert: Alert, op: Op, reply_to: int | None = None
+        self,
+        db: aiosqlite.Connection,
+        alert: Alert,
+        op: Op,
+        reply_to: int | None = None,
+        *,
+        squad: Squad | None = None,
     ) -> None:
         """Show the change to ``alert`` on its squad's board: ``Op.SEND`` posts the board
         anew (the group is notified), ``Op.EDIT`` edits the live one. Never shows
-        coordinates, and names nobody until they accept."""
-        squad = await squads_q.squad_by_id(db, alert.squad_id)
-        assert squad is not None
+        coordinates, and names nobody until they accept. (``squad``: the alert's, if the
+        caller has it from this transaction.)"""
+        if squad is None:
+            squad = await squads_q.squad_by_id(db, alert.squad_id)
+        assert squad is not None and squad.id == alert.squad_id
         posting = op is Op.SEND or await outbox.board_post_pending(db, squad.chat_id)
         # A new post shows the open alerts; an edit also shows those that ended since the
         # live board was posted, so the group sees how they ended.

@@ -117,7 +117,10 @@ class Raising(Closing):
                 log.warning("alert %s held for a lead (%s)", alert.code, flood.reason.value)
             else:
                 await self._start_dispatch(
-                    db, alert, reply_to=None if caller.private else caller.message_id
+                    db,
+                    alert,
+                    reply_to=None if caller.private else caller.message_id,
+                    squad=scope.squad,
                 )
         self.core.crash_point("alert_stored")
         self.core.notify()
@@ -126,14 +129,20 @@ class Raising(Closing):
         return self._received(caller, alert, scope.squad, location_message_id)
 
     async def _start_dispatch(
-        self, db: aiosqlite.Connection, alert: Alert, *, reply_to: int | None
+        self,
+        db: aiosqlite.Connection,
+        alert: Alert,
+        *,
+        reply_to: int | None,
+        squad: Squad | None = None,
     ) -> None:
-        """Offer the alert and post its card (or post the card, ask where it is, and wait)."""
+        """Offer the alert and post its card (or post the card, ask where it is, and wait).
+        (``squad``: the alert's, if the caller has it from this transaction.)"""
         if alert.has_location:
             await self._ask_contact_once(db, alert)
-            await self._offer_next(db, alert, card=Op.SEND, reply_to=reply_to)
+            await self._offer_next(db, alert, card=Op.SEND, reply_to=reply_to, squad=squad)
             return
-        await self._card(db, alert, Op.SEND, reply_to=reply_to)
+        await self._card(db, alert, Op.SEND, reply_to=reply_to, squad=squad)
         await deadlines_q.add_deadline(
             db,
             DeadlineKind.LOCATION,

@@ -20,14 +20,15 @@ from bot.domain import (
     Alert,
     AlertState,
     DeadlineKind,
+    Offer,
     Skill,
     Slot,
+    Squad,
 )
 from bot.geo import Point
 from bot.intents import MessageRole, Op, Text
 from bot.messages import t
 from data import alerts as alerts_q
-from data import blocks as blocks_q
 from data import deadlines as deadlines_q
 from data import offers as offers_q
 from data import slots as slots_q
@@ -37,18 +38,22 @@ log = logging.getLogger("bot.alerts")
 
 
 class Waves(Escalation):
-    async def _candidates(self, db: aiosqlite.Connection, alert: Alert) -> list[Candidate]:
-        """Everyone who may be offered this alert now, nearest (and least busy) first."""
-        blocked = await blocks_q.blocked_users(db, alert.squad_id)
+    async def _candidates(
+        self, db: aiosqlite.Connection, alert: Alert, offers: list[Offer] | None = None
+    ) -> list[Candidate]:
+        """Everyone who may be offered this alert now, nearest (and least busy) first
+        (``offers``: the alert's offers, if the caller has just read them)."""
         members = []
         locations = {}
         for m, location in await squads_q.available_members_located(db, alert.squad_id):
-            if m.user_id in blocked or not may_be_offered(alert, m.skills):
+            if not may_be_offered(alert, m.skills):
                 continue
             members.append(m)
             if location is not None:
                 locations[m.user_id] = location
-        tried = {o.member_id for o in await offers_q.offers_of(db, alert.id)}
+        if offers is None:
+            offers = await offers_q.offers_of(db, alert.id)
+        tried = {o.member_id for o in offers}
         tried.update(await slots_q.holder_ids(db, alert.id))
         point = (
             Point(alert.lat, alert.lon) if alert.lat is not None and alert.lon is not None else None
@@ -71,6 +76,7 @@ class Waves(Escalation):
         *,
         card: Op = Op.EDIT,
         reply_to: int | None = None,
+        squad: Squad | None = None,
     ) -> None:
         """Send a wave for every open slot that has no live offers (or escalate), then show
         it on the board: ``card=Op.SEND`` posts the board anew whatever happened (a new
@@ -78,27 +84,36 @@ class Waves(Escalation):
         alert is still open. (The board reads what it shows itself: of ``alert`` it needs
         only which alert and squad, so it is not read again here.)"""
         if await self._waves(db, alert) or card is Op.SEND:
-            await self._card(db, alert, card, reply_to=reply_to)
+            await self._card(db, alert, card, reply_to=reply_to, squad=squad)
 
     async def _waves(self, db: aiosqlite.Connection, alert: Alert) -> bool:
         """A wave for every open slot without live offers; ``False`` if the alert is not
         (or no longer) open to offers."""
         if alert.state not in OPEN_STATES or alert.held:
             return False
-        live = {o.slot_id for o in await offers_q.offers_of(db, alert.id) if o.answer is None}
+        known = await offers_q.offers_of(db, alert.id)
+        live = {o.slot_id for o in known if o.answer is None}
+        offers: list[Offer] | None = known
         for slot in await slots_q.slots_of(db, alert.id):
             if slot.filled or slot.id in live:
                 continue
             fresh = await _reload(db, alert.id)
             if fresh.state not in OPEN_STATES:
                 return False
-            if not await self._wave(db, fresh, slot):
+            if not await self._wave(db, fresh, slot, offers):
                 await self._slot_exhausted(db, fresh, slot)
+            offers = None  # the wave (or the escalation) may have made offers: read anew
         return True
 
-    async def _wave(self, db: aiosqlite.Connection, alert: Alert, slot: Slot) -> bool:
+    async def _wave(
+        self,
+        db: aiosqlite.Connection,
+        alert: Alert,
+        slot: Slot,
+        offers: list[Offer] | None = None,
+    ) -> bool:
         """Offer ``slot`` to the next wave of members; ``False`` if its waves are over."""
-        candidates = await self._candidates(db, alert)
+        candidates = await self._candidates(db, alert, offers)
         # Members who fit the slot, first preference first (nearest first within each).
         fit = [(slot.preference(c.member.skills), c) for c in candidates]
         skilled = [c for p, c in sorted(

@@ -74,3 +74,26 @@ async def test_a_new_alert_is_read_back_twice_while_it_is_raised(world: World) -
     assert statements.count("SELECT * FROM alerts WHERE id = 1") == 2
     roles = [intent.role for intent in await world.told()]
     assert roles.count(MessageRole.OFFER) == 1 and roles.count(MessageRole.CARD) == 1
+
+
+async def test_an_offer_made_is_the_row_as_read_back(world: World) -> None:
+    """``insert_offer`` answers with the offer it wrote, without reading it back: it is the
+    row as read (every column), for an offer of a place and a broadcast one."""
+    await world.member("Thandi", -26.19, 28.04)
+    await world.member("Sipho", -26.18, 28.04)
+    alert = await world.alert("Zanele", "-26.2, 28.05 robbery")
+    thandi, sipho = await world.get_member("Thandi"), await world.get_member("Sipho")
+    async with world.services.core.store.transaction() as db:
+        (slot, *_) = await slots_q.slots_of(db, alert.id)
+        await db.execute("DELETE FROM offers")
+        made = [
+            await offers_q.insert_offer(db, alert.id, thandi.id, 123.25, 1.5, slot_id=slot.id),
+            await offers_q.insert_offer(db, alert.id, sipho.id, None, 2.5),
+        ]
+        again = await offers_q.insert_offer(db, alert.id, sipho.id, None, 3.5)
+        read = [await offers_q.offer_by_id(db, o.id) for o in made if o is not None]
+    assert again is None, "a member is offered an alert once"
+    assert made == read and None not in made
+    for offer in made:
+        assert offer is not None
+        _same_as_init(offer)

@@ -388,3 +388,30 @@ async def test_places_are_added_after_the_last_in_the_statement_that_adds_them(
         (2, (Skill.PEER, Skill.HEALTH)),
         (3, (Skill.PARALEGAL,)),
     ]
+
+
+async def test_a_wave_skips_a_member_the_squad_blocked_and_reads_each_thing_once(
+    world: World,
+) -> None:
+    """Raising an alert reads who may be offered it (the blocked left out) in one query, its
+    offers once before the wave, and its squad once; an offer just written is not read
+    back."""
+    from data import blocks as blocks_q
+
+    await world.member("Pule", HERE[0] + 0.001, HERE[1])  # nearest, but blocked
+    await world.member("Thandi", HERE[0] + 0.002, HERE[1])
+    pule = await world.get_member("Pule")
+    async with world.services.core.store.transaction() as db:
+        assert await blocks_q.block(db, pule.squad_id, pule.user_id, world.clock())
+    raised = []
+
+    async def raise_one() -> None:
+        raised.append(await world.alert("Zanele", f"{AT} they took her phone"))
+
+    ran = await world.statements(raise_one)
+    assert await offered_to(world, raised[0].id) == {"Thandi": None}
+    assert [s for s in ran if "FROM blocks WHERE squad_id" in s and "user_id =" not in s] == []
+    made = next(i for i, s in enumerate(ran) if s.startswith("INSERT INTO offers"))
+    assert len([s for s in ran[:made] if s.startswith("SELECT * FROM offers WHERE alert_id")]) == 1
+    assert [s for s in ran if s.startswith("SELECT * FROM offers WHERE id")] == []
+    assert len([s for s in ran if s.startswith("SELECT * FROM squads")]) == 1
