@@ -154,10 +154,11 @@ class Delivery:
                         continue
                     row = replace(row, copy_before=_honoured_before(offer.copy, row))
                 ready.append(_as_sent(row))
-            await outbox.mark_sending(db, [row.id for row in ready])
-            # A deletion takes no message's slot.
-            chats = [row.intent.chat_id for row in ready if row.intent.op is not Op.DELETE]
-            await outbox.log_sends(db, chats, now)
+            if ready:
+                await outbox.mark_sending(db, [row.id for row in ready])
+                # A deletion takes no message's slot.
+                chats = [row.intent.chat_id for row in ready if row.intent.op is not Op.DELETE]
+                await outbox.log_sends(db, chats, now)
         return ready
 
     @staticmethod

@@ -150,9 +150,10 @@ async def rows_to_send(db: aiosqlite.Connection, ids: Sequence[int]) -> list[Out
     """These rows in full, in the order of ``ids``, those still to be sent (``pending``, or
     ``sending`` with their fate unknown). Read in the transaction that marks them: a row
     read earlier may since have been folded into, superseded or redacted."""
-    marks = ",".join("?" * len(ids))
     async with db.execute(
-        f"{_ROWS} WHERE o.id IN ({marks}) AND o.state IN ('pending', 'sending')", ids
+        f"{_ROWS} WHERE o.id IN (SELECT value FROM json_each(?))"
+        " AND o.state IN ('pending', 'sending')",
+        (dumps(list(ids)),),
     ) as cur:
         found = {r["id"]: _row(r) for r in await cur.fetchall()}
     return [found[i] for i in ids if i in found]
@@ -190,8 +191,8 @@ async def next_batch(db: aiosqlite.Connection, now: float, limit: int = 50) -> l
 
 async def mark_sending(db: aiosqlite.Connection, row_ids: Sequence[int]) -> None:
     """Recorded before the calls: after a crash, these rows' fate is unknown. One statement
-    for a sender's pass, not one a row (the ids go as one JSON list, so however many there
-    are it is the same prepared statement)."""
+    for a sender's pass, not one a row (the ids go as one JSON list, as ``rows_to_send``'s
+    do, so however many there are it is the same prepared statement)."""
     await db.execute(
         "UPDATE outbox SET state = 'sending', attempts = attempts + 1"
         " WHERE id IN (SELECT value FROM json_each(?))",

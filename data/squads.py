@@ -188,7 +188,8 @@ async def available_members_located(
         " l.accuracy AS loc_accuracy, l.live_until AS loc_live_until"
         f" FROM {_MEMBER_FROM} LEFT JOIN user_locations l ON l.user_id = m.user_id"
         " WHERE m.squad_id = ? AND m.availability = 'available'"
-        " AND m.user_id NOT IN (SELECT b.user_id FROM blocks b WHERE b.squad_id = m.squad_id)"
+        " AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.squad_id = m.squad_id"
+        " AND b.user_id = m.user_id)"
         " ORDER BY m.id"
     )
     return [

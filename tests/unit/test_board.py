@@ -53,7 +53,9 @@ async def test_a_raid_in_one_group_is_one_message_listing_every_alert(world: Wor
 
 
 async def test_a_board_change_finds_what_waits_for_the_group_in_one_read(world: World) -> None:
-    """A waiting edit (replaced) and a waiting post (folded into) are found together."""
+    """What waits for the group (a post to fold into, an edit to replace) is found by one
+    read. (A waiting edit replaced: the test of a board edit replaced after the sender
+    chose it, below.)"""
     await world.member("Thandi", HERE[0] + 0.004, HERE[1])
     await world.alert("R0", f"{AT} they are taking people")
 
