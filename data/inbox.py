@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import aiosqlite
 
+from data.store import IN_IDS, id_list
+
 OFFSET_KEY = "telegram.offset"
 
 
@@ -67,16 +69,14 @@ async def mark_done(db: aiosqlite.Connection, update_id: int, now: float) -> Non
 
 async def mark_all_done(db: aiosqlite.Connection, update_ids: Sequence[int], now: float) -> None:
     """Handled updates: only their ids, states and timestamps remain (their content is
-    emptied), in statements of up to 500 (older SQLite takes
-    999 values in one)."""
-    for start in range(0, len(update_ids), 500):
-        chunk = update_ids[start : start + 500]
-        marks = ",".join("?" for _ in chunk)
-        await db.execute(
-            "UPDATE inbox SET state = 'done', done_at = ?, attempts = attempts + 1, raw = ''"
-            f" WHERE update_id IN ({marks})",
-            (now, *chunk),
-        )
+    emptied), in one statement however many there are."""
+    if not update_ids:
+        return
+    await db.execute(
+        "UPDATE inbox SET state = 'done', done_at = ?, attempts = attempts + 1, raw = ''"
+        f" WHERE update_id {IN_IDS}",
+        (now, id_list(update_ids)),
+    )
 
 
 async def retry_later(

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 import aiosqlite
 
 from bot.intents import Intent, MessageRole, Op, Priority
-from bot.json_codec import dumps
+from data.store import IN_IDS, id_list
 
 NOT_STARTED = "-"  # no offer copy's tag (those are letters)
 
@@ -95,7 +95,8 @@ async def _enqueue_board(db: aiosqlite.Connection, intent: Intent, now: float) -
         else:
             posts.append((row_id, payload))
     if posts:
-        post = Intent.from_json(posts[0][1])
+        post_id, payload = posts[0]
+        post = Intent.from_json(payload)
         merged = replace(
             intent,
             op=Op.SEND,
@@ -104,9 +105,9 @@ async def _enqueue_board(db: aiosqlite.Connection, intent: Intent, now: float) -
         )
         await db.execute(
             "UPDATE outbox SET payload = ?, priority = ?, alert_id = ? WHERE id = ?",
-            (merged.to_json(), int(merged.priority), merged.alert_id, posts[0][0]),
+            (merged.to_json(), int(merged.priority), merged.alert_id, post_id),
         )
-        return int(posts[0][0])
+        return post_id
     cur = await db.execute(
         "INSERT INTO outbox(priority, chat_id, alert_id, member_id, payload, created_at)"
         " VALUES (?, ?, ?, NULL, ?, ?)",
@@ -151,9 +152,7 @@ async def rows_to_send(db: aiosqlite.Connection, ids: Sequence[int]) -> list[Out
     ``sending`` with their fate unknown). Read in the transaction that marks them: a row
     read earlier may since have been folded into, superseded or redacted."""
     async with db.execute(
-        f"{_ROWS} WHERE o.id IN (SELECT value FROM json_each(?))"
-        " AND o.state IN ('pending', 'sending')",
-        (dumps(list(ids)),),
+        f"{_ROWS} WHERE o.id {IN_IDS} AND o.state IN ('pending', 'sending')", (id_list(ids),)
     ) as cur:
         found = {r["id"]: _row(r) for r in await cur.fetchall()}
     return [found[i] for i in ids if i in found]
@@ -191,12 +190,10 @@ async def next_batch(db: aiosqlite.Connection, now: float, limit: int = 50) -> l
 
 async def mark_sending(db: aiosqlite.Connection, row_ids: Sequence[int]) -> None:
     """Recorded before the calls: after a crash, these rows' fate is unknown. One statement
-    for a sender's pass, not one a row (the ids go as one JSON list, as ``rows_to_send``'s
-    do, so however many there are it is the same prepared statement)."""
+    for a sender's pass, not one a row."""
     await db.execute(
-        "UPDATE outbox SET state = 'sending', attempts = attempts + 1"
-        " WHERE id IN (SELECT value FROM json_each(?))",
-        (dumps(list(row_ids)),),
+        f"UPDATE outbox SET state = 'sending', attempts = attempts + 1 WHERE id {IN_IDS}",
+        (id_list(row_ids),),
     )
 
 

@@ -29,7 +29,7 @@ import logging
 import os
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Callable, Generator
+from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterable
 from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
@@ -55,6 +55,17 @@ STORE_ERRORS: tuple[type[BaseException], ...] = (sqlite3.Error,) + (
 
 def is_store_error(error: BaseException | None) -> bool:
     return isinstance(error, STORE_ERRORS)
+
+
+# A list of ids bound as one parameter: ``WHERE id IN_IDS`` with ``id_list(ids)``. However
+# many there are, it is one prepared statement, and no limit on parameters applies (an
+# older SQLite takes 999).
+IN_IDS = "IN (SELECT value FROM json_each(?))"
+
+
+def id_list(ids: Iterable[int]) -> str:
+    """``ids`` as the JSON list ``IN_IDS`` reads."""
+    return "[" + ",".join(str(int(i)) for i in ids) + "]"
 
 
 # While another process holds the write lock, a statement waits at most this long on the
