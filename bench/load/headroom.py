@@ -36,6 +36,8 @@ async def _measure(rig: Rig, options: Options) -> dict[str, Any]:
     mark = len(rig.fake.calls)
     loads = [load_now()]
     cpu_before = rig.bot_cpu_s()
+    loop_before = rig.bot_loop_cpu_s()
+    began = time.time()
     harness_before = time.process_time()
     for i in range(options.alerts):
         await rig.alert(squads[i % len(squads)])
@@ -47,6 +49,8 @@ async def _measure(rig: Rig, options: Options) -> dict[str, Any]:
     finished = await rig.until(offered, timeout=options.timeout_s, poll=0.5)
     calls = len(rig.fake.calls) - mark  # every Bot API call but getUpdates, until then
     cpu = rig.bot_cpu_s() - cpu_before
+    loop_cpu = rig.bot_loop_cpu_s() - loop_before
+    wall = time.time() - began
     harness = time.process_time() - harness_before
     loads.append(load_now())
     handed = [rig.fake.handed_out.get(s.update_id) for s in rig.sent]
@@ -73,6 +77,12 @@ async def _measure(rig: Rig, options: Options) -> dict[str, Any]:
         "bot_cpu_ms_per_alert": round(cpu * 1000 / options.alerts, 2),
         "calls_per_alert": round(calls / options.alerts, 2),
         "per_bot_cpu_s": round(options.alerts / cpu, 1) if cpu else None,
+        # The bot's event loop is one thread, so one core: its share of the bot's CPU, how
+        # busy it was from the first alert sent to the last offer delivered, and how many
+        # alerts a second it could handle were it busy all the time.
+        "loop_share_pct": round(100 * loop_cpu / cpu, 1) if cpu else None,
+        "loop_busy_pct": round(100 * loop_cpu / wall, 1) if wall else None,
+        "one_loop_ceiling_per_s": round(options.alerts / loop_cpu, 1) if loop_cpu else None,
         # The fake Bot API server and the load generator share the 2 cores: what is left of
         # them for the bot bounds what it can do on this machine, however it is built.
         "harness_cpu_ms_per_alert": round(harness * 1000 / options.alerts, 2),

@@ -60,6 +60,9 @@ HEADLINES: dict[str, list[Headline]] = {
         ("bot_cpu_ms_per_alert", "bot CPU per alert (ms)", None, True),
         ("calls_per_alert", "Bot API calls per alert, until the last offer", None, True),
         ("per_bot_cpu_s", "alerts per second of bot CPU", 300.0, False),
+        ("loop_share_pct", "share of the bot's CPU on its event loop (%)", None, False),
+        ("loop_busy_pct", "event loop busy, first alert to last offer (%)", None, False),
+        ("one_loop_ceiling_per_s", "most the event loop's one core allows (per s)", None, False),
         (
             "harness_cpu_ms_per_alert",
             "fake server and load generator CPU per alert (ms)",

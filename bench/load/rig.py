@@ -61,8 +61,19 @@ def machine() -> dict[str, Any]:
 
 def process_cpu_s(pid: int) -> float:
     """User + system CPU seconds of a process (Linux /proc); NaN where unknown."""
+    return _cpu_s(Path(f"/proc/{pid}/stat"))
+
+
+def main_thread_cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a process's main thread alone: the bot's event loop
+    runs there, SQLite's statements included (other threads flush the WAL to the disk,
+    rekey the database, or ask the opt-in geocoder)."""
+    return _cpu_s(Path(f"/proc/{pid}/task/{pid}/stat"))
+
+
+def _cpu_s(stat: Path) -> float:
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        fields = stat.read_text().rsplit(")", 1)[1].split()
     except (OSError, IndexError):
         return math.nan
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
@@ -140,6 +151,10 @@ class Rig:
     def bot_cpu_s(self) -> float:
         """CPU seconds the bot process has used so far (user + system)."""
         return process_cpu_s(self.bot.proc.pid if self.bot.proc else 0)
+
+    def bot_loop_cpu_s(self) -> float:
+        """CPU seconds the bot's main thread, its event loop, has used so far."""
+        return main_thread_cpu_s(self.bot.proc.pid if self.bot.proc else 0)
 
     def bot_rss_mb(self) -> float:
         return process_rss_mb(self.bot.proc.pid if self.bot.proc else 0)
