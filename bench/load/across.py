@@ -90,6 +90,7 @@ async def measure(rig: Rig, options: Options, name: str, *, logged: bool = True)
     others = rig.seeded.squads[options.squads :] or squads
     routine: list[tuple[int, int]] = []  # (user id, update id)
     people = iter(range(10**9))
+    loop_before = rig.bot_loop_cpu_s()
     start = time.time()
     asking = asyncio.create_task(_ask(rig, others, options, routine, people))
     for i in range(options.alerts):
@@ -108,13 +109,17 @@ async def measure(rig: Rig, options: Options, name: str, *, logged: bool = True)
         return len(first_offer_at(rig.fake, mark)) >= options.alerts
 
     finished = await rig.until(done, timeout=options.timeout_s, poll=0.5)
+    # How busy the bot's event loop (its one core) was while Telegram's limits were spent.
+    loop_busy = (rig.bot_loop_cpu_s() - loop_before) / (time.time() - start)
     await rig.fake.idle(quiet=1.0, timeout=120)
     # The log keeps two minutes: the whole burst (any pruned shows in slots_timed_by_arrival).
     admissions = _admissions(rig) if logged else {}
     loads.append(load_now())
-    return _figures(
+    figures = _figures(
         rig, options, name, mark, refused, start, arrived, routine, finished, loads, admissions
     )
+    figures["loop_busy_pct"] = round(100 * loop_busy, 1)
+    return figures
 
 
 async def _ask(

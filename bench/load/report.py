@@ -24,6 +24,7 @@ ACROSS: list[Headline] = [
     ("answers_before_chat_freed", "  offers an answer held as their chat freed", None, True),
     ("later_answer_first", "  offers after a later update's answer", None, True),
     ("responses_429", "429s", 0.0, True),
+    ("loop_busy_pct", "bot's event loop busy until every offer was out (%)", None, True),
 ]
 
 HEADLINES: dict[str, list[Headline]] = {
