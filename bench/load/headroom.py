@@ -78,8 +78,9 @@ async def _measure(rig: Rig, options: Options) -> dict[str, Any]:
         "calls_per_alert": round(calls / options.alerts, 2),
         "per_bot_cpu_s": round(options.alerts / cpu, 1) if cpu else None,
         # The bot's event loop is one thread, so one core: its share of the bot's CPU, how
-        # busy it was from the first alert sent to the last offer delivered, and how many
-        # alerts a second it could handle were it busy all the time.
+        # busy it was from the first alert sent until every offer was seen delivered (the
+        # check runs every 0.5 s), and how many alerts a second it could handle were it busy
+        # all the time.
         "loop_share_pct": round(100 * loop_cpu / cpu, 1) if cpu else None,
         "loop_busy_pct": round(100 * loop_cpu / wall, 1) if wall else None,
         "one_loop_ceiling_per_s": round(options.alerts / loop_cpu, 1) if loop_cpu else None,

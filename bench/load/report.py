@@ -62,7 +62,7 @@ HEADLINES: dict[str, list[Headline]] = {
         ("calls_per_alert", "Bot API calls per alert, until the last offer", None, True),
         ("per_bot_cpu_s", "alerts per second of bot CPU", 300.0, False),
         ("loop_share_pct", "share of the bot's CPU on its event loop (%)", None, False),
-        ("loop_busy_pct", "event loop busy, first alert to last offer (%)", None, False),
+        ("loop_busy_pct", "event loop busy until every offer was out (%)", None, False),
         ("one_loop_ceiling_per_s", "most the event loop's one core allows (per s)", None, False),
         (
             "harness_cpu_ms_per_alert",
