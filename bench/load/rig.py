@@ -66,8 +66,8 @@ def process_cpu_s(pid: int) -> float:
 
 def main_thread_cpu_s(pid: int) -> float:
     """User + system CPU seconds of a process's main thread alone: the bot's event loop
-    runs there, SQLite's statements included (other threads flush the WAL to the disk,
-    rekey the database, or ask the opt-in geocoder)."""
+    runs there, SQLite's statements included (other threads flush the WAL to the disk, or
+    ask the geocoder, when it is turned on)."""
     return _cpu_s(Path(f"/proc/{pid}/task/{pid}/stat"))
 
 

@@ -6,12 +6,17 @@ from __future__ import annotations
 
 import io
 import json
+import math
+import os
+import threading
+import time
 from pathlib import Path
 
 import pytest
 
 from bench import load_bench
 from bench.load.report import HEADLINES, family, table
+from bench.load.rig import main_thread_cpu_s, process_cpu_s
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -101,3 +106,23 @@ def test_an_answer_in_the_second_before_an_offers_chat_frees_is_counted_beside()
     went_at_once = Waited(queued=10.0, chat_free=10.6, took=10.6, arrived=10.61)
     assert _answered_before_chat_freed([went_at_once], [10.3], full) == 0
     assert _answered_before_chat_freed([offer], [10.3], [10.0, 10.5, 11.0]) == 0
+
+
+def test_the_main_threads_cpu_leaves_out_what_other_threads_spent() -> None:
+    """Headroom's event-loop figures read the bot's main thread alone: CPU another thread
+    burned counts in the process's total, not in the main thread's."""
+    pid = os.getpid()
+    process_before, main_before = process_cpu_s(pid), main_thread_cpu_s(pid)
+
+    def burn() -> None:
+        until = time.thread_time() + 0.3
+        while time.thread_time() < until:
+            pass
+
+    worker = threading.Thread(target=burn)
+    worker.start()
+    worker.join()
+    process = process_cpu_s(pid) - process_before
+    main = main_thread_cpu_s(pid) - main_before
+    assert process - main >= 0.2, (process, main)
+    assert math.isnan(main_thread_cpu_s(2**22 + 1))  # above Linux's largest pid
