@@ -13,6 +13,14 @@ from typing import Any, TextIO
 
 Headline = tuple[str, str, float | None, bool]
 
+# How busy the bot's event loop (one thread, so one core) was: headroom and the crackdown.
+LOOP_BUSY: Headline = (
+    "loop_busy_pct",
+    "bot's event loop busy until every offer was out (%)",
+    None,
+    False,
+)
+
 ACROSS: list[Headline] = [
     ("budget_use", "outbound budget used", 0.95, False),
     ("all_offers_s", "every offer out after (s)", None, True),
@@ -24,7 +32,7 @@ ACROSS: list[Headline] = [
     ("answers_before_chat_freed", "  offers an answer held as their chat freed", None, True),
     ("later_answer_first", "  offers after a later update's answer", None, True),
     ("responses_429", "429s", 0.0, True),
-    ("loop_busy_pct", "bot's event loop busy until every offer was out (%)", None, False),
+    LOOP_BUSY,
 ]
 
 HEADLINES: dict[str, list[Headline]] = {
@@ -62,7 +70,7 @@ HEADLINES: dict[str, list[Headline]] = {
         ("calls_per_alert", "Bot API calls per alert, until the last offer", None, True),
         ("per_bot_cpu_s", "alerts per second of bot CPU", 300.0, False),
         ("loop_share_pct", "share of the bot's CPU on its event loop (%)", None, False),
-        ("loop_busy_pct", "bot's event loop busy until every offer was out (%)", None, False),
+        LOOP_BUSY,
         ("one_loop_ceiling_per_s", "most the event loop's one core allows (per s)", None, False),
         (
             "harness_cpu_ms_per_alert",
