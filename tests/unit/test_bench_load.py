@@ -30,6 +30,14 @@ EXPECTED = {
     "footprint": {"footprint"},
 }
 
+# What the README says headroom and the crackdown print of the bot's event loop.
+LOOP_FIGURES = {
+    "headroom": ("loop_share_pct", "loop_busy_pct", "one_loop_ceiling_per_s"),
+    "across": ("loop_busy_pct",),
+    "across_light": ("loop_busy_pct",),
+    "across_ptb_limiter": ("loop_busy_pct",),
+}
+
 
 @pytest.mark.parametrize("name", load_bench.SCENARIOS)
 async def test_each_scenario_runs_small_and_writes_a_json_line_per_result(
@@ -46,6 +54,8 @@ async def test_each_scenario_runs_small_and_writes_a_json_line_per_result(
         assert line["quick"] is True
         headlines = HEADLINES[family(line["scenario"])]
         assert any(key in line for key, _, _, _ in headlines), line
+        missing = [key for key in LOOP_FIGURES.get(line["scenario"], ()) if key not in line]
+        assert not missing, (line["scenario"], missing)
     printed = io.StringIO()
     table(results, printed)
     assert printed.getvalue().splitlines()[0].split() == [
