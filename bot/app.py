@@ -26,8 +26,8 @@ from handlers import register, set_commands
 from handlers.context import BotData, SquadContext
 from handlers.markup import DeepLinks
 from handlers.replies import stop_later
-from handlers.transport.aiohttp_request import AiohttpRequest
 from handlers.transport.counted_http import CountedRequest
+from handlers.transport.http_client import BotApiRequest
 from handlers.transport.intake import MAX_PARALLEL as HANDLER_CONCURRENCY
 from handlers.transport.intake import POLLER, PROCESSOR, Intake, erasure_handled
 from handlers.transport.sender import CONCURRENCY as SENDER_CONCURRENCY
@@ -68,7 +68,7 @@ def build_application(settings: Settings, on_429: Callable[[], None] | None = No
     if settings.bot_token is None:
         raise ValueError("SQUADLINE_BOT_TOKEN is not set")
     context_types = ContextTypes(context=SquadContext, bot_data=BotData)
-    polling = AiohttpRequest(connection_pool_size=1)
+    polling = BotApiRequest(connection_pool_size=1)
     builder = (
         ApplicationBuilder()
         .token(settings.bot_token.get_secret_value())

@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from handlers.transport.aiohttp_request import AiohttpRequest
+from handlers.transport.http_client import BotApiRequest
 
 TOO_MANY_REQUESTS = 429
 
 
-class CountedRequest(AiohttpRequest):
+class CountedRequest(BotApiRequest):
     def __init__(self, on_429: Callable[[], None], connection_pool_size: int) -> None:
         super().__init__(connection_pool_size=connection_pool_size)
         self.on_429 = on_429

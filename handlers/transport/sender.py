@@ -25,8 +25,8 @@ from bot.intents import Intent, MessageRole, Op
 from bot.logsafe import where
 from bot.worker import Worker
 from handlers.markup import FORCE_REPLY, inline_keyboard, location_request, text_of
-from handlers.transport.aiohttp_request import LostInFlight
 from handlers.transport.intake import slot_lent
+from handlers.transport.keepalive import LostInFlight
 from handlers.transport.limits import RateLimiter, retry_after_s
 from handlers.transport.raw_api import RawBotApi, Sent
 

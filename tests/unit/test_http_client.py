@@ -13,19 +13,19 @@ import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from handlers.transport.aiohttp_request import AiohttpRequest, LostInFlight
 from handlers.transport.counted_http import CountedRequest
+from handlers.transport.http_client import BotApiRequest, LostInFlight
 from tests.fakegram.server import FakeTelegram
 
 PRIVATE = 601
 
 
-def a_bot(fake: FakeTelegram, request: AiohttpRequest, url: str | None = None) -> Bot:
+def a_bot(fake: FakeTelegram, request: BotApiRequest, url: str | None = None) -> Bot:
     return Bot(
         fake.token,
         base_url=f"{url or fake.url}/bot",
         request=request,
-        get_updates_request=AiohttpRequest(connection_pool_size=1),
+        get_updates_request=BotApiRequest(connection_pool_size=1),
     )
 
 
@@ -42,7 +42,7 @@ async def test_a_message_with_buttons_arrives_whole_and_comes_back_as_a_message(
     markup = InlineKeyboardMarkup(
         [[InlineKeyboardButton("✅ Accept", callback_data="s1:acc:7:ca")]]
     )
-    async with a_bot(fake, AiohttpRequest()) as bot:
+    async with a_bot(fake, BotApiRequest()) as bot:
         sent = await bot.send_message(thandi, "#K7QX: can you help? 🚨", reply_markup=markup)
     call = fake.calls_to("sendMessage", thandi)[0]
     assert call.text == "#K7QX: can you help? 🚨"
@@ -79,7 +79,7 @@ async def test_telegrams_refusals_are_ptbs_errors_and_each_429_is_counted(
 async def test_an_answer_slower_than_the_read_timeout_is_timed_out(
     fake: FakeTelegram, thandi: int
 ) -> None:
-    async with a_bot(fake, AiohttpRequest(read_timeout=0.2)) as bot:
+    async with a_bot(fake, BotApiRequest(read_timeout=0.2)) as bot:
         fake.fail("sendMessage", 200, delay=1.0)
         with pytest.raises(TimedOut):
             await bot.send_message(thandi, "slow")
@@ -92,7 +92,7 @@ async def test_a_timeout_passed_for_one_call_replaces_the_default_and_none_means
 ) -> None:
     """PTB's DEFAULT_NONE: a timeout not passed is the request object's own; one passed wins,
     and None waits as long as the answer takes."""
-    async with a_bot(fake, AiohttpRequest(read_timeout=0.2)) as bot:
+    async with a_bot(fake, BotApiRequest(read_timeout=0.2)) as bot:
         fake.fail("sendMessage", 200, delay=0.6)
         assert (await bot.send_message(thandi, "patient", read_timeout=None)).text == "patient"
         fake.fail("sendMessage", 200, delay=0.6)
@@ -105,7 +105,7 @@ async def test_a_timeout_passed_for_one_call_replaces_the_default_and_none_means
 async def test_a_call_that_waits_longer_than_the_pool_timeout_for_a_connection_is_not_sent(
     fake: FakeTelegram, thandi: int
 ) -> None:
-    request = AiohttpRequest(connection_pool_size=1, pool_timeout=0.2)
+    request = BotApiRequest(connection_pool_size=1, pool_timeout=0.2)
     async with a_bot(fake, request) as bot:
         fake.fail("sendMessage", 200, delay=1.5)
         slow = asyncio.create_task(bot.send_message(thandi, "slow"))
@@ -120,7 +120,7 @@ async def test_a_call_that_waits_longer_than_the_pool_timeout_for_a_connection_i
 async def test_shutdown_closes_the_connections_and_initialize_opens_them_again(
     fake: FakeTelegram, thandi: int
 ) -> None:
-    request = AiohttpRequest()
+    request = BotApiRequest()
     async with a_bot(fake, request) as bot:
         await bot.send_message(thandi, "one")
     with pytest.raises(NetworkError, match="not initialized"):
@@ -167,7 +167,7 @@ async def test_a_connection_lost_once_the_request_went_may_have_reached_telegram
 
 async def _failed_send(fake: FakeTelegram, port: int) -> NetworkError:
     """What sending a message to a server on ``port`` of this machine raises."""
-    bot = a_bot(fake, AiohttpRequest(), url=f"http://127.0.0.1:{port}")
+    bot = a_bot(fake, BotApiRequest(), url=f"http://127.0.0.1:{port}")
     await bot.request.initialize()
     try:
         with pytest.raises(NetworkError) as failed:
@@ -178,7 +178,7 @@ async def _failed_send(fake: FakeTelegram, port: int) -> NetworkError:
 
 
 async def test_a_file_goes_as_an_upload_with_its_caption(fake: FakeTelegram, thandi: int) -> None:
-    async with a_bot(fake, AiohttpRequest()) as bot:
+    async with a_bot(fake, BotApiRequest()) as bot:
         await bot.send_document(
             thandi, InputFile(b"month,count\n2026-11,<5\n", filename="report.csv"), caption="Nov"
         )
@@ -203,7 +203,7 @@ async def test_the_pool_timeout_is_timed_only_while_every_connection_is_busy(
         return real_timeout(delay)
 
     monkeypatch.setattr(asyncio, "timeout", counting)
-    request = AiohttpRequest(connection_pool_size=1, pool_timeout=pool_s)
+    request = BotApiRequest(connection_pool_size=1, pool_timeout=pool_s)
     async with a_bot(fake, request) as bot:
         await bot.send_message(thandi, "a free connection")
         assert pool_s not in timed

@@ -1,5 +1,5 @@
 """JSON in and out (bot/json_codec.py), and Telegram's answers read with it
-(handlers/transport/aiohttp_request.py)."""
+(handlers/transport/http_client.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from telegram.error import TelegramError
 
 from bot import json_codec
 from bot.intents import Button, Intent, MessageRole, Op, Priority, Text
-from handlers.transport.aiohttp_request import AiohttpRequest
+from handlers.transport.http_client import BotApiRequest
 
 
 def _standard(value: object) -> str:
@@ -75,11 +75,11 @@ def test_a_queued_message_comes_back_whole() -> None:
 
 
 def test_telegrams_answer_is_read_and_bad_bytes_are_replaced_as_ptb_does() -> None:
-    assert AiohttpRequest.parse_json_payload(b'{"ok":true,"result":"\xc3\xa9"}') == {
+    assert BotApiRequest.parse_json_payload(b'{"ok":true,"result":"\xc3\xa9"}') == {
         "ok": True,
         "result": "é",
     }
-    assert AiohttpRequest.parse_json_payload(b'{"ok":true,"result":"\xff"}') == {
+    assert BotApiRequest.parse_json_payload(b'{"ok":true,"result":"\xff"}') == {
         "ok": True,
         "result": "\ufffd",
     }
@@ -91,6 +91,6 @@ def test_an_answer_that_is_not_json_is_refused_and_not_logged(
     caplog.set_level(logging.DEBUG)
     body = b"<html>+351 912 345 678 wrote: meet me at the station</html>"
     with pytest.raises(TelegramError, match="Invalid server response"):
-        AiohttpRequest.parse_json_payload(body)
+        BotApiRequest.parse_json_payload(body)
     assert "912" not in caplog.text and "station" not in caplog.text
     assert f"({len(body)} bytes)" in caplog.text

@@ -16,7 +16,7 @@ from telegram import (
 from bot.intents import Action, Button, Text
 from bot.messages import render
 from handlers.markup import FORCE_REPLY, DeepLinks, inline_keyboard, location_request
-from handlers.transport.aiohttp_request import AiohttpRequest
+from handlers.transport.http_client import BotApiRequest
 from handlers.transport.sender import Sender
 from tests.fakegram.server import FakeTelegram
 from tests.support import GROUP, db_rows
@@ -26,7 +26,7 @@ HERE = (-26.2041, 28.0473)
 
 
 def a_bot(fake: FakeTelegram) -> Bot:
-    return Bot(fake.token, base_url=f"{fake.url}/bot", request=AiohttpRequest())
+    return Bot(fake.token, base_url=f"{fake.url}/bot", request=BotApiRequest())
 
 
 async def thandi_offered_an_alert(world: World, fake: FakeTelegram) -> int:

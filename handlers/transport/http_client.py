@@ -1,25 +1,29 @@
-"""PTB's HTTP requests made with aiohttp instead of HTTPX.
+"""The bot's HTTP client under python-telegram-bot (its ``BaseRequest``).
 
 python-telegram-bot lets a bot bring its own HTTP client through ``BaseRequest`` (its
 documented extension point): the client only moves bytes, and PTB turns the status and
 the body into results and errors as before (``RetryAfter``, ``Forbidden``, ``BadRequest``,
-``NetworkError``, …). aiohttp is here already (the webhook, /healthz), and a call through
-it costs the bot a fraction of HTTPX's CPU: under a raid, HTTPX (which looks over every
-pooled connection on each request, through anyio and httpcore) was the largest share of
-the bot's time (README "Performance").
+``NetworkError``, …). Under a raid, HTTPX (PTB's own, which looks over every pooled
+connection on each request, through anyio and httpcore) was the largest share of the bot's
+time, and then aiohttp's ``ClientSession`` was (README "Performance"). So:
+- a call with JSON parameters, which is every call but an upload, goes as one JSON body
+  (Telegram accepts ``application/json``) over a kept-alive connection
+  (``handlers/transport/keepalive.py``);
+- an upload goes as multipart/form-data, and any other request (a file downloaded) as it
+  comes, through aiohttp.
 
 What PTB's own client promises, this one keeps:
 - a timeout of any kind (connecting, waiting for a pooled connection, reading) is
-  ``TimedOut``; any other failure of the connection is ``NetworkError``;
-- ``connection_pool_size`` bounds the connections open at once, and a call that waits
-  longer than the pool timeout for one is ``TimedOut`` (it was never sent);
+  ``TimedOut``; any other failure of the connection is ``NetworkError``, and
+  ``LostInFlight`` when the request may have gone;
+- ``connection_pool_size`` bounds the calls in flight at once (so the kept-alive
+  connections, and aiohttp's, each number at most that); a call that waits longer than the
+  pool timeout for its turn is ``TimedOut`` (it was never sent);
 - a timeout left at PTB's ``DEFAULT_NONE`` is this object's own (for an upload, the write
-  timeout is ``media_write_timeout``, 20 s, as in HTTPX's); ``None`` passed is no limit;
-- files go as multipart/form-data.
+  timeout is ``media_write_timeout``, 20 s, as in HTTPX's); ``None`` passed is no limit.
 
-Parameters without files go as one JSON body (Telegram accepts ``application/json``),
-which saves encoding every value twice. An error's text never holds the URL, which holds
-the bot's token: only the name of aiohttp's exception is kept.
+An error's text never holds the URL, which holds the bot's token: only the name of the
+exception is kept.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from telegram.error import NetworkError, TelegramError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 from bot import json_codec
+from handlers.transport.keepalive import KeepAlivePool, LostInFlight
 
 log = logging.getLogger(__name__)
 
@@ -46,11 +51,13 @@ POOL_TIMEOUT = (  # PTB's own words (HTTPXRequest)
 )
 
 
-class AiohttpRequest(BaseRequest):
-    """A ``BaseRequest`` on one ``aiohttp.ClientSession`` (made in ``initialize``)."""
+class BotApiRequest(BaseRequest):
+    """A ``BaseRequest`` on kept-alive connections for JSON calls, and one
+    ``aiohttp.ClientSession`` for the rest (both made in ``initialize``)."""
 
     __slots__ = (
         "_connect",
+        "_keepalive",
         "_media_write",
         "_pool",
         "_read",
@@ -77,6 +84,7 @@ class AiohttpRequest(BaseRequest):
         self._connect = connect_timeout
         self._pool = pool_timeout
         self._session: aiohttp.ClientSession | None = None
+        self._keepalive: KeepAlivePool | None = None
         # One slot per connection: waiting for one is PTB's pool timeout, on its own.
         self._slots = asyncio.Semaphore(connection_pool_size)
         self._timeouts: dict[tuple[float | None, ...], aiohttp.ClientTimeout] = {}
@@ -110,23 +118,26 @@ class AiohttpRequest(BaseRequest):
                 # PTB reads the status and the body itself, whatever the status.
                 raise_for_status=False,
             )
+        if self._keepalive is None:
+            self._keepalive = KeepAlivePool(self.USER_AGENT)
 
     async def shutdown(self) -> None:
         if self._session is not None and not self._session.closed:
             await self._session.close()
         self._session = None
+        if self._keepalive is not None:
+            await self._keepalive.close()
+        self._keepalive = None
 
-    def _timeout(
+    def _timeouts_of(
         self,
         read: ODVInput[float],
         write: ODVInput[float],
         connect: ODVInput[float],
         pool: ODVInput[float],
         upload: bool,
-    ) -> tuple[float | None, aiohttp.ClientTimeout]:
-        """The pool timeout, and aiohttp's timeouts for PTB's other three: ``sock_connect``
-        opening a connection, ``sock_read`` each wait for the answer. aiohttp has no write
-        timeout of its own, so the whole call is bounded by the three together."""
+    ) -> tuple[float | None, float | None, float | None, float | None]:
+        """PTB's four timeouts for one call: each passed, or this object's own."""
         r = self._read if isinstance(read, DefaultValue) else read
         if isinstance(write, DefaultValue):
             w = self._media_write if upload else self._write
@@ -134,13 +145,23 @@ class AiohttpRequest(BaseRequest):
             w = write
         c = self._connect if isinstance(connect, DefaultValue) else connect
         p = self._pool if isinstance(pool, DefaultValue) else pool
-        key = (r, w, c)
+        return r, w, c, p
+
+    def _aiohttp_timeout(
+        self, read: float | None, write: float | None, connect: float | None
+    ) -> aiohttp.ClientTimeout:
+        """aiohttp's timeouts for PTB's three: ``sock_connect`` opening a connection,
+        ``sock_read`` each wait for the answer. aiohttp has no write timeout of its own, so
+        the whole call is bounded by the three together."""
+        key = (read, write, connect)
         timeout = self._timeouts.get(key)
         if timeout is None:
-            whole = None if r is None or w is None or c is None else r + w + c
-            timeout = aiohttp.ClientTimeout(total=whole, sock_connect=c, sock_read=r)
+            whole = (
+                None if read is None or write is None or connect is None else read + write + connect
+            )
+            timeout = aiohttp.ClientTimeout(total=whole, sock_connect=connect, sock_read=read)
             self._timeouts[key] = timeout
-        return p, timeout
+        return timeout
 
     async def do_request(
         self,
@@ -152,20 +173,12 @@ class AiohttpRequest(BaseRequest):
         connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
         pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
-        if self._session is None or self._session.closed:
-            raise RuntimeError("This AiohttpRequest is not initialized!")
+        if self._session is None or self._session.closed or self._keepalive is None:
+            raise RuntimeError("This BotApiRequest is not initialized!")
         upload = request_data is not None and request_data.contains_files
-        pool, timeout = self._timeout(
+        read, write, connect, pool = self._timeouts_of(
             read_timeout, write_timeout, connect_timeout, pool_timeout, upload=upload
         )
-        body: Any = None
-        headers: dict[str, str] | None = None
-        if request_data is not None:
-            if upload:
-                body = _multipart(request_data)
-            else:
-                body = json_codec.dumps(request_data.parameters).encode()
-                headers = {"Content-Type": JSON}
         if self._slots.locked():  # every connection busy: wait, for the pool timeout at most
             try:
                 async with asyncio.timeout(pool):
@@ -175,8 +188,42 @@ class AiohttpRequest(BaseRequest):
         else:
             await self._slots.acquire()  # free: taken at once, without a timer
         try:
+            if method == "POST" and not upload:
+                parameters = request_data.parameters if request_data is not None else {}
+                return await self._keepalive.post_json(
+                    url,
+                    json_codec.dumps(parameters).encode(),
+                    connect=connect,
+                    # A JSON body is small: the kernel takes it at once. What is timed is the
+                    # wait for the whole answer, from the write: a deadline (aiohttp's
+                    # ``sock_read`` timed each wait between reads). A long poll's read timeout
+                    # is the poll's own plus PTB's, so it still ends in time.
+                    answer=read,
+                )
+            return await self._by_aiohttp(
+                url, method, request_data, self._aiohttp_timeout(read, write, connect)
+            )
+        finally:
+            self._slots.release()
+
+    async def _by_aiohttp(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None,
+        limits: aiohttp.ClientTimeout,
+    ) -> tuple[int, bytes]:
+        assert self._session is not None
+        body: Any = None
+        headers: dict[str, str] | None = None
+        if request_data is not None and request_data.contains_files:
+            body = _multipart(request_data)
+        elif request_data is not None:
+            body = json_codec.dumps(request_data.parameters).encode()
+            headers = {"Content-Type": JSON}
+        try:
             async with self._session.request(
-                method, url, data=body, headers=headers, timeout=timeout
+                method, url, data=body, headers=headers, timeout=limits
             ) as response:
                 return response.status, await response.read()
         except TimeoutError as exc:  # aiohttp's own timeouts are TimeoutErrors too
@@ -185,13 +232,6 @@ class AiohttpRequest(BaseRequest):
             raise NetworkError(f"aiohttp.{type(exc).__name__}") from exc
         except aiohttp.ClientError as exc:
             raise LostInFlight(f"aiohttp.{type(exc).__name__}") from exc
-        finally:
-            self._slots.release()
-
-
-class LostInFlight(NetworkError):
-    """The connection failed once the request may have gone (closed, reset, an answer cut
-    off): as after a timeout, Telegram may have acted on it."""
 
 
 def _multipart(request_data: RequestData) -> aiohttp.FormData:
