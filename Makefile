@@ -68,11 +68,12 @@ lint: $(BIN)/.dev-installed
 	$(BIN)/ruff format --check bot handlers data tests bench
 	$(BIN)/mypy
 
-# All of them: the ranking and waves benches (seconds), then the seven load scenarios of
-# bench/load_bench.py (about 9 minutes; --quick for a tiny version of each).
+# All of them: the ranking, waves and HTTP client benches (seconds), then the seven load
+# scenarios of bench/load_bench.py (about 9 minutes; --quick for a tiny version of each).
 bench: $(BIN)/.dev-installed $(COMPILED) bytecode
 	$(BIN)/python -m bench.dispatch_bench
 	$(BIN)/python -m bench.waves
+	$(BIN)/python -m bench.http_calls
 	$(BIN)/python -m bench.load_bench
 
 # The Docker image, built with podman where there is no Docker engine (docker/build_image.sh
