@@ -1,7 +1,8 @@
 """The bot's CPU per Bot API call: its HTTP client (``BotApiRequest``, JSON calls over kept-alive
-connections) against aiohttp's ``ClientSession`` doing the same POST, as the client did
-before. The server answers like Telegram's sendMessage, from a process of its own, so only
-the client's CPU is counted. Prints one line per round; asserts nothing.
+connections) against a bare ``aiohttp.ClientSession.post`` of the same body. The client
+before also gave each call a timeout of its own, so its cost is if anything understated.
+The server answers like Telegram's sendMessage, from a process of its own, so only the
+client's CPU is counted. Prints one line per round; asserts nothing.
 
     python -m bench.http_calls [--calls 3000] [--rounds 3]
 """

@@ -5,7 +5,8 @@ documented extension point): the client only moves bytes, and PTB turns the stat
 the body into results and errors as before (``RetryAfter``, ``Forbidden``, ``BadRequest``,
 ``NetworkError``, …). Under a raid, HTTPX (PTB's own, which looks over every pooled
 connection on each request, through anyio and httpcore) was the largest share of the bot's
-time, and then aiohttp's ``ClientSession`` was (README "Performance"). So:
+time; then aiohttp's ``ClientSession`` was the largest part of the HTTP client's share
+(README "Performance"). So:
 - a call with JSON parameters, which is every call but an upload, goes as one JSON body
   (Telegram accepts ``application/json``) over a kept-alive connection
   (``handlers/transport/keepalive.py``);
@@ -21,6 +22,8 @@ What PTB's own client promises, this one keeps:
   pool timeout for its turn is ``TimedOut`` (it was never sent);
 - a timeout left at PTB's ``DEFAULT_NONE`` is this object's own (for an upload, the write
   timeout is ``media_write_timeout``, 20 s, as in HTTPX's); ``None`` passed is no limit.
+  For a JSON call the read timeout is one deadline for the whole answer, from the write,
+  and the write timeout is not used: the kernel takes a small body at once.
 
 An error's text never holds the URL, which holds the bot's token: only the name of the
 exception is kept.

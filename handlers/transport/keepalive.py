@@ -20,8 +20,9 @@ says it to PTB's errors):
   proxy's 103 Early Hints) is passed over for the answer that follows it, and bytes that
   come with no call waiting close the connection;
 - https is TLS with the system's certificate authorities, checked for the host's name;
-- a connection idle longer than ``IDLE_S`` is closed, not reused (a NAT or a proxy on the
-  way may have forgotten it without a word), and one the server closed is never reused;
+- a connection idle longer than ``IDLE_S`` is never reused (a NAT or a proxy on the way
+  may have forgotten it without a word), and is closed when the pool comes to it; one the
+  server closed is never reused;
 - an error's text is only the name of the exception, never the URL (it holds the token).
 
 The number of calls in flight, and so of connections, is bounded by the caller.
@@ -76,6 +77,7 @@ class _Connection(asyncio.Protocol):
         self._length_given = False  # Content-Length or chunked: else the body ends at EOF
         self.reusable = False
         self.closed = False
+        self._closed_here = False  # closed by this side: an answer cut off is no answer
         self.idle_since = 0.0
 
     # asyncio's side
@@ -97,7 +99,7 @@ class _Connection(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.closed = True
-        if self._headers_read and not self._length_given and exc is None:
+        if self._headers_read and not self._length_given and exc is None and not self._closed_here:
             self._answered()  # an answer whose body runs to the end of the connection
         else:
             name = "ConnectionClosed" if exc is None else type(exc).__name__
@@ -113,6 +115,8 @@ class _Connection(asyncio.Protocol):
             self.close()
 
     def on_headers_complete(self) -> None:
+        if self._answer is None:  # a stray answer's: the connection is closed already
+            return
         self._headers_read = True
         self.reusable = self._parser.should_keep_alive()
 
@@ -142,7 +146,7 @@ class _Connection(asyncio.Protocol):
         return self._transport is None or self._transport.is_closing()
 
     def close(self) -> None:
-        self.closed = True
+        self.closed = self._closed_here = True
         self.reusable = False
         if self._transport is not None:
             self._transport.close()

@@ -8,13 +8,15 @@ from __future__ import annotations
 import asyncio
 import socket
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from handlers.transport.counted_http import CountedRequest
-from handlers.transport.http_client import BotApiRequest, LostInFlight
+from handlers.transport.http_client import BotApiRequest
+from handlers.transport.keepalive import KeepAlivePool, LostInFlight
 from tests.fakegram.server import FakeTelegram
 
 PRIVATE = 601
@@ -177,7 +179,18 @@ async def _failed_send(fake: FakeTelegram, port: int) -> NetworkError:
     return failed.value
 
 
-async def test_a_file_goes_as_an_upload_with_its_caption(fake: FakeTelegram, thandi: int) -> None:
+async def test_a_file_goes_as_an_upload_with_its_caption(
+    fake: FakeTelegram, thandi: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Through aiohttp, as multipart/form-data: the kept-alive pool carries JSON only."""
+    kept_alive: list[str] = []
+    post_json = KeepAlivePool.post_json
+
+    async def spied(self: KeepAlivePool, url: str, *args: Any, **kwargs: Any) -> Any:
+        kept_alive.append(url.rsplit("/", 1)[1])
+        return await post_json(self, url, *args, **kwargs)
+
+    monkeypatch.setattr(KeepAlivePool, "post_json", spied)
     async with a_bot(fake, BotApiRequest()) as bot:
         await bot.send_document(
             thandi, InputFile(b"month,count\n2026-11,<5\n", filename="report.csv"), caption="Nov"
@@ -187,6 +200,7 @@ async def test_a_file_goes_as_an_upload_with_its_caption(fake: FakeTelegram, tha
     assert upload is not None and upload.filename == "report.csv"
     assert upload.data == b"month,count\n2026-11,<5\n"
     assert call.params["caption"] == "Nov"
+    assert "getMe" in kept_alive and "sendDocument" not in kept_alive
 
 
 async def test_the_pool_timeout_is_timed_only_while_every_connection_is_busy(

@@ -11,11 +11,15 @@ import subprocess
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 from telegram.error import NetworkError, TimedOut
+from telegram.request import RequestData
+from telegram.request._requestparameter import RequestParameter
 
 from handlers.transport import keepalive
+from handlers.transport.http_client import BotApiRequest
 from handlers.transport.keepalive import KeepAlivePool, LostInFlight
 
 TOKEN = "123456:SECRET-token"
@@ -219,6 +223,57 @@ async def test_what_may_have_reached_telegram_is_lost_in_flight_and_its_text_hol
     for error in (lost.value, garbled.value):
         assert not isinstance(error, TimedOut)
         assert "SECRET" not in str(error) and "SECRET" not in repr(error)
+
+
+async def test_a_connection_not_made_in_time_is_timed_out_and_nothing_went(
+    pool: KeepAlivePool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    loop = asyncio.get_running_loop()
+
+    async def never(*_: object, **__: object) -> None:
+        await asyncio.sleep(10)
+
+    monkeypatch.setattr(loop, "create_connection", never)
+    with pytest.raises(TimedOut) as late:
+        await pool.post_json(f"http://127.0.0.1:9{PATH}", b"{}", connect=0.1, answer=5.0)
+    assert not isinstance(late.value, LostInFlight)
+
+
+async def test_the_bots_request_sends_json_kept_alive_and_shutdown_closes_it(
+    server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kept_alive: list[str] = []
+    post_json = KeepAlivePool.post_json
+
+    async def spied(self: KeepAlivePool, where: str, *args: Any, **kwargs: Any) -> Any:
+        kept_alive.append(where)
+        return await post_json(self, where, *args, **kwargs)
+
+    monkeypatch.setattr(KeepAlivePool, "post_json", spied)
+    request = BotApiRequest()
+    await request.initialize()
+    data = RequestData([RequestParameter("chat_id", 7, None), RequestParameter("text", "hi", None)])
+    for _ in range(3):
+        status, body = await request.do_request(url(server), "POST", data)
+        assert status == 200
+    assert body == b'{"ok":true,"result":{"chat_id":7,"text":"hi"}}'
+    assert kept_alive == [url(server)] * 3, "each JSON call went by the kept-alive pool"
+    assert server.connections == 1, "the three calls shared one connection"
+    await request.shutdown()
+    await asyncio.sleep(0.1)
+    assert server.closed_by_client == 1
+
+
+async def test_an_answer_cut_off_by_closing_the_pool_is_no_answer(
+    server: Server, pool: KeepAlivePool
+) -> None:
+    server.answer = lambda body: [b'HTTP/1.1 200 OK\r\n\r\n{"ok":', b""]
+    server.delay = 0.0
+    call = asyncio.create_task(post(pool, url(server), b"1"))
+    await asyncio.sleep(0.01)  # the head and part of the body, which runs to the end
+    await pool.close()
+    with pytest.raises(LostInFlight):
+        await call
 
 
 async def test_a_url_that_is_not_http_is_refused_before_anything_goes(pool: KeepAlivePool) -> None:
