@@ -54,6 +54,7 @@ def test_benches_import_cleanly_without_touching_sys_path(name: str) -> None:
         "dispatch_bench",
         "followup_timing",
         "hosting",
+        "http_calls",
         "load_bench",
         "reliability_report",
         "report_bench",
