@@ -14,8 +14,9 @@ API server on 127.0.0.1, with seeded squads, in seven scenarios (issue 14):
     .venv/bin/python -m bench.load_bench --quick         # tiny, to see that it runs
 
 It prints a table for people and writes one JSON line per scenario (with the machine's
-cores, Python version and load average) to --json (default var/bench/load.jsonl).
-Figures are printed, never asserted.
+cores, Python version and load average, and how fast it was: a speed probe taken before the
+scenario and the share of the cores' time stolen during it, bench/load/machine_speed.py)
+to --json (default var/bench/load.jsonl). Figures are printed, never asserted.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.load import across, burst, deadlines, footprint, headroom, headtohead, steady
+from bench.load.machine_speed import cpu_times, speed_probe_ms, stolen_pct
 from bench.load.report import json_line, table
 from bench.load.rig import machine
 from bench.load.seed import Plan
@@ -101,11 +103,15 @@ async def run(names: list[str], quick: bool, out: Path) -> list[dict[str, Any]]:
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("a", encoding="utf-8") as lines:
         for name in names:
+            speed = speed_probe_ms()
+            ticks = cpu_times()
             started = time.monotonic()
-            for result in await chosen[name]():
+            ran = await chosen[name]()
+            speed_info = {"speed_probe_ms": speed, "stolen_pct": stolen_pct(ticks, cpu_times())}
+            for result in ran:
                 result["wall_s"] = round(time.monotonic() - started, 1)
                 result["quick"] = quick
-                lines.write(json_line(result, machine()) + "\n")
+                lines.write(json_line(result, {**machine(), **speed_info}) + "\n")
                 lines.flush()
                 results.append(result)
     return results
@@ -120,11 +126,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, default=Path("var/bench/load.jsonl"))
     args = parser.parse_args(argv)
     started = time.monotonic()
+    began = time.strftime("%H:%M")
+    speed, ticks = speed_probe_ms(), cpu_times()
     results = asyncio.run(run(args.only, args.quick, args.json))
     info = machine()
     print(
-        f"\nSquadline load benchmarks, {time.strftime('%Y-%m-%d %H:%M')}:"
-        f" {info['cores']} cores, Python {info['python']}, load average {info['load']}"
+        f"\nSquadline load benchmarks, {time.strftime('%Y-%m-%d')} {began} to"
+        f" {time.strftime('%H:%M')}: {info['cores']} cores, Python {info['python']},"
+        f" load average {info['load']}; speed probe {speed} ms before (smaller is faster),"
+        f" {stolen_pct(ticks, cpu_times())} % of the cores' time stolen during"
     )
     table(results, sys.stdout)
     print(

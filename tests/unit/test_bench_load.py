@@ -51,6 +51,9 @@ async def test_each_scenario_runs_small_and_writes_a_json_line_per_result(
     for line in lines:
         assert line["machine"]["cores"] >= 1 and line["machine"]["python"]
         assert len(line["machine"]["load"]) == 3
+        assert line["machine"]["speed_probe_ms"] > 0
+        stolen = line["machine"]["stolen_pct"]
+        assert math.isnan(stolen) or 0 <= stolen <= 100
         assert line["quick"] is True
         headlines = HEADLINES[family(line["scenario"])]
         assert any(key in line for key, _, _, _ in headlines), line
