@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.load import across, burst, deadlines, footprint, headroom, headtohead, steady
-from bench.load.machine_speed import cpu_times, speed_probe_ms, stolen_pct
+from bench.load.machine_speed import cpu_times, shown, speed_probe_ms, stolen_pct
 from bench.load.report import json_line, table
 from bench.load.rig import machine
 from bench.load.seed import Plan
@@ -133,8 +133,8 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"\nSquadline load benchmarks, {time.strftime('%Y-%m-%d')} {began} to"
         f" {time.strftime('%H:%M')}: {info['cores']} cores, Python {info['python']},"
-        f" load average {info['load']}; speed probe {speed} ms before (smaller is faster),"
-        f" {stolen_pct(ticks, cpu_times())} % of the cores' time stolen during"
+        f" load average {info['load']}; speed probe {speed} ms before the run (smaller is"
+        f" faster), {shown(stolen_pct(ticks, cpu_times()))} of the cores' time stolen during it"
     )
     table(results, sys.stdout)
     print(

@@ -10,7 +10,8 @@ per alert on one hour and 1.74 ms on another). Two readings go with every JSON l
   is faster; it means something only beside another run's, on the same Python.
 - ``stolen_pct``: the share of all the cores' time during the scenario that the
   hypervisor gave to other machines (the ``steal`` column of ``/proc/stat``), where the
-  kernel reports it.
+  kernel reports it. No time stolen does not mean a fast hour: on a busier or slower host
+  the same work takes longer without any of it counted as stolen.
 """
 
 from __future__ import annotations
@@ -63,13 +64,23 @@ def cpu_times(stat: Path = PROC_STAT) -> CpuTimes | None:
         return None
     # user nice system idle iowait irq softirq steal [guest guest_nice]: guest time is
     # already counted in user and nice, so only the first eight make the total.
-    ticks = [int(x) for x in fields[1:9]]
+    try:
+        ticks = [int(x) for x in fields[1:9]]
+    except ValueError:
+        return None
     return CpuTimes(stolen=ticks[7], total=sum(ticks))
 
 
 def stolen_pct(before: CpuTimes | None, after: CpuTimes | None) -> float:
     """The share of the cores' time between two readings that was stolen; NaN where either
-    reading is missing or no time passed."""
+    reading is missing, no time passed, or the counters make no sense (a share outside 0
+    to 100 %, as a counter reset by a restored or moved machine would give)."""
     if before is None or after is None or after.total <= before.total:
         return math.nan
-    return round(100 * (after.stolen - before.stolen) / (after.total - before.total), 1)
+    share = 100 * (after.stolen - before.stolen) / (after.total - before.total)
+    return round(share, 1) if 0 <= share <= 100 else math.nan
+
+
+def shown(pct: float) -> str:
+    """A share for people: ``12.3 %``, or ``unknown`` for NaN."""
+    return "unknown" if math.isnan(pct) else f"{pct} %"
